@@ -1,0 +1,184 @@
+// argv -> command. The one place that turns errors into messages and exit codes (SPEC §6).
+// Commands are imported lazily so that `wo --version` pays for none of them.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { WoError, ExitCode } from './errors.js';
+import { processOutput, type Context } from './context.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new WoError(`expected a whole number >= 1, got "${v}"`, 2);
+  return n;
+};
+
+export function buildProgram(ctx: Context, setCode: (code: number) => void): Command {
+  const program = new Command('wo');
+  const act =
+    <A extends unknown[]>(load: () => Promise<(ctx: Context, ...a: A) => Promise<number>>) =>
+    async (...a: A) => {
+      const fn = await load();
+      setCode(await fn(ctx, ...a));
+    };
+
+  program
+    .description('Run coding agents in parallel, one per git worktree and tmux session.')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError(true)
+    .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run a plan: create worktrees, start workers, wait, write the report')
+    .argument('[plan]', 'the plan file', 'workers.yaml')
+    .option('--only <features>', 'run only these workers (comma-separated)', list)
+    .option('--failed', "re-run only the workers whose last outcome was not 'done'")
+    .option('-j, --concurrency <n>', 'workers running at once', positiveInt)
+    .option('--timeout <duration>', 'time limit per worker (90s, 10m, 1h30m)')
+    .option('--dry-run', 'print what would be created and run; change nothing')
+    .option('--report <dir>', 'write the report to this folder')
+    .option('--json', 'print the final report as JSON on stdout')
+    .option('--keep-sessions', 'leave finished sessions open for inspection')
+    .action(act(async () => (await import('./commands/run.js')).runCommand));
+
+  program
+    .command('validate')
+    .description('check a plan; print ok or every problem')
+    .argument('[plan]', 'the plan file', 'workers.yaml')
+    .action(act(async () => (await import('./commands/validate.js')).validateCommand));
+
+  program
+    .command('spawn')
+    .description('start one worker in its worktree')
+    .argument('<feature>', 'the worker name')
+    .argument('<task>', 'what the agent should do')
+    .option('--agent <name>', 'agent preset or custom agent')
+    .option('--base <ref>', "ref a new worktree's branch starts from")
+    .option('--create', 'create the worktree when it is missing')
+    .action(act(async () => (await import('./commands/spawn.js')).spawnCommand));
+
+  program
+    .command('status')
+    .description('show workers: WORKER │ STATUS │ DURATION │ LAST OUTPUT')
+    .argument('[feature]', 'one worker')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await import('./commands/status.js')).statusCommand));
+
+  program
+    .command('collect')
+    .description('print the results of done/failed workers')
+    .argument('[feature]', 'one worker')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await import('./commands/collect.js')).collectCommand));
+
+  program
+    .command('kill')
+    .description("end a worker's session (results are kept)")
+    .argument('<feature>', 'the worker name')
+    .option('--force', 'kill even when the worker is running')
+    .action(act(async () => (await import('./commands/kill.js')).killCommand));
+
+  program
+    .command('kill-all')
+    .description('end every worker session (results are kept)')
+    .option('--force', 'kill even when workers are running')
+    .action(act(async () => (await import('./commands/kill-all.js')).killAllCommand));
+
+  program
+    .command('list')
+    .description('list active worker sessions')
+    .option('--json', 'print JSON')
+    .action(act(async () => (await import('./commands/list.js')).listCommand));
+
+  program
+    .command('attach')
+    .description("attach the terminal to a worker's session")
+    .argument('<feature>', 'the worker name')
+    .action(act(async () => (await import('./commands/attach.js')).attachCommand));
+
+  program
+    .command('logs')
+    .description("print a worker's log")
+    .argument('<feature>', 'the worker name')
+    .option('-f, --follow', 'keep printing as the log grows')
+    .action(act(async () => (await import('./commands/logs.js')).logsCommand));
+
+  program
+    .command('clean')
+    .description("remove finished workers' worktrees and sessions")
+    .argument('[feature]', 'one worker')
+    .addOption(new Option('--force', 'remove even with uncommitted changes or unmerged commits'))
+    .action(act(async () => (await import('./commands/clean.js')).cleanCommand));
+
+  program
+    .command('doctor')
+    .description('check git, tmux, agent commands and the repository')
+    .action(act(async () => (await import('./commands/doctor.js')).doctorCommand));
+
+  for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Runs wo with argv (without node and script) and returns the exit code; never exits itself. */
+export async function main(argv: string[], ctx: Context): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram(ctx, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        return ExitCode.ok;
+      // commander already printed the message and the usage; usage errors are exit 2 (SPEC §6).
+      return ExitCode.usage;
+    }
+    if (e instanceof WoError) {
+      ctx.io.err(`wo: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    ctx.io.err(`wo: unexpected error: ${err?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+export async function cliEntry(): Promise<void> {
+  // Output piped into `head` closes the pipe early: that is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+  const controller = new AbortController();
+  const ctx: Context = { cwd: process.cwd(), env: process.env, io: processOutput, signal: controller.signal };
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts += 1;
+    // A second Ctrl-C, or one during a command with nothing to clean up, exits at once.
+    if (interrupts > 1 || !ctx.trapInterrupts) process.exit(ExitCode.interrupted);
+    controller.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const code = await main(process.argv.slice(2), ctx);
+  process.exitCode = code;
+  // Let stdout drain before leaving; no open handles should remain after main().
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}

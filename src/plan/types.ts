@@ -1,0 +1,56 @@
+// The resolved model every part of wo works with, after the plan, config and flags are merged.
+// (The raw shape of workers.yaml is generated from schemas/workers.schema.json: see schema-types.ts.)
+
+/** An agent: argv with placeholders ({prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}). */
+export interface AgentDef {
+  command: string[];
+  env?: Record<string, string>;
+  /**
+   * True when the agent finishes by exiting (headless agents, shell); false when it is an
+   * interactive program that only finishes by writing the status file (claude).
+   */
+  exitsWhenDone?: boolean;
+}
+
+/** One worker of a plan, every default applied. */
+export interface WorkerSpec {
+  feature: string;
+  task: string;
+  /** Agent name as written (preset or custom). */
+  agent: string;
+  /** Ref a new worktree's branch starts from; undefined = HEAD. */
+  base?: string;
+  needs: string[];
+  /** Undefined = no limit. */
+  timeoutMs?: number;
+  retries: number;
+  setup: string[];
+  copy: string[];
+  verify?: string;
+  env: Record<string, string>;
+  /** 0-based place in the plan (WO_INDEX). */
+  index: number;
+}
+
+export interface ResolvedPlan {
+  /** Absolute path of the plan file. */
+  file: string;
+  concurrency: number;
+  worktrees: { dir: string; branch: string };
+  /** Every agent a worker can name: presets plus the plan's and config's `agents`. */
+  agents: Record<string, AgentDef>;
+  workers: WorkerSpec[];
+  tmux: { socket?: string; prefix?: string };
+  report: { dir?: string };
+}
+
+export const DEFAULTS = {
+  concurrency: 4,
+  agent: 'claude',
+  retries: 0,
+  worktreesDir: '../{repo}-worktrees',
+  branch: 'wo/{feature}',
+  sessionPrefix: 'wt-',
+} as const;
+
+export const FEATURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;

@@ -1,0 +1,94 @@
+// The contract between the scheduler (pure logic: concurrency, needs, retries, timeouts,
+// interrupts) and the worker driver (side effects: git, tmux, files). The scheduler emits
+// events and does no terminal output.
+import type { WorkerSpec } from '../plan/types.js';
+
+export type Outcome = 'done' | 'failed' | 'timeout' | 'crashed' | 'skipped' | 'interrupted';
+
+/** How one attempt ended, as the driver saw it. */
+export interface AttemptEnd {
+  /** done | failed | crashed, as read from the protocol files and tmux. */
+  outcome: 'done' | 'failed' | 'crashed';
+  reason?: string;
+  exitCode?: number;
+}
+
+export interface AttemptHandle {
+  /** True when a live session was found and adopted instead of started. */
+  adopted: boolean;
+  /** Resolves when the worker reaches a final state (status file, process exit, session gone). */
+  done: Promise<AttemptEnd>;
+  /**
+   * Ends the attempt early: Ctrl-C to the agent, then kill the session, and record
+   * `failed` with this reason in the status and result files. `done` then resolves.
+   */
+  stop(reason: string): Promise<void>;
+}
+
+export interface WorkerDriver {
+  /** Makes sure the worktree exists (create, copy, setup). Throwing fails the attempt. */
+  prepare(worker: WorkerSpec): Promise<void>;
+  /** Starts an attempt (or adopts a live session). Throwing fails the attempt. */
+  start(worker: WorkerSpec, attempt: number): Promise<AttemptHandle>;
+}
+
+export interface Clock {
+  now(): number;
+  /** Calls fn after ms; returns a function that cancels it. */
+  setTimer(fn: () => void, ms: number): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(fn, ms) {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
+};
+
+export interface AttemptRecord {
+  attempt: number;
+  outcome: Outcome;
+  reason?: string;
+  exitCode?: number;
+  startedAt: number;
+  finishedAt: number;
+  adopted?: boolean;
+}
+
+/** The final record of one worker in a run. */
+export interface WorkerRecord {
+  feature: string;
+  outcome: Outcome;
+  reason?: string;
+  attempts: AttemptRecord[];
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number;
+}
+
+export type SchedulerEvent =
+  | { type: 'queued'; feature: string; at: number }
+  | { type: 'preparing'; feature: string; at: number }
+  | { type: 'started'; feature: string; attempt: number; adopted: boolean; at: number }
+  | {
+      type: 'attempt-ended';
+      feature: string;
+      attempt: number;
+      record: AttemptRecord;
+      willRetry: boolean;
+      at: number;
+    }
+  | { type: 'finished'; feature: string; record: WorkerRecord; at: number };
+
+export interface ScheduleOptions {
+  workers: WorkerSpec[];
+  concurrency: number;
+  driver: WorkerDriver;
+  /** Features already `done` outside this selection (for `needs` of `--only`/`--failed`). */
+  alreadyDone?: ReadonlySet<string>;
+  /** Aborting ends running attempts as `interrupted` and unstarted ones as `skipped`. */
+  signal?: AbortSignal;
+  clock?: Clock;
+  onEvent?: (event: SchedulerEvent) => void;
+}
