@@ -1,0 +1,49 @@
+#!/bin/sh
+# Runs one worker's agent inside its tmux session (the session's initial program).
+# Usage: wo-worker.sh SPEC_FILE — written by src/worker/launch.ts, one entry per line:
+#   e<NAME=value>   export a variable          E<file>  export NAME=value read from a file
+#   a<argument>     append an argument         A<file>  append an argument read from a file
+# Nothing here evaluates a task, feature or path: values only ever appear inside double quotes.
+# Written in POSIX sh with builtins on the hot path: a Node.js start per worker would cost more
+# than everything else wo does for it.
+
+spec=$1
+set --
+while IFS= read -r line || [ -n "$line" ]; do
+  case $line in
+    e*) export "${line#e}" ;;
+    E*) v=$(cat "${line#E}"; printf x) && export "${v%x}" ;;
+    a*) set -- "$@" "${line#a}" ;;
+    A*) v=$(cat "${line#A}"; printf x) && set -- "$@" "${v%x}" ;;
+  esac
+done < "$spec"
+
+cd "$WO_WORKTREE" || exit 111
+
+# Ctrl-C (sent by wo on a timeout) reaches the agent; the wrapper stays to record the outcome.
+# Traps are reset in the child, so the agent still gets the default behaviour.
+trap ':' INT TERM
+
+"$@"
+code=$?
+[ "$code" -eq 127 ] && printf 'wo: %s: command not found (is the agent installed and on PATH?)\n' "$1"
+
+printf '%s\n' "$code" > "$WO_EXIT_FILE"
+
+st=
+[ -f "$WO_STATUS_FILE" ] && read -r st < "$WO_STATUS_FILE"
+case $st in
+  '' | running)
+    if [ ! -s "$WO_RESULT_FILE" ]; then
+      esc=$(printf '\033')
+      {
+        printf 'The agent exited with code %s without writing a result.\n\nLast output:\n\n```\n' "$code"
+        tail -n 20 "$WO_WORKTREE/.worker.log" 2>/dev/null | sed -e "s/${esc}\[[0-9;?]*[A-Za-z]//g" -e 's/\r//g'
+        printf '```\n'
+      } > "$WO_RESULT_FILE.tmp.$$" && mv -f "$WO_RESULT_FILE.tmp.$$" "$WO_RESULT_FILE"
+    fi
+    if [ "$code" -eq 0 ]; then st=done; else st=failed; fi
+    printf '%s\n' "$st" > "$WO_STATUS_FILE.tmp.$$" && mv -f "$WO_STATUS_FILE.tmp.$$" "$WO_STATUS_FILE"
+    ;;
+esac
+exit "$code"

@@ -1,0 +1,186 @@
+// git behind a small interface: repository root, worktrees, branches, excludes. Every call takes an
+// explicit cwd through a Runner.
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Runner } from '../exec.js';
+import { CommandError, EnvError, WoError } from '../errors.js';
+
+export interface WorktreeEntry {
+  path: string;
+  head?: string;
+  /** Short branch name, e.g. `wo/login`; undefined when detached. */
+  branch?: string;
+  bare?: boolean;
+  prunable?: boolean;
+}
+
+export const MIN_GIT = { major: 2, minor: 31 };
+
+/** git's own lock files (index.lock, config.lock, packed-refs.lock…) held by a concurrent git. */
+const LOCK_ERROR = /\.lock'?: File exists|Unable to create .*\.lock|could not lock|cannot lock ref|unable to lock/i;
+
+export class Git {
+  /** Serialises worktree creation within this process: concurrent `git worktree add` trips on git's locks. */
+  private addQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly runner: Runner,
+    private readonly bin = 'git',
+  ) {}
+
+  async run(cwd: string, args: string[], reject = true) {
+    return this.runner.run(this.bin, args, { cwd, reject });
+  }
+
+  async version(): Promise<{ major: number; minor: number; text: string }> {
+    let out: string;
+    try {
+      out = (await this.runner.run(this.bin, ['--version'])).stdout.trim();
+    } catch (e) {
+      throw new EnvError('git is not installed or not on PATH. Install git 2.31 or newer.', { cause: e });
+    }
+    const m = /(\d+)\.(\d+)/.exec(out);
+    return { major: Number(m?.[1] ?? 0), minor: Number(m?.[2] ?? 0), text: out };
+  }
+
+  /**
+   * The repository's main root (the folder holding `.git`), from any folder inside it or inside one
+   * of its worktrees. EnvError (exit 3) outside a repository.
+   */
+  async repoRoot(cwd: string): Promise<string> {
+    const r = await this.run(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir'], false).catch(
+      (e: unknown) => {
+        throw e instanceof CommandError ? new EnvError(`git failed in ${cwd}: ${e.stderr || e.message}`) : e;
+      },
+    );
+    if (r.exitCode !== 0) {
+      if (/not a git repository/i.test(r.stderr))
+        throw new EnvError(`${cwd} is not inside a git repository. Run wo from your repository, or 'git init' one.`);
+      throw new EnvError(`git rev-parse failed in ${cwd}: ${r.stderr.trim()}`);
+    }
+    const common = r.stdout.trim();
+    if (!common.endsWith('.git')) {
+      throw new EnvError(`${common} is a bare repository: wo needs a repository with a working tree.`);
+    }
+    return dirname(common);
+  }
+
+  async worktrees(repo: string): Promise<WorktreeEntry[]> {
+    const r = await this.run(repo, ['worktree', 'list', '--porcelain']);
+    const list: WorktreeEntry[] = [];
+    let cur: WorktreeEntry | undefined;
+    for (const line of r.stdout.split('\n')) {
+      if (line.startsWith('worktree ')) {
+        cur = { path: line.slice('worktree '.length) };
+        list.push(cur);
+      } else if (!cur) continue;
+      else if (line.startsWith('HEAD ')) cur.head = line.slice(5);
+      else if (line.startsWith('branch ')) cur.branch = line.slice(7).replace(/^refs\/heads\//, '');
+      else if (line === 'bare') cur.bare = true;
+      else if (line.startsWith('prunable')) cur.prunable = true;
+    }
+    return list;
+  }
+
+  async branchExists(repo: string, branch: string): Promise<boolean> {
+    const r = await this.run(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], false);
+    return r.exitCode === 0;
+  }
+
+  async refExists(repo: string, ref: string): Promise<boolean> {
+    const r = await this.run(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], false);
+    return r.exitCode === 0;
+  }
+
+  /**
+   * Creates a worktree at `path` on `branch`: a new branch from `base` (default HEAD), or the existing
+   * branch when it is not checked out elsewhere. Serialised per process and retried on git's lock
+   * errors, so callers may ask for many at once.
+   */
+  async addWorktree(repo: string, path: string, branch: string, base?: string): Promise<void> {
+    const job = this.addQueue.then(() => this.addWorktreeNow(repo, path, branch, base));
+    this.addQueue = job.catch(() => undefined);
+    return job;
+  }
+
+  private async addWorktreeNow(repo: string, path: string, branch: string, base?: string): Promise<void> {
+    const abs = resolve(repo, path);
+    let args: string[];
+    if (await this.branchExists(repo, branch)) {
+      const holder = (await this.worktrees(repo)).find((w) => w.branch === branch && !w.prunable);
+      if (holder) {
+        throw new WoError(
+          `branch ${branch} is already checked out in ${holder.path}. Use that worktree, remove it ('git worktree remove ${holder.path}'), or choose another branch template (worktrees.branch).`,
+          2,
+        );
+      }
+      args = ['worktree', 'add', abs, branch];
+    } else {
+      if (base && !(await this.refExists(repo, base))) {
+        throw new WoError(`base "${base}" is not a branch, tag or commit in ${repo}. Fix the worker's base.`, 2);
+      }
+      args = ['worktree', 'add', '-b', branch, abs, ...(base ? [base] : [])];
+    }
+    await mkdir(dirname(abs), { recursive: true });
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.run(repo, args, false);
+      if (r.exitCode === 0) return;
+      if (attempt < 6 && LOCK_ERROR.test(r.stderr)) {
+        await new Promise((res) => setTimeout(res, 20 * attempt * attempt)); // back off on git's locks
+        continue;
+      }
+      throw new CommandError(`git ${args.join(' ')}`, r.exitCode, r.stderr);
+    }
+  }
+
+  async removeWorktree(repo: string, path: string, force: boolean): Promise<void> {
+    await this.run(repo, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), path]);
+  }
+
+  /** `git status --porcelain` lines of a worktree (ignored files excluded). */
+  async uncommitted(worktree: string): Promise<string[]> {
+    const r = await this.run(worktree, ['status', '--porcelain']);
+    return r.stdout.split('\n').filter(Boolean);
+  }
+
+  /** Commits on `branch` that no other branch (or remote branch) contains. */
+  async unmergedCommits(repo: string, branch: string): Promise<string[]> {
+    const r = await this.run(repo, [
+      'rev-list',
+      '--oneline',
+      `refs/heads/${branch}`,
+      '--not',
+      '--exclude',
+      `refs/heads/${branch}`,
+      '--branches',
+      '--remotes',
+      '--tags',
+    ]);
+    return r.stdout.split('\n').filter(Boolean);
+  }
+
+  /** Adds patterns to the repository's info/exclude, once each. */
+  async addExcludes(repo: string, patterns: string[]): Promise<void> {
+    const r = await this.run(repo, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+    const file = join(r.stdout.trim(), 'info', 'exclude');
+    let text = '';
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      await mkdir(dirname(file), { recursive: true });
+    }
+    const have = new Set(text.split('\n').map((l) => l.trim()));
+    const missing = patterns.filter((p) => !have.has(p));
+    if (missing.length === 0) return;
+    const prefix = text && !text.endsWith('\n') ? '\n' : '';
+    await appendFile(file, `${prefix}# wo: worker protocol files\n${missing.join('\n')}\n`);
+  }
+}
+
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

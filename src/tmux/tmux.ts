@@ -1,0 +1,148 @@
+// tmux behind a small interface: every call goes to one server (-L socket when set) through a Runner.
+import type { Runner } from '../exec.js';
+import { CommandError, EnvError } from '../errors.js';
+
+export interface SessionInfo {
+  name: string;
+  /** Unix seconds. */
+  created: number;
+  panePid?: number;
+  paneDead: boolean;
+  attached: boolean;
+}
+
+export interface NewSessionOptions {
+  name: string;
+  cwd: string;
+  /** argv of the session's initial program (two or more elements: tmux then runs it without a shell). */
+  command: string[];
+  width?: number;
+  height?: number;
+  /** Shell command tmux pipes the pane's output to, run from `cwd` (see pipe-pane). */
+  pipeTo?: string;
+  /** Keep the pane open after its program exits. */
+  remainOnExit?: boolean;
+}
+
+export const MIN_TMUX = { major: 3, minor: 0 };
+
+const NO_SERVER = /no server running|error connecting to|No such file or directory|can't find session|session not found/i;
+
+export class Tmux {
+  constructor(
+    private readonly runner: Runner,
+    readonly socket?: string,
+    private readonly bin = 'tmux',
+  ) {}
+
+  /** The argv prefix selecting the server. */
+  private args(rest: string[]): string[] {
+    return this.socket ? ['-L', this.socket, ...rest] : rest;
+  }
+
+  async run(rest: string[], opts: { cwd?: string; reject?: boolean } = {}) {
+    return this.runner.run(this.bin, this.args(rest), { cwd: opts.cwd, reject: opts.reject });
+  }
+
+  /** tmux's version, or an EnvError saying what to install. */
+  async version(): Promise<{ major: number; minor: number; text: string }> {
+    let out: string;
+    try {
+      out = (await this.runner.run(this.bin, ['-V'])).stdout.trim();
+    } catch (e) {
+      throw new EnvError(
+        `tmux is not installed or not on PATH. Install tmux ${MIN_TMUX.major}.${MIN_TMUX.minor} or newer (apt-get install tmux, brew install tmux).`,
+        { cause: e },
+      );
+    }
+    const m = /(\d+)\.(\d+)/.exec(out);
+    if (!m) return { major: 99, minor: 0, text: out }; // e.g. "tmux next-3.5": assume new
+    return { major: Number(m[1]), minor: Number(m[2]), text: out };
+  }
+
+  async assertUsable(): Promise<void> {
+    const v = await this.version();
+    if (v.major < MIN_TMUX.major || (v.major === MIN_TMUX.major && v.minor < MIN_TMUX.minor)) {
+      throw new EnvError(
+        `${v.text} is too old: wo needs tmux ${MIN_TMUX.major}.${MIN_TMUX.minor} or newer. Upgrade tmux.`,
+      );
+    }
+  }
+
+  /** Exact target for a session: `=name` so that `wt-a` never matches `wt-ab`. */
+  static target(name: string): string {
+    return `=${name}`;
+  }
+
+  /** Creates a detached session whose initial program is `command` (never typed in). */
+  async newSession(o: NewSessionOptions): Promise<void> {
+    const t = Tmux.target(o.name);
+    const argv = [
+      'new-session',
+      '-d',
+      '-s',
+      o.name,
+      '-x',
+      String(o.width ?? 200),
+      '-y',
+      String(o.height ?? 50),
+      '-c',
+      o.cwd,
+      '--',
+      ...o.command,
+    ];
+    // Chained in one tmux call (`;` as its own argument) so nothing runs between creation and these.
+    if (o.remainOnExit) argv.push(';', 'set-option', '-t', t, 'remain-on-exit', 'on');
+    // pipe-pane runs its command from the client's cwd, so the command can name files relative to it.
+    if (o.pipeTo) argv.push(';', 'pipe-pane', '-t', `${t}:`, '-o', o.pipeTo);
+    await this.run(argv, { cwd: o.cwd });
+  }
+
+  async hasSession(name: string): Promise<boolean> {
+    const r = await this.run(['has-session', '-t', Tmux.target(name)], { reject: false });
+    return r.exitCode === 0;
+  }
+
+  /** Every session on the server; [] when no server is running. */
+  async listSessions(): Promise<SessionInfo[]> {
+    const fmt = '#{session_name}\t#{session_created}\t#{pane_pid}\t#{pane_dead}\t#{session_attached}';
+    const r = await this.run(['list-panes', '-a', '-F', fmt], { reject: false });
+    if (r.exitCode !== 0) {
+      if (NO_SERVER.test(r.stderr) || r.stderr.trim() === '') return [];
+      throw new CommandError(`tmux list-panes`, r.exitCode, r.stderr);
+    }
+    const seen = new Map<string, SessionInfo>();
+    for (const line of r.stdout.split('\n')) {
+      if (!line) continue;
+      const [name = '', created, pid, dead, attached] = line.split('\t');
+      if (seen.has(name)) continue; // one entry per session (its first pane)
+      seen.set(name, {
+        name,
+        created: Number(created),
+        panePid: pid ? Number(pid) : undefined,
+        paneDead: dead === '1',
+        attached: attached !== undefined && attached !== '0',
+      });
+    }
+    return [...seen.values()];
+  }
+
+  /** Kills a session; false when it did not exist. */
+  async killSession(name: string): Promise<boolean> {
+    const r = await this.run(['kill-session', '-t', Tmux.target(name)], { reject: false });
+    if (r.exitCode === 0) return true;
+    if (NO_SERVER.test(r.stderr)) return false;
+    throw new CommandError(`tmux kill-session -t ${Tmux.target(name)}`, r.exitCode, r.stderr);
+  }
+
+  /** Sends keys (e.g. `C-c`) to the session's active pane. */
+  async sendKeys(name: string, ...keys: string[]): Promise<boolean> {
+    const r = await this.run(['send-keys', '-t', `${Tmux.target(name)}:`, ...keys], { reject: false });
+    return r.exitCode === 0;
+  }
+
+  /** The argv that attaches (or, inside tmux, switches) the terminal to a session. */
+  attachArgv(name: string, insideTmux: boolean): string[] {
+    return [this.bin, ...this.args([insideTmux ? 'switch-client' : 'attach-session', '-t', Tmux.target(name)])];
+  }
+}

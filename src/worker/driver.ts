@@ -1,0 +1,207 @@
+// The WorkerDriver of `wo run`: real worktrees, tmux sessions and protocol files for the scheduler.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Runner } from '../exec.js';
+import type { Git } from '../git/git.js';
+import type { Tmux } from '../tmux/tmux.js';
+import type { AgentDef, WorkerSpec } from '../plan/types.js';
+import type { AttemptEnd, AttemptHandle, WorkerDriver } from '../scheduler/types.js';
+import { UsageError } from '../errors.js';
+import { launchWorker } from './launch.js';
+import { locate, type Layout, type WorkerLocation } from './layout.js';
+import { updateMeta } from './metadata.js';
+import { Monitor, type Completion } from './monitor.js';
+import { readResult, readStatus, writeResult, writeStatus } from './protocol.js';
+import { ensureWorktree } from './worktree.js';
+
+export interface DriverOptions {
+  git: Git;
+  tmux: Tmux;
+  runner: Runner;
+  layout: Layout;
+  agents: Record<string, AgentDef>;
+  runId: string;
+  /** The caller's environment (passed to sessions explicitly). */
+  env: NodeJS.ProcessEnv;
+  keepSessions?: boolean;
+  /** Safety poll of tmux, ms. */
+  pollMs?: number;
+  /** How long an agent gets to stop after Ctrl-C before its session is killed, ms. */
+  graceMs?: number;
+}
+
+/** Reads the exit code the wrapper recorded, if it did. */
+export async function readExitCode(stateDir: string): Promise<number | undefined> {
+  try {
+    const n = Number((await readFile(join(stateDir, 'exit'), 'utf8')).trim());
+    return Number.isInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records a final status that wo decided itself, keeping whatever result the agent wrote. */
+export async function recordFailure(worktree: string, reason: string, detail?: string): Promise<void> {
+  const previous = (await readResult(worktree))?.trim();
+  const parts = [`**${reason}**`];
+  if (detail) parts.push(detail);
+  if (previous) parts.push(previous);
+  await writeResult(worktree, `${parts.join('\n\n')}\n`);
+  await writeStatus(worktree, 'failed');
+}
+
+export class RunDriver implements WorkerDriver {
+  readonly monitor: Monitor;
+
+  constructor(private readonly o: DriverOptions) {
+    this.monitor = new Monitor(o.tmux, o.pollMs);
+  }
+
+  location(feature: string): WorkerLocation {
+    return locate(this.o.layout, feature);
+  }
+
+  private agent(w: WorkerSpec): AgentDef {
+    const a = this.o.agents[w.agent];
+    if (!a) throw new UsageError(`unknown agent "${w.agent}"`);
+    return a;
+  }
+
+  private workerEnv(w: WorkerSpec, loc: WorkerLocation): NodeJS.ProcessEnv {
+    return {
+      ...this.o.env,
+      ...w.env,
+      WO_FEATURE: w.feature,
+      WO_INDEX: String(w.index),
+      WO_WORKTREE: loc.worktree,
+      WO_RUN_ID: this.o.runId,
+    };
+  }
+
+  async prepare(w: WorkerSpec): Promise<void> {
+    const loc = this.location(w.feature);
+    await ensureWorktree(this.o.git, this.o.runner, this.o.layout.repoRoot, loc, {
+      base: w.base,
+      copy: w.copy,
+      setup: w.setup,
+      env: this.workerEnv(w, loc),
+    });
+  }
+
+  async start(w: WorkerSpec, attempt: number): Promise<AttemptHandle> {
+    const { tmux } = this.o;
+    const loc = this.location(w.feature);
+    const agent = this.agent(w);
+    const sessions = await tmux.listSessions();
+    const existing = sessions.find((s) => s.name === loc.session);
+    const status = (await readStatus(loc.worktree)).status;
+    let adopted = false;
+    if (existing && !existing.paneDead && (status === 'running' || status === undefined)) {
+      adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
+    } else {
+      if (existing) await tmux.killSession(loc.session); // a finished session left open
+      await launchWorker(tmux, {
+        feature: w.feature,
+        task: w.task,
+        agentName: w.agent,
+        agent,
+        worktree: loc.worktree,
+        branch: loc.branch,
+        session: loc.session,
+        stateDir: loc.stateDir,
+        index: w.index,
+        runId: this.o.runId,
+        attempt,
+        baseEnv: this.o.env,
+        env: w.env,
+        keepSession: this.o.keepSessions,
+      });
+    }
+
+    let stopping: Promise<void> | undefined;
+    let stopReason = '';
+    const key = w.feature;
+    const done = (async (): Promise<AttemptEnd> => {
+      const c: Completion = await this.monitor.wait(key, loc.worktree, loc.session);
+      if (stopping) {
+        await stopping;
+        return this.finish(loc, { outcome: 'failed', reason: stopReason });
+      }
+      const exitCode = await readExitCode(loc.stateDir);
+      if (c.crashed) {
+        await recordFailure(loc.worktree, 'session ended without status');
+        return this.finish(loc, { outcome: 'crashed', reason: c.reason, exitCode });
+      }
+      if (c.status === 'done' && w.verify) {
+        const v = await this.verify(w, loc);
+        if (v) return this.finish(loc, { outcome: 'failed', reason: v, exitCode });
+      }
+      const reason = c.reason ?? (c.status === 'failed' ? await this.failureReason(loc, exitCode) : undefined);
+      return this.finish(loc, { outcome: c.status, reason, exitCode });
+    })();
+
+    const stop = async (reason: string): Promise<void> => {
+      if (!stopping) {
+        stopReason = reason;
+        stopping = (async () => {
+          await this.endSession(loc.session);
+          await recordFailure(loc.worktree, reason);
+          this.monitor.settle(key, { status: 'failed', reason });
+        })();
+      }
+      await stopping;
+      await done.catch(() => undefined);
+    };
+    return { adopted, done, stop };
+  }
+
+  /** Ctrl-C to the agent, a grace period, then kill the session. */
+  async endSession(session: string): Promise<void> {
+    const { tmux } = this.o;
+    if (!(await tmux.sendKeys(session, 'C-c'))) return;
+    const deadline = Date.now() + (this.o.graceMs ?? 3000);
+    while (Date.now() < deadline) {
+      const s = (await tmux.listSessions()).find((x) => x.name === session);
+      if (!s || s.paneDead) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await tmux.killSession(session);
+  }
+
+  private async failureReason(loc: WorkerLocation, exitCode: number | undefined): Promise<string> {
+    if (exitCode !== undefined && exitCode !== 0) return `exit code ${exitCode}`;
+    return 'the agent reported failed';
+  }
+
+  /** Runs `verify`; returns the failure reason, or undefined when it passed. */
+  private async verify(w: WorkerSpec, loc: WorkerLocation): Promise<string | undefined> {
+    const cmd = w.verify as string;
+    const r = await this.o.runner.run('sh', ['-c', cmd], {
+      cwd: loc.worktree,
+      env: this.workerEnv(w, loc),
+      reject: false,
+    });
+    if (r.exitCode === 0) return undefined;
+    const reason = `verify "${cmd}" failed (exit ${r.exitCode})`;
+    const tail = `${r.stdout}${r.stderr}`.trimEnd().split('\n').slice(-40).join('\n');
+    await recordFailure(loc.worktree, reason, `\`\`\`\n${tail}\n\`\`\``);
+    return reason;
+  }
+
+  private async finish(loc: WorkerLocation, end: AttemptEnd): Promise<AttemptEnd> {
+    await updateMeta(loc.worktree, {
+      worker: {
+        finished_at: new Date().toISOString(),
+        status: end.outcome === 'done' ? 'done' : 'failed',
+        exit_code: end.exitCode ?? null,
+      },
+    }).catch(() => undefined);
+    // An interactive agent stays open after writing its status: end its session unless asked not to.
+    if (!this.o.keepSessions) await this.o.tmux.killSession(loc.session).catch(() => false);
+    return end;
+  }
+
+  close(): void {
+    this.monitor.close();
+  }
+}

@@ -1,0 +1,171 @@
+// Starting a worker's session: the prompt and status files, the launch spec the in-session wrapper
+// (scripts/wo-worker.sh) reads, and the tmux session whose initial program is that wrapper.
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AgentDef } from '../plan/types.js';
+import type { Tmux } from '../tmux/tmux.js';
+import { writeFileAtomic } from '../fsutil.js';
+import { updateMeta } from './metadata.js';
+import { buildPrompt, FILES, protocolPaths, writeStatus } from './protocol.js';
+
+export const WRAPPER = fileURLToPath(new URL('../../scripts/wo-worker.sh', import.meta.url));
+
+/** Variables never passed to an agent: they would make it think it runs nested. */
+const DROPPED_ENV = new Set(['TMUX', 'TMUX_PANE', 'CLAUDECODE']);
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface LaunchInput {
+  feature: string;
+  task: string;
+  agentName: string;
+  agent: AgentDef;
+  worktree: string;
+  branch: string;
+  session: string;
+  /** Folder for the launch spec and the exit-code file (under .wo/workers/). */
+  stateDir: string;
+  index: number;
+  runId?: string;
+  attempt?: number;
+  /** The caller's environment; the plan's and the agent's env go on top. */
+  baseEnv: NodeJS.ProcessEnv;
+  env?: Record<string, string>;
+  keepSession?: boolean;
+}
+
+export interface Placeholders {
+  prompt: string;
+  prompt_file: string;
+  task: string;
+  feature: string;
+  worktree: string;
+  branch: string;
+}
+
+const PLACEHOLDER = /\{(prompt_file|prompt|task|feature|worktree|branch)\}/g;
+
+/** Substitutes placeholders in one argv element; the result is one argument, never re-split. */
+export function substitute(arg: string, values: Placeholders): string {
+  return arg.replace(PLACEHOLDER, (_, name: keyof Placeholders) => values[name]);
+}
+
+/** The session's environment: caller's + agent's + plan's + wo's own, minus nesting markers. */
+export function sessionEnv(input: LaunchInput, paths: { exitFile: string }): Record<string, string> {
+  const p = protocolPaths(input.worktree);
+  const env: Record<string, string> = {};
+  const layers: Array<Record<string, string | undefined>> = [
+    input.baseEnv,
+    input.agent.env ?? {},
+    input.env ?? {},
+    {
+      WO_FEATURE: input.feature,
+      WO_INDEX: String(input.index),
+      WO_WORKTREE: input.worktree,
+      WO_RUN_ID: input.runId ?? '',
+      WO_STATUS_FILE: p.status,
+      WO_RESULT_FILE: p.result,
+      WO_PROMPT_FILE: p.prompt,
+      WO_EXIT_FILE: paths.exitFile,
+    },
+  ];
+  for (const layer of layers)
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) env[k] = v;
+  for (const k of Object.keys(env)) if (DROPPED_ENV.has(k) || !ENV_NAME.test(k)) delete env[k];
+  return env;
+}
+
+/**
+ * The spec file's text plus the side files for values that contain a newline (read whole by the
+ * wrapper). PATH-like plain variables come first so the wrapper can find `cat` for the rest.
+ */
+export function buildSpec(
+  env: Record<string, string>,
+  argv: string[],
+  stateDir: string,
+): { text: string; files: Array<{ path: string; content: string }> } {
+  const lines: string[] = [];
+  const later: string[] = [];
+  const files: Array<{ path: string; content: string }> = [];
+  for (const [k, v] of Object.entries(env)) {
+    const entry = `${k}=${v}`;
+    if (entry.includes('\n') || entry.includes('\r')) {
+      const path = join(stateDir, `env.${files.length}`);
+      files.push({ path, content: entry });
+      later.push(`E${path}`);
+    } else lines.push(`e${entry}`);
+  }
+  lines.push(...later);
+  for (const a of argv) {
+    if (a.includes('\n') || a.includes('\r') || a.length > 4096) {
+      const path = join(stateDir, `arg.${files.length}`);
+      files.push({ path, content: a });
+      lines.push(`A${path}`);
+    } else lines.push(`a${a}`);
+  }
+  return { text: `${lines.join('\n')}\n`, files };
+}
+
+/**
+ * Writes the protocol files and starts the session. The worktree must exist. Returns the start time.
+ * A half-created session is killed before the error is rethrown.
+ */
+export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date> {
+  const paths = protocolPaths(input.worktree);
+  const exitFile = join(input.stateDir, 'exit');
+  const prompt = buildPrompt(input.task);
+
+  // Each start begins from `running` and an empty result (SPEC §1).
+  await writeFileAtomic(paths.prompt, prompt);
+  await rm(paths.result, { force: true });
+  await writeStatus(input.worktree, 'running');
+
+  await rm(input.stateDir, { recursive: true, force: true });
+  await mkdir(input.stateDir, { recursive: true });
+  const values: Placeholders = {
+    prompt,
+    prompt_file: paths.prompt,
+    task: input.task,
+    feature: input.feature,
+    worktree: input.worktree,
+    branch: input.branch,
+  };
+  const argv = input.agent.command.map((a) => substitute(a, values));
+  const spec = buildSpec(sessionEnv(input, { exitFile }), argv, input.stateDir);
+  await Promise.all(spec.files.map((f) => writeFile(f.path, f.content)));
+  const specFile = join(input.stateDir, 'spec');
+  await writeFile(specFile, spec.text);
+
+  const startedAt = new Date();
+  await updateMeta(input.worktree, {
+    feature: input.feature,
+    worker: {
+      session: input.session,
+      task: input.task,
+      agent: input.agentName,
+      run_id: input.runId ?? null,
+      started_at: startedAt.toISOString(),
+      finished_at: null,
+      status: 'running',
+      exit_code: null,
+    },
+  });
+  await appendFile(
+    paths.log,
+    `\n[wo] ${startedAt.toISOString()} ${input.session} started${input.attempt ? ` (attempt ${input.attempt})` : ''}\n`,
+  );
+  try {
+    await tmux.newSession({
+      name: input.session,
+      cwd: input.worktree,
+      // env -i: the session gets exactly the environment in the spec, whatever the tmux server holds.
+      command: ['/usr/bin/env', '-i', '/bin/sh', WRAPPER, specFile],
+      pipeTo: `exec cat >> ${FILES.log}`,
+      remainOnExit: input.keepSession,
+    });
+  } catch (e) {
+    await tmux.killSession(input.session).catch(() => undefined);
+    throw e;
+  }
+  return startedAt;
+}

@@ -1,0 +1,46 @@
+// .worktree.json: merged, never clobbered: fields other tools wrote survive.
+import { join } from 'node:path';
+import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
+import { FILES } from './protocol.js';
+
+export interface WorkerMeta {
+  session: string;
+  task: string;
+  agent: string;
+  run_id: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  status: string;
+  exit_code: number | null;
+}
+
+export interface WorktreeMeta {
+  feature?: string;
+  worker?: Partial<WorkerMeta>;
+  /** Set when wo created the worktree: `wo clean` only removes those. */
+  created_by?: string;
+  [key: string]: unknown;
+}
+
+export async function readMeta(worktree: string): Promise<WorktreeMeta> {
+  const text = await readTextIfExists(join(worktree, FILES.metadata));
+  if (!text?.trim()) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as WorktreeMeta) : {};
+  } catch {
+    return {}; // a broken file is rewritten with our fields; nothing else could be read from it anyway
+  }
+}
+
+/** Merges `patch` into the file: top-level keys replaced, `worker` merged key by key. */
+export async function updateMeta(
+  worktree: string,
+  patch: Omit<WorktreeMeta, 'worker'> & { worker?: Partial<WorkerMeta> },
+): Promise<WorktreeMeta> {
+  const cur = await readMeta(worktree);
+  const next: WorktreeMeta = { ...cur, ...patch };
+  if (patch.worker) next.worker = { ...(cur.worker ?? {}), ...patch.worker };
+  await writeFileAtomic(join(worktree, FILES.metadata), `${JSON.stringify(next, null, 2)}\n`);
+  return next;
+}

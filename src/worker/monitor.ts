@@ -1,0 +1,122 @@
+// Learns when workers finish: file-system events on each worktree's status file (milliseconds), and
+// one slow safety poll of tmux for all workers together (sessions that vanished without a status).
+import { watch, type FSWatcher } from 'node:fs';
+import type { Tmux } from '../tmux/tmux.js';
+import { FILES, readStatus, type WorkerStatus } from './protocol.js';
+
+export interface Completion {
+  status: Exclude<WorkerStatus, 'running'>;
+  reason?: string;
+  /** True when the session ended (or its pane died) without a final status. */
+  crashed?: boolean;
+}
+
+interface Watched {
+  worktree: string;
+  session: string;
+  watcher?: FSWatcher;
+  resolve: (c: Completion) => void;
+  checking: boolean;
+  recheck: boolean;
+}
+
+export class Monitor {
+  private readonly watched = new Map<string, Watched>();
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly tmux: Tmux,
+    private readonly pollMs = 2000,
+  ) {}
+
+  /** Resolves when the worker's status is done/failed, or its session is gone without one. */
+  wait(key: string, worktree: string, session: string): Promise<Completion> {
+    return new Promise<Completion>((resolve) => {
+      const w: Watched = { worktree, session, resolve, checking: false, recheck: false };
+      this.watched.set(key, w);
+      try {
+        // The folder, not the file: status is replaced by rename, which a file watch would lose.
+        w.watcher = watch(worktree, { persistent: false }, (_event, name) => {
+          if (name === null || name === FILES.status) void this.check(key);
+        });
+        w.watcher.on('error', () => undefined); // the poll still covers this worker
+      } catch {
+        // no watch (folder gone, watcher limit): the poll covers it
+      }
+      this.ensureTimer();
+      void this.check(key); // it may have finished before the watch began
+    });
+  }
+
+  /** Stops watching `key` and resolves its wait with `c` (used when wo ends a worker itself). */
+  settle(key: string, c: Completion): void {
+    const w = this.watched.get(key);
+    if (!w) return;
+    this.forget(key);
+    w.resolve(c);
+  }
+
+  /** Stops every watch and the poll; pending waits stay pending. */
+  close(): void {
+    for (const key of [...this.watched.keys()]) this.forget(key);
+  }
+
+  private forget(key: string): void {
+    this.watched.get(key)?.watcher?.close();
+    this.watched.delete(key);
+    if (this.watched.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private ensureTimer(): void {
+    if (this.timer || this.pollMs <= 0) return;
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+  }
+
+  /** Reads a worker's status file; settles the wait when it is final. Coalesces bursts of events. */
+  private async check(key: string): Promise<boolean> {
+    const w = this.watched.get(key);
+    if (!w) return true;
+    if (w.checking) {
+      w.recheck = true;
+      return false;
+    }
+    w.checking = true;
+    try {
+      do {
+        w.recheck = false;
+        const s = await readStatus(w.worktree).catch(() => ({}) as { status?: WorkerStatus; reason?: string });
+        if (s.status === 'done' || s.status === 'failed') {
+          this.settle(key, { status: s.status, reason: s.reason });
+          return true;
+        }
+      } while (w.recheck && this.watched.has(key));
+      return false;
+    } finally {
+      w.checking = false;
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.watched.size === 0) return;
+    this.polling = true;
+    try {
+      const sessions = await this.tmux.listSessions().catch(() => undefined);
+      if (!sessions) return;
+      const live = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
+      for (const [key, w] of [...this.watched]) {
+        if (await this.check(key)) continue;
+        if (!live.has(w.session) && this.watched.has(key)) {
+          // Gone without a final status: read once more, the wrapper writes status before it exits.
+          if (await this.check(key)) continue;
+          this.settle(key, { status: 'failed', reason: 'session ended without status', crashed: true });
+        }
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+}

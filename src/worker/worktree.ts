@@ -1,0 +1,105 @@
+// A worker's worktree: adopt the one at the right place, or create it (copy files, run setup).
+import { copyFile, mkdir, stat, appendFile } from 'node:fs/promises';
+import { dirname, join, resolve, relative, isAbsolute } from 'node:path';
+import type { Git } from '../git/git.js';
+import type { Runner } from '../exec.js';
+import { WoError } from '../errors.js';
+import { readMeta, updateMeta } from './metadata.js';
+import { EXCLUDE_PATTERNS, FILES, writeResult, writeStatus } from './protocol.js';
+import type { WorkerLocation } from './layout.js';
+
+export interface EnsureOptions {
+  base?: string;
+  copy?: string[];
+  setup?: string[];
+  /** Environment for setup commands. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Thrown when setup fails; the worker's status and result already say so. */
+export class SetupError extends WoError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}
+
+async function exists(path: string): Promise<'dir' | 'other' | undefined> {
+  try {
+    return (await stat(path)).isDirectory() ? 'dir' : 'other';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `path` is a registered worktree of the repository. */
+export async function isWorktreeOf(git: Git, repoRoot: string, path: string): Promise<boolean> {
+  const abs = resolve(path);
+  return (await git.worktrees(repoRoot)).some((w) => resolve(w.path) === abs && !w.prunable);
+}
+
+/**
+ * Makes sure the worker's worktree exists. Returns true when it was created now (then `copy` and
+ * `setup` ran). An existing worktree at the right place is adopted as it is.
+ */
+export async function ensureWorktree(
+  git: Git,
+  runner: Runner,
+  repoRoot: string,
+  loc: WorkerLocation,
+  o: EnsureOptions,
+): Promise<boolean> {
+  await git.addExcludes(repoRoot, [...EXCLUDE_PATTERNS, '/.wo/']);
+  const kind = await exists(loc.worktree);
+  if (kind) {
+    if (kind === 'dir' && (await isWorktreeOf(git, repoRoot, loc.worktree))) {
+      // A setup that failed earlier runs again before the worker's next attempt.
+      if ((await readMeta(loc.worktree)).setup_ok === false) await runSetup(runner, loc, o);
+      return false;
+    }
+    throw new WoError(
+      `${loc.worktree} already exists and is not a worktree of ${repoRoot}. Move it away, or set worktrees.dir to another folder.`,
+      2,
+    );
+  }
+  await git.addWorktree(repoRoot, loc.worktree, loc.branch, o.base);
+  await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo' });
+
+  for (const file of o.copy ?? []) {
+    const src = resolve(repoRoot, file);
+    const rel = relative(repoRoot, src);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new WoError(`copy: ${file} is outside the repository. List files inside it.`, 2);
+    }
+    if (!(await exists(src))) {
+      await appendFile(join(loc.worktree, FILES.log), `[wo] copy: ${file} does not exist in ${repoRoot}; skipped\n`);
+      continue;
+    }
+    const dest = join(loc.worktree, rel);
+    await mkdir(dirname(dest), { recursive: true });
+    await copyFile(src, dest);
+  }
+
+  await runSetup(runner, loc, o);
+  return true;
+}
+
+async function runSetup(runner: Runner, loc: WorkerLocation, o: EnsureOptions): Promise<void> {
+  if (!o.setup?.length) return;
+  await updateMeta(loc.worktree, { setup_ok: false });
+  for (const cmd of o.setup) {
+    // `setup` is the plan author's own shell command, so sh runs it; task text never gets here.
+    const r = await runner.run('sh', ['-c', cmd], { cwd: loc.worktree, env: o.env, reject: false });
+    const output = `${r.stdout}${r.stderr}`;
+    await appendFile(join(loc.worktree, FILES.log), `[wo] setup: ${cmd}\n${output}`);
+    if (r.exitCode !== 0) {
+      const tail = output.trimEnd().split('\n').slice(-40).join('\n');
+      await writeResult(
+        loc.worktree,
+        `Setup failed: \`${cmd}\` exited with code ${r.exitCode}.\n\n\`\`\`\n${tail}\n\`\`\`\n`,
+      );
+      await writeStatus(loc.worktree, 'failed');
+      throw new SetupError(`setup "${cmd}" failed (exit ${r.exitCode})`);
+    }
+  }
+  await updateMeta(loc.worktree, { setup_ok: true });
+}

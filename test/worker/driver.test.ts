@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { Git } from '../../src/git/git.js';
+import { processRunner } from '../../src/exec.js';
+import { RunDriver } from '../../src/worker/driver.js';
+import { defaultLayout } from '../../src/worker/layout.js';
+import { PRESETS } from '../../src/worker/presets.js';
+import type { WorkerSpec } from '../../src/plan/types.js';
+import { makeRepo, makeTmux, testEnv, type TempRepo, type TempTmux } from '../helpers.js';
+
+function spec(feature: string, task: string, over: Partial<WorkerSpec> = {}): WorkerSpec {
+  return { feature, task, agent: 'shell', needs: [], retries: 0, setup: [], copy: [], env: {}, index: 0, ...over };
+}
+
+describe('RunDriver with real git and tmux', () => {
+  let repo: TempRepo;
+  let t: TempTmux;
+  let driver: RunDriver;
+  beforeEach(() => {
+    repo = makeRepo();
+    t = makeTmux();
+    driver = new RunDriver({
+      git: new Git(processRunner),
+      tmux: t.tmux,
+      runner: processRunner,
+      layout: defaultLayout(repo.root),
+      agents: { ...PRESETS },
+      runId: 'test-run',
+      env: testEnv(repo.home),
+      pollMs: 200,
+      graceMs: 1000,
+    });
+  });
+  afterEach(() => {
+    driver.close();
+    t.cleanup();
+    repo.cleanup();
+  });
+
+  test('a shell worker that exits 0 is done, with the session output in the log', async () => {
+    const w = spec('hello', 'echo "hi from $WO_FEATURE"');
+    await driver.prepare(w);
+    const h = await driver.start(w, 1);
+    expect(h.adopted).toBe(false);
+    const end = await h.done;
+    expect(end).toMatchObject({ outcome: 'done', exitCode: 0 });
+    const wt = join(repo.base, 'repo-worktrees', 'hello');
+    expect(readFileSync(join(wt, '.worker-status'), 'utf8').trim()).toBe('done');
+    expect(readFileSync(join(wt, '.worker.log'), 'utf8')).toContain('hi from hello');
+    expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('exited with code 0');
+    const meta = JSON.parse(readFileSync(join(wt, '.worktree.json'), 'utf8'));
+    expect(meta).toMatchObject({ feature: 'hello', created_by: 'wo', worker: { status: 'done', exit_code: 0 } });
+    expect(repo.git('branch', '--list', 'wo/hello').trim()).toContain('wo/hello');
+  });
+
+  test('a non-zero exit is failed with the exit code', async () => {
+    const w = spec('bad', 'echo oops; exit 3');
+    await driver.prepare(w);
+    const end = await (await driver.start(w, 1)).done;
+    expect(end).toMatchObject({ outcome: 'failed', exitCode: 3, reason: 'exit code 3' });
+  });
+
+  test('a killed session is crashed', async () => {
+    const w = spec('victim', 'sleep 30');
+    await driver.prepare(w);
+    const h = await driver.start(w, 1);
+    await t.tmux.killSession('wt-victim');
+    const end = await h.done;
+    expect(end).toMatchObject({ outcome: 'crashed', reason: 'session ended without status' });
+    const wt = join(repo.base, 'repo-worktrees', 'victim');
+    expect(readFileSync(join(wt, '.worker-status'), 'utf8').trim()).toBe('failed');
+  });
+
+  test('stop() ends a running worker and records the reason', async () => {
+    const w = spec('slow', 'echo started; sleep 30');
+    await driver.prepare(w);
+    const h = await driver.start(w, 1);
+    await h.stop('timed out after 1s');
+    const end = await h.done;
+    expect(end).toMatchObject({ outcome: 'failed', reason: 'timed out after 1s' });
+    const wt = join(repo.base, 'repo-worktrees', 'slow');
+    expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('timed out after 1s');
+    expect(await t.tmux.hasSession('wt-slow')).toBe(false);
+  });
+
+  test('a task with quotes, substitutions and newlines reaches the agent byte for byte', async () => {
+    const task = `printf '%s' "$0" > out.txt`; // not the interesting part; see the custom agent below
+    const tricky = `it's "quoted" $(rm -rf /) \`id\` \n-leading ünïcødé ${'x'.repeat(100_000)}\n`;
+    const agents = { ...PRESETS, echo: { command: ['sh', '-c', 'printf %s "$1" > got.txt', 'sh', '{task}'] } };
+    const d2 = new RunDriver({
+      git: new Git(processRunner),
+      tmux: t.tmux,
+      runner: processRunner,
+      layout: defaultLayout(repo.root),
+      agents,
+      runId: 'test-run',
+      env: testEnv(repo.home),
+      pollMs: 200,
+    });
+    try {
+      const w = spec('quote', tricky, { agent: 'echo' });
+      await d2.prepare(w);
+      const end = await (await d2.start(w, 1)).done;
+      expect(end.outcome).toBe('done');
+      const got = readFileSync(join(repo.base, 'repo-worktrees', 'quote', 'got.txt'), 'utf8');
+      expect(got).toBe(tricky);
+      expect(task).toBeTruthy();
+    } finally {
+      d2.close();
+    }
+  });
+
+  test('a failing setup fails the worker before its agent starts', async () => {
+    const w = spec('setupfail', 'touch ran.txt', { setup: ['echo preparing; exit 4'] });
+    await expect(driver.prepare(w)).rejects.toThrow('setup "echo preparing; exit 4" failed (exit 4)');
+    const wt = join(repo.base, 'repo-worktrees', 'setupfail');
+    expect(readFileSync(join(wt, '.worker-status'), 'utf8').trim()).toBe('failed');
+    expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('preparing');
+    expect(existsSync(join(wt, 'ran.txt'))).toBe(false);
+  });
+});
