@@ -1,0 +1,59 @@
+// What the imperative commands share: the repository, its layout, agents and the git/tmux interfaces.
+import { Git } from './git/git.js';
+import { Tmux } from './tmux/tmux.js';
+import { processRunner, type Runner } from './exec.js';
+import { defaultLayout, locate, type Layout, type WorkerLocation } from './worker/layout.js';
+import { PRESETS } from './worker/presets.js';
+import type { AgentDef } from './plan/types.js';
+import type { Context } from './context.js';
+
+export interface Settings {
+  worktrees?: { dir?: string; branch?: string };
+  tmux?: { socket?: string; prefix?: string };
+  agents?: Record<string, AgentDef>;
+  defaults?: { agent?: string; base?: string; env?: Record<string, string> };
+}
+
+export interface Workspace {
+  repoRoot: string;
+  layout: Layout;
+  git: Git;
+  tmux: Tmux;
+  runner: Runner;
+  agents: Record<string, AgentDef>;
+  defaultAgent: string;
+  defaultBase?: string;
+  defaultEnv: Record<string, string>;
+  locate(feature: string): WorkerLocation;
+}
+
+/**
+ * Opens the repository around ctx.cwd with the given settings (from the config file, or a plan).
+ * EnvError (exit 3) outside a git repository. WO_TMUX_SOCKET beats the settings' socket (SPEC §7).
+ */
+export async function openWorkspace(
+  ctx: Context,
+  settings: Settings = {},
+  runner: Runner = processRunner,
+): Promise<Workspace> {
+  const git = new Git(runner);
+  const repoRoot = await git.repoRoot(ctx.cwd);
+  const layout = defaultLayout(repoRoot, {
+    worktreesDir: settings.worktrees?.dir,
+    branch: settings.worktrees?.branch,
+    prefix: settings.tmux?.prefix,
+  });
+  const socket = ctx.env.WO_TMUX_SOCKET || settings.tmux?.socket || undefined;
+  return {
+    repoRoot,
+    layout,
+    git,
+    tmux: new Tmux(runner, socket),
+    runner,
+    agents: { ...PRESETS, ...(settings.agents ?? {}) },
+    defaultAgent: settings.defaults?.agent ?? 'claude',
+    defaultBase: settings.defaults?.base,
+    defaultEnv: settings.defaults?.env ?? {},
+    locate: (feature) => locate(layout, feature),
+  };
+}
