@@ -52,6 +52,7 @@ export async function recordFailure(worktree: string, reason: string, detail?: s
 
 export class RunDriver implements WorkerDriver {
   readonly monitor: Monitor;
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly o: DriverOptions) {
     this.monitor = new Monitor(o.tmux, o.pollMs);
@@ -197,11 +198,18 @@ export class RunDriver implements WorkerDriver {
       },
     }).catch(() => undefined);
     // An interactive agent stays open after writing its status: end its session unless asked not to.
-    if (!this.o.keepSessions) await this.o.tmux.killSession(loc.session).catch(() => false);
+    // Not awaited: the outcome is known now, and close() waits for these.
+    if (!this.o.keepSessions) {
+      const killing = this.o.tmux.killSession(loc.session).catch(() => false);
+      this.pending.add(killing);
+      void killing.then(() => this.pending.delete(killing));
+    }
     return end;
   }
 
-  close(): void {
+  /** Stops watching and waits for the sessions being ended. */
+  async close(): Promise<void> {
     this.monitor.close();
+    await Promise.all(this.pending);
   }
 }

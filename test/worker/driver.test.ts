@@ -31,8 +31,8 @@ describe('RunDriver with real git and tmux', () => {
       graceMs: 1000,
     });
   });
-  afterEach(() => {
-    driver.close();
+  afterEach(async () => {
+    await driver.close();
     t.cleanup();
     repo.cleanup();
   });
@@ -106,7 +106,7 @@ describe('RunDriver with real git and tmux', () => {
       expect(got).toBe(tricky);
       expect(task).toBeTruthy();
     } finally {
-      d2.close();
+      await d2.close();
     }
   });
 
