@@ -1,0 +1,163 @@
+// Test doubles for the scheduler: a driver whose attempts stay open until the test ends them, and a manual clock.
+import type { WorkerSpec } from '../../src/plan/types.js';
+import type { AttemptEnd, AttemptHandle, Clock, WorkerDriver } from '../../src/scheduler/types.js';
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets every pending promise callback run (several macrotask turns; no fixed-time sleep). */
+export async function settle(turns = 10): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+}
+
+export function spec(feature: string, extra: Partial<WorkerSpec> = {}, index = 0): WorkerSpec {
+  return {
+    feature,
+    task: `do ${feature}`,
+    agent: 'shell',
+    needs: [],
+    retries: 0,
+    setup: [],
+    copy: [],
+    env: {},
+    index,
+    ...extra,
+  };
+}
+
+/** Specs in plan order, with `index` set from their place. */
+export function plan(...workers: Array<[string, Partial<WorkerSpec>?]>): WorkerSpec[] {
+  return workers.map(([f, extra], i) => spec(f, extra ?? {}, i));
+}
+
+export class FakeAttempt {
+  readonly done = deferred<AttemptEnd>();
+  readonly stops: string[] = [];
+  ended = false;
+  constructor(
+    readonly feature: string,
+    readonly attempt: number,
+    private readonly driver: FakeDriver,
+    readonly adopted = false,
+  ) {}
+  end(end: AttemptEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.driver.sessionsLive--;
+    this.done.resolve(end);
+  }
+  handle(): AttemptHandle {
+    return {
+      adopted: this.adopted,
+      done: this.done.promise,
+      stop: async (reason: string) => {
+        this.stops.push(reason);
+        if (this.driver.stopFails) throw new Error('tmux is gone');
+        // Like the real driver: the session is killed, the status file says failed.
+        queueMicrotask(() => this.end({ outcome: 'failed', reason, exitCode: 130 }));
+      },
+    };
+  }
+}
+
+/** A WorkerDriver with no side effects; attempts stay open until the test calls end(). */
+export class FakeDriver implements WorkerDriver {
+  readonly log: string[] = [];
+  readonly attempts: FakeAttempt[] = [];
+  sessionsLive = 0;
+  maxSessionsLive = 0;
+  stopFails = false;
+  /** feature -> error message, for prepare() to throw. */
+  prepareErrors = new Map<string, string>();
+  /** feature -> how many start() calls throw before one succeeds. */
+  startErrors = new Map<string, number>();
+  /** feature -> a promise prepare() waits on. */
+  prepareGates = new Map<string, Promise<void>>();
+  adopt = new Set<string>();
+  private waiters: Array<{ feature: string; attempt: number; d: Deferred<FakeAttempt> }> = [];
+
+  async prepare(worker: WorkerSpec): Promise<void> {
+    this.log.push(`prepare ${worker.feature}`);
+    await this.prepareGates.get(worker.feature);
+    const err = this.prepareErrors.get(worker.feature);
+    if (err) throw new Error(err);
+  }
+
+  async start(worker: WorkerSpec, attempt: number): Promise<AttemptHandle> {
+    this.log.push(`start ${worker.feature} ${attempt}`);
+    const left = this.startErrors.get(worker.feature) ?? 0;
+    if (left > 0) {
+      this.startErrors.set(worker.feature, left - 1);
+      throw new Error('tmux new-session failed');
+    }
+    const a = new FakeAttempt(worker.feature, attempt, this, this.adopt.has(worker.feature));
+    this.attempts.push(a);
+    this.sessionsLive++;
+    this.maxSessionsLive = Math.max(this.maxSessionsLive, this.sessionsLive);
+    for (const w of this.waiters.filter((w) => w.feature === worker.feature && w.attempt === attempt)) {
+      w.d.resolve(a);
+    }
+    this.waiters = this.waiters.filter((w) => !(w.feature === worker.feature && w.attempt === attempt));
+    return a.handle();
+  }
+
+  /** Resolves once `feature`'s attempt has started (at once when it already has). */
+  started(feature: string, attempt = 1): Promise<FakeAttempt> {
+    const a = this.attempt(feature, attempt);
+    if (a) return Promise.resolve(a);
+    const d = deferred<FakeAttempt>();
+    this.waiters.push({ feature, attempt, d });
+    return d.promise;
+  }
+
+  attempt(feature: string, attempt = 1): FakeAttempt | undefined {
+    return this.attempts.find((a) => a.feature === feature && a.attempt === attempt);
+  }
+
+  startedFeatures(): string[] {
+    return this.attempts.map((a) => a.feature);
+  }
+}
+
+/** A clock that only moves when the test says so. */
+export class FakeClock implements Clock {
+  private t: number;
+  private timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
+  constructor(start = 1_700_000_000_000) {
+    this.t = start;
+  }
+  now(): number {
+    return this.t;
+  }
+  setTimer(fn: () => void, ms: number): () => void {
+    const timer = { at: this.t + ms, fn, live: true };
+    this.timers.push(timer);
+    return () => {
+      timer.live = false;
+    };
+  }
+  get pendingTimers(): number {
+    return this.timers.filter((t) => t.live).length;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+    const due = this.timers.filter((t) => t.live && t.at <= this.t).sort((a, b) => a.at - b.at);
+    for (const t of due) {
+      t.live = false;
+      t.fn();
+    }
+  }
+}
