@@ -1,0 +1,15 @@
+// The report of a run (SPEC §5): model, markdown and JSON renderers, writing and reading back.
+export * from './types.js';
+export { buildReport, type ReportInput, type WorkerInfo } from './build.js';
+export { renderMarkdown } from './markdown.js';
+export { renderJson } from './json.js';
+export { countOutcomes, summaryHead, summaryLine, summaryText } from './summary.js';
+export { newRunId } from './run-id.js';
+export {
+  writeReport,
+  readLastReport,
+  reportDir,
+  lastRunPath,
+  type WriteReportOptions,
+  type WrittenReport,
+} from './write.js';

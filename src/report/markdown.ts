@@ -1,0 +1,91 @@
+// report.md: summary line, outcome table, a mermaid timeline, and each worker's result under its own heading.
+import { formatDuration } from '../scheduler/duration.js';
+import { codeSpan, containMarkdown, escapeInline, fenced, tableCell } from './md.js';
+import { summaryHead } from './summary.js';
+import type { Outcome, ReportWorker, RunReport } from './types.js';
+
+/** Mermaid gantt tags: green for done, red for what failed, the "active" shade for interrupted. */
+const GANTT_TAG: Record<Outcome, string> = {
+  done: 'done',
+  failed: 'crit',
+  timeout: 'crit',
+  crashed: 'crit',
+  interrupted: 'active',
+  skipped: '',
+};
+
+/** A gantt task name: mermaid reads up to the first `:`, and `#`/`;` start comments or statements. */
+const ganttLabel = (text: string): string => text.replace(/[^A-Za-z0-9 _.()/-]/g, '_');
+
+function table(report: RunReport): string[] {
+  const rows = report.workers.map((w) =>
+    [
+      escapeInline(w.feature),
+      w.outcome,
+      w.duration_ms === null ? '–' : formatDuration(w.duration_ms),
+      String(w.attempts),
+      w.branch ? codeSpan(w.branch) : '–',
+    ]
+      .map(tableCell)
+      .join(' | '),
+  );
+  return ['| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH |', '| --- | --- | --- | --- | --- |'].concat(
+    rows.map((r) => `| ${r} |`),
+  );
+}
+
+/**
+ * One bar per worker that ran. Why `dateFormat x` with a length in whole seconds: epoch-ms
+ * starts are exact and zone-free, and mermaid's gantt accepts `Ns` lengths reliably where
+ * millisecond lengths and decimal seconds are not parsed. Workers that never started have
+ * no bar (mermaid rejects a task without dates).
+ */
+function gantt(report: RunReport): string[] {
+  const ran = report.workers.filter((w) => w.started_at !== null && w.finished_at !== null);
+  if (ran.length === 0) return [];
+  const lines = ['```mermaid', 'gantt', '  dateFormat x', '  axisFormat %H:%M:%S', '  section workers'];
+  ran.forEach((w, i) => {
+    const start = Date.parse(w.started_at!);
+    const seconds = Math.max(1, Math.round((Date.parse(w.finished_at!) - start) / 1000));
+    const tags = [GANTT_TAG[w.outcome], `w${i}`].filter(Boolean).join(', ');
+    lines.push(`  ${ganttLabel(`${w.feature} (${w.outcome})`)} :${tags}, ${start}, ${seconds}s`);
+  });
+  lines.push('```');
+  return lines;
+}
+
+function workerSection(w: ReportWorker): string[] {
+  const facts = [`**${w.outcome}**`];
+  if (w.attempts > 0) facts.push(`${w.attempts} attempt${w.attempts === 1 ? '' : 's'}`);
+  if (w.duration_ms !== null) facts.push(formatDuration(w.duration_ms));
+  if (w.exit_code !== null) facts.push(`exit code ${w.exit_code}`);
+  if (w.worktree) facts.push(`worktree ${codeSpan(w.worktree)}`);
+  const out = [`### ${escapeInline(w.feature)}`, '', facts.join(' · ')];
+  if (w.reason) {
+    out.push('');
+    // A multi-line reason (output lines, verify logs) is kept verbatim in a code block.
+    out.push(w.reason.includes('\n') ? fenced(w.reason) : `Reason: ${escapeInline(w.reason)}`);
+  }
+  out.push('');
+  out.push(w.result && w.result.trim() ? containMarkdown(w.result) : '_no result file_');
+  out.push('');
+  return out;
+}
+
+export function renderMarkdown(report: RunReport): string {
+  const lines = [
+    `# wo run ${escapeInline(report.run_id)}`,
+    '',
+    `**${summaryHead(report.summary)}** in ${formatDuration(report.duration_ms)}`,
+    '',
+    `Plan ${codeSpan(report.plan)} · started ${report.started_at} · finished ${report.finished_at}`,
+    '',
+    ...table(report),
+    '',
+  ];
+  const timeline = gantt(report);
+  if (timeline.length) lines.push('## Timeline', '', ...timeline, '');
+  lines.push('## Results', '');
+  for (const w of report.workers) lines.push(...workerSection(w));
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}

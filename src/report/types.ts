@@ -1,0 +1,67 @@
+// The shape of report.json (SPEC §5) and of .wo/last-run.json, exactly as written to disk.
+import type { Outcome } from '../scheduler/types.js';
+
+export type { Outcome };
+
+/** Every outcome, in the order summaries list them. */
+export const OUTCOMES: readonly Outcome[] = [
+  'done',
+  'failed',
+  'timeout',
+  'crashed',
+  'skipped',
+  'interrupted',
+];
+
+/** Counts by outcome; all six keys are always present. */
+export type OutcomeCounts = Record<Outcome, number>;
+
+/** One attempt of a worker (an extra key beyond SPEC §5). */
+export interface ReportAttempt {
+  attempt: number;
+  outcome: Outcome;
+  reason: string | null;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  exit_code: number | null;
+  adopted: boolean;
+}
+
+export interface ReportWorker {
+  feature: string;
+  outcome: Outcome;
+  reason: string | null;
+  /** How many attempts were made (0 for a worker that never started). */
+  attempts: number;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  branch: string;
+  worktree: string;
+  exit_code: number | null;
+  /** The worker's .worker-result.md, or null when there was none. */
+  result: string | null;
+  attempt_details: ReportAttempt[];
+}
+
+export interface RunReport {
+  run_id: string;
+  /** The plan file, as the caller names it (relative to the repository root). */
+  plan: string;
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  summary: OutcomeCounts;
+  workers: ReportWorker[];
+}
+
+/** .wo/last-run.json: where the latest report is. */
+export interface LastRun {
+  run_id: string;
+  /** Absolute folder of the report. */
+  report_dir: string;
+  /** Absolute path of report.json. */
+  report_json: string;
+  finished_at: string;
+}

@@ -1,0 +1,103 @@
+// Writes report.md, report.json and .wo/last-run.json atomically, and reads the last report back for `--failed`.
+import { isAbsolute, join, resolve } from 'node:path';
+import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
+import { UsageError } from '../errors.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { OUTCOMES, type LastRun, type RunReport } from './types.js';
+
+export interface WriteReportOptions {
+  repoRoot: string;
+  /**
+   * The report folder. Relative paths are taken from the repository root; `{run_id}` is
+   * replaced by the run id. Default `.wo/runs/{run_id}`.
+   */
+  dir?: string;
+}
+
+export interface WrittenReport {
+  dir: string;
+  markdown: string;
+  json: string;
+  lastRun: string;
+}
+
+export const woDir = (repoRoot: string): string => join(repoRoot, '.wo');
+export const lastRunPath = (repoRoot: string): string => join(woDir(repoRoot), 'last-run.json');
+
+export function reportDir(report: Pick<RunReport, 'run_id'>, opts: WriteReportOptions): string {
+  const dir = (opts.dir ?? join('.wo', 'runs', '{run_id}')).replaceAll('{run_id}', report.run_id);
+  return isAbsolute(dir) ? dir : resolve(opts.repoRoot, dir);
+}
+
+/**
+ * Writes both report files, then points .wo/last-run.json at them: the pointer is written
+ * last so that it never names a report that is not complete on disk.
+ */
+export async function writeReport(report: RunReport, opts: WriteReportOptions): Promise<WrittenReport> {
+  const dir = reportDir(report, opts);
+  const markdown = join(dir, 'report.md');
+  const json = join(dir, 'report.json');
+  const lastRun = lastRunPath(opts.repoRoot);
+  // Why a .gitignore of its own: .wo/ must stay out of git (SPEC §5) even in a repository
+  // where nobody ran the commands that add it to info/exclude.
+  const ignore = join(woDir(opts.repoRoot), '.gitignore');
+  if ((await readTextIfExists(ignore)) === undefined) await writeFileAtomic(ignore, '*\n');
+  await writeFileAtomic(markdown, renderMarkdown(report));
+  await writeFileAtomic(json, renderJson(report));
+  const pointer: LastRun = {
+    run_id: report.run_id,
+    report_dir: dir,
+    report_json: json,
+    finished_at: report.finished_at,
+  };
+  await writeFileAtomic(lastRun, `${JSON.stringify(pointer, null, 2)}\n`);
+  return { dir, markdown, json, lastRun };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function parse(text: string, what: string, fix: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`${what} is not valid JSON (${(e as Error).message}); ${fix}`, { cause: e });
+  }
+}
+
+/**
+ * The latest run's report, or undefined when no run has written one yet. A pointer or
+ * report that cannot be read is an error that names the file and how to get past it,
+ * rather than a silent "nothing failed last time".
+ */
+export async function readLastReport(repoRoot: string): Promise<RunReport | undefined> {
+  const pointerFile = lastRunPath(repoRoot);
+  const fix = `delete ${pointerFile} and run 'wo run' without --failed`;
+  const text = await readTextIfExists(pointerFile);
+  if (text === undefined) return undefined;
+  const pointer = parse(text, pointerFile, fix);
+  if (!isObject(pointer) || typeof pointer.report_json !== 'string' || !pointer.report_json) {
+    throw new UsageError(`${pointerFile} is corrupt: it has no "report_json" path; ${fix}`);
+  }
+  const reportFile = resolve(repoRoot, pointer.report_json);
+  const reportText = await readTextIfExists(reportFile);
+  if (reportText === undefined) {
+    throw new UsageError(`${pointerFile} points to ${reportFile}, which does not exist; ${fix}`);
+  }
+  const report = parse(reportText, reportFile, fix);
+  const valid =
+    isObject(report) &&
+    Array.isArray(report.workers) &&
+    report.workers.every(
+      (w) =>
+        isObject(w) &&
+        typeof w.feature === 'string' &&
+        typeof w.outcome === 'string' &&
+        (OUTCOMES as readonly string[]).includes(w.outcome),
+    );
+  if (!valid) {
+    throw new UsageError(`${reportFile} is not a wo report (no "workers" with feature and outcome); ${fix}`);
+  }
+  return report as unknown as RunReport;
+}
