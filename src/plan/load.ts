@@ -1,0 +1,72 @@
+// Reading a plan file and checking it: file problems, YAML syntax, the schema, then the semantic rules.
+import { readFile } from 'node:fs/promises';
+import type { PlanIssue } from '../errors.js';
+import { mergeIssues, placeIssues, type Locator } from './issues.js';
+import { planRules, type RuleContext } from './rules.js';
+import { validateShape } from './schema.js';
+import { parseYaml } from './yaml-source.js';
+
+export type PlanSource =
+  | { ok: true; value: Record<string, unknown>; locate: Locator }
+  /** `fatal`: there is no plan to speak of (missing, a folder, unreadable); nothing else is worth checking. */
+  | { ok: false; fatal: boolean; issues: PlanIssue[] };
+
+/** Reads and parses a plan; `shown` is its name in messages. Never throws for a bad file. */
+export async function readPlan(file: string, shown: string): Promise<PlanSource> {
+  const fail = (message: string, fatal: boolean, line?: number): PlanSource => ({
+    ok: false,
+    fatal,
+    issues: [{ file: shown, ...(line !== undefined && { line, column: 1 }), path: '', message }],
+  });
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return fail('no such file (create it, or give the path of your plan)', true);
+    if (code === 'EISDIR') return fail('is a folder, not a plan file (give the path of the YAML file)', true);
+    if (code === 'EACCES') return fail('cannot read it: permission denied', true);
+    return fail(`cannot read it: ${(e as Error).message}`, true);
+  }
+  const parsed = parseYaml(text);
+  if (!parsed.ok) {
+    const issues = parsed.errors.map((e) => ({
+      file: shown,
+      line: e.line,
+      column: e.column,
+      path: '',
+      message: e.message,
+    }));
+    return { ok: false, fatal: false, issues };
+  }
+  if (parsed.empty)
+    return fail('the plan is empty (start with "version: 1" and a "workers:" list)', false, 1);
+  const value = parsed.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const got = Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`;
+    const pos = parsed.locate([]);
+    return {
+      ok: false,
+      fatal: false,
+      issues: [
+        {
+          file: shown,
+          ...pos,
+          path: '',
+          message: `the plan must be a mapping with "version" and "workers" keys, got ${got}`,
+        },
+      ],
+    };
+  }
+  return { ok: true, value: value as Record<string, unknown>, locate: parsed.locate };
+}
+
+/** Every problem in a parsed plan: the schema's, then the rules' (none repeated at a path the schema faulted). */
+export function checkPlan(
+  source: { value: unknown; locate: Locator },
+  shown: string,
+  ctx: RuleContext,
+): PlanIssue[] {
+  const raw = mergeIssues(validateShape('plan', source.value), planRules(source.value, ctx));
+  return placeIssues(raw, shown, source.locate);
+}

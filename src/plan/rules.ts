@@ -1,0 +1,160 @@
+// Rules a schema cannot express: unique features, needs that exist and form no cycle, known agents,
+// good durations, templates and copy paths. Pure functions of the parsed value; they tolerate bad shapes.
+import { durationProblem } from './duration.js';
+import type { DocPath, RawIssue } from './issues.js';
+import { closest } from './suggest.js';
+import {
+  AGENT_PLACEHOLDERS,
+  branchTemplateProblem,
+  unknownPlaceholder,
+  worktreesDirProblem,
+} from './templates.js';
+
+export interface RuleContext {
+  /** Every agent name a worker may use; undefined when unknown (a config could not be read): no check. */
+  agents?: readonly string[];
+  /** The repository folder's name, which fills {repo} when branch templates are checked. */
+  repo: string;
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Rules for a plan (workers.yaml). */
+export function planRules(plan: unknown, ctx: RuleContext): RawIssue[] {
+  if (!isRec(plan)) return [];
+  const workers = list(plan.workers);
+  const features = workers.map((w) => (isRec(w) && typeof w.feature === 'string' ? w.feature : undefined));
+  const sample = features.find((f) => f !== undefined) ?? 'feature';
+  const issues = sharedRules(plan, ctx, sample);
+  const firstIndex = new Map<string, number>();
+  workers.forEach((w, i) => {
+    if (!isRec(w)) return;
+    const at = (...rest: (string | number)[]): DocPath => ['workers', i, ...rest];
+    const feature = features[i];
+    if (feature !== undefined) {
+      const first = firstIndex.get(feature);
+      if (first !== undefined)
+        issues.push({
+          path: at('feature'),
+          message: `duplicate feature "${feature}" (also workers[${first}])`,
+        });
+      else firstIndex.set(feature, i);
+    }
+    issues.push(...fieldRules(w, at(), ctx));
+    list(w.needs).forEach((need, j) => {
+      if (typeof need !== 'string') return;
+      if (need === feature)
+        issues.push({ path: at('needs', j), message: `"${need}" needs itself (remove it)` });
+      else if (!features.includes(need))
+        issues.push({ path: at('needs', j), message: unknownFeature(need, features) });
+    });
+  });
+  issues.push(...cycleRules(workers, features));
+  return issues;
+}
+
+/** Rules for a configuration file. */
+export function configRules(config: unknown, ctx: RuleContext): RawIssue[] {
+  return isRec(config) ? sharedRules(config, ctx, 'feature') : [];
+}
+
+/** defaults, worktrees and agents: the parts plans and configs share. */
+function sharedRules(doc: Rec, ctx: RuleContext, sampleFeature: string): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (isRec(doc.defaults)) issues.push(...fieldRules(doc.defaults, ['defaults'], ctx));
+  if (isRec(doc.worktrees)) {
+    const { dir, branch } = doc.worktrees;
+    const dirProblem = typeof dir === 'string' ? worktreesDirProblem(dir) : undefined;
+    if (dirProblem) issues.push({ path: ['worktrees', 'dir'], message: dirProblem });
+    const branchProblem =
+      typeof branch === 'string'
+        ? branchTemplateProblem(branch, { feature: sampleFeature, repo: ctx.repo })
+        : undefined;
+    if (branchProblem) issues.push({ path: ['worktrees', 'branch'], message: branchProblem });
+  }
+  if (isRec(doc.agents)) {
+    for (const [name, agent] of Object.entries(doc.agents)) {
+      if (!isRec(agent)) continue;
+      list(agent.command).forEach((arg, i) => {
+        const problem = typeof arg === 'string' ? unknownPlaceholder(arg, AGENT_PLACEHOLDERS) : undefined;
+        if (problem) issues.push({ path: ['agents', name, 'command', i], message: problem });
+      });
+    }
+  }
+  return issues;
+}
+
+/** The fields a worker and `defaults` share: agent, timeout, copy. */
+function fieldRules(w: Rec, at: DocPath, ctx: RuleContext): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (typeof w.agent === 'string' && ctx.agents && !ctx.agents.includes(w.agent))
+    issues.push({ path: [...at, 'agent'], message: unknownAgent(w.agent, ctx.agents) });
+  if (w.timeout !== undefined) {
+    const problem = durationProblem(w.timeout);
+    if (problem) issues.push({ path: [...at, 'timeout'], message: problem });
+  }
+  list(w.copy).forEach((p, i) => {
+    if (
+      typeof p === 'string' &&
+      (p === '' || p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.split(/[\\/]/).includes('..'))
+    )
+      issues.push({
+        path: [...at, 'copy', i],
+        message: `"${p}" must be a path inside the repository (relative, without "..")`,
+      });
+  });
+  return issues;
+}
+
+function unknownAgent(name: string, agents: readonly string[]): string {
+  const near = closest(name, agents);
+  const mean = near !== undefined ? `did you mean "${near}"? ` : '';
+  return `unknown agent "${name}" (${mean}valid agents: ${agents.join(', ')}; or define it under agents:)`;
+}
+
+function unknownFeature(name: string, features: readonly (string | undefined)[]): string {
+  const known = features.filter((f): f is string => f !== undefined);
+  const near = closest(name, known);
+  const hint = near !== undefined ? `did you mean "${near}"?` : `features in this plan: ${known.join(', ')}`;
+  return `needs unknown feature "${name}" (${hint})`;
+}
+
+/** Each `needs` cycle once, named in full (`a -> b -> a`), at the need that starts it. */
+function cycleRules(workers: unknown[], features: (string | undefined)[]): RawIssue[] {
+  const index = new Map<string, number>();
+  features.forEach((f, i) => f !== undefined && !index.has(f) && index.set(f, i));
+  const edges = workers.map((w, i) =>
+    list(isRec(w) ? w.needs : undefined)
+      .map((n) => (typeof n === 'string' && n !== features[i] ? index.get(n) : undefined))
+      .filter((n): n is number => n !== undefined),
+  );
+  const state = new Array<0 | 1 | 2>(workers.length).fill(0); // 0 new, 1 on the stack, 2 done
+  const stack: number[] = [];
+  const found = new Map<string, number[]>();
+  const visit = (u: number): void => {
+    state[u] = 1;
+    stack.push(u);
+    for (const v of edges[u]!) {
+      if (state[v] === 1) {
+        const cycle = stack.slice(stack.indexOf(v));
+        const start = cycle.indexOf(Math.min(...cycle));
+        const canonical = [...cycle.slice(start), ...cycle.slice(0, start)];
+        found.set(canonical.join(','), canonical);
+      } else if (state[v] === 0) visit(v);
+    }
+    stack.pop();
+    state[u] = 2;
+  };
+  for (let i = 0; i < workers.length; i++) if (state[i] === 0 && index.get(features[i] ?? '') === i) visit(i);
+  return [...found.values()].map((cycle) => {
+    const [first, second] = [cycle[0]!, cycle[1] ?? cycle[0]!];
+    const j = list((workers[first] as Rec).needs).indexOf(features[second]);
+    const names = [...cycle, first].map((i) => features[i]).join(' -> ');
+    return {
+      path: ['workers', first, 'needs', j],
+      message: `needs cycle: ${names} (remove one of these needs)`,
+    };
+  });
+}

@@ -1,0 +1,225 @@
+// The raw shapes of workers.yaml and of wo's configuration, generated from schemas/workers.schema.json and
+// schemas/config.schema.json by src/plan/gen-types.ts (json-schema-to-typescript). Do not edit: regenerate.
+
+/**
+ * How many workers run at once: a whole number, at least 1.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "concurrency".
+ */
+export type Concurrency = number;
+/**
+ * A duration: 90s, 10m, 1h30m, 2h, or a number of seconds.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "duration".
+ */
+export type Duration = string | number;
+/**
+ * One shell command or a list of shell commands, run in order in the worktree.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "commands".
+ */
+export type Commands = string | string[];
+/**
+ * A list of strings.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "stringList".
+ *
+ * Items: One entry.
+ */
+export type StringList = string[];
+/**
+ * A worker name: letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "feature".
+ */
+export type Feature = string;
+
+/**
+ * A wo plan (workers.yaml): the workers to run in parallel, one per git worktree and tmux session.
+ */
+export interface PlanFile {
+  /**
+   * Optional: the JSON Schema this file follows, for editors. Ignored by wo.
+   */
+  $schema?: string;
+  /**
+   * The plan format version. Always 1.
+   */
+  version: 1;
+  concurrency?: Concurrency;
+  defaults?: WorkerDefaults;
+  worktrees?: Worktrees;
+  agents?: Agents;
+  /**
+   * The workers: one git worktree and one tmux session each. At least one.
+   *
+   * @minItems 1
+   */
+  workers: [Worker, ...Worker[]];
+}
+/**
+ * Worker fields applied to every worker that does not set them itself.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "defaults".
+ */
+export interface WorkerDefaults {
+  /**
+   * The agent that runs the task: a preset (claude, claude-print, codex, aider, shell) or a name under agents. Default claude.
+   */
+  agent?: string;
+  /**
+   * The git ref a new worktree's branch starts from. Default HEAD.
+   */
+  base?: string;
+  timeout?: Duration;
+  /**
+   * Extra attempts for a worker that failed, timed out or crashed. Default 0.
+   */
+  retries?: number;
+  setup?: Commands;
+  copy?: StringList;
+  /**
+   * A shell command run in the worktree after the agent says done; a non-zero exit turns done into failed.
+   */
+  verify?: string;
+  env?: EnvVars;
+}
+/**
+ * Environment variables: NAME: value, values as strings.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "envVars".
+ */
+export interface EnvVars {
+  /**
+   * The variable's value (quote numbers).
+   */
+  [k: string]: string;
+}
+/**
+ * Where worktrees are created and how their branches are named.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "worktrees".
+ */
+export interface Worktrees {
+  /**
+   * The folder holding the worktrees (one subfolder per feature), relative to the repository root; may use {repo}, the root folder's name. Default ../{repo}-worktrees.
+   */
+  dir?: string;
+  /**
+   * The branch name template: must contain {feature}, may use {repo}, and must give a valid git branch name. Default wo/{feature}.
+   */
+  branch?: string;
+}
+/**
+ * Custom agents by name.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "agents".
+ */
+export interface Agents {
+  [k: string]: AgentCommand;
+}
+/**
+ * A custom agent: the program to run and its arguments, never interpreted by a shell.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "agent".
+ */
+export interface AgentCommand {
+  /**
+   * The argv: program then arguments; each may contain {prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}.
+   *
+   * @minItems 1
+   *
+   * Items: One argument.
+   */
+  command: [string, ...string[]];
+  env?: EnvVars;
+}
+/**
+ * One worker: a task given to an agent in its own worktree and tmux session.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "worker".
+ */
+export interface Worker {
+  feature: Feature;
+  /**
+   * What the agent should do: the first part of its prompt (for the shell agent, the script).
+   */
+  task: string;
+  /**
+   * Features of other workers that must finish done before this one starts.
+   *
+   * Items: The feature of another worker in this plan.
+   */
+  needs?: string[];
+  /**
+   * The agent that runs the task: a preset (claude, claude-print, codex, aider, shell) or a name under agents. Default claude.
+   */
+  agent?: string;
+  /**
+   * The git ref a new worktree's branch starts from. Default HEAD.
+   */
+  base?: string;
+  timeout?: Duration;
+  /**
+   * Extra attempts for a worker that failed, timed out or crashed. Default 0.
+   */
+  retries?: number;
+  setup?: Commands;
+  copy?: StringList;
+  /**
+   * A shell command run in the worktree after the agent says done; a non-zero exit turns done into failed.
+   */
+  verify?: string;
+  env?: EnvVars;
+}
+/**
+ * wo configuration (package.json key wo, .worc, .worc.{json,yaml,yml,js,mjs,cjs}, wo.config.{js,mjs,cjs,ts}): user and repository defaults, weaker than the plan.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "config".
+ */
+export interface ConfigFile {
+  /**
+   * Optional: the JSON Schema this file follows, for editors. Ignored by wo.
+   */
+  $schema?: string;
+  concurrency?: Concurrency;
+  defaults?: WorkerDefaults;
+  worktrees?: Worktrees;
+  agents?: Agents;
+  tmux?: TmuxConfig;
+  report?: ReportConfig;
+}
+/**
+ * How wo uses tmux.
+ */
+export interface TmuxConfig {
+  /**
+   * Run every tmux command on this socket name (tmux -L), for isolation. The WO_TMUX_SOCKET environment variable overrides it. Default: the user's default tmux server.
+   */
+  socket?: string;
+  /**
+   * The session name prefix: sessions are named {prefix}{feature}. Default wt-.
+   */
+  prefix?: string;
+}
+/**
+ * Where wo run writes its reports.
+ */
+export interface ReportConfig {
+  /**
+   * The folder for each run's report.md and report.json, relative to the repository root; may use {run_id}. Default .wo/runs/{run_id}.
+   */
+  dir?: string;
+}
