@@ -35,6 +35,8 @@ export interface WorkerSpec {
 export interface ResolvedPlan {
   /** Absolute path of the plan file. */
   file: string;
+  /** Absolute path of the configuration file that applied, if any. */
+  configFile?: string;
   concurrency: number;
   worktrees: { dir: string; branch: string };
   /** Every agent a worker can name: presets plus the plan's and config's `agents`. */

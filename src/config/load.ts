@@ -1,0 +1,164 @@
+// Finds and checks wo's configuration (cosmiconfig, module "wo"): from a folder up to the repository root,
+// then the user's ~/.config/wo/. YAML and JSON files are parsed with `yaml` so that problems have positions.
+import { basename, join } from 'node:path';
+import { cosmiconfig, type Loader } from 'cosmiconfig';
+import type { PlanIssue } from '../errors.js';
+import { displayPath, mergeIssues, placeIssues, type DocPath, type Locator } from '../plan/issues.js';
+import { configRules } from '../plan/rules.js';
+import { validateShape } from '../plan/schema.js';
+import type { ConfigFile } from '../plan/schema-types.js';
+import { parseYaml, type YamlError } from '../plan/yaml-source.js';
+import { PRESET_NAMES } from '../worker/presets.js';
+import { foldersUpward } from './root.js';
+
+/** Searched in each folder, in this order (SPEC §3). */
+export const CONFIG_SEARCH_PLACES = [
+  'package.json',
+  '.worc',
+  '.worc.json',
+  '.worc.yaml',
+  '.worc.yml',
+  '.worc.js',
+  '.worc.mjs',
+  '.worc.cjs',
+  'wo.config.js',
+  'wo.config.mjs',
+  'wo.config.cjs',
+  'wo.config.ts',
+];
+
+/** Searched in the user's folder ($XDG_CONFIG_HOME/wo or ~/.config/wo) when no folder had a config. */
+export const USER_CONFIG_PLACES = [
+  'config',
+  'config.json',
+  'config.yaml',
+  'config.yml',
+  'config.js',
+  'config.mjs',
+  'config.cjs',
+  'config.ts',
+];
+
+export interface ConfigOptions {
+  /** File names in messages are relative to this folder. */
+  cwd: string;
+  /** Gives the user's folder (XDG_CONFIG_HOME, else HOME/.config); with neither, it is not searched. */
+  env: NodeJS.ProcessEnv;
+  /** The last folder searched upward (the repository root); undefined: up to the filesystem root. */
+  stopAt?: string;
+  /** The repository folder's name, to check branch templates. */
+  repo: string;
+  /** Agents the plan defines, which the config's defaults.agent may name; 'unknown' skips that check. */
+  planAgents?: readonly string[] | 'unknown';
+}
+
+export interface ConfigResult {
+  /** Absolute path of the configuration used; undefined when there is none. */
+  file?: string;
+  /** The configuration; {} when there is none or it could not be read. */
+  config: ConfigFile;
+  /** False when a config file was found but could not be parsed or loaded (its agents are unknown). */
+  readable: boolean;
+  /** Every problem in it, positioned where possible; empty when it is valid. */
+  issues: PlanIssue[];
+}
+
+/** Thrown by the YAML/JSON loader so that syntax errors keep their positions. */
+class ConfigSyntaxError extends Error {
+  constructor(readonly errors: YamlError[]) {
+    super(errors[0]?.message ?? 'syntax error');
+  }
+}
+
+/** The user's configuration folder, or undefined when the environment names no home. */
+export function userConfigDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'wo');
+  return env.HOME ? join(env.HOME, '.config', 'wo') : undefined;
+}
+
+/** Finds the configuration that applies to `from` (a folder) and checks it; never throws for a bad file. */
+export async function loadConfig(from: string, opts: ConfigOptions): Promise<ConfigResult> {
+  const locators = new Map<string, Locator>();
+  const yamlLoader: Loader = (filepath, content) => {
+    const parsed = parseYaml(content);
+    if (!parsed.ok) throw new ConfigSyntaxError(parsed.errors);
+    locators.set(filepath, parsed.locate);
+    return parsed.empty ? undefined : parsed.value;
+  };
+  const options = {
+    searchStrategy: 'none' as const,
+    cache: false,
+    loaders: { '.json': yamlLoader, '.yaml': yamlLoader, '.yml': yamlLoader, noExt: yamlLoader },
+  };
+  const explorer = cosmiconfig('wo', { ...options, searchPlaces: CONFIG_SEARCH_PLACES });
+  const userExplorer = cosmiconfig('wo', { ...options, searchPlaces: USER_CONFIG_PLACES });
+  const userDir = userConfigDir(opts.env);
+  const searches = [
+    ...foldersUpward(from, opts.stopAt).map((dir) => () => explorer.search(dir)),
+    ...(userDir !== undefined ? [() => userExplorer.search(userDir)] : []),
+  ];
+
+  let found: { filepath: string; config: unknown } | undefined;
+  try {
+    for (const search of searches) {
+      const result = await search();
+      if (result && !result.isEmpty) {
+        found = result;
+        break;
+      }
+    }
+  } catch (e) {
+    return { config: {}, readable: false, ...unreadable(e, opts.cwd) };
+  }
+  if (!found) return { config: {}, readable: true, issues: [] };
+
+  const file = found.filepath;
+  const value = found.config;
+  const prefix: DocPath = basename(file) === 'package.json' ? ['wo'] : [];
+  const shown = displayPath(file, opts.cwd);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const got = Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'a string' : typeof value;
+    const message = `the configuration must be a mapping of settings (concurrency, defaults, worktrees, agents, tmux, report), got ${got}`;
+    return {
+      file,
+      config: {},
+      readable: true,
+      issues: placeIssues([{ path: [], message }], shown, locators.get(file), prefix),
+    };
+  }
+  const configAgents = Object.keys((value as { agents?: object }).agents ?? {});
+  const planAgents = opts.planAgents ?? [];
+  const agents =
+    planAgents === 'unknown' ? undefined : [...new Set([...PRESET_NAMES, ...configAgents, ...planAgents])];
+  const raw = mergeIssues(
+    validateShape('config', value),
+    configRules(value, { repo: opts.repo, ...(agents && { agents }) }),
+  );
+  return {
+    file,
+    config: value as ConfigFile,
+    readable: true,
+    issues: placeIssues(raw, shown, locators.get(file), prefix),
+  };
+}
+
+/** A config file that cosmiconfig could not load: its syntax errors, or the loader's message. */
+function unreadable(e: unknown, cwd: string): { file?: string; issues: PlanIssue[] } {
+  const filepath = (e as { filepath?: unknown } | null)?.filepath;
+  if (typeof filepath !== 'string') throw e; // not about a config file: a real failure
+  const file = displayPath(filepath, cwd);
+  if (e instanceof ConfigSyntaxError)
+    return {
+      file: filepath,
+      issues: e.errors.map((s) => ({ file, line: s.line, column: s.column, path: '', message: s.message })),
+    };
+  // Loaders prefix "… Error in FILE:" on a line of its own; the cause is the first other line.
+  const cause = String((e as Error).message ?? e)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.endsWith(`${filepath}:`))[0];
+  return {
+    file: filepath,
+    issues: [{ file, path: '', message: `cannot load this configuration: ${cause}` }],
+  };
+}

@@ -1,0 +1,94 @@
+// The one place where precedence is decided, key by key:
+// command-line flags > the worker's own fields > the plan's defaults > the config's defaults > built-in DEFAULTS.
+import { PRESETS } from '../worker/presets.js';
+import { parseDuration } from './duration.js';
+import type { ConfigFile, PlanFile, WorkerDefaults } from './schema-types.js';
+import { DEFAULTS, type AgentDef, type ResolvedPlan, type WorkerSpec } from './types.js';
+
+/** Flags that override the plan (already checked). */
+export interface PlanFlags {
+  concurrency?: number;
+  timeout?: string;
+}
+
+export interface ResolveInput {
+  /** Absolute path of the plan file. */
+  file: string;
+  plan: PlanFile;
+  config: ConfigFile;
+  configFile?: string;
+  flags: PlanFlags;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The fields a worker may take from a weaker source. */
+type Layer = WorkerDefaults;
+
+const BUILT_IN: Required<Pick<Layer, 'agent' | 'retries' | 'setup' | 'copy'>> = {
+  agent: DEFAULTS.agent,
+  retries: DEFAULTS.retries,
+  setup: [],
+  copy: [],
+};
+
+/** The first value that is set, strongest first. */
+function first<T>(...values: (T | undefined)[]): T | undefined {
+  return values.find((v) => v !== undefined);
+}
+
+/** Merges a valid plan, its config and the flags into the model the rest of wo uses. */
+export function resolvePlan(input: ResolveInput): ResolvedPlan {
+  const { plan, config, flags } = input;
+  const flagLayer: Layer = { ...(flags.timeout !== undefined && { timeout: flags.timeout }) };
+  const planDefaults: Layer = plan.defaults ?? {};
+  const configDefaults: Layer = config.defaults ?? {};
+
+  const workers = plan.workers.map((w, index): WorkerSpec => {
+    // Strongest first: flags, the worker, the plan's defaults, the config's defaults, built-in.
+    const layers: Layer[] = [flagLayer, w, planDefaults, configDefaults, BUILT_IN];
+    const pick = <K extends keyof Layer>(key: K): Layer[K] => first(...layers.map((l) => l[key]));
+    const timeout = pick('timeout');
+    const setup = pick('setup') ?? [];
+    const base = pick('base');
+    const verify = pick('verify');
+    return {
+      feature: w.feature,
+      task: w.task,
+      agent: pick('agent') ?? DEFAULTS.agent,
+      ...(base !== undefined && { base }),
+      needs: [...new Set(w.needs ?? [])],
+      ...(timeout !== undefined && { timeoutMs: parseDuration(timeout) }),
+      retries: pick('retries') ?? DEFAULTS.retries,
+      setup: typeof setup === 'string' ? [setup] : [...setup],
+      copy: [...(pick('copy') ?? [])],
+      ...(verify !== undefined && { verify }),
+      // env merges variable by variable, weakest first so that stronger sources win.
+      env: Object.assign({}, ...layers.map((l) => l.env ?? {}).reverse()) as Record<string, string>,
+      index,
+    };
+  });
+
+  const custom = (agents: ConfigFile['agents']): Record<string, AgentDef> =>
+    Object.fromEntries(
+      Object.entries(agents ?? {}).map(([name, a]) => [
+        name,
+        { command: [...a.command], ...(a.env && { env: { ...a.env } }), exitsWhenDone: true },
+      ]),
+    );
+  const socket = input.env.WO_TMUX_SOCKET || config.tmux?.socket;
+
+  return {
+    file: input.file,
+    ...(input.configFile !== undefined && { configFile: input.configFile }),
+    concurrency: first(flags.concurrency, plan.concurrency, config.concurrency) ?? DEFAULTS.concurrency,
+    worktrees: {
+      dir: first(plan.worktrees?.dir, config.worktrees?.dir) ?? DEFAULTS.worktreesDir,
+      branch: first(plan.worktrees?.branch, config.worktrees?.branch) ?? DEFAULTS.branch,
+    },
+    // Presets, then the config's agents, then the plan's: the plan's win.
+    agents: { ...PRESETS, ...custom(config.agents), ...custom(plan.agents) },
+    workers,
+    tmux: { ...(socket && { socket }), prefix: config.tmux?.prefix ?? DEFAULTS.sessionPrefix },
+    report: { ...(config.report?.dir !== undefined && { dir: config.report.dir }) },
+  };
+}
