@@ -1,0 +1,113 @@
+// Per-worker progress state folded from scheduler events, and the one-line title each state shows.
+import { formatDuration } from '../scheduler/duration.js';
+import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
+import { countOutcomes } from '../report/summary.js';
+import type { OutcomeCounts } from '../report/types.js';
+import { oneLine } from './text.js';
+
+export type Phase = 'queued' | 'preparing' | 'running' | 'finished';
+
+export interface WorkerState {
+  feature: string;
+  phase: Phase;
+  attempt: number;
+  adopted: boolean;
+  /** When the worker became live (preparing). */
+  since?: number;
+  /** Why the previous attempt failed, while a retry runs. */
+  retryReason?: string;
+  lastLine?: string;
+  record?: WorkerRecord;
+}
+
+export interface TitleStyle {
+  /** Wraps secondary text (elapsed time, last output line); identity when colour is off. */
+  dim(text: string): string;
+}
+
+export const plainStyle: TitleStyle = { dim: (t) => t };
+
+export class ProgressModel {
+  readonly workers = new Map<string, WorkerState>();
+
+  add(feature: string): WorkerState {
+    let w = this.workers.get(feature);
+    if (!w) {
+      w = { feature, phase: 'queued', attempt: 0, adopted: false };
+      this.workers.set(feature, w);
+    }
+    return w;
+  }
+
+  /** Folds one event in; returns the worker it changed. */
+  apply(e: SchedulerEvent): WorkerState {
+    const w = this.add(e.feature);
+    switch (e.type) {
+      case 'queued':
+        break;
+      case 'preparing':
+        w.phase = 'preparing';
+        w.since = e.at;
+        break;
+      case 'started':
+        w.phase = 'running';
+        w.attempt = e.attempt;
+        w.adopted = e.adopted;
+        w.since ??= e.at;
+        break;
+      case 'attempt-ended':
+        if (e.willRetry) w.retryReason = e.record.reason ?? e.record.outcome;
+        break;
+      case 'finished':
+        w.phase = 'finished';
+        w.record = e.record;
+        break;
+    }
+    return w;
+  }
+
+  /** Workers whose title changes with time. */
+  live(): WorkerState[] {
+    return [...this.workers.values()].filter((w) => w.phase === 'preparing' || w.phase === 'running');
+  }
+
+  counts(): OutcomeCounts {
+    const outcomes = [...this.workers.values()].flatMap((w) => (w.record ? [w.record.outcome] : []));
+    return countOutcomes(outcomes);
+  }
+}
+
+/** `login · running 1m12s · attempt 2 · › npm test` and friends: one line, no control characters. */
+export function title(w: WorkerState, now: number, style: TitleStyle = plainStyle, width = 80): string {
+  const name = w.feature;
+  const elapsed = w.since !== undefined ? formatDuration(now - w.since) : '';
+  switch (w.phase) {
+    case 'queued':
+      return `${name} ${style.dim('· waiting')}`;
+    case 'preparing':
+      return `${name} · preparing worktree ${style.dim(elapsed)}`;
+    case 'running': {
+      const parts = [`${name} · ${w.adopted ? 'adopted, running' : 'running'} ${style.dim(elapsed)}`];
+      if (w.attempt > 1) parts.push(`attempt ${w.attempt}`);
+      const head = parts.join(' · ');
+      if (!w.lastLine) return head;
+      // Clip the output line so that one worker stays on one terminal line.
+      const room = Math.max(10, width - head.length - 8);
+      return `${head} ${style.dim(`› ${oneLine(w.lastLine, room)}`)}`;
+    }
+    case 'finished':
+      return finishedText(w.record!);
+  }
+}
+
+/** `login done in 8.1s`, `e2e skipped: needs "login" which was failed`, `api failed in 3s: exit 1`. */
+export function finishedText(r: WorkerRecord): string {
+  if (r.outcome === 'skipped') return `${r.feature} skipped${r.reason ? `: ${oneLine(r.reason)}` : ''}`;
+  const took =
+    r.startedAt !== undefined && r.finishedAt !== undefined
+      ? ` in ${formatDuration(r.finishedAt - r.startedAt)}`
+      : '';
+  const tries = r.attempts.length > 1 ? ` (${r.attempts.length} attempts)` : '';
+  const reason = r.reason && r.reason !== r.outcome ? `: ${oneLine(r.reason)}` : '';
+  return `${r.feature} ${r.outcome}${took}${tries}${reason}`;
+}

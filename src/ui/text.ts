@@ -1,0 +1,29 @@
+// Text hygiene for terminal views: strip escape sequences and control characters, keep one line, clip.
+
+// CSI (colour, cursor), OSC (titles, links), and single-character escapes.
+
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g;
+// Every C0 control but tab and newline, DEL, and the C1 controls (0x9b is a CSI on some terminals).
+
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/** Removes every escape sequence and control character (keeps newlines and tabs). */
+export function stripControl(text: string): string {
+  return text.replace(ANSI, '').replace(CONTROL, '');
+}
+
+/** One clean line: controls removed, line breaks joined with ` / `, runs of space collapsed, clipped. */
+export function oneLine(text: string, max = 200): string {
+  const flat = stripControl(text)
+    .split(/\r?\n|\r/)
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .join(' / ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Local wall-clock time, `12:00:01`. */
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
