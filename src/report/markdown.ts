@@ -1,5 +1,5 @@
 // report.md: summary line, outcome table, a mermaid timeline, and each worker's result under its own heading.
-import { formatDuration } from '../scheduler/duration.js';
+import { formatDuration } from '../plan/duration.js';
 import { codeSpan, containMarkdown, escapeInline, fenced, tableCell } from './md.js';
 import { summaryHead } from './summary.js';
 import type { Outcome, ReportWorker, RunReport } from './types.js';

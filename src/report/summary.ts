@@ -1,5 +1,5 @@
 // Counting outcomes and the one-line summary shared by the report, the progress views and `wo run`.
-import { formatDuration } from '../scheduler/duration.js';
+import { formatDuration } from '../plan/duration.js';
 import { OUTCOMES, type Outcome, type OutcomeCounts, type RunReport } from './types.js';
 
 /** Order of the parts of a summary line: what went well, what went wrong, what did not run. */

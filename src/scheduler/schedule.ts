@@ -1,7 +1,7 @@
 // Runs a plan's workers through a WorkerDriver: concurrency, needs, retries, timeouts, interrupts.
 import pLimit from 'p-limit';
 import type { WorkerSpec } from '../plan/types.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../plan/duration.js';
 import {
   systemClock,
   type AttemptEnd,

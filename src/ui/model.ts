@@ -1,5 +1,5 @@
 // Per-worker progress state folded from scheduler events, and the one-line title each state shows.
-import { formatDuration } from '../scheduler/duration.js';
+import { formatDuration } from '../plan/duration.js';
 import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
 import { countOutcomes } from '../report/summary.js';
 import type { OutcomeCounts } from '../report/types.js';
