@@ -1,0 +1,102 @@
+// 1. fan-out: `wo run` against the floor script on the same job (N workers of `sleep 0.2` at
+// concurrency C, fresh repository each time, worktree creation included), pairs interleaved.
+import { join } from 'node:path';
+import {
+  FLOOR,
+  benchEnv,
+  checkOutcomes,
+  features,
+  killServer,
+  lastReport,
+  makeRepo,
+  median,
+  newSocket,
+  removeDir,
+  round,
+  run,
+  tempDir,
+  woArgs,
+  writePlan,
+} from './lib.js';
+
+const TASK = 'sleep 0.2';
+
+async function floorOnce(n, c) {
+  const parent = tempDir('floor');
+  const repo = makeRepo(parent);
+  const socket = newSocket('floor');
+  try {
+    const r = await run('sh', [FLOOR, String(n), String(c), TASK], {
+      cwd: repo,
+      env: benchEnv({ FLOOR_SOCKET: socket }),
+    });
+    return r.ms;
+  } finally {
+    killServer(socket);
+    removeDir(parent);
+  }
+}
+
+async function woOnce(n, c) {
+  const parent = tempDir('fanout');
+  const repo = makeRepo(parent);
+  const socket = newSocket('fanout');
+  try {
+    const plan = writePlan(join(repo, 'workers.yaml'), {
+      concurrency: c,
+      workers: features(n).map((feature) => ({ feature, task: TASK })),
+    });
+    const r = await run('node', woArgs(['run', plan]), { cwd: repo, env: benchEnv({ WO_TMUX_SOCKET: socket }) });
+    const bad = checkOutcomes(lastReport(repo), n);
+    if (bad) throw new Error(`wo run N=${n}: ${bad}`);
+    return r.ms;
+  } finally {
+    killServer(socket);
+    removeDir(parent);
+  }
+}
+
+export async function fanout({ quick, log }) {
+  const sizes = quick
+    ? [
+        { n: 40, c: 8, reps: 3 },
+        { n: 200, c: 32, reps: 1 },
+      ]
+    : [
+        { n: 40, c: 8, reps: 5 },
+        { n: 200, c: 32, reps: 5 },
+      ];
+  const results = [];
+  for (const { n, c, reps } of sizes) {
+    const floor = [];
+    const wo = [];
+    let woError;
+    for (let i = 0; i < reps; i++) {
+      floor.push(await floorOnce(n, c));
+      if (!woError) {
+        try {
+          wo.push(await woOnce(n, c));
+        } catch (e) {
+          woError = e.message; // keep measuring the floor; report the error in the row
+        }
+      }
+      log(`  fan-out N=${n} C=${c} rep ${i + 1}/${reps}: floor ${round(floor.at(-1))} ms, wo ${wo[i] !== undefined ? `${round(wo[i])} ms` : 'ERROR'}`);
+    }
+    const f = median(floor);
+    const w = wo.length ? median(wo) : NaN;
+    results.push({
+      n,
+      c,
+      reps,
+      task: TASK,
+      ideal_ms: Math.ceil(n / c) * 200,
+      floor_ms: floor.map((x) => round(x)),
+      wo_ms: wo.map((x) => round(x)),
+      floor_median_ms: round(f),
+      wo_median_ms: round(w),
+      ratio: round(w / f, 2),
+      error: woError,
+    });
+  }
+  return results;
+}

@@ -1,0 +1,207 @@
+// `npm run bench`: runs the benchmarks in one process tree and prints a table of figures beside the
+// targets of issue 5; everything also goes to bench/results.json. See docs/performance.md.
+//
+//   node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE]
+//
+// Needs only node, git and tmux (no hyperfine). Every temporary repository, worktree, tmux server
+// (own -L sockets, never the default server) and child process is removed at the end, also on
+// Ctrl-C or failure.
+import { spawnSync } from 'node:child_process';
+import { renameSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_DIR, ROOT, WO, cleanupAll, round } from './lib.js';
+import { fanout } from './fanout.js';
+import { latency } from './latency.js';
+import { idle } from './idle.js';
+import { startup } from './startup.js';
+import { run300, validate500 } from './scale.js';
+
+const ALL = ['fanout', 'latency', 'idle', 'startup', 'scale'];
+
+function parseArgs(argv) {
+  const o = { quick: false, only: ALL, out: join(BENCH_DIR, 'results.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a.includes('=') ? a.slice(7) : argv[++i];
+      o.only = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = o.only.filter((s) => !ALL.includes(s));
+      if (bad.length || o.only.length === 0) usage(`--only takes a comma-separated list of ${ALL.join(', ')}`);
+    } else if (a === '--out') o.out = argv[++i];
+    else if (a === '-h' || a === '--help') usage();
+    else usage(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+function usage(msg) {
+  if (msg) process.stderr.write(`bench: ${msg}\n`);
+  process.stderr.write(
+    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE]\n' +
+      '  --quick  fewer repetitions and a 10 s idle window (about 2 minutes in all)\n',
+  );
+  process.exit(msg ? 2 : 0);
+}
+
+const ver = (cmd, args) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim().split('\n')[0] : `unavailable (${cmd})`;
+};
+
+function machine() {
+  const c = cpus();
+  return {
+    cpus: c.length,
+    cpu_model: c[0]?.model ?? 'unknown',
+    memory_gb: round(totalmem() / 2 ** 30, 1),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+    git: ver('git', ['--version']),
+    tmux: ver('tmux', ['-V']),
+    wo_commit: ver('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows: figure, target, verdict.
+
+const rows = [];
+const s = (ms) => `${round(ms / 1000, 2)} s`;
+const verdict = (ok) => (ok === undefined ? '' : ok ? 'PASS' : 'MISS');
+
+function row(name, figure, target, ok) {
+  const r = { name, figure, target, result: verdict(ok) };
+  rows.push(r);
+  process.stdout.write(`${fmtRow(r)}\n`);
+}
+
+const WIDTHS = [30, 52, 22, 6];
+const pad = (t, w) => (t.length >= w ? t : t + ' '.repeat(w - t.length));
+function fmtRow(r) {
+  return [r.name, r.figure, r.target, r.result].map((t, i) => pad(t, WIDTHS[i])).join(' │ ').trimEnd();
+}
+
+function errorRow(name, e) {
+  const msg = (e?.message ?? String(e)).split('\n');
+  row(name, `ERROR: ${msg[0].slice(0, 120)}`, '', false);
+  if (msg.length > 1) process.stderr.write(`${msg.slice(1).join('\n')}\n`);
+}
+
+const benches = {
+  async fanout(opts, results) {
+    const list = await fanout(opts);
+    results.fanout = list;
+    for (const f of list) {
+      const name = `fan-out N=${f.n} C=${f.c}`;
+      if (f.error && !f.wo_ms.length) {
+        row(`${name} floor`, `${s(f.floor_median_ms)} (median of ${f.reps}; ideal ${s(f.ideal_ms)})`, '', undefined);
+        errorRow(`${name} wo`, new Error(f.error));
+        continue;
+      }
+      row(
+        name,
+        `wo ${s(f.wo_median_ms)} / floor ${s(f.floor_median_ms)} = ${f.ratio}× (n=${f.wo_ms.length})`,
+        '≤ 1.25× floor',
+        f.ratio <= 1.25,
+      );
+      if (f.error) errorRow(`${name} wo (later reps)`, new Error(f.error));
+    }
+  },
+  async latency(opts, results) {
+    const l = await latency(opts);
+    results.latency = l;
+    row(
+      `completion latency (${l.n} workers)`,
+      `p50 ${l.p50_ms} ms, p95 ${l.p95_ms} ms, max ${l.max_ms} ms`,
+      'p95 ≤ 25 ms',
+      l.p95_ms <= 25,
+    );
+  },
+  async idle(opts, results) {
+    const d = await idle(opts);
+    results.idle = d;
+    row(
+      `idle CPU (20 × sleep ${d.sleep_s}s)`,
+      `${d.cpu_pct_of_one_core}% of a core (${d.runner_cpu_s} s in ${d.window_s} s)`,
+      '≤ 1% of one core',
+      d.cpu_pct_of_one_core <= 1,
+    );
+    row('idle peak RSS (20 workers)', `${d.peak_rss_mb} MB`, '(info)', undefined);
+  },
+  async startup(opts, results) {
+    const d = await startup(opts);
+    results.startup = d;
+    row(
+      'wo --version',
+      `${d.version_median_ms} ms vs node -e 0 ${d.node_e0_median_ms} ms = ${d.version_ratio}×`,
+      '≤ 1.3× node -e 0',
+      d.version_ratio <= 1.3,
+    );
+    if (d.status_error) errorRow(`wo status (${d.live_workers} live)`, new Error(d.status_error));
+    else row(`wo status (${d.live_workers} live)`, `${d.status_median_ms} ms (median of ${d.reps})`, '≤ 300 ms', d.status_median_ms <= 300);
+  },
+  async scale(opts, results) {
+    try {
+      const v = await validate500(opts);
+      results.validate = v;
+      row('validate 500-worker plan', `${v.median_ms} ms (median of ${v.reps})`, '≤ 150 ms', v.median_ms <= 150);
+    } catch (e) {
+      results.validate = { error: e.message };
+      errorRow('validate 500-worker plan', e);
+    }
+    const r = await run300(opts);
+    results.scale = r;
+    row(
+      `run ${r.workers} workers C=${r.c}`,
+      `${s(r.ms)}, ${r.all_done ? `all ${r.workers} done` : r.problem}`,
+      'every outcome done',
+      r.all_done,
+    );
+    row(`peak RSS (${r.workers} workers)`, r.peak_rss_mb === undefined ? 'unknown' : `${r.peak_rss_mb} MB`, '≤ 150 MB', r.peak_rss_mb !== undefined && r.peak_rss_mb <= 150);
+  },
+};
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const log = (m) => process.stderr.write(`${m}\n`);
+  const started = new Date();
+  const results = {
+    date: started.toISOString(),
+    command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
+    quick: opts.quick,
+    only: opts.only,
+    machine: machine(),
+  };
+  log(`wo bench ${opts.quick ? '(quick) ' : ''}— ${results.machine.cpus} cores, node ${process.version}, ${results.machine.tmux}, ${results.machine.git}; wo at ${results.machine.wo_commit}`);
+  log(`wo: ${WO}\n`);
+  process.stdout.write(`${fmtRow({ name: 'benchmark', figure: 'figure', target: 'target', result: '' })}\n`);
+  process.stdout.write(`${WIDTHS.map((w) => '─'.repeat(w)).join('─┼─')}\n`);
+  const errors = {};
+  for (const name of ALL) {
+    if (!opts.only.includes(name)) continue;
+    try {
+      await benches[name]({ quick: opts.quick, log }, results);
+    } catch (e) {
+      errors[name] = e?.message ?? String(e);
+      errorRow(name, e);
+    }
+  }
+  results.errors = errors;
+  if (Object.keys(errors).length) process.exitCode = 1;
+  results.rows = rows;
+  results.duration_s = round((Date.now() - started.getTime()) / 1000, 1);
+
+  process.stdout.write(`\n${rows.filter((r) => r.result === 'PASS').length} PASS, ${rows.filter((r) => r.result === 'MISS').length} MISS; ${results.duration_s} s\n`);
+  const tmp = `${opts.out}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(tmp, opts.out);
+  process.stdout.write(`Results: ${opts.out}\n`);
+}
+
+try {
+  await main();
+} finally {
+  cleanupAll();
+}
