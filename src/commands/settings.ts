@@ -1,0 +1,31 @@
+// The settings the imperative commands open the workspace with, and opening it with the checks
+// every command shares (git present and new enough, tmux when the command needs it).
+import type { Context } from '../context.js';
+import { EnvError } from '../errors.js';
+import { processRunner } from '../exec.js';
+import { Git } from '../git/git.js';
+import { assertGit } from '../worker/requirements.js';
+import { openWorkspace, type Settings, type Workspace } from '../workspace.js';
+
+/** The user's and repository's defaults for the imperative commands (the config file, SPEC §3). */
+export async function loadSettings(_ctx: Context): Promise<Settings> {
+  return {};
+}
+
+/**
+ * Opens the repository around ctx.cwd with the loaded settings. EnvError (exit 3) outside a
+ * repository, when git is missing or too old, and (with `tmux`) when tmux is missing or too old.
+ */
+export async function openCommandWorkspace(ctx: Context, o: { tmux?: boolean } = {}): Promise<Workspace> {
+  const settings = await loadSettings(ctx);
+  let ws: Workspace;
+  try {
+    ws = await openWorkspace(ctx, settings);
+  } catch (e) {
+    // git missing or older than 2.31 makes `rev-parse --path-format` fail: say which it is.
+    if (e instanceof EnvError) await assertGit(new Git(processRunner));
+    throw e;
+  }
+  if (o.tmux) await ws.tmux.assertUsable();
+  return ws;
+}

@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture, type Fixture } from './setup.js';
+
+describe('wo spawn', () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = fixture();
+  });
+  afterEach(() => f.cleanup());
+
+  test('refuses when the worktree is missing, and changes nothing', async () => {
+    const r = await f.wo('spawn', 'login', 'echo hi', '--agent', 'shell');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('has no worktree');
+    expect(r.err).toContain('--create');
+    expect(existsSync(f.wt('login'))).toBe(false);
+    expect(await f.t.tmux.listSessions()).toEqual([]);
+  });
+
+  test('--create makes the worktree and runs the worker to done', async () => {
+    const r = await f.wo('spawn', 'login', 'echo "hi from $WO_FEATURE"', '--agent', 'shell', '--create');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('tmux session wt-login');
+    expect(r.out).toContain('wo attach login');
+    expect(r.out).toContain('wo status login');
+    await f.waitStatus('login', 'done');
+    expect(readFileSync(join(f.wt('login'), '.worker.log'), 'utf8')).toContain('hi from login');
+    expect(f.meta('login')).toMatchObject({
+      feature: 'login',
+      created_by: 'wo',
+      worker: { session: 'wt-login', agent: 'shell', run_id: null, task: 'echo "hi from $WO_FEATURE"' },
+    });
+    expect(f.repo.git('branch', '--list', 'wo/login')).toContain('wo/login');
+  });
+
+  test('refuses while the worker is running, and changes nothing', async () => {
+    expect((await f.wo('spawn', 'busy', 'sleep 30', '--agent', 'shell', '--create')).code).toBe(0);
+    const r = await f.wo('spawn', 'busy', 'echo again', '--agent', 'shell');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('already running');
+    expect(r.err).toContain('wo kill busy --force');
+    expect(f.status('busy')).toBe('running');
+    expect(await f.t.tmux.hasSession('wt-busy')).toBe(true);
+  });
+
+  test('replaces a finished session that was left open', async () => {
+    const w = f.wt('left');
+    expect((await f.wo('spawn', 'left', 'true', '--agent', 'shell', '--create')).code).toBe(0);
+    await f.waitStatus('left', 'done');
+    // An interactive agent keeps its session after writing `done`: simulate one.
+    await f.t.tmux.newSession({ name: 'wt-left', cwd: w, command: ['sleep', '30'] });
+    const r = await f.wo('spawn', 'left', 'echo second > second.txt', '--agent', 'shell');
+    expect(r.code).toBe(0);
+    await f.waitStatus('left', 'done');
+    expect(existsSync(join(w, 'second.txt'))).toBe(true);
+  });
+
+  test('uses an existing branch', async () => {
+    f.repo.git('branch', 'wo/feat');
+    f.repo.git('commit', '--allow-empty', '-q', '-m', 'on main only');
+    const r = await f.wo('spawn', 'feat', 'git log --format=%s -1 > head.txt', '--agent', 'shell', '--create');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('existing branch wo/feat');
+    await f.waitStatus('feat', 'done');
+    expect(readFileSync(join(f.wt('feat'), 'head.txt'), 'utf8').trim()).toBe('initial');
+  });
+
+  test('refuses a worktree path taken by a folder that is not a worktree', async () => {
+    mkdirSync(f.wt('taken'), { recursive: true });
+    writeFileSync(join(f.wt('taken'), 'mine.txt'), 'keep me');
+    const r = await f.wo('spawn', 'taken', 'echo hi', '--agent', 'shell', '--create');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('is not a worktree');
+    expect(readFileSync(join(f.wt('taken'), 'mine.txt'), 'utf8')).toBe('keep me');
+    expect(existsSync(join(f.wt('taken'), '.worker-status'))).toBe(false);
+  });
+
+  test('an unknown agent lists the choices; a bad name or an empty task is a usage error', async () => {
+    const a = await f.wo('spawn', 'x', 'task', '--agent', 'nope', '--create');
+    expect(a.code).toBe(2);
+    expect(a.err).toContain('unknown agent "nope"');
+    expect(a.err).toContain('claude, claude-print, codex, aider, shell');
+    const b = await f.wo('spawn', '-bad/name', 'task');
+    expect(b.code).toBe(2);
+    const c = await f.wo('spawn', 'bad.name', 'task');
+    expect(c.code).toBe(2);
+    expect(c.err).toContain('not a valid worker name');
+    const d = await f.wo('spawn', 'x', '  ');
+    expect(d.code).toBe(2);
+    expect(d.err).toContain('task is empty');
+    expect(existsSync(f.wt('x'))).toBe(false);
+  });
+
+  test('outside a repository is exit 3', async () => {
+    f.ctx.cwd = f.repo.home;
+    const r = await f.wo('spawn', 'x', 'task', '--create');
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('not inside a git repository');
+  });
+});
