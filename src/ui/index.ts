@@ -23,8 +23,8 @@ export interface ProgressOptions {
 const set = (v: string | undefined): boolean => v !== undefined && v !== '';
 
 /**
- * Plain when the stream is not a terminal, `CI` is set, or TERM=dumb (no cursor movement);
- * live otherwise. Colour is off when NO_COLOR is set (any non-empty value); the plain view
+ * Plain when the stream is not a terminal, `CI` is set, TERM=dumb (no cursor movement), or
+ * the terminal reports no width; live otherwise. Colour is off when NO_COLOR is set (any non-empty value); the plain view
  * never has any.
  */
 export function createProgress(opts: ProgressOptions): ProgressView {
@@ -35,7 +35,12 @@ export function createProgress(opts: ProgressOptions): ProgressView {
   const realStream = toStderr ? process.stderr : process.stdout;
   // Output.isTTY/columns describe stdout; for stderr ask process.stderr when io is the real one.
   const isTTY = opts.isTTY ?? (real && toStderr ? Boolean(process.stderr.isTTY) : io.isTTY);
-  if (!isTTY || set(env.CI) || env.TERM === 'dumb') return createPlainView({ write, now: opts.now });
+  // A pty without a window size reports 0 columns; listr2 (which reads process.stdout.columns)
+  // would then truncate every title to nothing, so such a terminal gets plain lines too.
+  const width = real ? realStream.columns : io.columns;
+  const noWidth = width === 0 || (real && process.stdout.isTTY === true && process.stdout.columns === 0);
+  if (!isTTY || noWidth || set(env.CI) || env.TERM === 'dumb')
+    return createPlainView({ write, now: opts.now });
 
   // listr2 only ever sees the adapter around this target, so it never hijacks process.stdout/stderr.
   const target: RenderTarget = real

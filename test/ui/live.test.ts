@@ -90,6 +90,13 @@ describe('createProgress', () => {
     expect(io.stdout).not.toContain('\x1b');
   });
 
+  test('plain lines on a terminal that reports no width (a pty without a window size)', async () => {
+    const io = memoryOutput(true);
+    io.columns = 0;
+    await feed(createProgress({ io, env: {} }));
+    expect(io.stdout).toMatch(/^\[\d\d:\d\d:\d\d\] running 3 workers/);
+  });
+
   test('the live view on a terminal; NO_COLOR removes colour', async () => {
     const io = memoryOutput(true);
     await feed(createProgress({ io, env: { NO_COLOR: '1' } }));
