@@ -1,6 +1,114 @@
+// wo status [feature]: WORKER │ STATUS │ DURATION │ LAST OUTPUT, or --json.
 import type { Context } from '../context.js';
-import { WoError } from '../errors.js';
+import type { Workspace } from '../workspace.js';
+import { formatDuration } from '../plan/duration.js';
+import {
+  assertFeatureName,
+  durationMs,
+  findWorkers,
+  unknownWorker,
+  type WorkerView,
+} from '../worker/inspect.js';
+import { lastOutput, truncate } from '../worker/lastline.js';
+import { worktreesRoot } from '../worker/layout.js';
+import { protocolPaths } from '../worker/protocol.js';
+import { renderTable } from '../worker/table.js';
+import { openCommandWorkspace } from './settings.js';
 
-export async function statusCommand(_ctx: Context, ..._args: unknown[]): Promise<number> {
-  throw new WoError('wo status is not implemented yet', 1);
+export interface StatusOptions {
+  json?: boolean;
+}
+
+/** LAST OUTPUT's width when stdout is not a terminal (a terminal cuts it to fit its width). */
+export const PLAIN_OUTPUT_WIDTH = 120;
+/** A JSON consumer gets the whole line, up to this many characters. */
+const JSON_OUTPUT_CHARS = 1000;
+
+export interface StatusEntry {
+  feature: string;
+  status: string;
+  reason: string | null;
+  session: string;
+  session_alive: boolean;
+  worktree: string;
+  branch: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  last_output: string | null;
+  exit_code: number | null;
+}
+
+export async function statusCommand(ctx: Context, feature: string | undefined, opts: StatusOptions = {}) {
+  if (feature !== undefined) assertFeatureName(feature);
+  const ws = await openCommandWorkspace(ctx, { tmux: true });
+  return showStatus(ctx, ws, feature, opts);
+}
+
+const COLORS: Record<string, number> = { running: 33, done: 32, failed: 31 };
+
+export function useColor(ctx: Context): boolean {
+  return ctx.io.isTTY && !ctx.env.NO_COLOR;
+}
+
+export async function showStatus(
+  ctx: Context,
+  ws: Workspace,
+  feature: string | undefined,
+  opts: StatusOptions,
+): Promise<number> {
+  // A session found gone without a final status is recorded as failed, in the worker's files.
+  const views = await findWorkers(ws, { feature });
+  if (feature !== undefined && views.length === 0) throw await unknownWorker(ws, feature);
+
+  const now = Date.now();
+  const entries = await Promise.all(views.map((v) => entry(v, now)));
+  for (const v of views) {
+    if (v.recordedLost) {
+      ctx.io.err(`wo: worker ${v.feature}: its session ended without a status; recorded as failed.\n`);
+    }
+  }
+
+  if (opts.json) {
+    ctx.io.out(`${JSON.stringify(entries, null, 2)}\n`);
+    return 0;
+  }
+  if (entries.length === 0) {
+    ctx.io.out(
+      `no workers (no worktrees with worker files in ${worktreesRoot(ws.layout)}, no ${ws.layout.prefix}* sessions). Start one with: wo spawn <feature> "<task>" --create\n`,
+    );
+    return 0;
+  }
+  const maxWidth = ctx.io.isTTY ? (ctx.io.columns ?? 80) : undefined;
+  const rows = entries.map((e) => [
+    e.feature,
+    e.status,
+    e.duration_ms === null ? '-' : formatDuration(e.duration_ms),
+    maxWidth === undefined ? truncate(e.last_output ?? '', PLAIN_OUTPUT_WIDTH) : (e.last_output ?? ''),
+  ]);
+  const color = useColor(ctx);
+  const paint = (text: string, column: number, row: number) => {
+    const code = COLORS[rows[row]?.[1] ?? ''];
+    return color && column === 1 && code ? `\x1b[${code}m${text}\x1b[39m` : text;
+  };
+  ctx.io.out(renderTable(['WORKER', 'STATUS', 'DURATION', 'LAST OUTPUT'], rows, { maxWidth, paint }));
+  return 0;
+}
+
+async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
+  const last = await lastOutput(protocolPaths(v.loc.worktree).log).catch(() => undefined);
+  return {
+    feature: v.feature,
+    status: v.status,
+    reason: v.reason ?? null,
+    session: v.loc.session,
+    session_alive: v.sessionAlive,
+    worktree: v.loc.worktree,
+    branch: v.branch ?? null,
+    started_at: v.startedAt ?? null,
+    finished_at: v.finishedAt ?? null,
+    duration_ms: durationMs(v, now) ?? null,
+    last_output: last === undefined ? null : last.slice(0, JSON_OUTPUT_CHARS),
+    exit_code: v.exitCode,
+  };
 }

@@ -26,7 +26,9 @@ export interface NewSessionOptions {
 
 export const MIN_TMUX = { major: 3, minor: 0 };
 
-const NO_SERVER = /no server running|error connecting to|No such file or directory|can't find session|session not found/i;
+// "server exited unexpectedly": the last session ended while this command was connecting.
+const NO_SERVER =
+  /no server running|error connecting to|No such file or directory|can't find session|session not found|server exited unexpectedly/i;
 
 export class Tmux {
   constructor(

@@ -242,17 +242,6 @@ export async function unknownWorker(ws: Workspace, feature: string): Promise<Usa
   return new UsageError(`no worker "${feature}" (no worktree ${where}/${feature}, no session ${ws.locate(feature).session}). ${list}`);
 }
 
-/** 1m05s, 42s, 2h03m: the time between two instants. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m${String(s).padStart(2, '0')}s`;
-  return `${s}s`;
-}
-
 /** How long the worker ran: start to finish, or start to now while it runs; undefined when not known. */
 export function durationMs(v: WorkerView, now = Date.now()): number | undefined {
   if (!v.startedAt) return undefined;

@@ -1,0 +1,92 @@
+import { fixture, type Fixture } from './setup.js';
+
+describe('wo kill and wo kill-all', () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = fixture();
+  });
+  afterEach(() => f.cleanup());
+
+  const spawn = async (feature: string, task: string) => {
+    const r = await f.wo('spawn', feature, task, '--agent', 'shell', '--create');
+    expect(r).toMatchObject({ code: 0, err: '' });
+  };
+
+  test('a running worker is refused with a warning; --force ends it and records failed, keeping its result', async () => {
+    await spawn('busy', 'echo partial work > .worker-result.md; sleep 30');
+    await f.waitStatus('busy', 'running');
+    const refused = await f.wo('kill', 'busy');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain("worker busy is still running; 'wo kill busy --force' ends it (its result files are kept)");
+    expect(await f.t.tmux.hasSession('wt-busy')).toBe(true);
+
+    const forced = await f.wo('kill', 'busy', '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.out).toContain('recorded as failed');
+    expect(await f.t.tmux.hasSession('wt-busy')).toBe(false);
+    expect(f.status('busy')).toBe('failed');
+    expect(f.result('busy')).toMatch(/^\*\*killed by wo kill --force\*\*\n\npartial work\n$/);
+    expect(f.meta('busy').worker).toMatchObject({ status: 'failed', finished_at: expect.any(String) });
+  });
+
+  test('a finished worker is killed without --force; its files are kept', async () => {
+    await spawn('fin', 'echo my result > .worker-result.md; echo done > .worker-status; sleep 30');
+    await f.waitStatus('fin', 'done');
+    const r = await f.wo('kill', 'fin');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.out).toContain('killed session wt-fin (worker fin was done)');
+    expect(await f.t.tmux.hasSession('wt-fin')).toBe(false);
+    expect(f.status('fin')).toBe('done');
+    expect(f.result('fin')).toBe('my result\n');
+  });
+
+  test('no session: nothing to kill, exit 0; an unknown worker is exit 2', async () => {
+    await spawn('gone', 'true');
+    await f.waitStatus('gone', 'done');
+    const r = await f.wo('kill', 'gone');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('has no session (status: done)');
+    expect((await f.wo('kill', 'never')).code).toBe(2);
+  });
+
+  test('kill-all is refused while any worker runs, killing nothing; --force ends all and keeps results', async () => {
+    await spawn('a', 'echo a-result > .worker-result.md; echo done > .worker-status; sleep 30');
+    await spawn('b', 'echo b-partial > .worker-result.md; sleep 30');
+    await f.waitStatus('a', 'done');
+    const refused = await f.wo('kill-all');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('1 worker is still running (b)');
+    expect(refused.err).toContain('wo kill-all --force');
+    expect(await f.t.tmux.hasSession('wt-a')).toBe(true);
+    expect(await f.t.tmux.hasSession('wt-b')).toBe(true);
+
+    const forced = await f.wo('kill-all', '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.out).toContain('2 sessions ended');
+    expect(await f.t.tmux.listSessions()).toEqual([]);
+    expect(f.result('a')).toBe('a-result\n');
+    expect(f.status('a')).toBe('done');
+    expect(f.result('b')).toContain('**killed by wo kill-all --force**');
+    expect(f.result('b')).toContain('b-partial');
+    expect(f.status('b')).toBe('failed');
+  });
+
+  test('kill-all without running workers needs no --force; with no sessions it says so', async () => {
+    expect((await f.wo('kill-all')).out).toContain('nothing to kill');
+    await spawn('fin', 'echo done > .worker-status; sleep 30');
+    await f.waitStatus('fin', 'done');
+    const r = await f.wo('kill-all');
+    expect(r.code).toBe(0);
+    expect(await f.t.tmux.listSessions()).toEqual([]);
+    expect(f.status('fin')).toBe('done');
+  });
+
+  test('kill-all counts a live session with the prefix that wo knows nothing about as running', async () => {
+    await f.t.tmux.newSession({ name: 'wt-stranger', cwd: f.repo.root, command: ['sleep', '30'] });
+    const refused = await f.wo('kill-all');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('stranger');
+    expect((await f.wo('kill-all', '--force')).code).toBe(0);
+    expect(await f.t.tmux.listSessions()).toEqual([]);
+  });
+});
