@@ -3,13 +3,21 @@
 import { basename, join } from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import type { PlanIssue } from '../errors.js';
-import { displayPath, mergeIssues, placeIssues, type DocPath, type Locator } from '../plan/issues.js';
+import {
+  displayPath,
+  InvalidPlanError,
+  mergeIssues,
+  placeIssues,
+  sortIssues,
+  type DocPath,
+  type Locator,
+} from '../plan/issues.js';
 import { configRules } from '../plan/rules.js';
 import { validateShape } from '../plan/schema.js';
 import type { ConfigFile } from '../plan/schema-types.js';
 import { parseYaml, type YamlError } from '../plan/yaml-source.js';
 import { PRESET_NAMES } from '../worker/presets.js';
-import { foldersUpward } from './root.js';
+import { findRepoRoot, foldersUpward } from './root.js';
 
 /** Searched in each folder, in this order (SPEC §3). */
 export const CONFIG_SEARCH_PLACES = [
@@ -161,4 +169,22 @@ function unreadable(e: unknown, cwd: string): { file?: string; issues: PlanIssue
     file: filepath,
     issues: [{ file, path: '', message: `cannot load this configuration: ${cause}` }],
   };
+}
+
+/**
+ * The configuration for commands that run without a plan (spawn, status, …): searched from `from` up to
+ * the repository root, then the user's folder. Throws InvalidPlanError (exit 2) naming every problem.
+ */
+export async function loadConfigOrThrow(
+  from: string,
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ file?: string; config: ConfigFile }> {
+  const root = findRepoRoot(from);
+  const result = await loadConfig(from, {
+    ...opts,
+    repo: basename(root ?? from),
+    ...(root !== undefined && { stopAt: root }),
+  });
+  if (result.issues.length > 0) throw new InvalidPlanError(sortIssues(result.issues));
+  return { ...(result.file !== undefined && { file: result.file }), config: result.config };
 }

@@ -9,7 +9,10 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 const HINT = '(use 90s, 10m, 1h30m)';
 
 function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (value !== null && typeof value === 'object') return 'a mapping';
+  return value === null || value === undefined ? 'nothing' : String(value);
 }
 
 function toMs(value: unknown): number | undefined {

@@ -1,17 +1,18 @@
 // loadPlan: a plan file, its configuration and the flags -> a ResolvedPlan, or every problem at once.
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { PlanError, UsageError, type PlanIssue } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import { findRepoRoot } from '../config/root.js';
 import { PRESET_NAMES } from '../worker/presets.js';
 import { durationProblem } from './duration.js';
-import { sortIssues } from './issues.js';
+import { InvalidPlanError, sortIssues } from './issues.js';
 import { checkPlan, readPlan } from './load.js';
 import { resolvePlan, type PlanFlags } from './resolve.js';
 import type { PlanFile } from './schema-types.js';
 import type { ResolvedPlan } from './types.js';
 
 export { formatDuration, parseDuration } from './duration.js';
+export { InvalidPlanError } from './issues.js';
 
 export interface LoadPlanOptions {
   /** Relative plan paths resolve against it, and file names in messages are relative to it. */
@@ -19,17 +20,6 @@ export interface LoadPlanOptions {
   /** For WO_TMUX_SOCKET and the user's config folder; default process.env. */
   env?: NodeJS.ProcessEnv;
   flags?: PlanFlags;
-}
-
-/** A PlanError whose message lists every issue on its own line, under a count when there are several. */
-export class InvalidPlanError extends PlanError {
-  constructor(issues: PlanIssue[]) {
-    super(issues);
-    if (issues.length > 1) {
-      const files = [...new Set(issues.map((i) => i.file))].join(' and ');
-      this.message = `${issues.length} problems in ${files}:\n${this.message}`;
-    }
-  }
 }
 
 /**

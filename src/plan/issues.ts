@@ -1,6 +1,6 @@
 // Problems found in a plan or config before they get a file position: paths, ordering, display names.
 import { isAbsolute, relative } from 'node:path';
-import type { PlanIssue } from '../errors.js';
+import { PlanError, type PlanIssue } from '../errors.js';
 
 /** A place inside a document: keys and list indexes from the root. */
 export type DocPath = readonly (string | number)[];
@@ -74,4 +74,15 @@ export function sortIssues(issues: readonly PlanIssue[]): PlanIssue[] {
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.column ?? 0) - (b.column ?? 0),
   );
+}
+
+/** A PlanError whose message lists every issue on its own line, under a count when there are several. */
+export class InvalidPlanError extends PlanError {
+  constructor(issues: PlanIssue[]) {
+    super(issues);
+    if (issues.length > 1) {
+      const files = [...new Set(issues.map((i) => i.file))].join(' and ');
+      this.message = `${issues.length} problems in ${files}:\n${this.message}`;
+    }
+  }
 }

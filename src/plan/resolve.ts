@@ -68,13 +68,17 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     };
   });
 
+  // Copies, so that no caller can change the presets or the parsed files through the plan.
+  const copy = (a: AgentDef): AgentDef => ({
+    ...a,
+    command: [...a.command],
+    ...(a.env && { env: { ...a.env } }),
+  });
   const custom = (agents: ConfigFile['agents']): Record<string, AgentDef> =>
     Object.fromEntries(
-      Object.entries(agents ?? {}).map(([name, a]) => [
-        name,
-        { command: [...a.command], ...(a.env && { env: { ...a.env } }), exitsWhenDone: true },
-      ]),
+      Object.entries(agents ?? {}).map(([name, a]) => [name, copy({ ...a, exitsWhenDone: true })]),
     );
+  const presets = Object.fromEntries(Object.entries(PRESETS).map(([name, a]) => [name, copy(a)]));
   const socket = input.env.WO_TMUX_SOCKET || config.tmux?.socket;
 
   return {
@@ -86,7 +90,7 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
       branch: first(plan.worktrees?.branch, config.worktrees?.branch) ?? DEFAULTS.branch,
     },
     // Presets, then the config's agents, then the plan's: the plan's win.
-    agents: { ...PRESETS, ...custom(config.agents), ...custom(plan.agents) },
+    agents: { ...presets, ...custom(config.agents), ...custom(plan.agents) },
     workers,
     tmux: { ...(socket && { socket }), prefix: config.tmux?.prefix ?? DEFAULTS.sessionPrefix },
     report: { ...(config.report?.dir !== undefined && { dir: config.report.dir }) },

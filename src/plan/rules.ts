@@ -6,6 +6,7 @@ import { closest } from './suggest.js';
 import {
   AGENT_PLACEHOLDERS,
   branchTemplateProblem,
+  REPORT_DIR_PLACEHOLDERS,
   unknownPlaceholder,
   worktreesDirProblem,
 } from './templates.js';
@@ -57,7 +58,12 @@ export function planRules(plan: unknown, ctx: RuleContext): RawIssue[] {
 
 /** Rules for a configuration file. */
 export function configRules(config: unknown, ctx: RuleContext): RawIssue[] {
-  return isRec(config) ? sharedRules(config, ctx, 'feature') : [];
+  if (!isRec(config)) return [];
+  const issues = sharedRules(config, ctx, 'feature');
+  const dir = isRec(config.report) ? config.report.dir : undefined;
+  const problem = typeof dir === 'string' ? unknownPlaceholder(dir, REPORT_DIR_PLACEHOLDERS) : undefined;
+  if (problem) issues.push({ path: ['report', 'dir'], message: problem });
+  return issues;
 }
 
 /** defaults, worktrees and agents: the parts plans and configs share. */
@@ -115,7 +121,7 @@ function unknownAgent(name: string, agents: readonly string[]): string {
 }
 
 function unknownFeature(name: string, features: readonly (string | undefined)[]): string {
-  const known = features.filter((f): f is string => f !== undefined);
+  const known = [...new Set(features.filter((f): f is string => f !== undefined))];
   const near = closest(name, known);
   const hint = near !== undefined ? `did you mean "${near}"?` : `features in this plan: ${known.join(', ')}`;
   return `needs unknown feature "${name}" (${hint})`;

@@ -15,60 +15,92 @@ export type ParsedYaml =
 export function parseYaml(text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const errors: YamlError[] = [];
-    const seen = new Set<string>();
-    for (const e of doc.errors) {
-      const offset = errorOffset(doc, e.code, e.pos[0]);
-      const { line, col } = lineCounter.linePos(offset);
-      const where = `${line}:${col}`;
-      if (seen.has(where)) continue; // one message per place: yaml often reports a cause twice
-      seen.add(where);
-      errors.push({ line, column: col, message: syntaxMessage(e.code, e.message, text, offset) });
-    }
-    return { ok: false, errors };
-  }
+  if (doc.errors.length > 0) return { ok: false, errors: syntaxErrors(doc, text, lineCounter) };
   const empty = doc.contents === null;
   const value: unknown = empty ? null : doc.toJS({ maxAliasCount: 1000 });
   return { ok: true, value, empty, locate: locator(doc, lineCounter) };
 }
 
-/** An unclosed quote is reported at the end of the file; point at where the quote opened instead. */
-function errorOffset(doc: Document, code: string, offset: number): number {
-  if (code !== 'MISSING_CHAR') return offset;
+type SyntaxKind = 'quote' | 'bracket' | 'indent' | 'colon' | 'tab' | 'duplicate' | 'documents' | 'other';
+
+/** yaml's errors, one per place, said plainly and pointed where the fix goes. */
+function syntaxErrors(doc: Document, text: string, lineCounter: LineCounter): YamlError[] {
+  // A mis-indented line is reported on the line before it, as a "multi-line implicit key" and again as a
+  // "block as implicit key": both mean the next line's indentation.
+  const indented = new Set(
+    doc.errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]),
+  );
+  const errors: YamlError[] = [];
+  const seen = new Set<number>();
+  for (const e of doc.errors) {
+    if (seen.has(e.pos[0])) continue;
+    seen.add(e.pos[0]);
+    const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const kind = indented.has(e.pos[0]) ? 'indent' : classify(e.code, first);
+    const offset = pointAt(doc, kind, e.pos[0], text);
+    const { line, col } = lineCounter.linePos(offset);
+    errors.push({ line, column: col, message: syntaxMessage(kind, first, text, offset) });
+    // What follows an unclosed quote or bracket is read wrongly: more errors there would only mislead.
+    if (kind === 'quote' || kind === 'bracket') break;
+  }
+  return errors;
+}
+
+function classify(code: string, message: string): SyntaxKind {
+  if (code === 'MISSING_CHAR' && /quote/i.test(message)) return 'quote';
+  if (/end with an? [\]}]/.test(message)) return 'bracket';
+  if (code === 'BLOCK_AS_IMPLICIT_KEY') return 'colon';
+  if (code === 'TAB_AS_INDENT') return 'tab';
+  if (code === 'DUPLICATE_KEY') return 'duplicate';
+  if (code === 'MULTIPLE_DOCS') return 'documents';
+  return 'other';
+}
+
+/** Where the fix goes: an unclosed quote or bracket where it opened; a mis-indented line at its first key. */
+function pointAt(doc: Document, kind: SyntaxKind, offset: number, text: string): number {
+  if (kind === 'indent') {
+    const next = text.indexOf('\n', offset);
+    const indent = next < 0 ? -1 : text.slice(next + 1).search(/\S/);
+    return indent < 0 ? offset : next + 1 + indent;
+  }
   let opened: number | undefined;
-  visit(doc, {
-    Scalar(_key, node) {
-      if (
-        (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') &&
-        node.range &&
-        node.range[1] >= offset
-      )
-        opened ??= node.range[0];
-    },
-  });
+  const before = (node: Node) => node.range !== undefined && node.range !== null && node.range[0] < offset;
+  if (kind === 'quote')
+    visit(doc, {
+      Scalar(_key, node) {
+        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && before(node))
+          opened = node.range![0];
+      },
+    });
+  if (kind === 'bracket')
+    visit(doc, {
+      Collection(_key, node) {
+        if (node.flow && before(node)) opened = node.range![0];
+      },
+    });
   return opened ?? offset;
 }
 
-function syntaxMessage(code: string, raw: string, text: string, offset: number): string {
-  const first = raw.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  switch (code) {
-    case 'TAB_AS_INDENT':
+function syntaxMessage(kind: SyntaxKind, first: string, text: string, offset: number): string {
+  switch (kind) {
+    case 'quote':
+      return `unclosed ${text[offset] === "'" ? "'" : '"'} quote (add the closing quote)`;
+    case 'bracket': {
+      const open = text[offset] === '{' ? '{' : '[';
+      return `unclosed "${open}" (add the closing "${open === '{' ? '}' : ']'}")`;
+    }
+    case 'indent':
+      return 'bad indentation: this line is indented differently from the keys around it (keys of one mapping start in the same column)';
+    case 'colon':
+      return 'a value contains ": " (put the value in quotes, or the nested mapping on lines of its own)';
+    case 'tab':
       return 'a tab is used for indentation (YAML indents with spaces)';
-    case 'DUPLICATE_KEY': {
+    case 'duplicate': {
       const key = /^["']?([^"':\n]*)/.exec(text.slice(offset))?.[1]?.trim();
       return `duplicate key${key ? ` "${key}"` : ''} (each key may appear once in a mapping)`;
     }
-    case 'MULTIPLE_DOCS':
+    case 'documents':
       return 'more than one YAML document (remove the "---" line: a plan is one document)';
-    case 'BLOCK_AS_IMPLICIT_KEY':
-    case 'MULTILINE_IMPLICIT_KEY':
-      return 'bad indentation, or a value containing ": " (indent nested keys evenly; quote such values)';
-    case 'BAD_INDENT':
-      return `bad indentation: ${lowerFirst(first)}`;
-    case 'MISSING_CHAR':
-      if (/quote/i.test(first)) return 'unclosed quote (add the closing quote)';
-      return `YAML syntax: ${lowerFirst(first)}`;
     default:
       return `YAML syntax: ${lowerFirst(first)}`;
   }
