@@ -1,6 +1,7 @@
 // Reading a plan file and checking it: file problems, YAML syntax, the schema, then the semantic rules.
 import { readFile } from 'node:fs/promises';
 import type { PlanIssue } from '../errors.js';
+import { show } from './ajv-messages.js';
 import { mergeIssues, placeIssues, type Locator } from './issues.js';
 import { planRules, type RuleContext } from './rules.js';
 import { validateShape } from './schema.js';
@@ -43,7 +44,7 @@ export async function readPlan(file: string, shown: string): Promise<PlanSource>
     return fail('the plan is empty (start with "version: 1" and a "workers:" list)', false, 1);
   const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const got = Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`;
+    const got = show(value);
     const pos = parsed.locate([]);
     return {
       ok: false,

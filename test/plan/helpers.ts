@@ -7,7 +7,10 @@ import { PlanError, type PlanIssue } from '../../src/errors.js';
 const made: string[] = [];
 
 /** A new temporary folder holding `files` (path -> text); with `git`, a `.git` folder makes it a repository root. */
-export async function tempDir(files: Record<string, string> = {}, opts: { git?: boolean } = {}): Promise<string> {
+export async function tempDir(
+  files: Record<string, string> = {},
+  opts: { git?: boolean } = {},
+): Promise<string> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), 'wo-plan-test-')));
   made.push(dir);
   if (opts.git) await mkdir(join(dir, '.git'));

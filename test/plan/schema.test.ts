@@ -31,7 +31,8 @@ function keyPaths(schema: JsonSchema, prefix = '', visit?: (path: string, s: Jso
     out.push(path, ...keyPaths(sub, path, visit));
   }
   if (s.items) out.push(...keyPaths(s.items, `${prefix}[]`, visit));
-  if (typeof s.additionalProperties === 'object') out.push(...keyPaths(s.additionalProperties, `${prefix}.NAME`, visit));
+  if (typeof s.additionalProperties === 'object')
+    out.push(...keyPaths(s.additionalProperties, `${prefix}.NAME`, visit));
   for (const branch of s.anyOf ?? []) out.push(...keyPaths(branch, prefix, visit));
   return out;
 }
@@ -91,7 +92,8 @@ test('the valid fixtures together use every plan key', async () => {
           const path = prefix ? `${prefix}.${k}` : k;
           used.add(path);
           walk(v, sub, path);
-        } else if (typeof s.additionalProperties === 'object') walk(v, s.additionalProperties, `${prefix}.NAME`);
+        } else if (typeof s.additionalProperties === 'object')
+          walk(v, s.additionalProperties, `${prefix}.NAME`);
       }
     }
   };
