@@ -1,6 +1,70 @@
+// wo collect [feature]: the results of done/failed workers; running ones are named as still running.
 import type { Context } from '../context.js';
-import { WoError } from '../errors.js';
+import type { Workspace } from '../workspace.js';
+import { assertFeatureName, findWorkers, unknownWorker } from '../worker/inspect.js';
+import { protocolPaths, readResult } from '../worker/protocol.js';
+import { readSavedResult } from '../worker/saved.js';
+import { openCommandWorkspace } from './settings.js';
 
-export async function collectCommand(_ctx: Context, ..._args: unknown[]): Promise<number> {
-  throw new WoError('wo collect is not implemented yet', 1);
+export interface CollectOptions {
+  json?: boolean;
+}
+
+export interface CollectEntry {
+  feature: string;
+  status: string;
+  /** The result file's text; null while running or when the worker wrote none. */
+  result: string | null;
+}
+
+export async function collectCommand(ctx: Context, feature: string | undefined, opts: CollectOptions = {}) {
+  if (feature !== undefined) assertFeatureName(feature);
+  const ws = await openCommandWorkspace(ctx, { tmux: true });
+  return collectResults(ctx, ws, feature, opts);
+}
+
+export async function collectResults(
+  ctx: Context,
+  ws: Workspace,
+  feature: string | undefined,
+  opts: CollectOptions,
+): Promise<number> {
+  const views = await findWorkers(ws, { feature });
+  const entries: CollectEntry[] = [];
+  const notes: string[] = [];
+  if (feature !== undefined && views.length === 0) {
+    // Its worktree is gone: `wo clean` kept its result.
+    const saved = await readSavedResult(ws.repoRoot, feature);
+    if (!saved) throw await unknownWorker(ws, feature);
+    entries.push({ feature, status: saved.status ?? 'cleaned', result: saved.text });
+    notes.push(`(worktree removed by wo clean${saved.cleanedAt ? ` at ${saved.cleanedAt}` : ''}; result kept in ${saved.path})`);
+  }
+  for (const v of views) {
+    const result = v.status === 'running' ? undefined : await readResult(v.loc.worktree);
+    entries.push({ feature: v.feature, status: v.status, result: result ?? null });
+  }
+
+  if (opts.json) {
+    ctx.io.out(`${JSON.stringify(entries, null, 2)}\n`);
+    return 0;
+  }
+  if (entries.length === 0) {
+    ctx.io.out(`no workers. Start one with: wo spawn <feature> "<task>" --create\n`);
+    return 0;
+  }
+  const finished = entries.filter((e) => e.status !== 'running');
+  const running = entries.filter((e) => e.status === 'running').map((e) => e.feature);
+  const parts: string[] = [];
+  for (const e of finished) {
+    const view = views.find((v) => v.feature === e.feature);
+    const body =
+      e.result?.trimEnd() ||
+      `(no result file${view ? `: ${protocolPaths(view.loc.worktree).result} does not exist` : ''})`;
+    parts.push(`## ${e.feature} — ${e.status}\n\n${body}\n`);
+  }
+  parts.push(...notes.map((n) => `${n}\n`));
+  if (finished.length === 0) parts.push('no finished workers yet.\n');
+  if (running.length) parts.push(`still running: ${running.join(', ')} (see wo status)\n`);
+  ctx.io.out(parts.join('\n'));
+  return 0;
 }

@@ -1,6 +1,136 @@
+// wo logs <feature> [-f]: print a worker's .worker.log as it was written (like cat); -f keeps
+// printing as it grows, until the worker has finished and its session is gone, or Ctrl-C.
+import { watch, type FSWatcher } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import type { Context } from '../context.js';
-import { WoError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { Workspace } from '../workspace.js';
+import { assertFeatureName, findWorkers, readView } from '../worker/inspect.js';
+import { FILES, protocolPaths } from '../worker/protocol.js';
+import { openCommandWorkspace } from './settings.js';
 
-export async function logsCommand(_ctx: Context, ..._args: unknown[]): Promise<number> {
-  throw new WoError('wo logs is not implemented yet', 1);
+export interface LogsOptions {
+  follow?: boolean;
+}
+
+/** Session checks while following: soon after the status file changes, then backing off to this. */
+const MAX_POLL_MS = 1000;
+const MIN_POLL_MS = 25;
+const CHUNK = 64 * 1024;
+
+export async function logsCommand(ctx: Context, feature: string, opts: LogsOptions = {}) {
+  assertFeatureName(feature);
+  const ws = await openCommandWorkspace(ctx, { tmux: Boolean(opts.follow) });
+  return showLogs(ctx, ws, feature, opts);
+}
+
+export async function showLogs(ctx: Context, ws: Workspace, feature: string, opts: LogsOptions): Promise<number> {
+  const loc = ws.locate(feature);
+  const path = protocolPaths(loc.worktree).log;
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+    const [v] = await findWorkers(ws, { feature, record: false });
+    const hint = v
+      ? `worker ${feature} (${v.status}) has not written a log yet`
+      : `there is no worker ${feature}; start one with wo spawn ${feature} "<task>" --create`;
+    throw new UsageError(`no log at ${path}: ${hint}.`);
+  }
+  const decoder = new StringDecoder('utf8');
+  const copy = async (from: number): Promise<number> => {
+    const buf = Buffer.alloc(CHUNK);
+    let pos = from;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      if (bytesRead === 0) return pos;
+      ctx.io.out(decoder.write(buf.subarray(0, bytesRead)));
+      pos += bytesRead;
+    }
+  };
+  try {
+    const pos = await copy(0);
+    if (!opts.follow) return ExitCode.ok;
+    return await follow(ctx, ws, feature, fh, pos, copy);
+  } finally {
+    const rest = decoder.end();
+    if (rest) ctx.io.out(rest);
+    await fh.close();
+  }
+}
+
+function follow(
+  ctx: Context,
+  ws: Workspace,
+  feature: string,
+  fh: FileHandle,
+  start: number,
+  copy: (from: number) => Promise<number>,
+): Promise<number> {
+  ctx.trapInterrupts = true; // Ctrl-C ends the follow cleanly (exit 130), it does not kill wo mid-write
+  const loc = ws.locate(feature);
+  let pos = start;
+  let delay = MIN_POLL_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  let finished = false;
+
+  return new Promise<number>((resolve) => {
+    const serial = (job: () => Promise<void>) => {
+      chain = chain.then(job).catch(() => undefined);
+    };
+    const pump = async () => {
+      const { size } = await fh.stat();
+      if (size < pos) pos = 0; // the log was truncated or replaced: start over
+      if (size > pos) pos = await copy(pos);
+    };
+    const stop = (code: number) => {
+      if (finished) return;
+      finished = true;
+      watcher?.close();
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      serial(pump); // whatever was written last
+      serial(async () => resolve(code));
+    };
+    const onAbort = () => stop(ExitCode.interrupted);
+    // Ended: the session is gone (or its pane exited) and the status is final or the session was lost.
+    const check = async () => {
+      if (finished) return;
+      await pump();
+      const v = await readView(ws, feature, await ws.tmux.listSessions(), []);
+      if (!v.sessionAlive && v.status !== 'running') stop(ExitCode.ok);
+    };
+    const schedule = () => {
+      clearTimeout(timer);
+      if (finished) return;
+      timer = setTimeout(() => {
+        delay = Math.min(delay * 2, MAX_POLL_MS);
+        serial(check);
+        serial(async () => schedule());
+      }, delay);
+    };
+
+    if (ctx.signal.aborted) return stop(ExitCode.interrupted);
+    ctx.signal.addEventListener('abort', onAbort);
+    try {
+      // The folder, not the file: it also sees the status file, which is replaced by rename.
+      watcher = watch(loc.worktree, { persistent: true }, (_event, name) => {
+        if (finished) return;
+        if (name === FILES.log) serial(pump);
+        else if (name === null || name === FILES.status) {
+          delay = MIN_POLL_MS;
+          schedule();
+        }
+      });
+      watcher.on('error', () => undefined); // the polling below still ends the follow
+    } catch {
+      // no watch available: the polling below still prints and ends
+    }
+    serial(check);
+    schedule();
+  });
 }
