@@ -1,6 +1,125 @@
+// wo clean [feature]: remove finished workers' worktrees, sessions and state. Only worktrees wo
+// created; every selected worker is checked before anything is removed; results are saved first.
+import { rm } from 'node:fs/promises';
+import { relative } from 'node:path';
 import type { Context } from '../context.js';
-import { WoError } from '../errors.js';
+import { SafetyError } from '../errors.js';
+import type { Workspace } from '../workspace.js';
+import { assertFeatureName, findWorkers, unknownWorker, type WorkerView } from '../worker/inspect.js';
+import { readResult } from '../worker/protocol.js';
+import { saveResult } from '../worker/saved.js';
+import { openCommandWorkspace } from './settings.js';
 
-export async function cleanCommand(_ctx: Context, ..._args: unknown[]): Promise<number> {
-  throw new WoError('wo clean is not implemented yet', 1);
+export interface CleanOptions {
+  force?: boolean;
+}
+
+interface Removal {
+  v: WorkerView;
+  /** Remove the worktree too (false: only a session and state are left of this worker). */
+  worktree: boolean;
+  dirty: string[];
+  unmerged: string[];
+}
+
+export async function cleanCommand(ctx: Context, feature: string | undefined, opts: CleanOptions = {}) {
+  if (feature !== undefined) assertFeatureName(feature);
+  const ws = await openCommandWorkspace(ctx, { tmux: true });
+  return cleanWorkers(ctx, ws, feature, opts);
+}
+
+/** Commits of the worktree's branch (or detached HEAD) that no other branch, remote branch or tag holds. */
+async function unmergedOf(ws: Workspace, v: WorkerView): Promise<string[]> {
+  if (v.branch) return ws.git.unmergedCommits(ws.repoRoot, v.branch);
+  const r = await ws.git.run(v.loc.worktree, ['rev-list', '--oneline', 'HEAD', '--not', '--branches', '--remotes', '--tags']);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+export async function cleanWorkers(
+  ctx: Context,
+  ws: Workspace,
+  feature: string | undefined,
+  opts: CleanOptions,
+): Promise<number> {
+  const views = await findWorkers(ws, { feature, includeCreated: true });
+  if (feature !== undefined && views.length === 0) throw await unknownWorker(ws, feature);
+  const show = (p: string) => relative(ctx.cwd, p) || '.';
+
+  // First pass: decide for every selected worker; nothing is changed yet.
+  const removals: Removal[] = [];
+  const skipped: string[] = [];
+  const problems: string[] = [];
+  for (const v of views) {
+    if (v.status === 'running') {
+      const why = `${v.feature}: still running; end it first with 'wo kill ${v.feature} --force'`;
+      if (feature !== undefined) throw new SafetyError(`${why}, then clean it. Nothing was removed.`);
+      skipped.push(why);
+      continue;
+    }
+    if (!v.worktreeExists) {
+      removals.push({ v, worktree: false, dirty: [], unmerged: [] });
+      continue;
+    }
+    if (!v.registered || v.meta.created_by !== 'wo') {
+      const why = `${v.feature}: ${show(v.loc.worktree)} ${v.registered ? 'was not created by wo' : 'is not a git worktree'}; wo leaves it alone${v.registered ? ` (remove it yourself: git worktree remove ${v.loc.worktree})` : ''}`;
+      if (feature !== undefined) throw new SafetyError(`${why}. Nothing was removed.`);
+      skipped.push(why);
+      continue;
+    }
+    const [dirty, unmerged] = await Promise.all([ws.git.uncommitted(v.loc.worktree), unmergedOf(ws, v)]);
+    if (!opts.force) {
+      if (dirty.length)
+        problems.push(
+          `${v.feature}: ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} in ${show(v.loc.worktree)} (${dirty
+            .slice(0, 3)
+            .map((l) => l.slice(3))
+            .join(', ')}${dirty.length > 3 ? ', …' : ''})`,
+        );
+      if (unmerged.length)
+        problems.push(
+          `${v.feature}: ${unmerged.length} commit${unmerged.length === 1 ? '' : 's'} on ${v.branch ?? 'its detached HEAD'} that no other branch has`,
+        );
+    }
+    removals.push({ v, worktree: true, dirty, unmerged });
+  }
+  if (problems.length) {
+    throw new SafetyError(
+      `refusing to clean; nothing was removed:\n  ${problems.join('\n  ')}\nCommit the changes and merge the branch, or use 'wo clean${feature ? ` ${feature}` : ''} --force' (uncommitted changes are lost; unmerged branches are kept).`,
+    );
+  }
+
+  // Second pass: act.
+  for (const r of removals) ctx.io.out(`${await remove(ws, r, Boolean(opts.force), show)}\n`);
+  for (const s of skipped) ctx.io.out(`skipped ${s}\n`);
+  if (removals.length === 0 && skipped.length === 0) ctx.io.out('nothing to clean.\n');
+  return 0;
+}
+
+async function remove(ws: Workspace, r: Removal, force: boolean, show: (p: string) => string): Promise<string> {
+  const { v } = r;
+  const done: string[] = [];
+  if (r.worktree) {
+    // The result lives inside the worktree: keep a copy before the worktree goes.
+    const result = await readResult(v.loc.worktree);
+    if (result !== undefined) {
+      const saved = await saveResult(ws.repoRoot, v.feature, { status: v.status, branch: v.branch }, result);
+      done.push(`result saved to ${show(saved)}`);
+    }
+  }
+  if (v.session && (await ws.tmux.killSession(v.loc.session))) done.push(`session ${v.loc.session} ended`);
+  if (r.worktree) {
+    await ws.git.removeWorktree(ws.repoRoot, v.loc.worktree, force);
+    done.push(`worktree ${show(v.loc.worktree)} removed`);
+  }
+  await rm(v.loc.stateDir, { recursive: true, force: true });
+  // wo's own branch goes only when every commit on it is on another branch too: nothing is lost.
+  if (r.worktree && v.branch === v.loc.branch) {
+    if (r.unmerged.length === 0) {
+      await ws.git.run(ws.repoRoot, ['branch', '-D', v.branch]);
+      done.push(`branch ${v.branch} deleted`);
+    } else {
+      done.push(`branch ${v.branch} kept (${r.unmerged.length} commits on no other branch; delete it with git branch -D ${v.branch})`);
+    }
+  }
+  return `cleaned ${v.feature}: ${done.join(', ') || 'nothing left to remove'}`;
 }

@@ -150,8 +150,9 @@ export class Git {
       '--oneline',
       `refs/heads/${branch}`,
       '--not',
+      // --exclude patterns for --branches are relative to refs/heads/ (git rev-list docs).
       '--exclude',
-      `refs/heads/${branch}`,
+      branch,
       '--branches',
       '--remotes',
       '--tags',
