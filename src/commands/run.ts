@@ -1,6 +1,189 @@
+// `wo run`: the batch. Validate, select, lock, create worktrees, schedule workers, report.
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { WoError } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
+import type { WorkerRecord } from '../scheduler/types.js';
+import { openWorkspace, type Workspace } from '../workspace.js';
+import { acquireRunLock } from '../lock.js';
+import { readStatus, readResult } from '../worker/protocol.js';
+import { lastOutput } from '../worker/lastline.js';
+import { protocolPaths } from '../worker/protocol.js';
 
-export async function runCommand(_ctx: Context, ..._args: unknown[]): Promise<number> {
-  throw new WoError('wo run is not implemented yet', 1);
+export interface RunOptions {
+  only?: string[];
+  failed?: boolean;
+  concurrency?: number;
+  timeout?: string;
+  dryRun?: boolean;
+  report?: string;
+  json?: boolean;
+  keepSessions?: boolean;
+}
+
+/** The workers this run starts, and the features outside it that count as done for `needs`. */
+export async function selectWorkers(
+  plan: ResolvedPlan,
+  ws: Workspace,
+  opts: RunOptions,
+): Promise<{ selected: WorkerSpec[]; alreadyDone: Set<string> }> {
+  const names = new Set(plan.workers.map((w) => w.feature));
+  let selected = plan.workers;
+  if (opts.only?.length) {
+    const unknown = opts.only.filter((f) => !names.has(f));
+    if (unknown.length)
+      throw new UsageError(
+        `--only names ${unknown.map((u) => `"${u}"`).join(', ')}, not in the plan. Workers: ${[...names].join(', ')}.`,
+      );
+    const want = new Set(opts.only);
+    selected = selected.filter((w) => want.has(w.feature));
+  }
+  if (opts.failed) {
+    const { readLastReport } = await import('../report/index.js');
+    const last = await readLastReport(ws.repoRoot);
+    if (!last)
+      throw new UsageError(
+        `--failed needs a previous run, and ${ws.repoRoot}/.wo/last-run.json does not exist. Run 'wo run' first.`,
+      );
+    const done = new Set(last.workers.filter((w) => w.outcome === 'done').map((w) => w.feature));
+    // Everything whose last outcome was not done, plus workers the plan gained since.
+    selected = selected.filter((w) => !done.has(w.feature));
+  }
+  const inSel = new Set(selected.map((w) => w.feature));
+  const alreadyDone = new Set<string>();
+  const notDone: string[] = [];
+  for (const w of selected) {
+    for (const need of w.needs) {
+      if (inSel.has(need) || alreadyDone.has(need)) continue;
+      const s = await readStatus(ws.locate(need).worktree);
+      if (s.status === 'done') alreadyDone.add(need);
+      else notDone.push(`${w.feature} needs "${need}"`);
+    }
+  }
+  if (notDone.length && (opts.only?.length || opts.failed)) {
+    throw new UsageError(
+      `${notDone.join('; ')}, which is outside this selection and not done. Add it to --only, or run it first.`,
+    );
+  }
+  return { selected, alreadyDone };
+}
+
+function describeCommand(plan: ResolvedPlan, w: WorkerSpec): string {
+  const agent = plan.agents[w.agent];
+  return (agent?.command ?? [])
+    .map((a) => (/[\s"'$`\\]/.test(a) || a === '' ? JSON.stringify(a) : a))
+    .join(' ');
+}
+
+export async function runCommand(ctx: Context, planArg: string, opts: RunOptions): Promise<number> {
+  const { loadPlan } = await import('../plan/index.js');
+  const planFile = resolve(ctx.cwd, planArg);
+  const plan = await loadPlan(planFile, {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    flags: { concurrency: opts.concurrency, timeout: opts.timeout },
+  });
+  const ws = await openWorkspace(
+    { ...ctx, cwd: dirname(planFile) },
+    { worktrees: plan.worktrees, tmux: plan.tmux, agents: plan.agents },
+  );
+  const { selected, alreadyDone } = await selectWorkers(plan, ws, opts);
+
+  if (opts.dryRun) {
+    ctx.io.out(dryRun(plan, ws, selected, ctx.cwd));
+    return ExitCode.ok;
+  }
+  await ws.tmux.assertUsable();
+  if (selected.length === 0) {
+    ctx.io.err('Nothing to run: every selected worker is already done.\n');
+    return ExitCode.ok;
+  }
+
+  const report = await import('../report/index.js');
+  const runId = report.newRunId(new Date());
+  const release = await acquireRunLock(join(ws.repoRoot, '.wo', 'run.lock'), runId);
+  const { RunDriver } = await import('../worker/driver.js');
+  const driver = new RunDriver({
+    git: ws.git,
+    tmux: ws.tmux,
+    runner: ws.runner,
+    layout: ws.layout,
+    agents: plan.agents,
+    runId,
+    env: ctx.env,
+    keepSessions: opts.keepSessions,
+  });
+  ctx.trapInterrupts = true;
+  const { createProgress } = await import('../ui/index.js');
+  const progress = createProgress({
+    io: ctx.io,
+    env: ctx.env,
+    toStderr: Boolean(opts.json),
+    lastLine: (f: string) => lastOutput(protocolPaths(ws.locate(f).worktree).log),
+  });
+  const startedAt = Date.now();
+  let records: WorkerRecord[];
+  try {
+    const { schedule } = await import('../scheduler/schedule.js');
+    progress.start(selected.map((w) => w.feature));
+    records = await schedule({
+      workers: selected,
+      concurrency: plan.concurrency,
+      driver,
+      alreadyDone,
+      signal: ctx.signal,
+      onEvent: (e) => progress.onEvent(e),
+    });
+  } finally {
+    await progress.stop();
+    await driver.close();
+  }
+  try {
+    const results = await Promise.all(
+      records.map(async (r) => {
+        const loc = ws.locate(r.feature);
+        return { ...loc, result: (await readResult(loc.worktree)) ?? null };
+      }),
+    );
+    const built = report.buildReport({
+      runId,
+      plan: relative(ws.repoRoot, planFile),
+      startedAt,
+      finishedAt: Date.now(),
+      records,
+      workers: results,
+    });
+    const written = await report.writeReport(built, {
+      repoRoot: ws.repoRoot,
+      dir: opts.report ? resolve(ctx.cwd, opts.report) : plan.report.dir,
+    });
+    if (opts.json) ctx.io.out(`${JSON.stringify(built, null, 2)}\n`);
+    // The progress view printed the summary line; the report's place is the last word.
+    ctx.io.err(`Report: ${relative(ctx.cwd, written.markdown) || written.markdown}\n`);
+  } finally {
+    await release();
+  }
+  if (ctx.signal.aborted) return ExitCode.interrupted;
+  return records.every((r) => r.outcome === 'done') ? ExitCode.ok : ExitCode.notAllDone;
+}
+
+function dryRun(plan: ResolvedPlan, ws: Workspace, selected: WorkerSpec[], cwd: string): string {
+  const lines = [
+    `Dry run: ${selected.length} of ${plan.workers.length} workers, concurrency ${plan.concurrency}. Nothing is created.`,
+    '',
+  ];
+  for (const w of selected) {
+    const loc = ws.locate(w.feature);
+    lines.push(`${w.feature}`);
+    lines.push(`  worktree  ${relative(cwd, loc.worktree) || '.'}`);
+    lines.push(`  branch    ${loc.branch} (from ${w.base ?? 'HEAD'} when new)`);
+    lines.push(`  session   ${loc.session}`);
+    lines.push(`  agent     ${w.agent}: ${describeCommand(plan, w)}`);
+    if (w.needs.length) lines.push(`  needs     ${w.needs.join(', ')}`);
+    if (w.setup.length) lines.push(`  setup     ${w.setup.join(' && ')}`);
+    if (w.verify) lines.push(`  verify    ${w.verify}`);
+    if (w.timeoutMs) lines.push(`  timeout   ${Math.round(w.timeoutMs / 1000)}s`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}`;
 }

@@ -18,13 +18,13 @@ export interface NewSessionOptions {
   command: string[];
   width?: number;
   height?: number;
-  /** Shell command tmux pipes the pane's output to, run from `cwd` (see pipe-pane). */
-  pipeTo?: string;
+  /** File the pane's output is appended to (pipe-pane), from the first byte on. */
+  logFile?: string;
   /** Keep the pane open after its program exits. */
   remainOnExit?: boolean;
 }
 
-export const MIN_TMUX = { major: 3, minor: 0 };
+export const MIN_TMUX = { major: 3, minor: 1 };
 
 // "server exited unexpectedly": the last session ended while this command was connecting.
 const NO_SERVER =
@@ -93,10 +93,15 @@ export class Tmux {
       '--',
       ...o.command,
     ];
-    // Chained in one tmux call (`;` as its own argument) so nothing runs between creation and these.
-    if (o.remainOnExit) argv.push(';', 'set-option', '-t', t, 'remain-on-exit', 'on');
-    // pipe-pane runs its command from the client's cwd, so the command can name files relative to it.
-    if (o.pipeTo) argv.push(';', 'pipe-pane', '-t', `${t}:`, '-o', o.pipeTo);
+    // Chained in one tmux call (`;` as its own argument) so nothing runs between creation and these,
+    // and the pane's first output is already piped.
+    if (o.remainOnExit) argv.push(';', 'set-option', '-p', '-t', `${t}:`, 'remain-on-exit', 'on');
+    if (o.logFile) {
+      // pipe-pane's command is run by sh from the server (its cwd, its environment), so the path
+      // travels as a pane option and tmux itself quotes it for sh (#{q:}): no shell reads it raw.
+      argv.push(';', 'set-option', '-p', '-t', `${t}:`, '@wo_log', o.logFile);
+      argv.push(';', 'pipe-pane', '-t', `${t}:`, '-o', 'exec cat >> #{q:@wo_log}');
+    }
     await this.run(argv, { cwd: o.cwd });
   }
 
@@ -145,6 +150,9 @@ export class Tmux {
 
   /** The argv that attaches (or, inside tmux, switches) the terminal to a session. */
   attachArgv(name: string, insideTmux: boolean): string[] {
-    return [this.bin, ...this.args([insideTmux ? 'switch-client' : 'attach-session', '-t', Tmux.target(name)])];
+    return [
+      this.bin,
+      ...this.args([insideTmux ? 'switch-client' : 'attach-session', '-t', Tmux.target(name)]),
+    ];
   }
 }

@@ -7,7 +7,7 @@ import type { AgentDef } from '../plan/types.js';
 import type { Tmux } from '../tmux/tmux.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { updateMeta } from './metadata.js';
-import { buildPrompt, FILES, protocolPaths, writeStatus } from './protocol.js';
+import { buildPrompt, protocolPaths, writeStatus } from './protocol.js';
 
 export const WRAPPER = fileURLToPath(new URL('../../scripts/wo-worker.sh', import.meta.url));
 
@@ -69,8 +69,7 @@ export function sessionEnv(input: LaunchInput, paths: { exitFile: string }): Rec
       WO_EXIT_FILE: paths.exitFile,
     },
   ];
-  for (const layer of layers)
-    for (const [k, v] of Object.entries(layer)) if (v !== undefined) env[k] = v;
+  for (const layer of layers) for (const [k, v] of Object.entries(layer)) if (v !== undefined) env[k] = v;
   for (const k of Object.keys(env)) if (DROPPED_ENV.has(k) || !ENV_NAME.test(k)) delete env[k];
   return env;
 }
@@ -160,7 +159,7 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
       cwd: input.worktree,
       // env -i: the session gets exactly the environment in the spec, whatever the tmux server holds.
       command: ['/usr/bin/env', '-i', '/bin/sh', WRAPPER, specFile],
-      pipeTo: `exec cat >> ${FILES.log}`,
+      logFile: paths.log,
       remainOnExit: input.keepSession,
     });
   } catch (e) {

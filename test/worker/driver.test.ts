@@ -9,7 +9,18 @@ import type { WorkerSpec } from '../../src/plan/types.js';
 import { makeRepo, makeTmux, testEnv, type TempRepo, type TempTmux } from '../helpers.js';
 
 function spec(feature: string, task: string, over: Partial<WorkerSpec> = {}): WorkerSpec {
-  return { feature, task, agent: 'shell', needs: [], retries: 0, setup: [], copy: [], env: {}, index: 0, ...over };
+  return {
+    feature,
+    task,
+    agent: 'shell',
+    needs: [],
+    retries: 0,
+    setup: [],
+    copy: [],
+    env: {},
+    index: 0,
+    ...over,
+  };
 }
 
 describe('RunDriver with real git and tmux', () => {
@@ -49,7 +60,11 @@ describe('RunDriver with real git and tmux', () => {
     expect(readFileSync(join(wt, '.worker.log'), 'utf8')).toContain('hi from hello');
     expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('exited with code 0');
     const meta = JSON.parse(readFileSync(join(wt, '.worktree.json'), 'utf8'));
-    expect(meta).toMatchObject({ feature: 'hello', created_by: 'wo', worker: { status: 'done', exit_code: 0 } });
+    expect(meta).toMatchObject({
+      feature: 'hello',
+      created_by: 'wo',
+      worker: { status: 'done', exit_code: 0 },
+    });
     expect(repo.git('branch', '--list', 'wo/hello').trim()).toContain('wo/hello');
   });
 
@@ -86,7 +101,10 @@ describe('RunDriver with real git and tmux', () => {
   test('a task with quotes, substitutions and newlines reaches the agent byte for byte', async () => {
     const task = `printf '%s' "$0" > out.txt`; // not the interesting part; see the custom agent below
     const tricky = `it's "quoted" $(rm -rf /) \`id\` \n-leading ünïcødé ${'x'.repeat(100_000)}\n`;
-    const agents = { ...PRESETS, echo: { command: ['sh', '-c', 'printf %s "$1" > got.txt', 'sh', '{task}'] } };
+    const agents = {
+      ...PRESETS,
+      echo: { command: ['sh', '-c', 'printf %s "$1" > got.txt', 'sh', '{task}'] },
+    };
     const d2 = new RunDriver({
       git: new Git(processRunner),
       tmux: t.tmux,
@@ -117,5 +135,30 @@ describe('RunDriver with real git and tmux', () => {
     expect(readFileSync(join(wt, '.worker-status'), 'utf8').trim()).toBe('failed');
     expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('preparing');
     expect(existsSync(join(wt, 'ran.txt'))).toBe(false);
+  });
+
+  test('the log lands in the right worktree even when paths hold shell and tmux syntax', async () => {
+    const odd = makeRepo(`we ird 'q' $(touch pwned) #{pane_id} ##`);
+    const d = new RunDriver({
+      git: new Git(processRunner),
+      tmux: t.tmux,
+      runner: processRunner,
+      layout: defaultLayout(odd.root),
+      agents: { ...PRESETS },
+      runId: 'test-run',
+      env: testEnv(odd.home),
+      pollMs: 200,
+    });
+    try {
+      const w = spec('odd', 'echo "odd output"');
+      await d.prepare(w);
+      expect((await (await d.start(w, 1)).done).outcome).toBe('done');
+      const wt = join(odd.root + '-worktrees', 'odd');
+      expect(readFileSync(join(wt, '.worker.log'), 'utf8')).toContain('odd output');
+      expect(existsSync(join(wt, 'pwned'))).toBe(false);
+    } finally {
+      await d.close();
+      odd.cleanup();
+    }
   });
 });
