@@ -1,0 +1,94 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { attachPlan, serverSocketPath } from '../../src/commands/attach.js';
+import { doctor } from '../../src/commands/doctor.js';
+import { memoryOutput, type Context } from '../../src/context.js';
+import type { Runner } from '../../src/exec.js';
+import { Tmux } from '../../src/tmux/tmux.js';
+import { processRunner } from '../../src/exec.js';
+import { fixture, type Fixture } from './setup.js';
+
+describe('wo doctor', () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = fixture();
+  });
+  afterEach(() => f.cleanup());
+
+  test('reports git, tmux, the repository, info/exclude and the agent commands', async () => {
+    const bin = join(f.repo.base, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'claude'), '#!/bin/sh\n');
+    chmodSync(join(bin, 'claude'), 0o755);
+    f.ctx.env.PATH = `${bin}:/usr/bin:/bin`;
+    const r = await f.wo('doctor');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^ok {4}git version \d+\.\d+/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ok {4}tmux \d+\.\d+.* \(socket wo-test-/));
+    expect(lines).toContainEqual(`ok    repository ${f.repo.root}`);
+    expect(lines).toContainEqual(expect.stringMatching(/^warn {2}.*info\/exclude does not list .* yet; wo adds them/));
+    expect(lines).toContainEqual(`ok    agent claude (default): ${join(bin, 'claude')}`);
+    expect(lines).toContainEqual(expect.stringMatching(/^warn {2}agent codex: 'codex' is not on PATH; install the Codex CLI/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ok {4}agent shell: \/(usr\/)?bin\/sh$/));
+    expect(r.out).toContain('ready, with');
+
+    // After a spawn the excludes are in place.
+    await f.wo('spawn', 'x', 'true', '--agent', 'shell', '--create');
+    expect((await f.wo('doctor')).out).toMatch(/^ok {4}.*info\/exclude keeps the worker files out of git$/m);
+  });
+
+  test('outside a repository: a warning, still exit 0', async () => {
+    f.ctx.cwd = f.repo.home;
+    const r = await f.wo('doctor');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^warn {2}.* is not inside a git repository/m);
+  });
+
+  test('git or tmux too old or missing is a failure, exit 3', async () => {
+    const fake: Runner = {
+      async run(file, args, o) {
+        if (file === 'git' && args[0] === '--version') return { stdout: 'git version 2.20.1\n', stderr: '', exitCode: 0 };
+        if (file === 'tmux') throw new Error('tmux: command not found');
+        return processRunner.run(file, args, o);
+      },
+    };
+    const io = memoryOutput();
+    const ctx: Context = { ...f.ctx, io };
+    expect(await doctor(ctx, fake)).toBe(3);
+    expect(io.stdout).toMatch(/^fail {2}git version 2\.20\.1 is too old: wo needs git 2\.31 or newer/m);
+    expect(io.stdout).toMatch(/^fail {2}tmux is not installed or not on PATH/m);
+    expect(io.stdout).toContain('wo cannot run here');
+  });
+});
+
+describe('wo attach', () => {
+  test('a missing session is exit 2 with a hint', async () => {
+    const f = fixture();
+    try {
+      const r = await f.wo('attach', 'nope');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('no tmux session wt-nope');
+      expect(r.err).toContain('wo spawn nope');
+    } finally {
+      f.cleanup();
+    }
+  });
+
+  test('attaches outside tmux, switches client inside tmux on the same server, else attaches without TMUX', () => {
+    const tmux = new Tmux(processRunner, 'sock');
+    const env = { TMUX_TMPDIR: '/tmp/x', PATH: '/bin' };
+    expect(attachPlan(tmux, 'wt-a', env)).toEqual({
+      argv: ['tmux', '-L', 'sock', 'attach-session', '-t', '=wt-a'],
+      env,
+    });
+    const same = { ...env, TMUX: `${serverSocketPath(env, 'sock')},123,0`, TMUX_PANE: '%1' };
+    expect(attachPlan(tmux, 'wt-a', same).argv).toEqual(['tmux', '-L', 'sock', 'switch-client', '-t', '=wt-a']);
+    const other = { ...env, TMUX: '/tmp/x/tmux-0/default,123,0', TMUX_PANE: '%1' };
+    const plan = attachPlan(tmux, 'wt-a', other);
+    expect(plan.argv).toEqual(['tmux', '-L', 'sock', 'attach-session', '-t', '=wt-a']);
+    expect(plan.env.TMUX).toBeUndefined();
+    expect(plan.env.TMUX_PANE).toBeUndefined();
+    expect(serverSocketPath({ TMUX_TMPDIR: '/tmp/x' }, undefined)).toMatch(/^\/tmp\/x\/tmux-\d+\/default$/);
+  });
+});
