@@ -50,6 +50,7 @@ export async function attachWorker(ctx: Context, ws: Workspace, feature: string)
   const plan = attachPlan(ws.tmux, loc.session, ctx.env);
   const [file, ...args] = plan.argv as [string, ...string[]];
   const r = spawnSync(file, args, { stdio: 'inherit', env: plan.env });
-  if (r.error) throw new EnvError(`could not run ${file}: ${r.error.message}. Is tmux installed and on PATH?`);
+  if (r.error)
+    throw new EnvError(`could not run ${file}: ${r.error.message}. Is tmux installed and on PATH?`);
   return r.status ?? 1;
 }

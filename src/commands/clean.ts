@@ -31,7 +31,15 @@ export async function cleanCommand(ctx: Context, feature: string | undefined, op
 /** Commits of the worktree's branch (or detached HEAD) that no other branch, remote branch or tag holds. */
 async function unmergedOf(ws: Workspace, v: WorkerView): Promise<string[]> {
   if (v.branch) return ws.git.unmergedCommits(ws.repoRoot, v.branch);
-  const r = await ws.git.run(v.loc.worktree, ['rev-list', '--oneline', 'HEAD', '--not', '--branches', '--remotes', '--tags']);
+  const r = await ws.git.run(v.loc.worktree, [
+    'rev-list',
+    '--oneline',
+    'HEAD',
+    '--not',
+    '--branches',
+    '--remotes',
+    '--tags',
+  ]);
   return r.stdout.split('\n').filter(Boolean);
 }
 
@@ -95,7 +103,12 @@ export async function cleanWorkers(
   return 0;
 }
 
-async function remove(ws: Workspace, r: Removal, force: boolean, show: (p: string) => string): Promise<string> {
+async function remove(
+  ws: Workspace,
+  r: Removal,
+  force: boolean,
+  show: (p: string) => string,
+): Promise<string> {
   const { v } = r;
   const done: string[] = [];
   if (r.worktree) {
@@ -118,7 +131,9 @@ async function remove(ws: Workspace, r: Removal, force: boolean, show: (p: strin
       await ws.git.run(ws.repoRoot, ['branch', '-D', v.branch]);
       done.push(`branch ${v.branch} deleted`);
     } else {
-      done.push(`branch ${v.branch} kept (${r.unmerged.length} commits on no other branch; delete it with git branch -D ${v.branch})`);
+      done.push(
+        `branch ${v.branch} kept (${r.unmerged.length} commits on no other branch; delete it with git branch -D ${v.branch})`,
+      );
     }
   }
   return `cleaned ${v.feature}: ${done.join(', ') || 'nothing left to remove'}`;

@@ -37,7 +37,9 @@ export async function collectResults(
     const saved = await readSavedResult(ws.repoRoot, feature);
     if (!saved) throw await unknownWorker(ws, feature);
     entries.push({ feature, status: saved.status ?? 'cleaned', result: saved.text });
-    notes.push(`(worktree removed by wo clean${saved.cleanedAt ? ` at ${saved.cleanedAt}` : ''}; result kept in ${saved.path})`);
+    notes.push(
+      `(worktree removed by wo clean${saved.cleanedAt ? ` at ${saved.cleanedAt}` : ''}; result kept in ${saved.path})`,
+    );
   }
   for (const v of views) {
     const result = v.status === 'running' ? undefined : await readResult(v.loc.worktree);

@@ -35,7 +35,9 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
   const checks: Check[] = [];
   const socket = ctx.env.WO_TMUX_SOCKET || settings.tmux?.socket || undefined;
   const [git, tmux] = await Promise.all([checkGit(new Git(runner)), checkTmux(new Tmux(runner, socket))]);
-  checks.push(git.ok ? { level: 'ok', text: git.version ?? 'git' } : { level: 'fail', text: git.problem ?? 'git' });
+  checks.push(
+    git.ok ? { level: 'ok', text: git.version ?? 'git' } : { level: 'fail', text: git.problem ?? 'git' },
+  );
   checks.push(
     tmux.ok
       ? { level: 'ok', text: `${tmux.version ?? 'tmux'}${socket ? ` (socket ${socket})` : ''}` }
@@ -58,7 +60,10 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
   for (const [name, agent] of Object.entries(agents)) {
     const program = agent.command[0];
     if (program === undefined) {
-      checks.push({ level: 'warn', text: `agent ${name}: its command is empty; give it an argv under agents.${name}.command` });
+      checks.push({
+        level: 'warn',
+        text: `agent ${name}: its command is empty; give it an argv under agents.${name}.command`,
+      });
       continue;
     }
     const found = await which(program, ctx.env, ctx.cwd);

@@ -19,11 +19,18 @@ export async function killCommand(ctx: Context, feature: string, opts: KillOptio
   return killWorker(ctx, ws, feature, opts);
 }
 
-export async function killWorker(ctx: Context, ws: Workspace, feature: string, opts: KillOptions): Promise<number> {
+export async function killWorker(
+  ctx: Context,
+  ws: Workspace,
+  feature: string,
+  opts: KillOptions,
+): Promise<number> {
   const [v] = await findWorkers(ws, { feature });
   if (!v) throw await unknownWorker(ws, feature);
   if (!v.session) {
-    ctx.io.out(`worker ${feature} has no session (status: ${v.status}); nothing to kill. Its files are in ${v.loc.worktree}\n`);
+    ctx.io.out(
+      `worker ${feature} has no session (status: ${v.status}); nothing to kill. Its files are in ${v.loc.worktree}\n`,
+    );
     return 0;
   }
   const running = v.status === 'running';

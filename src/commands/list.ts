@@ -44,7 +44,9 @@ export async function listSessions(ctx: Context, ws: Workspace, opts: ListOption
     return 0;
   }
   if (entries.length === 0) {
-    ctx.io.out(`no worker sessions (${ws.layout.prefix}*)${ws.tmux.socket ? ` on tmux socket ${ws.tmux.socket}` : ''}.\n`);
+    ctx.io.out(
+      `no worker sessions (${ws.layout.prefix}*)${ws.tmux.socket ? ` on tmux socket ${ws.tmux.socket}` : ''}.\n`,
+    );
     return 0;
   }
   const rows = entries.map((e) => [

@@ -25,14 +25,20 @@ export async function logsCommand(ctx: Context, feature: string, opts: LogsOptio
   return showLogs(ctx, ws, feature, opts);
 }
 
-export async function showLogs(ctx: Context, ws: Workspace, feature: string, opts: LogsOptions): Promise<number> {
+export async function showLogs(
+  ctx: Context,
+  ws: Workspace,
+  feature: string,
+  opts: LogsOptions,
+): Promise<number> {
   const loc = ws.locate(feature);
   const path = protocolPaths(loc.worktree).log;
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR')
+      throw e;
     const [v] = await findWorkers(ws, { feature, record: false });
     const hint = v
       ? `worker ${feature} (${v.status}) has not written a log yet`

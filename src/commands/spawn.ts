@@ -18,7 +18,9 @@ export interface SpawnOptions {
 export async function spawnCommand(ctx: Context, feature: string, task: string, opts: SpawnOptions = {}) {
   assertFeatureName(feature);
   if (!task.trim()) {
-    throw new UsageError(`the task is empty: say what the agent should do, e.g. wo spawn ${feature} "Implement …"`);
+    throw new UsageError(
+      `the task is empty: say what the agent should do, e.g. wo spawn ${feature} "Implement …"`,
+    );
   }
   const ws = await openCommandWorkspace(ctx, { tmux: true });
   return spawnWorker(ctx, ws, feature, task, opts);
@@ -64,14 +66,16 @@ export async function spawnWorker(
   if (!exists) {
     if (await ws.git.branchExists(ws.repoRoot, loc.branch)) {
       branchNote = `existing branch ${loc.branch}`;
-      if (opts.base) ctx.io.err(`wo: note: --base ${opts.base} is ignored: branch ${loc.branch} already exists\n`);
+      if (opts.base)
+        ctx.io.err(`wo: note: --base ${opts.base} is ignored: branch ${loc.branch} already exists\n`);
     } else branchNote = `new branch ${loc.branch} from ${base ?? 'HEAD'}`;
   } else if (opts.base) {
     ctx.io.err(`wo: note: --base ${opts.base} is ignored: the worktree ${loc.worktree} already exists\n`);
   }
   // Adopts an existing worktree (refusing a folder that is not one), or creates it with --create.
   const created = await ensureWorktree(ws.git, ws.runner, ws.repoRoot, loc, { base, env: ctx.env });
-  const branch = (await ws.git.worktrees(ws.repoRoot)).find((w) => w.path === loc.worktree)?.branch ?? loc.branch;
+  const branch =
+    (await ws.git.worktrees(ws.repoRoot)).find((w) => w.path === loc.worktree)?.branch ?? loc.branch;
 
   // A finished session left open (an interactive agent stays after writing its status) is replaced.
   if (session) await ws.tmux.killSession(loc.session);

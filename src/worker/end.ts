@@ -21,7 +21,11 @@ export async function endWorker(tmux: Tmux, v: WorkerView, reason?: string): Pro
     v.finishedAt = finishedAt;
     if (v.meta.worker) {
       v.meta = await updateMeta(v.loc.worktree, {
-        worker: { finished_at: finishedAt, status: 'failed', exit_code: (await readExitCode(v.loc.stateDir)) ?? null },
+        worker: {
+          finished_at: finishedAt,
+          status: 'failed',
+          exit_code: (await readExitCode(v.loc.stateDir)) ?? null,
+        },
       });
     }
   }

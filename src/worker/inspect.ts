@@ -12,7 +12,14 @@ import type { Workspace } from '../workspace.js';
 import { readExitCode, recordFailure } from './driver.js';
 import { featureOfSession, worktreesRoot, type WorkerLocation } from './layout.js';
 import { readMeta, updateMeta, type WorktreeMeta } from './metadata.js';
-import { parseStatus, protocolPaths, readResult, readStatus, type StatusRead, type WorkerStatus } from './protocol.js';
+import {
+  parseStatus,
+  protocolPaths,
+  readResult,
+  readStatus,
+  type StatusRead,
+  type WorkerStatus,
+} from './protocol.js';
 
 /**
  * A worker whose status file says `running` but whose session does not exist yet is starting (its
@@ -215,7 +222,8 @@ export async function findWorkers(ws: Workspace, o: FindOptions = {}): Promise<W
   const names = new Set(dirs.filter((d) => FEATURE_PATTERN.test(d)));
   for (const s of sessions) {
     const f = featureOfSession(ws.layout, s.name);
-    if (f !== undefined && FEATURE_PATTERN.test(f) && (o.feature === undefined || f === o.feature)) names.add(f);
+    if (f !== undefined && FEATURE_PATTERN.test(f) && (o.feature === undefined || f === o.feature))
+      names.add(f);
   }
   const now = Date.now();
   const views = await Promise.all(
@@ -239,7 +247,9 @@ export async function unknownWorker(ws: Workspace, feature: string): Promise<Usa
   const list = known.length
     ? `Workers: ${known.join(', ')}.`
     : `There are no workers yet: start one with wo spawn ${feature} "<task>" --create.`;
-  return new UsageError(`no worker "${feature}" (no worktree ${where}/${feature}, no session ${ws.locate(feature).session}). ${list}`);
+  return new UsageError(
+    `no worker "${feature}" (no worktree ${where}/${feature}, no session ${ws.locate(feature).session}). ${list}`,
+  );
 }
 
 /** How long the worker ran: start to finish, or start to now while it runs; undefined when not known. */

@@ -30,7 +30,6 @@ export async function readTail(
   }
 }
 
-/* eslint-disable no-control-regex */
 const SEQUENCES = [
   /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: window titles, hyperlinks
   /\x1b[P^_X][^\x1b]*(?:\x1b\\)?/g, // DCS, PM, APC, SOS
@@ -39,7 +38,6 @@ const SEQUENCES = [
   /\x1b/g, // an escape cut short
 ];
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-/* eslint-enable no-control-regex */
 
 /** Removes escape sequences and control characters; what a carriage return overwrote is dropped. */
 export function cleanLine(line: string): string {

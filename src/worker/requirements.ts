@@ -51,7 +51,11 @@ export async function assertGit(git: Git): Promise<void> {
 }
 
 /** Where `command` would be found on `PATH` (or itself, when it is a path), or undefined. */
-export async function which(command: string, env: NodeJS.ProcessEnv, cwd: string): Promise<string | undefined> {
+export async function which(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<string | undefined> {
   const candidates = command.includes('/')
     ? [isAbsolute(command) ? command : resolve(cwd, command)]
     : (env.PATH ?? '')

@@ -37,7 +37,10 @@ export async function saveResult(
   const fields = [`feature=${feature}`, `status=${info.status}`];
   if (info.branch) fields.push(`branch=${info.branch}`);
   fields.push(`cleaned_at=${now}`);
-  await writeFileAtomic(path, `<!-- wo clean: ${fields.join(' ')} -->\n${text.endsWith('\n') ? text : `${text}\n`}`);
+  await writeFileAtomic(
+    path,
+    `<!-- wo clean: ${fields.join(' ')} -->\n${text.endsWith('\n') ? text : `${text}\n`}`,
+  );
   return path;
 }
 

@@ -13,7 +13,9 @@ const SEP = ' │ ';
 /** Renders a header, a rule and the rows; every line ends with a newline. */
 export function renderTable(header: string[], rows: string[][], o: TableOptions = {}): string {
   const n = header.length;
-  const widths = header.map((h, c) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c] ?? ''))));
+  const widths = header.map((h, c) =>
+    Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c] ?? ''))),
+  );
   if (o.maxWidth !== undefined && n > 0) {
     const before = widths.slice(0, -1).reduce((a, b) => a + b, 0) + SEP.length * (n - 1);
     // The last column always keeps a few columns, even in a very narrow terminal.

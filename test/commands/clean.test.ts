@@ -10,10 +10,14 @@ describe('wo clean', () => {
   afterEach(() => f.cleanup());
 
   const spawn = async (feature: string, task: string, status = 'done') => {
-    expect(await f.wo('spawn', feature, task, '--agent', 'shell', '--create')).toMatchObject({ code: 0, err: '' });
+    expect(await f.wo('spawn', feature, task, '--agent', 'shell', '--create')).toMatchObject({
+      code: 0,
+      err: '',
+    });
     if (status) await f.waitStatus(feature, status);
   };
-  const branches = () => f.repo.git('branch', '--list', '--format=%(refname:short)').split('\n').filter(Boolean);
+  const branches = () =>
+    f.repo.git('branch', '--list', '--format=%(refname:short)').split('\n').filter(Boolean);
   const stateDir = (feature: string) => join(f.repo.root, '.wo', 'workers', feature);
 
   test('removes a finished worker: worktree, session, state and merged branch; its result is saved', async () => {

@@ -75,10 +75,14 @@ describe('tmux command lines', () => {
     mkdirSync(wt, { recursive: true });
     writeFileSync(join(wt, '.worker-status'), 'done\n');
     const { calls, runner } = recorder((args) =>
-      args.includes('list-panes') ? { stdout: 'wt-x\t1700000000\t42\t0\t0\nwt-xy\t1700000000\t43\t0\t0\n' } : {},
+      args.includes('list-panes')
+        ? { stdout: 'wt-x\t1700000000\t42\t0\t0\nwt-xy\t1700000000\t43\t0\t0\n' }
+        : {},
     );
     const ws = await openWorkspace(ctx, {}, runner);
     expect(await killWorker(ctx, ws, 'x', {})).toBe(0);
-    expect(calls.filter((c) => !c.includes('list-panes'))).toEqual([['-L', 'sock', 'kill-session', '-t', '=wt-x']]);
+    expect(calls.filter((c) => !c.includes('list-panes'))).toEqual([
+      ['-L', 'sock', 'kill-session', '-t', '=wt-x'],
+    ]);
   });
 });

@@ -27,9 +27,13 @@ describe('wo doctor', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^ok {4}git version \d+\.\d+/));
     expect(lines).toContainEqual(expect.stringMatching(/^ok {4}tmux \d+\.\d+.* \(socket wo-test-/));
     expect(lines).toContainEqual(`ok    repository ${f.repo.root}`);
-    expect(lines).toContainEqual(expect.stringMatching(/^warn {2}.*info\/exclude does not list .* yet; wo adds them/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^warn {2}.*info\/exclude does not list .* yet; wo adds them/),
+    );
     expect(lines).toContainEqual(`ok    agent claude (default): ${join(bin, 'claude')}`);
-    expect(lines).toContainEqual(expect.stringMatching(/^warn {2}agent codex: 'codex' is not on PATH; install the Codex CLI/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^warn {2}agent codex: 'codex' is not on PATH; install the Codex CLI/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^ok {4}agent shell: \/(usr\/)?bin\/sh$/));
     expect(r.out).toContain('ready, with');
 
@@ -48,7 +52,8 @@ describe('wo doctor', () => {
   test('git or tmux too old or missing is a failure, exit 3', async () => {
     const fake: Runner = {
       async run(file, args, o) {
-        if (file === 'git' && args[0] === '--version') return { stdout: 'git version 2.20.1\n', stderr: '', exitCode: 0 };
+        if (file === 'git' && args[0] === '--version')
+          return { stdout: 'git version 2.20.1\n', stderr: '', exitCode: 0 };
         if (file === 'tmux') throw new Error('tmux: command not found');
         return processRunner.run(file, args, o);
       },
@@ -83,7 +88,14 @@ describe('wo attach', () => {
       env,
     });
     const same = { ...env, TMUX: `${serverSocketPath(env, 'sock')},123,0`, TMUX_PANE: '%1' };
-    expect(attachPlan(tmux, 'wt-a', same).argv).toEqual(['tmux', '-L', 'sock', 'switch-client', '-t', '=wt-a']);
+    expect(attachPlan(tmux, 'wt-a', same).argv).toEqual([
+      'tmux',
+      '-L',
+      'sock',
+      'switch-client',
+      '-t',
+      '=wt-a',
+    ]);
     const other = { ...env, TMUX: '/tmp/x/tmux-0/default,123,0', TMUX_PANE: '%1' };
     const plan = attachPlan(tmux, 'wt-a', other);
     expect(plan.argv).toEqual(['tmux', '-L', 'sock', 'attach-session', '-t', '=wt-a']);

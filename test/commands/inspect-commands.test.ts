@@ -15,7 +15,10 @@ describe('wo collect, list, logs', () => {
   afterEach(() => f.cleanup());
 
   const spawn = async (feature: string, task: string) => {
-    expect(await f.wo('spawn', feature, task, '--agent', 'shell', '--create')).toMatchObject({ code: 0, err: '' });
+    expect(await f.wo('spawn', feature, task, '--agent', 'shell', '--create')).toMatchObject({
+      code: 0,
+      err: '',
+    });
   };
 
   test('collect prints done and failed results and names running workers', async () => {

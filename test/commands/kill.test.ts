@@ -17,7 +17,9 @@ describe('wo kill and wo kill-all', () => {
     await f.waitStatus('busy', 'running');
     const refused = await f.wo('kill', 'busy');
     expect(refused.code).toBe(2);
-    expect(refused.err).toContain("worker busy is still running; 'wo kill busy --force' ends it (its result files are kept)");
+    expect(refused.err).toContain(
+      "worker busy is still running; 'wo kill busy --force' ends it (its result files are kept)",
+    );
     expect(await f.t.tmux.hasSession('wt-busy')).toBe(true);
 
     const forced = await f.wo('kill', 'busy', '--force');

@@ -59,7 +59,14 @@ describe('wo spawn', () => {
   test('uses an existing branch', async () => {
     f.repo.git('branch', 'wo/feat');
     f.repo.git('commit', '--allow-empty', '-q', '-m', 'on main only');
-    const r = await f.wo('spawn', 'feat', 'git log --format=%s -1 > head.txt', '--agent', 'shell', '--create');
+    const r = await f.wo(
+      'spawn',
+      'feat',
+      'git log --format=%s -1 > head.txt',
+      '--agent',
+      'shell',
+      '--create',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain('existing branch wo/feat');
     await f.waitStatus('feat', 'done');

@@ -30,7 +30,10 @@ describe('wo status', () => {
     const r0 = await f.wo('spawn', 'slow', 'echo working; sleep 30', '--agent', 'shell', '--create');
     expect(r0.err).toBe('');
     await f.waitStatus('ok', 'done');
-    await waitFor(() => readFileSync(join(f.wt('slow'), '.worker.log'), 'utf8').includes('working'), 'output');
+    await waitFor(
+      () => readFileSync(join(f.wt('slow'), '.worker.log'), 'utf8').includes('working'),
+      'output',
+    );
     const r = await f.wo('status');
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
@@ -55,7 +58,12 @@ describe('wo status', () => {
     expect(ok?.finished_at).toEqual(expect.any(String));
     // A spawned worker has nobody waiting on it: status records its finish in .worktree.json.
     expect(f.meta('ok').worker).toMatchObject({ status: 'done', exit_code: 0, finished_at: ok?.finished_at });
-    expect(slow).toMatchObject({ status: 'running', session_alive: true, finished_at: null, exit_code: null });
+    expect(slow).toMatchObject({
+      status: 'running',
+      session_alive: true,
+      finished_at: null,
+      exit_code: null,
+    });
   });
 
   test('a session killed from outside is failed, and wo records it', async () => {
