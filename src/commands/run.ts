@@ -90,7 +90,9 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   const { selected, alreadyDone } = await selectWorkers(plan, ws, opts);
 
   if (opts.dryRun) {
-    ctx.io.out(dryRun(plan, ws, selected, ctx.cwd));
+    ctx.io.out(
+      dryRun(plan, ws, selected, ctx.cwd, new Set((await ws.git.worktrees(ws.repoRoot)).map((w) => w.path))),
+    );
     return ExitCode.ok;
   }
   await ws.tmux.assertUsable();
@@ -167,7 +169,13 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   return records.every((r) => r.outcome === 'done') ? ExitCode.ok : ExitCode.notAllDone;
 }
 
-function dryRun(plan: ResolvedPlan, ws: Workspace, selected: WorkerSpec[], cwd: string): string {
+function dryRun(
+  plan: ResolvedPlan,
+  ws: Workspace,
+  selected: WorkerSpec[],
+  cwd: string,
+  existing: Set<string>,
+): string {
   const lines = [
     `Dry run: ${selected.length} of ${plan.workers.length} workers, concurrency ${plan.concurrency}. Nothing is created.`,
     '',
@@ -175,7 +183,8 @@ function dryRun(plan: ResolvedPlan, ws: Workspace, selected: WorkerSpec[], cwd: 
   for (const w of selected) {
     const loc = ws.locate(w.feature);
     lines.push(`${w.feature}`);
-    lines.push(`  worktree  ${relative(cwd, loc.worktree) || '.'}`);
+    const have = existing.has(loc.worktree);
+    lines.push(`  worktree  ${relative(cwd, loc.worktree) || '.'} (${have ? 'exists: adopted' : 'new'})`);
     lines.push(`  branch    ${loc.branch} (from ${w.base ?? 'HEAD'} when new)`);
     lines.push(`  session   ${loc.session}`);
     lines.push(`  agent     ${w.agent}: ${describeCommand(plan, w)}`);
