@@ -21,22 +21,21 @@ export function parseYaml(text: string): ParsedYaml {
   return { ok: true, value, empty, locate: locator(doc, lineCounter) };
 }
 
-type SyntaxKind = 'quote' | 'bracket' | 'indent' | 'colon' | 'tab' | 'duplicate' | 'documents' | 'other';
+type SyntaxKind =
+  'quote' | 'bracket' | 'comma' | 'indent' | 'colon' | 'tab' | 'duplicate' | 'documents' | 'other';
 
 /** yaml's errors, one per place, said plainly and pointed where the fix goes. */
 function syntaxErrors(doc: Document, text: string, lineCounter: LineCounter): YamlError[] {
-  // A mis-indented line is reported on the line before it, as a "multi-line implicit key" and again as a
-  // "block as implicit key": both mean the next line's indentation.
-  const indented = new Set(
-    doc.errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]),
-  );
+  // yaml often reports one cause twice at one place: decide on all the codes reported there.
+  const codesAt = new Map<number, string[]>();
+  for (const e of doc.errors) codesAt.set(e.pos[0], [...(codesAt.get(e.pos[0]) ?? []), e.code]);
   const errors: YamlError[] = [];
   const seen = new Set<number>();
   for (const e of doc.errors) {
     if (seen.has(e.pos[0])) continue;
     seen.add(e.pos[0]);
     const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    const kind = indented.has(e.pos[0]) ? 'indent' : classify(e.code, first);
+    const kind = classify(codesAt.get(e.pos[0]) ?? [e.code], first);
     const offset = pointAt(doc, kind, e.pos[0], text);
     const { line, col } = lineCounter.linePos(offset);
     errors.push({ line, column: col, message: syntaxMessage(kind, first, text, offset) });
@@ -46,7 +45,12 @@ function syntaxErrors(doc: Document, text: string, lineCounter: LineCounter): Ya
   return errors;
 }
 
-function classify(code: string, message: string): SyntaxKind {
+function classify(codes: string[], message: string): SyntaxKind {
+  // In a flow collection ({…} or […], as in JSON), a line break where a "," belongs reads as a block.
+  if (codes.includes('BLOCK_IN_FLOW') || /between flow (map|seq)/i.test(message)) return 'comma';
+  // A mis-indented line is reported on the line before it, as a "multi-line implicit key".
+  if (codes.includes('MULTILINE_IMPLICIT_KEY')) return 'indent';
+  const code = codes[0];
   if (code === 'MISSING_CHAR' && /quote/i.test(message)) return 'quote';
   if (/end with an? [\]}]/.test(message)) return 'bracket';
   if (code === 'BLOCK_AS_IMPLICIT_KEY') return 'colon';
@@ -64,18 +68,19 @@ function pointAt(doc: Document, kind: SyntaxKind, offset: number, text: string):
     return indent < 0 ? offset : next + 1 + indent;
   }
   let opened: number | undefined;
-  const before = (node: Node) => node.range !== undefined && node.range !== null && node.range[0] < offset;
+  // The unclosed one runs on to where yaml noticed; of several, the innermost (the last to open).
+  const open = (node: Node) => !!node.range && node.range[0] < offset && node.range[1] >= offset;
   if (kind === 'quote')
     visit(doc, {
       Scalar(_key, node) {
-        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && before(node))
+        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && open(node))
           opened = node.range![0];
       },
     });
   if (kind === 'bracket')
     visit(doc, {
       Collection(_key, node) {
-        if (node.flow && before(node)) opened = node.range![0];
+        if (node.flow && open(node)) opened = node.range![0];
       },
     });
   return opened ?? offset;
@@ -89,6 +94,8 @@ function syntaxMessage(kind: SyntaxKind, first: string, text: string, offset: nu
       const open = text[offset] === '{' ? '{' : '[';
       return `unclosed "${open}" (add the closing "${open === '{' ? '}' : ']'}")`;
     }
+    case 'comma':
+      return 'missing "," between items, or ":" after a key';
     case 'indent':
       return 'bad indentation: this line is indented differently from the keys around it (keys of one mapping start in the same column)';
     case 'colon':
