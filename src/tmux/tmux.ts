@@ -115,7 +115,9 @@ export class Tmux {
     const fmt = '#{session_name}\t#{session_created}\t#{pane_pid}\t#{pane_dead}\t#{session_attached}';
     const r = await this.run(['list-panes', '-a', '-F', fmt], { reject: false });
     if (r.exitCode !== 0) {
-      if (NO_SERVER.test(r.stderr) || r.stderr.trim() === '') return [];
+      // "no current target": a server whose last session just ended, still answering.
+      if (NO_SERVER.test(r.stderr) || /no current target/i.test(r.stderr) || r.stderr.trim() === '')
+        return [];
       throw new CommandError(`tmux list-panes`, r.exitCode, r.stderr);
     }
     const seen = new Map<string, SessionInfo>();

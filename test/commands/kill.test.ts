@@ -46,7 +46,7 @@ describe('wo kill and wo kill-all', () => {
     await spawn('gone', 'true');
     await f.waitStatus('gone', 'done');
     const r = await f.wo('kill', 'gone');
-    expect(r.code).toBe(0);
+    expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toContain('has no session (status: done)');
     expect((await f.wo('kill', 'never')).code).toBe(2);
   });
