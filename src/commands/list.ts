@@ -1,6 +1,7 @@
 // wo list: the worker sessions on the tmux server ({prefix}*), live or with a finished pane.
 import type { Context } from '../context.js';
 import type { Workspace } from '../workspace.js';
+import { byName } from '../worker/inspect.js';
 import { featureOfSession } from '../worker/layout.js';
 import { renderTable } from '../worker/table.js';
 import { openCommandWorkspace } from './settings.js';
@@ -38,7 +39,7 @@ export async function listSessions(ctx: Context, ws: Workspace, opts: ListOption
       pane_pid: s.panePid ?? null,
     });
   }
-  entries.sort((a, b) => (a.session < b.session ? -1 : a.session > b.session ? 1 : 0));
+  entries.sort((a, b) => byName(a.session, b.session));
   if (opts.json) {
     ctx.io.out(`${JSON.stringify(entries, null, 2)}\n`);
     return 0;

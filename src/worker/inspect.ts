@@ -70,6 +70,11 @@ export interface FindOptions {
   startGraceMs?: number;
 }
 
+/** Orders names as people do: w2 before w10. */
+export function byName(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
 /** UsageError unless `feature` is a valid worker name (SPEC §1). */
 export function assertFeatureName(feature: string): void {
   if (!FEATURE_PATTERN.test(feature)) {
@@ -237,7 +242,7 @@ export async function findWorkers(ws: Workspace, o: FindOptions = {}): Promise<W
       (o.includeCreated && v.meta.created_by === 'wo'),
   );
   if (o.record !== false) await Promise.all(kept.map((v) => recordView(v, now)));
-  return kept.sort((a, b) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
+  return kept.sort((a, b) => byName(a.feature, b.feature));
 }
 
 /** The UsageError for a worker name that matches no worker, listing the ones there are. */
