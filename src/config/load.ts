@@ -12,6 +12,7 @@ import {
   type DocPath,
   type Locator,
 } from '../plan/issues.js';
+import { show } from '../plan/ajv-messages.js';
 import { configRules } from '../plan/rules.js';
 import { validateShape } from '../plan/schema.js';
 import type { ConfigFile } from '../plan/schema-types.js';
@@ -125,7 +126,7 @@ export async function loadConfig(from: string, opts: ConfigOptions): Promise<Con
   const prefix: DocPath = basename(file) === 'package.json' ? ['wo'] : [];
   const shown = displayPath(file, opts.cwd);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const got = Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'a string' : typeof value;
+    const got = typeof value === 'function' ? 'a function' : show(value);
     const message = `the configuration must be a mapping of settings (concurrency, defaults, worktrees, agents, tmux, report), got ${got}`;
     return {
       file,
@@ -134,7 +135,9 @@ export async function loadConfig(from: string, opts: ConfigOptions): Promise<Con
       issues: placeIssues([{ path: [], message }], shown, locators.get(file), prefix),
     };
   }
-  const configAgents = Object.keys((value as { agents?: object }).agents ?? {});
+  const declared = (value as { agents?: unknown }).agents;
+  const configAgents =
+    declared && typeof declared === 'object' && !Array.isArray(declared) ? Object.keys(declared) : [];
   const planAgents = opts.planAgents ?? [];
   const agents =
     planAgents === 'unknown' ? undefined : [...new Set([...PRESET_NAMES, ...configAgents, ...planAgents])];
@@ -165,9 +168,12 @@ function unreadable(e: unknown, cwd: string): { file?: string; issues: PlanIssue
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.endsWith(`${filepath}:`))[0];
+  const hint = /Cannot find (package|module) 'typescript'/.test(cause ?? '')
+    ? ' (a .ts configuration needs the typescript package installed; or write it as .mjs)'
+    : '';
   return {
     file: filepath,
-    issues: [{ file, path: '', message: `cannot load this configuration: ${cause}` }],
+    issues: [{ file, path: '', message: `cannot load this configuration: ${cause}${hint}` }],
   };
 }
 

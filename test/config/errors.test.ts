@@ -83,6 +83,14 @@ test.each([
     ],
   ],
   [
+    'a module exporting a function',
+    '.worc.cjs',
+    'module.exports = () => ({ concurrency: 2 });\n',
+    [
+      '.worc.cjs: the configuration must be a mapping of settings (concurrency, defaults, worktrees, agents, tmux, report), got a function',
+    ],
+  ],
+  [
     'a bad key in package.json, positioned in package.json',
     'package.json',
     '{\n  "name": "shop",\n  "wo": {\n    "concurrency": 0\n  }\n}\n',
