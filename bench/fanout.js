@@ -46,10 +46,19 @@ async function woOnce(n, c) {
       concurrency: c,
       workers: features(n).map((feature) => ({ feature, task: TASK })),
     });
-    const r = await run('node', woArgs(['run', plan]), { cwd: repo, env: benchEnv({ WO_TMUX_SOCKET: socket }) });
-    const bad = checkOutcomes(lastReport(repo), n);
-    if (bad) throw new Error(`wo run N=${n}: ${bad}`);
-    return r.ms;
+    const r = await run('node', woArgs(['run', plan]), {
+      cwd: repo,
+      env: benchEnv({ WO_TMUX_SOCKET: socket }),
+      check: false,
+    });
+    let report;
+    try {
+      report = lastReport(repo);
+    } catch {
+      throw new Error(`wo run exited ${r.code} without a report: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    }
+    // The time still counts when a worker's outcome is wrong; the row says so.
+    return { ms: r.ms, bad: checkOutcomes(report, n) };
   } finally {
     killServer(socket);
     removeDir(parent);
@@ -70,17 +79,25 @@ export async function fanout({ quick, log }) {
   for (const { n, c, reps } of sizes) {
     const floor = [];
     const wo = [];
+    const wrong = [];
     let woError;
     for (let i = 0; i < reps; i++) {
       floor.push(await floorOnce(n, c));
+      let note = 'ERROR';
       if (!woError) {
         try {
-          wo.push(await woOnce(n, c));
+          const r = await woOnce(n, c);
+          wo.push(r.ms);
+          note = `${round(r.ms)} ms`;
+          if (r.bad) {
+            wrong.push(r.bad);
+            note += ` (${r.bad})`;
+          }
         } catch (e) {
           woError = e.message; // keep measuring the floor; report the error in the row
         }
       }
-      log(`  fan-out N=${n} C=${c} rep ${i + 1}/${reps}: floor ${round(floor.at(-1))} ms, wo ${wo[i] !== undefined ? `${round(wo[i])} ms` : 'ERROR'}`);
+      log(`  fan-out N=${n} C=${c} rep ${i + 1}/${reps}: floor ${round(floor.at(-1))} ms, wo ${note}`);
     }
     const f = median(floor);
     const w = wo.length ? median(wo) : NaN;
@@ -96,6 +113,7 @@ export async function fanout({ quick, log }) {
       wo_median_ms: round(w),
       ratio: round(w / f, 2),
       error: woError,
+      wrong_outcomes: wrong,
     });
   }
   return results;

@@ -8,11 +8,11 @@
 // Ctrl-C or failure.
 import { spawnSync } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, ROOT, WO, cleanupAll, round } from './lib.js';
 import { fanout } from './fanout.js';
-import { latency } from './latency.js';
+import { latency, latencyQuiet } from './latency.js';
 import { idle } from './idle.js';
 import { startup } from './startup.js';
 import { run300, validate500 } from './scale.js';
@@ -61,6 +61,8 @@ function machine() {
     git: ver('git', ['--version']),
     tmux: ver('tmux', ['-V']),
     wo_commit: ver('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    wo_tree_dirty: spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bin', 'scripts'], { encoding: 'utf8' }).stdout?.trim() !== '',
+    loadavg_at_start: loadavg().map((x) => round(x, 2)),
   };
 }
 
@@ -107,6 +109,8 @@ const benches = {
         f.ratio <= 1.25,
       );
       if (f.error) errorRow(`${name} wo (later reps)`, new Error(f.error));
+      if (f.wrong_outcomes.length)
+        row(`${name} outcomes`, `${f.wrong_outcomes.length}/${f.wo_ms.length} runs had workers not done: ${f.wrong_outcomes[0]}`, 'all done', false);
     }
   },
   async latency(opts, results) {
@@ -118,6 +122,9 @@ const benches = {
       'p95 ≤ 25 ms',
       l.p95_ms <= 25,
     );
+    const q = await latencyQuiet(opts);
+    results.latency_quiet = q;
+    row(`  same, runner otherwise idle`, `p50 ${q.p50_ms} ms, p95 ${q.p95_ms} ms, max ${q.max_ms} ms (${q.n} workers)`, '(diagnostic)', undefined);
   },
   async idle(opts, results) {
     const d = await idle(opts);
@@ -192,6 +199,7 @@ async function main() {
   if (Object.keys(errors).length) process.exitCode = 1;
   results.rows = rows;
   results.duration_s = round((Date.now() - started.getTime()) / 1000, 1);
+  results.machine.loadavg_at_end = loadavg().map((x) => round(x, 2));
 
   process.stdout.write(`\n${rows.filter((r) => r.result === 'PASS').length} PASS, ${rows.filter((r) => r.result === 'MISS').length} MISS; ${results.duration_s} s\n`);
   const tmp = `${opts.out}.tmp`;
