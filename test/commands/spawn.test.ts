@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fixture, type Fixture } from './setup.js';
 
@@ -104,5 +105,21 @@ describe('wo spawn', () => {
     const r = await f.wo('spawn', 'x', 'task', '--create');
     expect(r.code).toBe(3);
     expect(r.err).toContain('not inside a git repository');
+  });
+
+  test('without tmux on PATH: exit 3, saying what to install', async () => {
+    const bin = join(f.repo.base, 'bin');
+    mkdirSync(bin);
+    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
+    const path = process.env.PATH;
+    process.env.PATH = bin; // the runner finds programs on wo's own PATH
+    try {
+      const r = await f.wo('spawn', 'x', 'task', '--create');
+      expect(r.code).toBe(3);
+      expect(r.err).toContain('tmux is not installed or not on PATH');
+    } finally {
+      process.env.PATH = path;
+    }
+    expect(existsSync(f.wt('x'))).toBe(false);
   });
 });
