@@ -35,6 +35,15 @@ st=
 case $st in
   '' | running)
     if [ ! -s "$WO_RESULT_FILE" ]; then
+      # The log is written by tmux (pipe-pane) a moment after the pane prints: print a marker and
+      # wait briefly for it, so the result's last lines are the agent's real last lines.
+      marker="[wo] the agent exited with code $code ($$)"
+      printf '\n%s\n' "$marker"
+      i=0
+      while [ "$i" -lt 100 ] && ! tail -c 2048 "$WO_WORKTREE/.worker.log" 2>/dev/null | grep -qF "$marker"; do
+        sleep 0.01
+        i=$((i + 1))
+      done
       esc=$(printf '\033')
       {
         printf 'The agent exited with code %s without writing a result.\n\nLast output:\n\n```\n' "$code"

@@ -49,13 +49,19 @@ export function cleanLine(line: string): string {
   return s.replace(/\t/g, ' ').replace(CONTROL, '').trim();
 }
 
-/** The last non-empty line of a log's tail (the first, possibly partial, line is skipped unless whole). */
+/** wo's own lines in a worker's log (start headers, exit markers): not the worker's output. */
+export const WO_LINE = /^\[wo\] /;
+
+/**
+ * The last non-empty line the worker printed in a log's tail (the first, possibly partial, line is
+ * skipped unless whole; wo's own `[wo] …` lines are skipped).
+ */
 export function lastLine(tail: { text: string; fromStart: boolean }): string | undefined {
   const lines = tail.text.split('\n');
   const first = tail.fromStart ? 0 : 1;
   for (let i = lines.length - 1; i >= first; i--) {
     const clean = cleanLine(lines[i] ?? '');
-    if (clean) return clean;
+    if (clean && !WO_LINE.test(clean)) return clean;
   }
   return undefined;
 }
