@@ -27,18 +27,28 @@ async function readLock(path: string): Promise<LockInfo | undefined> {
   }
 }
 
-/** Takes the lock or throws a SafetyError naming the live run. Returns the release function. */
-export async function acquireRunLock(path: string, runId: string): Promise<() => Promise<void>> {
+export interface RunLock {
+  release(): Promise<void>;
+  /** The run whose runner died holding the lock (SIGKILL, crash), if this lock was taken over. */
+  orphanRunId?: string;
+}
+
+/** Takes the lock or throws a SafetyError naming the live run. */
+export async function acquireRunLock(path: string, runId: string): Promise<RunLock> {
   await mkdir(dirname(path), { recursive: true });
   const info: LockInfo = { pid: process.pid, run_id: runId, started_at: new Date().toISOString() };
+  let orphanRunId: string | undefined;
   for (let tries = 0; tries < 3; tries++) {
     try {
       const fh = await open(path, 'wx');
       await fh.writeFile(JSON.stringify(info));
       await fh.close();
-      return async () => {
-        const cur = await readLock(path);
-        if (cur?.pid === process.pid && cur.run_id === runId) await rm(path, { force: true });
+      return {
+        orphanRunId,
+        release: async () => {
+          const cur = await readLock(path);
+          if (cur?.pid === process.pid && cur.run_id === runId) await rm(path, { force: true });
+        },
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -48,6 +58,7 @@ export async function acquireRunLock(path: string, runId: string): Promise<() =>
           `another wo run (pid ${holder.pid}, run ${holder.run_id}, started ${holder.started_at}) is live for this repository. Wait for it to finish, or stop it (kill ${holder.pid}); its workers keep running and a new 'wo run' adopts them.`,
         );
       }
+      orphanRunId ??= holder?.run_id;
       await rm(path, { force: true }); // stale: its runner is gone
     }
   }

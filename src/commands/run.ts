@@ -103,7 +103,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
 
   const report = await import('../report/index.js');
   const runId = report.newRunId(new Date());
-  const release = await acquireRunLock(join(ws.repoRoot, '.wo', 'run.lock'), runId);
+  const lock = await acquireRunLock(join(ws.repoRoot, '.wo', 'run.lock'), runId);
   const { RunDriver } = await import('../worker/driver.js');
   const driver = new RunDriver({
     git: ws.git,
@@ -114,6 +114,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     runId,
     env: ctx.env,
     keepSessions: opts.keepSessions,
+    orphanRunId: lock.orphanRunId,
   });
   ctx.trapInterrupts = true;
   const { createProgress } = await import('../ui/index.js');
@@ -163,7 +164,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     // The progress view printed the summary line; the report's place is the last word.
     ctx.io.err(`Report: ${relative(ctx.cwd, written.markdown) || written.markdown}\n`);
   } finally {
-    await release();
+    await lock.release();
   }
   if (ctx.signal.aborted) return ExitCode.interrupted;
   return records.every((r) => r.outcome === 'done') ? ExitCode.ok : ExitCode.notAllDone;

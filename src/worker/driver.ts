@@ -9,7 +9,7 @@ import type { AttemptEnd, AttemptHandle, WorkerDriver } from '../scheduler/types
 import { UsageError } from '../errors.js';
 import { launchWorker } from './launch.js';
 import { locate, type Layout, type WorkerLocation } from './layout.js';
-import { updateMeta } from './metadata.js';
+import { readMeta, updateMeta } from './metadata.js';
 import { Monitor, type Completion } from './monitor.js';
 import { readResult, readStatus, writeResult, writeStatus } from './protocol.js';
 import { ensureWorktree } from './worktree.js';
@@ -24,6 +24,11 @@ export interface DriverOptions {
   /** The caller's environment (passed to sessions explicitly). */
   env: NodeJS.ProcessEnv;
   keepSessions?: boolean;
+  /**
+   * A run whose runner died: its workers that finished meanwhile are taken as they ended, not
+   * started again (live ones are adopted anyway).
+   */
+  orphanRunId?: string;
   /** Safety poll of tmux, ms. */
   pollMs?: number;
   /** How long an agent gets to stop after Ctrl-C before its session is killed, ms. */
@@ -97,8 +102,16 @@ export class RunDriver implements WorkerDriver {
     const existing = sessions.find((s) => s.name === loc.session);
     const status = (await readStatus(loc.worktree)).status;
     let adopted = false;
-    if (existing && !existing.paneDead && (status === 'running' || status === undefined)) {
+    const live = existing && !existing.paneDead;
+    if (live && (status === 'running' || status === undefined)) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
+    } else if (
+      !live &&
+      attempt === 1 &&
+      this.o.orphanRunId !== undefined &&
+      (await readMeta(loc.worktree)).worker?.run_id === this.o.orphanRunId
+    ) {
+      adopted = true; // it ended while no runner watched: its files say how (or the monitor: crashed)
     } else {
       if (existing) await tmux.killSession(loc.session); // a finished session left open
       await launchWorker(tmux, {
@@ -137,7 +150,8 @@ export class RunDriver implements WorkerDriver {
         const v = await this.verify(w, loc);
         if (v) return this.finish(loc, { outcome: 'failed', reason: v, exitCode });
       }
-      const reason = c.reason ?? (c.status === 'failed' ? await this.failureReason(loc, exitCode) : undefined);
+      const reason =
+        c.reason ?? (c.status === 'failed' ? await this.failureReason(loc, exitCode) : undefined);
       return this.finish(loc, { outcome: c.status, reason, exitCode });
     })();
 
