@@ -7,9 +7,22 @@ import { Git } from '../git/git.js';
 import { assertGit } from '../worker/requirements.js';
 import { openWorkspace, type Settings, type Workspace } from '../workspace.js';
 
-/** The user's and repository's defaults for the imperative commands (the config file, SPEC §3). */
-export async function loadSettings(_ctx: Context): Promise<Settings> {
-  return {};
+/**
+ * The user's and repository's defaults for the imperative commands: the config file (SPEC §3),
+ * searched from the current folder up. A broken config is an error naming the file (exit 2).
+ */
+export async function loadSettings(ctx: Context): Promise<Settings> {
+  const { loadConfigOrThrow } = await import('../config/load.js');
+  const { config } = await loadConfigOrThrow(ctx.cwd, { cwd: ctx.cwd, env: ctx.env });
+  const agents: Settings['agents'] = {};
+  for (const [name, a] of Object.entries(config.agents ?? {}))
+    agents[name] = { command: [...a.command], ...(a.env && { env: { ...a.env } }), exitsWhenDone: true };
+  return {
+    worktrees: config.worktrees,
+    tmux: config.tmux,
+    agents,
+    defaults: { agent: config.defaults?.agent, base: config.defaults?.base, env: config.defaults?.env },
+  };
 }
 
 /**
