@@ -17,7 +17,8 @@ export interface WorktreeEntry {
 export const MIN_GIT = { major: 2, minor: 31 };
 
 /** git's own lock files (index.lock, config.lock, packed-refs.lock…) held by a concurrent git. */
-const LOCK_ERROR = /\.lock'?: File exists|Unable to create .*\.lock|could not lock|cannot lock ref|unable to lock/i;
+const LOCK_ERROR =
+  /\.lock'?: File exists|Unable to create .*\.lock|could not lock|cannot lock ref|unable to lock/i;
 
 export class Git {
   /** Serialises worktree creation within this process: concurrent `git worktree add` trips on git's locks. */
@@ -55,7 +56,9 @@ export class Git {
     );
     if (r.exitCode !== 0) {
       if (/not a git repository/i.test(r.stderr))
-        throw new EnvError(`${cwd} is not inside a git repository. Run wo from your repository, or 'git init' one.`);
+        throw new EnvError(
+          `${cwd} is not inside a git repository. Run wo from your repository, or 'git init' one.`,
+        );
       throw new EnvError(`git rev-parse failed in ${cwd}: ${r.stderr.trim()}`);
     }
     const common = r.stdout.trim();
@@ -83,7 +86,11 @@ export class Git {
   }
 
   async branchExists(repo: string, branch: string): Promise<boolean> {
-    const r = await this.run(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], false);
+    const r = await this.run(
+      repo,
+      ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`],
+      false,
+    );
     return r.exitCode === 0;
   }
 
@@ -117,7 +124,10 @@ export class Git {
       args = ['worktree', 'add', abs, branch];
     } else {
       if (base && !(await this.refExists(repo, base))) {
-        throw new WoError(`base "${base}" is not a branch, tag or commit in ${repo}. Fix the worker's base.`, 2);
+        throw new WoError(
+          `base "${base}" is not a branch, tag or commit in ${repo}. Fix the worker's base.`,
+          2,
+        );
       }
       args = ['worktree', 'add', '-b', branch, abs, ...(base ? [base] : [])];
     }

@@ -88,7 +88,9 @@ export class Monitor {
     try {
       do {
         w.recheck = false;
-        const s = await readStatus(w.worktree).catch(() => ({}) as { status?: WorkerStatus; reason?: string });
+        const s = await readStatus(w.worktree).catch(
+          () => ({}) as { status?: WorkerStatus; reason?: string },
+        );
         if (s.status === 'done' || s.status === 'failed') {
           this.settle(key, { status: s.status, reason: s.reason });
           return true;

@@ -71,7 +71,10 @@ export async function ensureWorktree(
       throw new WoError(`copy: ${file} is outside the repository. List files inside it.`, 2);
     }
     if (!(await exists(src))) {
-      await appendFile(join(loc.worktree, FILES.log), `[wo] copy: ${file} does not exist in ${repoRoot}; skipped\n`);
+      await appendFile(
+        join(loc.worktree, FILES.log),
+        `[wo] copy: ${file} does not exist in ${repoRoot}; skipped\n`,
+      );
       continue;
     }
     const dest = join(loc.worktree, rel);
