@@ -223,4 +223,34 @@ describe('wo run', () => {
     expect(lines(join(r.probe, 'starts'))).toHaveLength(1); // adopted, never started twice
     expect(r.report().workers[0]).toMatchObject({ feature: 'survivor', outcome: 'done' });
   });
+
+  test('-j and --timeout override the plan; --report writes where asked; --keep-sessions keeps sessions', async () => {
+    const task = `    task: |\n      touch "$PROBE/$WO_FEATURE.live"\n      ls "$PROBE" | grep -c live >> "$PROBE/counts"\n      sleep 0.3\n      rm "$PROBE/$WO_FEATURE.live"\n`;
+    r.writePlan(
+      head(4) +
+        [1, 2, 3].map((i) => `  - feature: w${i}\n${task}`).join('') +
+        `  - feature: slow\n    task: sleep 20\n`,
+    );
+    const res = await r.wo(['run', '-j', '1', '--timeout', '2s', '--report', 'out/rep', '--keep-sessions']);
+    expect(res.code).toBe(1);
+    expect(Math.max(...lines(join(r.probe, 'counts')).map(Number))).toBe(1);
+    const rep = JSON.parse(readFileSync(join(r.repo.root, 'out', 'rep', 'report.json'), 'utf8'));
+    expect(rep.workers.find((w: { feature: string }) => w.feature === 'slow')).toMatchObject({
+      outcome: 'timeout',
+      reason: 'timed out after 2s',
+    });
+    expect(existsSync(join(r.repo.root, 'out', 'rep', 'report.md'))).toBe(true);
+    // Finished sessions stay open for inspection (their panes dead); the timed-out one was ended.
+    const names = (await r.tmux.tmux.listSessions()).map((x) => x.name).sort();
+    expect(names).toEqual(['wt-w1', 'wt-w2', 'wt-w3']);
+  });
+
+  test('many worktrees created at once all succeed (git locks are not a failure)', async () => {
+    r.writePlan(
+      head(12) + Array.from({ length: 12 }, (_, i) => `  - feature: p${i}\n    task: 'true'\n`).join(''),
+    );
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(0);
+    expect(r.report().summary).toMatchObject({ done: 12 });
+  });
 });

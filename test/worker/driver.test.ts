@@ -116,12 +116,19 @@ describe('RunDriver with real git and tmux', () => {
       pollMs: 200,
     });
     try {
-      const w = spec('quote', tricky, { agent: 'echo' });
-      await d2.prepare(w);
-      const end = await (await d2.start(w, 1)).done;
-      expect(end.outcome).toBe('done');
-      const got = readFileSync(join(repo.base, 'repo-worktrees', 'quote', 'got.txt'), 'utf8');
-      expect(got).toBe(tricky);
+      for (const [feature, text] of [
+        ['quote', tricky],
+        ['dash', '-n --help -- "$HOME"'],
+      ] as const) {
+        const w = spec(feature, text, { agent: 'echo' });
+        await d2.prepare(w);
+        const end = await (await d2.start(w, 1)).done;
+        expect(end.outcome).toBe('done');
+        const got = readFileSync(join(repo.base, 'repo-worktrees', feature, 'got.txt'), 'utf8');
+        expect(got).toBe(text);
+        const prompt = readFileSync(join(repo.base, 'repo-worktrees', feature, '.worker-prompt.md'), 'utf8');
+        expect(prompt.startsWith(text)).toBe(true);
+      }
       expect(task).toBeTruthy();
     } finally {
       await d2.close();
