@@ -23,6 +23,7 @@ const LOCK_ERROR =
 export class Git {
   /** Serialises worktree creation within this process: concurrent `git worktree add` trips on git's locks. */
   private addQueue: Promise<unknown> = Promise.resolve();
+  private readonly excluded = new Set<string>();
 
   constructor(
     private readonly runner: Runner,
@@ -112,7 +113,11 @@ export class Git {
 
   private async addWorktreeNow(repo: string, path: string, branch: string, base?: string): Promise<void> {
     const abs = resolve(repo, path);
-    let args: string[];
+    await mkdir(dirname(abs), { recursive: true });
+    // The common case first, in one git call: a new branch. What failed is looked into afterwards.
+    const fresh = ['worktree', 'add', '-b', branch, abs, ...(base ? [base] : [])];
+    let r = await this.runPastLocks(repo, fresh);
+    if (r.exitCode === 0) return;
     if (await this.branchExists(repo, branch)) {
       const holder = (await this.worktrees(repo)).find((w) => w.branch === branch && !w.prunable);
       if (holder) {
@@ -121,25 +126,26 @@ export class Git {
           2,
         );
       }
-      args = ['worktree', 'add', abs, branch];
-    } else {
-      if (base && !(await this.refExists(repo, base))) {
-        throw new WoError(
-          `base "${base}" is not a branch, tag or commit in ${repo}. Fix the worker's base.`,
-          2,
-        );
-      }
-      args = ['worktree', 'add', '-b', branch, abs, ...(base ? [base] : [])];
+      const existing = ['worktree', 'add', abs, branch];
+      r = await this.runPastLocks(repo, existing);
+      if (r.exitCode === 0) return;
+      throw new CommandError(`git ${existing.join(' ')}`, r.exitCode, r.stderr);
     }
-    await mkdir(dirname(abs), { recursive: true });
+    if (base && !(await this.refExists(repo, base))) {
+      throw new WoError(
+        `base "${base}" is not a branch, tag or commit in ${repo}. Fix the worker's base.`,
+        2,
+      );
+    }
+    throw new CommandError(`git ${fresh.join(' ')}`, r.exitCode, r.stderr);
+  }
+
+  /** Runs git, retrying with a back-off while another git holds one of its lock files. */
+  private async runPastLocks(repo: string, args: string[]) {
     for (let attempt = 1; ; attempt++) {
       const r = await this.run(repo, args, false);
-      if (r.exitCode === 0) return;
-      if (attempt < 6 && LOCK_ERROR.test(r.stderr)) {
-        await new Promise((res) => setTimeout(res, 20 * attempt * attempt)); // back off on git's locks
-        continue;
-      }
-      throw new CommandError(`git ${args.join(' ')}`, r.exitCode, r.stderr);
+      if (r.exitCode === 0 || attempt >= 6 || !LOCK_ERROR.test(r.stderr)) return r;
+      await new Promise((res) => setTimeout(res, 20 * attempt * attempt));
     }
   }
 
@@ -170,8 +176,15 @@ export class Git {
     return r.stdout.split('\n').filter(Boolean);
   }
 
-  /** Adds patterns to the repository's info/exclude, once each. */
+  /** Adds patterns to the repository's info/exclude, once each (checked once per repository). */
   async addExcludes(repo: string, patterns: string[]): Promise<void> {
+    const key = `${repo}\0${patterns.join('\0')}`;
+    if (this.excluded.has(key)) return;
+    await this.addExcludesNow(repo, patterns);
+    this.excluded.add(key);
+  }
+
+  private async addExcludesNow(repo: string, patterns: string[]): Promise<void> {
     const r = await this.run(repo, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
     const file = join(r.stdout.trim(), 'info', 'exclude');
     let text = '';

@@ -24,6 +24,9 @@ export interface NewSessionOptions {
   remainOnExit?: boolean;
 }
 
+/** The client lost a server that was exiting as it connected. */
+const SERVER_GONE = /server exited unexpectedly|lost server/i;
+
 export const MIN_TMUX = { major: 3, minor: 1 };
 
 // "server exited unexpectedly": the last session ended while this command was connecting.
@@ -102,7 +105,17 @@ export class Tmux {
       argv.push(';', 'set-option', '-p', '-t', `${t}:`, '@wo_log', o.logFile);
       argv.push(';', 'pipe-pane', '-t', `${t}:`, '-o', 'exec cat >> #{q:@wo_log}');
     }
-    await this.run(argv, { cwd: o.cwd });
+    // A server whose last session just ended exits while a new client connects ("server exited
+    // unexpectedly"): the session was not created, so asking again starts a fresh server.
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.run(argv, { cwd: o.cwd, reject: false });
+      if (r.exitCode === 0) return;
+      if (attempt < 5 && SERVER_GONE.test(r.stderr)) {
+        await new Promise((res) => setTimeout(res, 10 * attempt));
+        continue;
+      }
+      throw new CommandError(`tmux ${argv.join(' ')}`, r.exitCode, r.stderr);
+    }
   }
 
   async hasSession(name: string): Promise<boolean> {

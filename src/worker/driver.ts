@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../exec.js';
 import type { Git } from '../git/git.js';
-import type { Tmux } from '../tmux/tmux.js';
+import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import type { AgentDef, WorkerSpec } from '../plan/types.js';
 import type { AttemptEnd, AttemptHandle, WorkerDriver } from '../scheduler/types.js';
 import { UsageError } from '../errors.js';
@@ -58,6 +58,7 @@ export async function recordFailure(worktree: string, reason: string, detail?: s
 export class RunDriver implements WorkerDriver {
   readonly monitor: Monitor;
   private readonly pending = new Set<Promise<unknown>>();
+  private sessions?: Promise<SessionInfo[]>;
 
   constructor(private readonly o: DriverOptions) {
     this.monitor = new Monitor(o.tmux, o.pollMs);
@@ -98,8 +99,9 @@ export class RunDriver implements WorkerDriver {
     const { tmux } = this.o;
     const loc = this.location(w.feature);
     const agent = this.agent(w);
-    const sessions = await tmux.listSessions();
-    const existing = sessions.find((s) => s.name === loc.session);
+    // One look at tmux for the whole run: a session that exists now was started by someone else.
+    this.sessions ??= tmux.listSessions();
+    const existing = attempt === 1 ? (await this.sessions).find((s) => s.name === loc.session) : undefined;
     const status = (await readStatus(loc.worktree)).status;
     let adopted = false;
     const live = existing && !existing.paneDead;
@@ -146,13 +148,16 @@ export class RunDriver implements WorkerDriver {
         await recordFailure(loc.worktree, 'session ended without status');
         return this.finish(loc, { outcome: 'crashed', reason: c.reason, exitCode });
       }
+      // No exit code: the agent wrote its status itself and may still run (an interactive agent
+      // stays open), so its session is ended; otherwise the wrapper is already on its way out.
+      const endSession = exitCode === undefined;
       if (c.status === 'done' && w.verify) {
         const v = await this.verify(w, loc);
-        if (v) return this.finish(loc, { outcome: 'failed', reason: v, exitCode });
+        if (v) return this.finish(loc, { outcome: 'failed', reason: v, exitCode }, endSession);
       }
       const reason =
         c.reason ?? (c.status === 'failed' ? await this.failureReason(loc, exitCode) : undefined);
-      return this.finish(loc, { outcome: c.status, reason, exitCode });
+      return this.finish(loc, { outcome: c.status, reason, exitCode }, endSession);
     })();
 
     const stop = async (reason: string): Promise<void> => {
@@ -203,7 +208,7 @@ export class RunDriver implements WorkerDriver {
     return reason;
   }
 
-  private async finish(loc: WorkerLocation, end: AttemptEnd): Promise<AttemptEnd> {
+  private async finish(loc: WorkerLocation, end: AttemptEnd, endSession = true): Promise<AttemptEnd> {
     await updateMeta(loc.worktree, {
       worker: {
         finished_at: new Date().toISOString(),
@@ -213,7 +218,7 @@ export class RunDriver implements WorkerDriver {
     }).catch(() => undefined);
     // An interactive agent stays open after writing its status: end its session unless asked not to.
     // Not awaited: the outcome is known now, and close() waits for these.
-    if (!this.o.keepSessions) {
+    if (endSession && !this.o.keepSessions) {
       const killing = this.o.tmux.killSession(loc.session).catch(() => false);
       this.pending.add(killing);
       void killing.then(() => this.pending.delete(killing));
