@@ -16,8 +16,10 @@ interface Watched {
   session: string;
   watcher?: FSWatcher;
   resolve: (c: Completion) => void;
-  checking: boolean;
+  inflight?: Promise<boolean>;
   recheck: boolean;
+  /** When the wait began: a tmux listing asked for before then may not show its session yet. */
+  since: number;
 }
 
 export class Monitor {
@@ -33,7 +35,7 @@ export class Monitor {
   /** Resolves when the worker's status is done/failed, or its session is gone without one. */
   wait(key: string, worktree: string, session: string): Promise<Completion> {
     return new Promise<Completion>((resolve) => {
-      const w: Watched = { worktree, session, resolve, checking: false, recheck: false };
+      const w: Watched = { worktree, session, resolve, recheck: false, since: Date.now() };
       this.watched.set(key, w);
       try {
         // The folder, not the file: status is replaced by rename, which a file watch would lose.
@@ -76,42 +78,51 @@ export class Monitor {
     this.timer = setInterval(() => void this.poll(), this.pollMs);
   }
 
-  /** Reads a worker's status file; settles the wait when it is final. Coalesces bursts of events. */
-  private async check(key: string): Promise<boolean> {
+  /**
+   * Reads a worker's status file; settles the wait when it is final. Resolves true when the worker
+   * is settled. A burst of events shares one read (plus one more after it); a caller arriving
+   * during a read gets that read's answer, never a premature "not final".
+   */
+  private check(key: string): Promise<boolean> {
     const w = this.watched.get(key);
-    if (!w) return true;
-    if (w.checking) {
+    if (!w) return Promise.resolve(true);
+    if (w.inflight) {
       w.recheck = true;
-      return false;
+      return w.inflight;
     }
-    w.checking = true;
-    try {
-      do {
-        w.recheck = false;
-        const s = await readStatus(w.worktree).catch(
-          () => ({}) as { status?: WorkerStatus; reason?: string },
-        );
-        if (s.status === 'done' || s.status === 'failed') {
-          this.settle(key, { status: s.status, reason: s.reason });
-          return true;
-        }
-      } while (w.recheck && this.watched.has(key));
-      return false;
-    } finally {
-      w.checking = false;
-    }
+    const run = async (): Promise<boolean> => {
+      try {
+        do {
+          w.recheck = false;
+          const s = await readStatus(w.worktree).catch(
+            () => ({}) as { status?: WorkerStatus; reason?: string },
+          );
+          if (!this.watched.has(key)) return true; // settled meanwhile (stop, or another read)
+          if (s.status === 'done' || s.status === 'failed') {
+            this.settle(key, { status: s.status, reason: s.reason });
+            return true;
+          }
+        } while (w.recheck);
+        return false;
+      } finally {
+        w.inflight = undefined;
+      }
+    };
+    w.inflight = run();
+    return w.inflight;
   }
 
   private async poll(): Promise<void> {
     if (this.polling || this.watched.size === 0) return;
     this.polling = true;
     try {
+      const asked = Date.now();
       const sessions = await this.tmux.listSessions().catch(() => undefined);
       if (!sessions) return;
       const live = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
       for (const [key, w] of [...this.watched]) {
         if (await this.check(key)) continue;
-        if (!live.has(w.session) && this.watched.has(key)) {
+        if (!live.has(w.session) && w.since < asked && this.watched.has(key)) {
           // Gone without a final status: read once more, the wrapper writes status before it exits.
           if (await this.check(key)) continue;
           this.settle(key, { status: 'failed', reason: 'session ended without status', crashed: true });
