@@ -116,6 +116,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     keepSessions: opts.keepSessions,
     orphanRunId: lock.orphanRunId,
   });
+  driver.prefetch(selected);
   ctx.trapInterrupts = true;
   const { createProgress } = await import('../ui/index.js');
   const progress = createProgress({

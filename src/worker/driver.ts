@@ -12,7 +12,7 @@ import { locate, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { Monitor, type Completion } from './monitor.js';
 import { readResult, readStatus, writeResult, writeStatus } from './protocol.js';
-import { ensureWorktree } from './worktree.js';
+import { createWorktree, provisionWorktree } from './worktree.js';
 
 export interface DriverOptions {
   git: Git;
@@ -59,6 +59,7 @@ export class RunDriver implements WorkerDriver {
   readonly monitor: Monitor;
   private readonly pending = new Set<Promise<unknown>>();
   private sessions?: Promise<SessionInfo[]>;
+  private readonly creating = new Map<string, Promise<boolean>>();
 
   constructor(private readonly o: DriverOptions) {
     this.monitor = new Monitor(o.tmux, o.pollMs);
@@ -85,14 +86,33 @@ export class RunDriver implements WorkerDriver {
     };
   }
 
+  /**
+   * Starts creating the worktrees of these workers now, one after another, so that a worker's
+   * turn does not wait for git. Only for workers without `needs`: a worker that needs another may
+   * branch from that one's branch, which must hold its work first.
+   */
+  prefetch(workers: WorkerSpec[]): void {
+    for (const w of workers) {
+      if (w.needs.length > 0 || this.creating.has(w.feature)) continue;
+      const p = createWorktree(this.o.git, this.o.layout.repoRoot, this.location(w.feature), w.base);
+      p.catch(() => undefined); // reported by prepare(), in the worker's own turn
+      this.creating.set(w.feature, p);
+    }
+  }
+
   async prepare(w: WorkerSpec): Promise<void> {
     const loc = this.location(w.feature);
-    await ensureWorktree(this.o.git, this.o.runner, this.o.layout.repoRoot, loc, {
-      base: w.base,
-      copy: w.copy,
-      setup: w.setup,
-      env: this.workerEnv(w, loc),
-    });
+    const { git, runner, layout } = this.o;
+    const early = this.creating.get(w.feature);
+    this.creating.delete(w.feature); // a retry after a failure creates afresh
+    const created = await (early ?? createWorktree(git, layout.repoRoot, loc, w.base));
+    await provisionWorktree(
+      runner,
+      layout.repoRoot,
+      loc,
+      { copy: w.copy, setup: w.setup, env: this.workerEnv(w, loc) },
+      created,
+    );
   }
 
   async start(w: WorkerSpec, attempt: number): Promise<AttemptHandle> {
@@ -208,27 +228,34 @@ export class RunDriver implements WorkerDriver {
     return reason;
   }
 
-  private async finish(loc: WorkerLocation, end: AttemptEnd, endSession = true): Promise<AttemptEnd> {
-    await updateMeta(loc.worktree, {
-      worker: {
-        finished_at: new Date().toISOString(),
-        status: end.outcome === 'done' ? 'done' : 'failed',
-        exit_code: end.exitCode ?? null,
-      },
-    }).catch(() => undefined);
+  /**
+   * Records the end in .worktree.json and ends a session still open. Neither is awaited: the
+   * outcome is known now, and close() waits for them.
+   */
+  private finish(loc: WorkerLocation, end: AttemptEnd, endSession = true): AttemptEnd {
+    this.background(
+      updateMeta(loc.worktree, {
+        worker: {
+          finished_at: new Date().toISOString(),
+          status: end.outcome === 'done' ? 'done' : 'failed',
+          exit_code: end.exitCode ?? null,
+        },
+      }),
+    );
     // An interactive agent stays open after writing its status: end its session unless asked not to.
-    // Not awaited: the outcome is known now, and close() waits for these.
-    if (endSession && !this.o.keepSessions) {
-      const killing = this.o.tmux.killSession(loc.session).catch(() => false);
-      this.pending.add(killing);
-      void killing.then(() => this.pending.delete(killing));
-    }
+    if (endSession && !this.o.keepSessions) this.background(this.o.tmux.killSession(loc.session));
     return end;
+  }
+
+  private background(p: Promise<unknown>): void {
+    const quiet = p.catch(() => undefined);
+    this.pending.add(quiet);
+    void quiet.then(() => this.pending.delete(quiet));
   }
 
   /** Stops watching and waits for the sessions being ended. */
   async close(): Promise<void> {
     this.monitor.close();
-    await Promise.all(this.pending);
+    await Promise.all([...this.pending, ...this.creating.values()].map((p) => p.catch(() => undefined)));
   }
 }

@@ -33,8 +33,28 @@ export async function readMeta(worktree: string): Promise<WorktreeMeta> {
   }
 }
 
-/** Merges `patch` into the file: top-level keys replaced, `worker` merged key by key. */
-export async function updateMeta(
+/** Updates in flight, per worktree: each read-modify-write waits for the one before it. */
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Merges `patch` into the file: top-level keys replaced, `worker` merged key by key. Updates of one
+ * worktree from this process are applied in the order they were asked for.
+ */
+export function updateMeta(
+  worktree: string,
+  patch: Omit<WorktreeMeta, 'worker'> & { worker?: Partial<WorkerMeta> },
+): Promise<WorktreeMeta> {
+  const before = queues.get(worktree) ?? Promise.resolve();
+  const next = before.then(() => applyMeta(worktree, patch));
+  const settled = next.catch(() => undefined);
+  queues.set(worktree, settled);
+  void settled.then(() => {
+    if (queues.get(worktree) === settled) queues.delete(worktree);
+  });
+  return next;
+}
+
+async function applyMeta(
   worktree: string,
   patch: Omit<WorktreeMeta, 'worker'> & { worker?: Partial<WorkerMeta> },
 ): Promise<WorktreeMeta> {

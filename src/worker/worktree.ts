@@ -48,22 +48,50 @@ export async function ensureWorktree(
   loc: WorkerLocation,
   o: EnsureOptions,
 ): Promise<boolean> {
+  const created = await createWorktree(git, repoRoot, loc, o.base);
+  await provisionWorktree(runner, repoRoot, loc, o, created);
+  return created;
+}
+
+/**
+ * The git half of ensureWorktree: creates the worktree, or adopts the one at the right place.
+ * Returns true when it was created now. Cheap enough to run ahead of the worker's turn.
+ */
+export async function createWorktree(
+  git: Git,
+  repoRoot: string,
+  loc: WorkerLocation,
+  base?: string,
+): Promise<boolean> {
   await git.addExcludes(repoRoot, [...EXCLUDE_PATTERNS, '/.wo/']);
   const kind = await exists(loc.worktree);
   if (kind) {
-    if (kind === 'dir' && (await isWorktreeOf(git, repoRoot, loc.worktree))) {
-      // A setup that failed earlier runs again before the worker's next attempt.
-      if ((await readMeta(loc.worktree)).setup_ok === false) await runSetup(runner, loc, o);
-      return false;
-    }
+    if (kind === 'dir' && (await isWorktreeOf(git, repoRoot, loc.worktree))) return false;
     throw new WoError(
       `${loc.worktree} already exists and is not a worktree of ${repoRoot}. Move it away, or set worktrees.dir to another folder.`,
       2,
     );
   }
-  await git.addWorktree(repoRoot, loc.worktree, loc.branch, o.base);
+  await git.addWorktree(repoRoot, loc.worktree, loc.branch, base);
   await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo' });
+  return true;
+}
 
+/**
+ * The second half: in a worktree created now, copy the files and run setup; in an adopted one,
+ * run again a setup that failed before.
+ */
+export async function provisionWorktree(
+  runner: Runner,
+  repoRoot: string,
+  loc: WorkerLocation,
+  o: EnsureOptions,
+  created: boolean,
+): Promise<void> {
+  if (!created) {
+    if (o.setup?.length && (await readMeta(loc.worktree)).setup_ok === false) await runSetup(runner, loc, o);
+    return;
+  }
   for (const file of o.copy ?? []) {
     const src = resolve(repoRoot, file);
     const rel = relative(repoRoot, src);
@@ -83,7 +111,6 @@ export async function ensureWorktree(
   }
 
   await runSetup(runner, loc, o);
-  return true;
 }
 
 async function runSetup(runner: Runner, loc: WorkerLocation, o: EnsureOptions): Promise<void> {

@@ -59,6 +59,7 @@ describe('RunDriver with real git and tmux', () => {
     expect(readFileSync(join(wt, '.worker-status'), 'utf8').trim()).toBe('done');
     expect(readFileSync(join(wt, '.worker.log'), 'utf8')).toContain('hi from hello');
     expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('exited with code 0');
+    await driver.close(); // the end is recorded in .worktree.json after the outcome is known
     const meta = JSON.parse(readFileSync(join(wt, '.worktree.json'), 'utf8'));
     expect(meta).toMatchObject({
       feature: 'hello',
