@@ -7,8 +7,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-export const ROOT = resolve(BENCH_DIR, '..');
-export const WO = join(ROOT, 'bin', 'wo.js');
+/** The wo checkout measured: this one, or another given with --wo (to compare a change). */
+export let ROOT = resolve(BENCH_DIR, '..');
+export let WO = join(ROOT, 'bin', 'wo.js');
+export function setWoRoot(dir) {
+  ROOT = resolve(dir);
+  WO = join(ROOT, 'bin', 'wo.js');
+  if (!existsSync(WO)) throw new Error(`${WO} does not exist`);
+}
 export const FLOOR = join(BENCH_DIR, 'floor.sh');
 /** `node --import` hook that writes process.resourceUsage() to $BENCH_RUSAGE_FILE on exit. */
 export const RUSAGE_HOOK = pathToFileURL(join(BENCH_DIR, 'rusage.js')).href;

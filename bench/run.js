@@ -1,8 +1,9 @@
 // `npm run bench`: runs the benchmarks in one process tree and prints a table of figures beside the
 // targets of issue 5; everything also goes to bench/results.json. See docs/performance.md.
 //
-//   node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE]
+//   node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE] [--wo DIR]
 //
+// --wo DIR measures the wo checkout in DIR (built) instead of this one, e.g. to judge a change.
 // Needs only node, git and tmux (no hyperfine). Every temporary repository, worktree, tmux server
 // (own -L sockets, never the default server) and child process is removed at the end, also on
 // Ctrl-C or failure.
@@ -10,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, ROOT, WO, cleanupAll, round } from './lib.js';
+import { BENCH_DIR, ROOT, WO, cleanupAll, round, setWoRoot } from './lib.js';
 import { fanout } from './fanout.js';
 import { latency, latencyQuiet } from './latency.js';
 import { idle } from './idle.js';
@@ -30,6 +31,7 @@ function parseArgs(argv) {
       const bad = o.only.filter((s) => !ALL.includes(s));
       if (bad.length || o.only.length === 0) usage(`--only takes a comma-separated list of ${ALL.join(', ')}`);
     } else if (a === '--out') o.out = argv[++i];
+    else if (a === '--wo') o.wo = argv[++i];
     else if (a === '-h' || a === '--help') usage();
     else usage(`unknown argument ${a}`);
   }
@@ -39,8 +41,11 @@ function parseArgs(argv) {
 function usage(msg) {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE]\n' +
-      '  --quick  fewer repetitions and a 10 s idle window (about 2 minutes in all)\n',
+    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE] [--wo DIR]\n' +
+      '  --quick      fewer repetitions and a 10 s idle window (about 2 minutes in all)\n' +
+      '  --only LIST  run only these benchmarks\n' +
+      '  --out FILE   write the results there instead of bench/results.json\n' +
+      '  --wo DIR     measure the (built) wo checkout in DIR instead of this one\n',
   );
   process.exit(msg ? 2 : 0);
 }
@@ -142,18 +147,18 @@ const benches = {
     results.startup = d;
     row(
       'wo --version',
-      `${d.version_median_ms} ms vs node -e 0 ${d.node_e0_median_ms} ms = ${d.version_ratio}×`,
+      `${d.version_median_ms} ms vs node -e 0 ${d.node_e0_median_ms} ms = ${d.version_ratio}× (medians of ${d.reps})`,
       '≤ 1.3× node -e 0',
       d.version_ratio <= 1.3,
     );
     if (d.status_error) errorRow(`wo status (${d.live_workers} live)`, new Error(d.status_error));
-    else row(`wo status (${d.live_workers} live)`, `${d.status_median_ms} ms (median of ${d.reps})`, '≤ 300 ms', d.status_median_ms <= 300);
+    else row(`wo status (${d.live_workers} live)`, `${d.status_median_ms} ms (median of ${d.reps}; min ${d.status_min_ms})`, '≤ 300 ms', d.status_median_ms <= 300);
   },
   async scale(opts, results) {
     try {
       const v = await validate500(opts);
       results.validate = v;
-      row('validate 500-worker plan', `${v.median_ms} ms (median of ${v.reps})`, '≤ 150 ms', v.median_ms <= 150);
+      row('validate 500-worker plan', `${v.median_ms} ms (median of ${v.reps}; min ${v.min_ms})`, '≤ 150 ms', v.median_ms <= 150);
     } catch (e) {
       results.validate = { error: e.message };
       errorRow('validate 500-worker plan', e);
@@ -172,6 +177,7 @@ const benches = {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.wo) setWoRoot(opts.wo);
   const log = (m) => process.stderr.write(`${m}\n`);
   const started = new Date();
   const results = {
@@ -182,7 +188,11 @@ async function main() {
     machine: machine(),
   };
   log(`wo bench ${opts.quick ? '(quick) ' : ''}— ${results.machine.cpus} cores, node ${process.version}, ${results.machine.tmux}, ${results.machine.git}; wo at ${results.machine.wo_commit}`);
-  log(`wo: ${WO}\n`);
+  log(`wo: ${WO}${results.machine.wo_tree_dirty ? ' (uncommitted changes in src/, bin/ or scripts/)' : ''}`);
+  const load = results.machine.loadavg_at_start[0];
+  if (load > 0.5 * results.machine.cpus)
+    log(`note: load average ${load} on ${results.machine.cpus} cores: other work is running, figures will be noisy`);
+  log('');
   process.stdout.write(`${fmtRow({ name: 'benchmark', figure: 'figure', target: 'target', result: '' })}\n`);
   process.stdout.write(`${WIDTHS.map((w) => '─'.repeat(w)).join('─┼─')}\n`);
   const errors = {};

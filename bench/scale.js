@@ -39,7 +39,14 @@ export async function validate500({ quick, log }) {
       if (i > 0) times.push(r.ms);
     }
     log(`  validate ${n}: ${round(median(times))} ms (${out.split('\n')[0]})`);
-    return { workers: n, reps, ms: times.map((x) => round(x, 1)), median_ms: round(median(times), 1), output: out.slice(0, 200) };
+    return {
+      workers: n,
+      reps,
+      ms: times.map((x) => round(x, 1)),
+      median_ms: round(median(times), 1),
+      min_ms: round(Math.min(...times), 1),
+      output: out.slice(0, 200),
+    };
   } finally {
     removeDir(parent);
   }

@@ -78,6 +78,9 @@ export async function startup({ quick, log }) {
       version_median_ms: round(m.version, 1),
       status_median_ms: round(m.status, 1),
       version_ratio: round(m.version / m.node, 2),
+      node_e0_min_ms: round(Math.min(...times.node), 1),
+      version_min_ms: round(Math.min(...times.version), 1),
+      status_min_ms: times.status.length ? round(Math.min(...times.status), 1) : undefined,
       status_workers_listed: statusLines,
       status_error: statusError,
     };
