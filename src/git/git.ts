@@ -20,10 +20,17 @@ export const MIN_GIT = { major: 2, minor: 31 };
 const LOCK_ERROR =
   /\.lock'?: File exists|Unable to create .*\.lock|could not lock|cannot lock ref|unable to lock/i;
 
+/** `git worktree add` calls at once (see addWorktree). */
+export const WORKTREE_ADDS_AT_ONCE = 3;
+
 export class Git {
-  /** Serialises worktree creation within this process: concurrent `git worktree add` trips on git's locks. */
-  private addQueue: Promise<unknown> = Promise.resolve();
-  private readonly excluded = new Set<string>();
+  /**
+   * Bounds worktree creation within this process: many concurrent `git worktree add` trip over
+   * git's lock files (and the retries below absorb the few that still do); a few at once is about
+   * twice as fast as one at a time on two cores.
+   */
+  private addLimit?: Promise<<T>(fn: () => Promise<T>) => Promise<T>>;
+  private readonly excluded = new Map<string, Promise<void>>();
 
   constructor(
     private readonly runner: Runner,
@@ -102,13 +109,16 @@ export class Git {
 
   /**
    * Creates a worktree at `path` on `branch`: a new branch from `base` (default HEAD), or the existing
-   * branch when it is not checked out elsewhere. Serialised per process and retried on git's lock
-   * errors, so callers may ask for many at once.
+   * branch when it is not checked out elsewhere. Bounded per process (first asked, first served)
+   * and retried on git's lock errors, so callers may ask for many at once.
    */
   async addWorktree(repo: string, path: string, branch: string, base?: string): Promise<void> {
-    const job = this.addQueue.then(() => this.addWorktreeNow(repo, path, branch, base));
-    this.addQueue = job.catch(() => undefined);
-    return job;
+    this.addLimit ??= import('p-limit').then(({ default: pLimit }) => {
+      const limit = pLimit(WORKTREE_ADDS_AT_ONCE);
+      return <T>(fn: () => Promise<T>) => limit(fn);
+    });
+    const limit = await this.addLimit;
+    return limit(() => this.addWorktreeNow(repo, path, branch, base));
   }
 
   private async addWorktreeNow(repo: string, path: string, branch: string, base?: string): Promise<void> {
@@ -177,11 +187,15 @@ export class Git {
   }
 
   /** Adds patterns to the repository's info/exclude, once each (checked once per repository). */
-  async addExcludes(repo: string, patterns: string[]): Promise<void> {
+  addExcludes(repo: string, patterns: string[]): Promise<void> {
     const key = `${repo}\0${patterns.join('\0')}`;
-    if (this.excluded.has(key)) return;
-    await this.addExcludesNow(repo, patterns);
-    this.excluded.add(key);
+    let p = this.excluded.get(key);
+    if (!p) {
+      p = this.addExcludesNow(repo, patterns);
+      this.excluded.set(key, p);
+      p.catch(() => this.excluded.delete(key)); // a failure is tried again next time
+    }
+    return p;
   }
 
   private async addExcludesNow(repo: string, patterns: string[]): Promise<void> {

@@ -1,6 +1,8 @@
-// The JSON Schemas of schemas/ compiled with ajv (once, on first use) and applied to plans and configs.
+// The JSON Schemas of schemas/, compiled ahead of time by ajv (schema-validators.generated.ts), applied
+// to plans and configs.
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import * as generated from './schema-validators.generated.js';
 import { humanizeAjvErrors, type JsonSchema } from './ajv-messages.js';
 import type { RawIssue } from './issues.js';
 
@@ -18,27 +20,18 @@ export function readSchema(kind: SchemaKind): JsonSchema {
   return JSON.parse(readFileSync(new URL(SCHEMA_FILES[kind], SCHEMA_DIR), 'utf8')) as JsonSchema;
 }
 
-interface Compiled {
-  validators: Record<SchemaKind, ValidateFunction>;
-  /** The plan schema: its definitions describe values in messages for both kinds. */
-  planSchema: JsonSchema;
-}
+/** The options the validators are generated with (src/plan/gen-types.ts). */
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, allowUnionTypes: true } as const;
 
-let compiled: Compiled | undefined;
+const validators = generated as unknown as Record<SchemaKind, ValidateFunction>;
 
-function compile(): Compiled {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  const planSchema = readSchema('plan');
-  ajv.addSchema(planSchema, SCHEMA_FILES.plan);
-  ajv.addSchema(readSchema('config'), SCHEMA_FILES.config);
-  const get = (kind: SchemaKind) => ajv.getSchema(SCHEMA_FILES[kind])!;
-  return { validators: { plan: get('plan'), config: get('config') }, planSchema };
-}
+/** The plan schema: its definitions describe values in messages for both kinds. */
+let planSchema: JsonSchema | undefined;
 
 /** Checks a value against the plan or config schema; every problem, in words that name the fix. */
 export function validateShape(kind: SchemaKind, value: unknown): RawIssue[] {
-  compiled ??= compile();
-  const validate = compiled.validators[kind];
+  const validate = validators[kind];
   if (validate(value)) return [];
-  return humanizeAjvErrors((validate.errors ?? []) as ErrorObject[], compiled.planSchema, value);
+  planSchema ??= readSchema('plan');
+  return humanizeAjvErrors((validate.errors ?? []) as ErrorObject[], planSchema, value);
 }

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../exec.js';
-import type { Git } from '../git/git.js';
+import { WORKTREE_ADDS_AT_ONCE, type Git } from '../git/git.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import type { AgentDef, WorkerSpec } from '../plan/types.js';
 import type { AttemptEnd, AttemptHandle, WorkerDriver } from '../scheduler/types.js';
@@ -92,10 +92,13 @@ export class RunDriver implements WorkerDriver {
    * branch from that one's branch, which must hold its work first.
    */
   prefetch(workers: WorkerSpec[]): void {
+    // In plan order, a few at a time (as git allows): the first workers' worktrees are ready first.
+    const limit = import('p-limit').then(({ default: pLimit }) => pLimit(WORKTREE_ADDS_AT_ONCE));
     for (const w of workers) {
       if (w.needs.length > 0 || this.creating.has(w.feature)) continue;
-      const p = createWorktree(this.o.git, this.o.layout.repoRoot, this.location(w.feature), w.base);
-      p.catch(() => undefined); // reported by prepare(), in the worker's own turn
+      const loc = this.location(w.feature);
+      const p = limit.then((l) => l(() => createWorktree(this.o.git, this.o.layout.repoRoot, loc, w.base)));
+      p.catch(() => undefined); // a failure is reported by prepare(), in the worker's own turn
       this.creating.set(w.feature, p);
     }
   }

@@ -4,7 +4,12 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import type { JsonSchema } from '../../src/plan/ajv-messages.js';
 import { DURATION_PATTERN } from '../../src/plan/duration.js';
-import { renderSchemaTypes, SCHEMA_TYPES_FILE } from '../../src/plan/gen-types.js';
+import {
+  renderSchemaTypes,
+  renderValidators,
+  SCHEMA_TYPES_FILE,
+  VALIDATORS_FILE,
+} from '../../src/plan/gen-types.js';
 import { readSchema } from '../../src/plan/schema.js';
 import { FEATURE_PATTERN } from '../../src/plan/types.js';
 
@@ -69,6 +74,11 @@ test('the config schema shares the plan schema definitions', () => {
 test('src/plan/schema-types.ts is what the generator makes from the schemas (regenerate if not)', async () => {
   const committed = await readFile(SCHEMA_TYPES_FILE, 'utf8');
   expect(committed).toBe(await renderSchemaTypes());
+});
+
+test('src/plan/schema-validators.generated.ts is ajv compiling the schemas now (regenerate if not)', async () => {
+  const committed = await readFile(VALIDATORS_FILE, 'utf8');
+  expect(committed).toBe(await renderValidators());
 });
 
 test('docs/plan.md names every plan key and docs/config.md every config key', async () => {
