@@ -182,7 +182,7 @@ export async function run(cmd, args, opts = {}) {
   return r;
 }
 
-/** `node [--import hook] bin/wo.js ...args` */
+/** `node [--import hook] bin/wo.cjs ...args` */
 export function woArgs(args, { rusage = false } = {}) {
   return [...(rusage ? ['--import', RUSAGE_HOOK] : []), WO, ...args];
 }

@@ -1,4 +1,4 @@
-// Loaded with `node --import` in front of bin/wo.js by the bench: on exit, writes the process's own
+// Loaded with `node --import` in front of bin/wo.cjs by the bench: on exit, writes the process's own
 // resource usage (CPU µs, maxRSS KiB, …; process.resourceUsage()) to $BENCH_RUSAGE_FILE.
 // It does nothing else, so the program measured is unchanged.
 import { writeFileSync } from 'node:fs';

@@ -7,7 +7,7 @@ import { main } from '../../src/cli.js';
 import { memoryOutput, type Context } from '../../src/context.js';
 import { makeRepo, makeTmux, testEnv, type TempRepo, type TempTmux } from '../helpers.js';
 
-export const BIN = new URL('../../bin/wo.js', import.meta.url).pathname;
+export const BIN = new URL('../../bin/wo.cjs', import.meta.url).pathname;
 
 export interface RunEnv {
   repo: TempRepo;
