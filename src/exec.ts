@@ -53,3 +53,49 @@ export const processRunner: Runner = {
     return out;
   },
 };
+
+/**
+ * The runner for git and tmux: node's own spawn, argv only, no shell. These are wo's hot path
+ * (a few calls per worker), where execa's import (~30 ms at start-up) and per-call option handling
+ * were measurable; execa stays for the commands users write (setup, verify), whose failures it
+ * reports best.
+ */
+export const spawnRunner: Runner = {
+  async run(file, args, options = {}) {
+    const { spawn } = await import('node:child_process');
+    return new Promise<RunResult>((resolve, reject) => {
+      const env =
+        options.extendEnv === false
+          ? options.env
+          : options.env
+            ? { ...process.env, ...options.env }
+            : process.env;
+      const child = spawn(file, [...args], {
+        cwd: options.cwd,
+        env,
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        timeout: options.timeoutMs,
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout!.on('data', (d: Buffer) => out.push(d));
+      child.stderr!.on('data', (d: Buffer) => err.push(d));
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        const msg = e.code === 'ENOENT' ? `${file}: command not found` : e.message;
+        reject(new CommandError([file, ...args].join(' '), undefined, msg, { cause: e }));
+      });
+      child.on('close', (code, signal) => {
+        const result: RunResult = {
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+          exitCode: code ?? 128,
+          timedOut: signal === 'SIGTERM' && options.timeoutMs !== undefined,
+        };
+        if (result.exitCode !== 0 && options.reject !== false)
+          reject(new CommandError([file, ...args].join(' '), result.exitCode, result.stderr));
+        else resolve(result);
+      });
+      if (options.input !== undefined) child.stdin?.end(options.input);
+    });
+  },
+};

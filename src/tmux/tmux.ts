@@ -27,6 +27,14 @@ export interface NewSessionOptions {
 /** The client lost a server that was exiting as it connected. */
 const SERVER_GONE = /server exited unexpectedly|lost server/i;
 
+interface PendingSession {
+  name: string;
+  argv: string[];
+  cwd: string;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
 export const MIN_TMUX = { major: 3, minor: 1 };
 
 // "server exited unexpectedly": the last session ended while this command was connecting.
@@ -80,7 +88,20 @@ export class Tmux {
   }
 
   /** Creates a detached session whose initial program is `command` (never typed in). */
-  async newSession(o: NewSessionOptions): Promise<void> {
+  /**
+   * Creates a detached session whose initial program is `command` (never typed in). Sessions asked
+   * for in the same tick go to tmux in one call (chained with `;`): a wave of workers starting
+   * together costs one tmux client, not one each.
+   */
+  newSession(o: NewSessionOptions): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ name: o.name, argv: Tmux.newSessionArgv(o), cwd: o.cwd, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  /** The tmux argv creating one session, with its options and log pipe, as one command sequence. */
+  static newSessionArgv(o: NewSessionOptions): string[] {
     const t = Tmux.target(o.name);
     const argv = [
       'new-session',
@@ -105,16 +126,70 @@ export class Tmux {
       argv.push(';', 'set-option', '-p', '-t', `${t}:`, '@wo_log', o.logFile);
       argv.push(';', 'pipe-pane', '-t', `${t}:`, '-o', 'exec cat >> #{q:@wo_log}');
     }
-    // A server whose last session just ended exits while a new client connects ("server exited
-    // unexpectedly"): the session was not created, so asking again starts a fresh server.
-    for (let attempt = 1; ; attempt++) {
-      const r = await this.run(argv, { cwd: o.cwd, reject: false });
-      if (r.exitCode === 0) return;
-      if (attempt < 5 && SERVER_GONE.test(r.stderr)) {
-        await new Promise((res) => setTimeout(res, 10 * attempt));
+    return argv;
+  }
+
+  private readonly queue: PendingSession[] = [];
+
+  private async flush(): Promise<void> {
+    const items = this.queue.splice(0);
+    // tmux takes a command line of at most 16 KiB from its client: keep each call well under it.
+    const groups: PendingSession[][] = [];
+    let size = Infinity;
+    for (const item of items) {
+      const bytes = item.argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+      if (size + bytes > 8000) {
+        groups.push([]);
+        size = 0;
+      }
+      groups[groups.length - 1]!.push(item);
+      size += bytes;
+    }
+    await Promise.all(groups.map((g) => this.createGroup(g)));
+  }
+
+  private async createGroup(group: PendingSession[]): Promise<void> {
+    const argv = group.flatMap((item, i) => (i === 0 ? item.argv : [';', ...item.argv]));
+    const r = await this.runPastExitingServer(argv, group[0]!.cwd);
+    if (r.exitCode === 0) {
+      for (const item of group) item.resolve();
+      return;
+    }
+    if (group.length === 1) {
+      group[0]!.reject(new CommandError(`tmux ${argv.join(' ')}`, r.exitCode, r.stderr));
+      return;
+    }
+    // tmux ran the sequence in order and stopped at the failing command: the sessions before it
+    // exist, it gets the error, and the ones after it are asked for again.
+    const dup = /duplicate session: (\S+)/.exec(r.stderr)?.[1];
+    const at = group.findIndex((item) => item.name === dup);
+    if (at >= 0) {
+      group.slice(0, at).forEach((item) => item.resolve());
+      group[at]!.reject(new CommandError(`tmux ${group[at]!.argv.join(' ')}`, r.exitCode, r.stderr));
+      if (at + 1 < group.length) await this.createGroup(group.slice(at + 1));
+      return;
+    }
+    // Any other failure: each session that does not exist is asked for on its own.
+    for (const item of group) {
+      if (await this.hasSession(item.name)) {
+        item.resolve();
         continue;
       }
-      throw new CommandError(`tmux ${argv.join(' ')}`, r.exitCode, r.stderr);
+      const one = await this.runPastExitingServer(item.argv, item.cwd);
+      if (one.exitCode === 0) item.resolve();
+      else item.reject(new CommandError(`tmux ${item.argv.join(' ')}`, one.exitCode, one.stderr));
+    }
+  }
+
+  /**
+   * A server whose last session just ended exits while a new client connects ("server exited
+   * unexpectedly"): nothing was created, so asking again starts a fresh server.
+   */
+  private async runPastExitingServer(argv: string[], cwd: string) {
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.run(argv, { cwd, reject: false });
+      if (r.exitCode === 0 || attempt >= 5 || !SERVER_GONE.test(r.stderr)) return r;
+      await new Promise((res) => setTimeout(res, 10 * attempt));
     }
   }
 
