@@ -78,7 +78,7 @@ function describeCommand(plan: ResolvedPlan, w: WorkerSpec): string {
 export async function runCommand(ctx: Context, planArg: string, opts: RunOptions): Promise<number> {
   const { loadPlan } = await import('../plan/index.js');
   const planFile = resolve(ctx.cwd, planArg);
-  const plan = await loadPlan(planFile, {
+  const plan = await loadPlan(planArg, {
     cwd: ctx.cwd,
     env: ctx.env,
     flags: { concurrency: opts.concurrency, timeout: opts.timeout },
