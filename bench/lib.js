@@ -7,13 +7,21 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+/** The `wo` command of a checkout: package.json's bin entry (what `npm install -g` links). */
+function entryOf(root) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.wo;
+  const entry = join(root, bin ?? 'bin/wo.js');
+  if (!existsSync(entry)) throw new Error(`${entry} (package.json bin) does not exist`);
+  return entry;
+}
+
 /** The wo checkout measured: this one, or another given with --wo (to compare a change). */
 export let ROOT = resolve(BENCH_DIR, '..');
-export let WO = join(ROOT, 'bin', 'wo.js');
+export let WO = entryOf(ROOT);
 export function setWoRoot(dir) {
   ROOT = resolve(dir);
-  WO = join(ROOT, 'bin', 'wo.js');
-  if (!existsSync(WO)) throw new Error(`${WO} does not exist`);
+  WO = entryOf(ROOT);
 }
 export const FLOOR = join(BENCH_DIR, 'floor.sh');
 /** `node --import` hook that writes process.resourceUsage() to $BENCH_RUSAGE_FILE on exit. */
