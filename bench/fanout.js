@@ -55,7 +55,9 @@ async function woOnce(n, c) {
     try {
       report = lastReport(repo);
     } catch {
-      throw new Error(`wo run exited ${r.code} without a report: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      throw new Error(
+        `wo run exited ${r.code} without a report: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`,
+      );
     }
     // The time still counts when a worker's outcome is wrong; the row says so.
     return { ms: r.ms, bad: checkOutcomes(report, n) };

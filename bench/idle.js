@@ -82,7 +82,9 @@ export async function idle({ quick, log }) {
     const bad = checkOutcomes(lastReport(repo), n);
     if (bad) throw new Error(bad);
     const ru = existsSync(rusageFile) ? JSON.parse(readFileSync(rusageFile, 'utf8')) : undefined;
-    log(`  idle: window ${round(windowS, 1)} s, runner ${round(cpuS, 2)} CPU s, run took ${round((Date.now() - t0) / 1000, 1)} s`);
+    log(
+      `  idle: window ${round(windowS, 1)} s, runner ${round(cpuS, 2)} CPU s, run took ${round((Date.now() - t0) / 1000, 1)} s`,
+    );
     return {
       workers: n,
       sleep_s: seconds,

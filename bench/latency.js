@@ -47,7 +47,14 @@ export async function latency({ quick, log }) {
 
 /** Quiet: the same measurement with nothing else going on in the runner (diagnostic). */
 export async function latencyQuiet({ quick, log }) {
-  return measure({ n: quick ? 20 : 50, c: quick ? 20 : 50, task: QUIET_TASK, log, tag: 'latency-quiet', barrier: true });
+  return measure({
+    n: quick ? 20 : 50,
+    c: quick ? 20 : 50,
+    task: QUIET_TASK,
+    log,
+    tag: 'latency-quiet',
+    barrier: true,
+  });
 }
 
 async function measure({ n, c, task, log, tag, barrier }) {
@@ -64,12 +71,16 @@ async function measure({ n, c, task, log, tag, barrier }) {
     if (barrier) {
       let exited = false;
       void wo.done.then(() => (exited = true)).catch(() => (exited = true));
-      await until(() => exited || liveSessions(socket).length >= n, { timeoutMs: 120000, what: `${n} live sessions` });
+      await until(() => exited || liveSessions(socket).length >= n, {
+        timeoutMs: 120000,
+        what: `${n} live sessions`,
+      });
       await sleep(500);
       spawnSync('tmux', ['-L', socket, 'wait-for', '-S', 'go']);
     }
     const r = await wo.done;
-    if (r.code !== 0) throw new Error(`wo run exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    if (r.code !== 0)
+      throw new Error(`wo run exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
     const report = lastReport(repo);
     const bad = checkOutcomes(report, n);
     if (bad) throw new Error(bad);

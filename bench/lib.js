@@ -1,7 +1,15 @@
 // Shared helpers of the benchmarks: isolated environment, temporary repositories, timed processes,
 // statistics, /proc readers, and the run-once clean-up of everything the bench created.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -184,8 +192,11 @@ export async function run(cmd, args, opts = {}) {
   if (opts.check !== false && r.code !== 0) {
     const lines = `${r.stdout}\n${r.stderr}`.trim().split('\n');
     const first = lines.find((l) => /error|wo:|fatal/i.test(l)) ?? lines.at(-1) ?? '';
-    const what = cmd === 'node' ? `wo ${args.find((a) => !a.startsWith('-') && !a.includes('/')) ?? ''}` : cmd;
-    throw new Error(`${what} exited ${r.code ?? r.signal}: ${first.trim()}\n${[cmd, ...args].join(' ')}\n${lines.slice(-15).join('\n')}`);
+    const what =
+      cmd === 'node' ? `wo ${args.find((a) => !a.startsWith('-') && !a.includes('/')) ?? ''}` : cmd;
+    throw new Error(
+      `${what} exited ${r.code ?? r.signal}: ${first.trim()}\n${[cmd, ...args].join(' ')}\n${lines.slice(-15).join('\n')}`,
+    );
   }
   return r;
 }

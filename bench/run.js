@@ -27,9 +27,13 @@ function parseArgs(argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a.includes('=') ? a.slice(7) : argv[++i];
-      o.only = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      o.only = (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = o.only.filter((s) => !ALL.includes(s));
-      if (bad.length || o.only.length === 0) usage(`--only takes a comma-separated list of ${ALL.join(', ')}`);
+      if (bad.length || o.only.length === 0)
+        usage(`--only takes a comma-separated list of ${ALL.join(', ')}`);
     } else if (a === '--out') o.out = argv[++i];
     else if (a === '--wo') o.wo = argv[++i];
     else if (a === '-h' || a === '--help') usage();
@@ -42,7 +46,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
     'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE] [--wo DIR]\n' +
-      '  --quick      fewer repetitions and a 10 s idle window (about 2 minutes in all)\n' +
+      '  --quick      fewer repetitions and a 10 s idle window (about 1 minute in all)\n' +
       '  --only LIST  run only these benchmarks\n' +
       '  --out FILE   write the results there instead of bench/results.json\n' +
       '  --wo DIR     measure the (built) wo checkout in DIR instead of this one\n',
@@ -66,7 +70,10 @@ function machine() {
     git: ver('git', ['--version']),
     tmux: ver('tmux', ['-V']),
     wo_commit: ver('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
-    wo_tree_dirty: spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bin', 'scripts'], { encoding: 'utf8' }).stdout?.trim() !== '',
+    wo_tree_dirty:
+      spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bin', 'scripts'], {
+        encoding: 'utf8',
+      }).stdout?.trim() !== '',
     loadavg_at_start: loadavg().map((x) => round(x, 2)),
   };
 }
@@ -87,7 +94,10 @@ function row(name, figure, target, ok) {
 const WIDTHS = [30, 52, 22, 6];
 const pad = (t, w) => (t.length >= w ? t : t + ' '.repeat(w - t.length));
 function fmtRow(r) {
-  return [r.name, r.figure, r.target, r.result].map((t, i) => pad(t, WIDTHS[i])).join(' │ ').trimEnd();
+  return [r.name, r.figure, r.target, r.result]
+    .map((t, i) => pad(t, WIDTHS[i]))
+    .join(' │ ')
+    .trimEnd();
 }
 
 function errorRow(name, e) {
@@ -103,7 +113,12 @@ const benches = {
     for (const f of list) {
       const name = `fan-out N=${f.n} C=${f.c}`;
       if (f.error && !f.wo_ms.length) {
-        row(`${name} floor`, `${s(f.floor_median_ms)} (median of ${f.reps}; ideal ${s(f.ideal_ms)})`, '', undefined);
+        row(
+          `${name} floor`,
+          `${s(f.floor_median_ms)} (median of ${f.reps}; ideal ${s(f.ideal_ms)})`,
+          '',
+          undefined,
+        );
         errorRow(`${name} wo`, new Error(f.error));
         continue;
       }
@@ -115,7 +130,12 @@ const benches = {
       );
       if (f.error) errorRow(`${name} wo (later reps)`, new Error(f.error));
       if (f.wrong_outcomes.length)
-        row(`${name} outcomes`, `${f.wrong_outcomes.length}/${f.wo_ms.length} runs had workers not done: ${f.wrong_outcomes[0]}`, 'all done', false);
+        row(
+          `${name} outcomes`,
+          `${f.wrong_outcomes.length}/${f.wo_ms.length} runs had workers not done: ${f.wrong_outcomes[0]}`,
+          'all done',
+          false,
+        );
     }
   },
   async latency(opts, results) {
@@ -129,7 +149,12 @@ const benches = {
     );
     const q = await latencyQuiet(opts);
     results.latency_quiet = q;
-    row(`  same, runner otherwise idle`, `p50 ${q.p50_ms} ms, p95 ${q.p95_ms} ms, max ${q.max_ms} ms (${q.n} workers)`, '(diagnostic)', undefined);
+    row(
+      `  same, runner otherwise idle`,
+      `p50 ${q.p50_ms} ms, p95 ${q.p95_ms} ms, max ${q.max_ms} ms (${q.n} workers)`,
+      '(diagnostic)',
+      undefined,
+    );
   },
   async idle(opts, results) {
     const d = await idle(opts);
@@ -152,13 +177,24 @@ const benches = {
       d.version_ratio <= 1.3,
     );
     if (d.status_error) errorRow(`wo status (${d.live_workers} live)`, new Error(d.status_error));
-    else row(`wo status (${d.live_workers} live)`, `${d.status_median_ms} ms (median of ${d.reps}; min ${d.status_min_ms})`, '≤ 300 ms', d.status_median_ms <= 300);
+    else
+      row(
+        `wo status (${d.live_workers} live)`,
+        `${d.status_median_ms} ms (median of ${d.reps}; min ${d.status_min_ms})`,
+        '≤ 300 ms',
+        d.status_median_ms <= 300,
+      );
   },
   async scale(opts, results) {
     try {
       const v = await validate500(opts);
       results.validate = v;
-      row('validate 500-worker plan', `${v.median_ms} ms (median of ${v.reps}; min ${v.min_ms})`, '≤ 150 ms', v.median_ms <= 150);
+      row(
+        'validate 500-worker plan',
+        `${v.median_ms} ms (median of ${v.reps}; min ${v.min_ms})`,
+        '≤ 150 ms',
+        v.median_ms <= 150,
+      );
     } catch (e) {
       results.validate = { error: e.message };
       errorRow('validate 500-worker plan', e);
@@ -171,9 +207,26 @@ const benches = {
       'every outcome done',
       r.all_done,
     );
-    row(`peak RSS (${r.workers} workers)`, r.peak_rss_mb === undefined ? 'unknown' : `${r.peak_rss_mb} MB`, '≤ 150 MB', r.peak_rss_mb !== undefined && r.peak_rss_mb <= 150);
+    row(
+      `peak RSS (${r.workers} workers)`,
+      r.peak_rss_mb === undefined ? 'unknown' : `${r.peak_rss_mb} MB`,
+      '≤ 150 MB',
+      r.peak_rss_mb !== undefined && r.peak_rss_mb <= 150,
+    );
   },
 };
+
+/** results.json as the repository's prettier would write it (so `npm run format:check` passes). */
+async function formatJson(value, file) {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  try {
+    const prettier = await import('prettier');
+    const config = (await prettier.resolveConfig(file)) ?? {};
+    return await prettier.format(text, { ...config, filepath: file });
+  } catch {
+    return text; // prettier is a devDependency: without it, plain JSON
+  }
+}
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -187,11 +240,15 @@ async function main() {
     only: opts.only,
     machine: machine(),
   };
-  log(`wo bench ${opts.quick ? '(quick) ' : ''}— ${results.machine.cpus} cores, node ${process.version}, ${results.machine.tmux}, ${results.machine.git}; wo at ${results.machine.wo_commit}`);
+  log(
+    `wo bench ${opts.quick ? '(quick) ' : ''}— ${results.machine.cpus} cores, node ${process.version}, ${results.machine.tmux}, ${results.machine.git}; wo at ${results.machine.wo_commit}`,
+  );
   log(`wo: ${WO}${results.machine.wo_tree_dirty ? ' (uncommitted changes in src/, bin/ or scripts/)' : ''}`);
   const load = results.machine.loadavg_at_start[0];
   if (load > 0.5 * results.machine.cpus)
-    log(`note: load average ${load} on ${results.machine.cpus} cores: other work is running, figures will be noisy`);
+    log(
+      `note: load average ${load} on ${results.machine.cpus} cores: other work is running, figures will be noisy`,
+    );
   log('');
   process.stdout.write(`${fmtRow({ name: 'benchmark', figure: 'figure', target: 'target', result: '' })}\n`);
   process.stdout.write(`${WIDTHS.map((w) => '─'.repeat(w)).join('─┼─')}\n`);
@@ -211,9 +268,11 @@ async function main() {
   results.duration_s = round((Date.now() - started.getTime()) / 1000, 1);
   results.machine.loadavg_at_end = loadavg().map((x) => round(x, 2));
 
-  process.stdout.write(`\n${rows.filter((r) => r.result === 'PASS').length} PASS, ${rows.filter((r) => r.result === 'MISS').length} MISS; ${results.duration_s} s\n`);
+  process.stdout.write(
+    `\n${rows.filter((r) => r.result === 'PASS').length} PASS, ${rows.filter((r) => r.result === 'MISS').length} MISS; ${results.duration_s} s\n`,
+  );
   const tmp = `${opts.out}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(tmp, await formatJson(results, opts.out));
   renameSync(tmp, opts.out);
   process.stdout.write(`Results: ${opts.out}\n`);
 }

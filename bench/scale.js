@@ -28,7 +28,10 @@ export async function validate500({ quick, log }) {
   try {
     const plan = writePlan(join(repo, 'workers.yaml'), {
       concurrency: 8,
-      workers: features(n).map((feature, i) => ({ feature, task: `Implement part ${i + 1} of the feature; run the tests.` })),
+      workers: features(n).map((feature, i) => ({
+        feature,
+        task: `Implement part ${i + 1} of the feature; run the tests.`,
+      })),
     });
     const env = benchEnv();
     const times = [];

@@ -62,12 +62,15 @@ export async function startup({ quick, log }) {
           }
           throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
         }
-        if (k === 'status') statusLines = r.stdout.split('\n').filter((l) => /\bwt?-?w\d+|\bw\d+\b/.test(l)).length;
+        if (k === 'status')
+          statusLines = r.stdout.split('\n').filter((l) => /\bwt?-?w\d+|\bw\d+\b/.test(l)).length;
         if (i > 0) times[k].push(r.ms); // i = 0 is the warm-up
       }
     }
     const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-    log(`  start-up: node -e 0 ${round(m.node)} ms, --version ${round(m.version)} ms, status ${round(m.status)} ms`);
+    log(
+      `  start-up: node -e 0 ${round(m.node)} ms, --version ${round(m.version)} ms, status ${round(m.status)} ms`,
+    );
     return {
       reps,
       live_workers: live,
