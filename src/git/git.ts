@@ -17,8 +17,12 @@ export interface WorktreeEntry {
 export const MIN_GIT = { major: 2, minor: 31 };
 
 /** git's own lock files (index.lock, config.lock, packed-refs.lock…) held by a concurrent git. */
+/**
+ * What git says when another git is busy beside it: one of its lock files is held, or (seen with
+ * parallel `git worktree add`) another worktree's metadata is read while it is still being written.
+ */
 const LOCK_ERROR =
-  /\.lock'?: File exists|Unable to create .*\.lock|could not lock|cannot lock ref|unable to lock/i;
+  /\.lock'?: File exists|Unable to create .*\.lock|could not lock|cannot lock ref|unable to lock|failed to read .*worktrees\/.*\/(commondir|gitdir|HEAD)/i;
 
 /** `git worktree add` calls at once (see addWorktree). */
 export const WORKTREE_ADDS_AT_ONCE = 3;
