@@ -23,7 +23,8 @@ ROOT=$(git rev-parse --show-toplevel)
 DIR=${FLOOR_DIR:-$ROOT/../$(basename "$ROOT")-floor-worktrees}
 
 tm() { tmux -L "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null || true' EXIT
+# On any exit: end the server and remove its socket file (tmux leaves it behind).
+trap 'tm kill-server 2>/dev/null || true; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"' EXIT
 trap 'exit 130' INT TERM
 
 # A server that outlives its sessions: a `wait-for -S` sent while nobody waits is remembered by the
