@@ -240,7 +240,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       outcome: last.outcome,
       reason: last.reason,
       exitCode: last.exitCode,
-      finishedAt: clock.now(),
+      finishedAt: last.finishedAt,
     });
   };
 
@@ -287,7 +287,8 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     cancelTimer?.();
     running.delete(stop);
 
-    const finishedAt = clock.now();
+    const noticed = !('failed' in end) && !override ? end.noticedAt : undefined;
+    const finishedAt = noticed !== undefined && noticed <= clock.now() ? noticed : clock.now();
     const rec: AttemptRecord = { attempt, outcome: 'failed', startedAt, finishedAt };
     if ('failed' in end) {
       rec.outcome = override!.outcome;

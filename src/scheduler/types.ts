@@ -11,6 +11,11 @@ export interface AttemptEnd {
   outcome: 'done' | 'failed' | 'crashed';
   reason?: string;
   exitCode?: number;
+  /**
+   * When the driver noticed the end (clock time), if it knows better than the moment `done`
+   * resolves: bookkeeping after noticing is not part of the worker's time.
+   */
+  noticedAt?: number;
 }
 
 export interface AttemptHandle {

@@ -180,7 +180,11 @@ export class RunDriver implements WorkerDriver {
       }
       const reason =
         c.reason ?? (c.status === 'failed' ? await this.failureReason(loc, exitCode) : undefined);
-      return this.finish(loc, { outcome: c.status, reason, exitCode }, endSession);
+      return this.finish(
+        loc,
+        { outcome: c.status, reason, exitCode, ...(c.noticedAt !== undefined && { noticedAt: c.noticedAt }) },
+        endSession,
+      );
     })();
 
     const stop = async (reason: string): Promise<void> => {

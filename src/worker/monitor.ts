@@ -9,6 +9,8 @@ export interface Completion {
   reason?: string;
   /** True when the session ended (or its pane died) without a final status. */
   crashed?: boolean;
+  /** When the change that showed the final status was noticed (Date.now()). */
+  noticedAt?: number;
 }
 
 interface Watched {
@@ -18,6 +20,7 @@ interface Watched {
   resolve: (c: Completion) => void;
   inflight?: Promise<boolean>;
   recheck: boolean;
+  recheckNoticedAt?: number;
   /** When the wait began: a tmux listing asked for before then may not show its session yet. */
   since: number;
 }
@@ -40,7 +43,7 @@ export class Monitor {
       try {
         // The folder, not the file: status is replaced by rename, which a file watch would lose.
         w.watcher = watch(worktree, { persistent: false }, (_event, name) => {
-          if (name === null || name === FILES.status) void this.check(key);
+          if (name === null || name === FILES.status) void this.check(key, Date.now());
         });
         w.watcher.on('error', () => undefined); // the poll still covers this worker
       } catch {
@@ -83,23 +86,27 @@ export class Monitor {
    * is settled. A burst of events shares one read (plus one more after it); a caller arriving
    * during a read gets that read's answer, never a premature "not final".
    */
-  private check(key: string): Promise<boolean> {
+  private check(key: string, noticedAt = Date.now()): Promise<boolean> {
     const w = this.watched.get(key);
     if (!w) return Promise.resolve(true);
     if (w.inflight) {
       w.recheck = true;
+      w.recheckNoticedAt ??= noticedAt;
       return w.inflight;
     }
     const run = async (): Promise<boolean> => {
+      let at = noticedAt;
       try {
         do {
+          if (w.recheck) at = w.recheckNoticedAt ?? Date.now();
           w.recheck = false;
+          w.recheckNoticedAt = undefined;
           const s = await readStatus(w.worktree).catch(
             () => ({}) as { status?: WorkerStatus; reason?: string },
           );
           if (!this.watched.has(key)) return true; // settled meanwhile (stop, or another read)
           if (s.status === 'done' || s.status === 'failed') {
-            this.settle(key, { status: s.status, reason: s.reason });
+            this.settle(key, { status: s.status, reason: s.reason, noticedAt: at });
             return true;
           }
         } while (w.recheck);

@@ -406,3 +406,19 @@ describe('schedule: events', () => {
     expect((await run)[0]!.outcome).toBe('done');
   });
 });
+
+describe('schedule: when an attempt ended', () => {
+  test("the driver's notice time is the attempt's end, not the moment its bookkeeping finished", async () => {
+    const clock = new FakeClock();
+    const driver = new FakeDriver();
+    const run = schedule({ workers: plan(['a']), concurrency: 1, driver, clock });
+    const a = await driver.started('a');
+    clock.advance(1000);
+    const noticed = clock.now();
+    clock.advance(40); // the driver read files and updated metadata after noticing
+    a.end({ outcome: 'done', noticedAt: noticed });
+    const [rec] = await run;
+    expect(rec!.finishedAt).toBe(noticed);
+    expect(rec!.attempts[0]!.finishedAt).toBe(noticed);
+  });
+});

@@ -21,8 +21,13 @@ describe('Monitor', () => {
     const m = new Monitor(fakeTmux([{ name: 'wt-a', created: 0, paneDead: false, attached: false }]), 0);
     writeFileSync(join(dir, '.worker-status'), 'running\n');
     const c = m.wait('a', dir, 'wt-a');
+    const written = Date.now();
     writeFileSync(join(dir, '.worker-status'), 'done\n');
-    expect(await c).toEqual({ status: 'done' });
+    const got = await c;
+    expect(got).toMatchObject({ status: 'done' });
+    expect(got.crashed).toBeUndefined();
+    // The notice time is taken when the change is seen, before the status file is read.
+    expect(got.noticedAt).toBeGreaterThanOrEqual(written);
     m.close();
   });
 
@@ -49,7 +54,9 @@ describe('Monitor', () => {
     const polled = poll(m); // the session is gone and the read is still pending
     setTimeout(() => writeFileSync(status, 'done\n'), 50);
     await polled;
-    expect(await c).toEqual({ status: 'done' });
+    const got = await c;
+    expect(got).toMatchObject({ status: 'done' });
+    expect(got.crashed).toBeUndefined();
     m.close();
   });
 
