@@ -40,8 +40,8 @@ case $st in
       marker="[wo] the agent exited with code $code ($$)"
       printf '\n%s\n' "$marker"
       i=0
-      while [ "$i" -lt 100 ] && ! tail -c 2048 "$WO_WORKTREE/.worker.log" 2>/dev/null | grep -qF "$marker"; do
-        sleep 0.01
+      while [ "$i" -lt 250 ] && ! tail -c 2048 "$WO_WORKTREE/.worker.log" 2>/dev/null | grep -qF "$marker"; do
+        sleep 0.002
         i=$((i + 1))
       done
       esc=$(printf '\033')

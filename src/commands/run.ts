@@ -87,6 +87,9 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     { ...ctx, cwd: dirname(planFile) },
     { worktrees: plan.worktrees, tmux: plan.tmux, agents: plan.agents },
   );
+  // tmux's version is asked for while the selection is worked out; a dry run does not need tmux.
+  const usable = ws.tmux.assertUsable();
+  usable.catch(() => undefined);
   const { selected, alreadyDone } = await selectWorkers(plan, ws, opts);
 
   if (opts.dryRun) {
@@ -95,16 +98,20 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     );
     return ExitCode.ok;
   }
-  await ws.tmux.assertUsable();
+  await usable;
   if (selected.length === 0) {
     ctx.io.err('Nothing to run: every selected worker is already done.\n');
     return ExitCode.ok;
   }
 
-  const report = await import('../report/index.js');
+  const [report, { RunDriver }, { createProgress }, { schedule }] = await Promise.all([
+    import('../report/index.js'),
+    import('../worker/driver.js'),
+    import('../ui/index.js'),
+    import('../scheduler/schedule.js'),
+  ]);
   const runId = report.newRunId(new Date());
   const lock = await acquireRunLock(join(ws.repoRoot, '.wo', 'run.lock'), runId);
-  const { RunDriver } = await import('../worker/driver.js');
   const driver = new RunDriver({
     git: ws.git,
     tmux: ws.tmux,
@@ -118,7 +125,6 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   });
   driver.prefetch(selected);
   ctx.trapInterrupts = true;
-  const { createProgress } = await import('../ui/index.js');
   const progress = createProgress({
     io: ctx.io,
     env: ctx.env,
@@ -128,7 +134,6 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   const startedAt = Date.now();
   let records: WorkerRecord[];
   try {
-    const { schedule } = await import('../scheduler/schedule.js');
     progress.start(selected.map((w) => w.feature));
     records = await schedule({
       workers: selected,

@@ -1,7 +1,8 @@
 // Finds and checks wo's configuration (cosmiconfig, module "wo"): from a folder up to the repository root,
 // then the user's ~/.config/wo/. YAML and JSON files are parsed with `yaml` so that problems have positions.
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { cosmiconfig, type Loader } from 'cosmiconfig';
+import type { Loader } from 'cosmiconfig';
 import type { PlanIssue } from '../errors.js';
 import {
   displayPath,
@@ -85,8 +86,32 @@ export function userConfigDir(env: NodeJS.ProcessEnv): string | undefined {
   return env.HOME ? join(env.HOME, '.config', 'wo') : undefined;
 }
 
+/**
+ * Whether any folder searched holds a file cosmiconfig could take for the configuration. Most
+ * repositories have none: then cosmiconfig (~30 ms to load) is not loaded at all.
+ */
+function anyConfigCandidate(dirs: string[], userDir: string | undefined): boolean {
+  for (const dir of dirs) {
+    for (const place of CONFIG_SEARCH_PLACES) {
+      const file = join(dir, place);
+      if (!existsSync(file)) continue;
+      if (place !== 'package.json') return true;
+      try {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
+        if (pkg && typeof pkg === 'object' && 'wo' in pkg) return true;
+      } catch {
+        return true; // let cosmiconfig report what is wrong with it
+      }
+    }
+  }
+  return userDir !== undefined && USER_CONFIG_PLACES.some((place) => existsSync(join(userDir, place)));
+}
+
 /** Finds the configuration that applies to `from` (a folder) and checks it; never throws for a bad file. */
 export async function loadConfig(from: string, opts: ConfigOptions): Promise<ConfigResult> {
+  const dirs = foldersUpward(from, opts.stopAt);
+  if (!anyConfigCandidate(dirs, userConfigDir(opts.env))) return { config: {}, readable: true, issues: [] };
+  const { cosmiconfig } = await import('cosmiconfig');
   const locators = new Map<string, Locator>();
   const yamlLoader: Loader = (filepath, content) => {
     const parsed = parseYaml(content);
@@ -103,7 +128,7 @@ export async function loadConfig(from: string, opts: ConfigOptions): Promise<Con
   const userExplorer = cosmiconfig('wo', { ...options, searchPlaces: USER_CONFIG_PLACES });
   const userDir = userConfigDir(opts.env);
   const searches = [
-    ...foldersUpward(from, opts.stopAt).map((dir) => () => explorer.search(dir)),
+    ...dirs.map((dir) => () => explorer.search(dir)),
     ...(userDir !== undefined ? [() => userExplorer.search(userDir)] : []),
   ];
 

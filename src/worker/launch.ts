@@ -114,13 +114,6 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
   const exitFile = join(input.stateDir, 'exit');
   const prompt = buildPrompt(input.task);
 
-  // Each start begins from `running` and an empty result (SPEC §1).
-  await writeFileAtomic(paths.prompt, prompt);
-  await rm(paths.result, { force: true });
-  await writeStatus(input.worktree, 'running');
-
-  await rm(input.stateDir, { recursive: true, force: true });
-  await mkdir(input.stateDir, { recursive: true });
   const values: Placeholders = {
     prompt,
     prompt_file: paths.prompt,
@@ -131,28 +124,37 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
   };
   const argv = input.agent.command.map((a) => substitute(a, values));
   const spec = buildSpec(sessionEnv(input, { exitFile }), argv, input.stateDir);
-  await Promise.all(spec.files.map((f) => writeFile(f.path, f.content)));
   const specFile = join(input.stateDir, 'spec');
-  await writeFile(specFile, spec.text);
-
   const startedAt = new Date();
-  await updateMeta(input.worktree, {
-    feature: input.feature,
-    worker: {
-      session: input.session,
-      task: input.task,
-      agent: input.agentName,
-      run_id: input.runId ?? null,
-      started_at: startedAt.toISOString(),
-      finished_at: null,
-      status: 'running',
-      exit_code: null,
-    },
-  });
-  await appendFile(
-    paths.log,
-    `\n[wo] ${startedAt.toISOString()} ${input.session} started${input.attempt ? ` (attempt ${input.attempt})` : ''}\n`,
-  );
+
+  // Independent files are written at once; the session starts when all of them are in place.
+  await Promise.all([
+    writeFileAtomic(paths.prompt, prompt),
+    // Each start begins from `running` and an empty result (SPEC §1), in that order.
+    rm(paths.result, { force: true }).then(() => writeStatus(input.worktree, 'running')),
+    rm(input.stateDir, { recursive: true, force: true })
+      .then(() => mkdir(input.stateDir, { recursive: true }))
+      .then(() =>
+        Promise.all([...spec.files.map((f) => writeFile(f.path, f.content)), writeFile(specFile, spec.text)]),
+      ),
+    updateMeta(input.worktree, {
+      feature: input.feature,
+      worker: {
+        session: input.session,
+        task: input.task,
+        agent: input.agentName,
+        run_id: input.runId ?? null,
+        started_at: startedAt.toISOString(),
+        finished_at: null,
+        status: 'running',
+        exit_code: null,
+      },
+    }),
+    appendFile(
+      paths.log,
+      `\n[wo] ${startedAt.toISOString()} ${input.session} started${input.attempt ? ` (attempt ${input.attempt})` : ''}\n`,
+    ),
+  ]);
   try {
     await tmux.newSession({
       name: input.session,

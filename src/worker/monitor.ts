@@ -20,7 +20,8 @@ interface Watched {
   resolve: (c: Completion) => void;
   inflight?: Promise<boolean>;
   recheck: boolean;
-  recheckNoticedAt?: number;
+  /** The first file event that arrived during a read. */
+  recheckEventAt?: number;
   /** When the wait began: a tmux listing asked for before then may not show its session yet. */
   since: number;
 }
@@ -86,27 +87,28 @@ export class Monitor {
    * is settled. A burst of events shares one read (plus one more after it); a caller arriving
    * during a read gets that read's answer, never a premature "not final".
    */
-  private check(key: string, noticedAt = Date.now()): Promise<boolean> {
+  private check(key: string, eventAt?: number): Promise<boolean> {
     const w = this.watched.get(key);
     if (!w) return Promise.resolve(true);
     if (w.inflight) {
       w.recheck = true;
-      w.recheckNoticedAt ??= noticedAt;
+      if (eventAt !== undefined) w.recheckEventAt ??= eventAt;
       return w.inflight;
     }
     const run = async (): Promise<boolean> => {
-      let at = noticedAt;
+      let at = eventAt;
       try {
         do {
-          if (w.recheck) at = w.recheckNoticedAt ?? Date.now();
+          if (w.recheck) at = w.recheckEventAt;
           w.recheck = false;
-          w.recheckNoticedAt = undefined;
+          w.recheckEventAt = undefined;
           const s = await readStatus(w.worktree).catch(
             () => ({}) as { status?: WorkerStatus; reason?: string },
           );
           if (!this.watched.has(key)) return true; // settled meanwhile (stop, or another read)
           if (s.status === 'done' || s.status === 'failed') {
-            this.settle(key, { status: s.status, reason: s.reason, noticedAt: at });
+            // Noticed when the file event arrived; without one (the first look, the poll), now.
+            this.settle(key, { status: s.status, reason: s.reason, noticedAt: at ?? Date.now() });
             return true;
           }
         } while (w.recheck);
