@@ -17,7 +17,7 @@ import { show } from '../plan/ajv-messages.js';
 import { configRules } from '../plan/rules.js';
 import { validateShape } from '../plan/schema.js';
 import type { ConfigFile } from '../plan/schema-types.js';
-import { parseYaml, type YamlError } from '../plan/yaml-source.js';
+import type { YamlError } from '../plan/yaml-source.js';
 import { PRESET_NAMES } from '../worker/presets.js';
 import { findRepoRoot, foldersUpward } from './root.js';
 
@@ -111,7 +111,10 @@ function anyConfigCandidate(dirs: string[], userDir: string | undefined): boolea
 export async function loadConfig(from: string, opts: ConfigOptions): Promise<ConfigResult> {
   const dirs = foldersUpward(from, opts.stopAt);
   if (!anyConfigCandidate(dirs, userConfigDir(opts.env))) return { config: {}, readable: true, issues: [] };
-  const { cosmiconfig } = await import('cosmiconfig');
+  const [{ cosmiconfig }, { parseYaml }] = await Promise.all([
+    import('cosmiconfig'),
+    import('../plan/yaml-source.js'),
+  ]);
   const locators = new Map<string, Locator>();
   const yamlLoader: Loader = (filepath, content) => {
     const parsed = parseYaml(content);

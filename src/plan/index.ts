@@ -35,7 +35,7 @@ export async function loadPlan(file: string, opts: LoadPlanOptions): Promise<Res
   const root = findRepoRoot(folder);
   const repo = basename(root ?? folder);
 
-  const source = await readPlan(abs, shown);
+  let source = await readPlan(abs, shown, { fast: true });
   if (!source.ok && source.fatal) throw new InvalidPlanError(source.issues);
   const planAgents = source.ok ? namesOf(source.value.agents) : undefined;
   const config = await loadConfig(folder, {
@@ -48,9 +48,13 @@ export async function loadPlan(file: string, opts: LoadPlanOptions): Promise<Res
   const agents = config.readable
     ? [...new Set([...PRESET_NAMES, ...namesOf(config.config.agents), ...(planAgents ?? [])])]
     : undefined; // an unreadable config may define agents: do not call them unknown
-  const planIssues = source.ok
-    ? checkPlan(source, shown, { repo, ...(agents && { agents }) })
-    : source.issues;
+  const ruleContext = { repo, ...(agents && { agents }) };
+  let planIssues = source.ok && source.fast ? fastIssues(source, shown, ruleContext) : undefined;
+  if (planIssues === undefined || planIssues.length > 0) {
+    // Problems are found and placed on `yaml`'s reading, which keeps every position.
+    if (source.ok && source.fast) source = await readPlan(abs, shown);
+    planIssues = source.ok ? checkPlan(source, shown, ruleContext) : source.issues;
+  }
   const issues = [...sortIssues(planIssues), ...sortIssues(config.issues)];
   if (issues.length > 0 || !source.ok) throw new InvalidPlanError(issues);
 
@@ -62,6 +66,19 @@ export async function loadPlan(file: string, opts: LoadPlanOptions): Promise<Res
     flags,
     env,
   });
+}
+
+/** Whether a plan read the fast way has problems: undefined when that cannot be told without positions. */
+function fastIssues(
+  source: Parameters<typeof checkPlan>[0],
+  shown: string,
+  ctx: Parameters<typeof checkPlan>[2],
+) {
+  try {
+    return checkPlan(source, shown, ctx);
+  } catch {
+    return undefined;
+  }
 }
 
 function namesOf(v: unknown): string[] {

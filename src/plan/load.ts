@@ -5,15 +5,39 @@ import { show } from './ajv-messages.js';
 import { mergeIssues, placeIssues, type Locator } from './issues.js';
 import { planRules, type RuleContext } from './rules.js';
 import { validateShape } from './schema.js';
-import { parseYaml } from './yaml-source.js';
 
 export type PlanSource =
-  | { ok: true; value: Record<string, unknown>; locate: Locator }
+  /** `fast`: parsed by js-yaml, whose positions are not kept: re-read without `fast` to place issues. */
+  | { ok: true; value: Record<string, unknown>; locate: Locator; fast?: boolean }
   /** `fatal`: there is no plan to speak of (missing, a folder, unreadable); nothing else is worth checking. */
   | { ok: false; fatal: boolean; issues: PlanIssue[] };
 
-/** Reads and parses a plan; `shown` is its name in messages. Never throws for a bad file. */
-export async function readPlan(file: string, shown: string): Promise<PlanSource> {
+/**
+ * The fast way to a plan's value: js-yaml's YAML 1.2 core schema, about ten times quicker than
+ * `yaml` on a cold start (a 500-worker plan: ~15 ms against ~150 ms). It keeps no positions, so it
+ * is only the answer for a plan without problems; anything unusual returns undefined.
+ */
+async function parseFast(text: string): Promise<Record<string, unknown> | undefined> {
+  // Where the two readers differ, `yaml` decides: merge keys (`<<:`, which js-yaml's core schema
+  // keeps as a key) and 0b101 (a number to js-yaml, a string in YAML 1.2).
+  if (/<<\s*:|\b0b[01]/.test(text)) return undefined;
+  try {
+    const { load, CORE_SCHEMA } = await import('js-yaml');
+    const value: unknown = load(text, { schema: CORE_SCHEMA });
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined; // a syntax error: `yaml` says where
+  }
+}
+
+/**
+ * Reads and parses a plan; `shown` is its name in messages. Never throws for a bad file. With
+ * `fast`, a well-formed mapping is parsed by js-yaml and `locate` is not available: check it, and
+ * read it again without `fast` when there is anything to report.
+ */
+export async function readPlan(file: string, shown: string, o: { fast?: boolean } = {}): Promise<PlanSource> {
   const fail = (message: string, fatal: boolean, line?: number): PlanSource => ({
     ok: false,
     fatal,
@@ -29,6 +53,17 @@ export async function readPlan(file: string, shown: string): Promise<PlanSource>
     if (code === 'EACCES') return fail('cannot read it: permission denied', true);
     return fail(`cannot read it: ${(e as Error).message}`, true);
   }
+  if (o.fast) {
+    const value = await parseFast(text);
+    if (value) {
+      const locate: Locator = () => {
+        throw new Error('a plan read with `fast` has no positions: read it again without it');
+      };
+      return { ok: true, value, locate, fast: true };
+    }
+  }
+  // `yaml` (with positions) is loaded only here: a plan read the fast way never needs it.
+  const { parseYaml } = await import('./yaml-source.js');
   const parsed = parseYaml(text);
   if (!parsed.ok) {
     const issues = parsed.errors.map((e) => ({
