@@ -6,22 +6,12 @@ import { RunDriver } from '../../src/worker/driver.js';
 import { defaultLayout } from '../../src/worker/layout.js';
 import { PRESETS } from '../../src/worker/presets.js';
 import type { WorkerSpec } from '../../src/plan/types.js';
+import { spec as baseSpec } from '../scheduler/fakes.js';
 import { makeRepo, makeTmux, testEnv, type TempRepo, type TempTmux } from '../helpers.js';
 
-function spec(feature: string, task: string, over: Partial<WorkerSpec> = {}): WorkerSpec {
-  return {
-    feature,
-    task,
-    agent: 'shell',
-    needs: [],
-    retries: 0,
-    setup: [],
-    copy: [],
-    env: {},
-    index: 0,
-    ...over,
-  };
-}
+/** A shell worker running `task` (the scheduler tests' spec, with the task given). */
+const spec = (feature: string, task: string, over: Partial<WorkerSpec> = {}): WorkerSpec =>
+  baseSpec(feature, { task, ...over });
 
 describe('RunDriver with real git and tmux', () => {
   let repo: TempRepo;
