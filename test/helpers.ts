@@ -61,6 +61,7 @@ export function makeTmux(): TempTmux {
       const uid = process.getuid?.() ?? 0;
       const dir = process.env.TMUX_TMPDIR ?? '/tmp';
       rmSync(join(dir, `tmux-${uid}`, socket), { force: true });
+      rmSync(join(dir, `tmux-${uid}`, `${socket}.lock`), { force: true });
     },
   };
 }
