@@ -7,8 +7,7 @@ import type { WorkerRecord } from '../scheduler/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { acquireRunLock } from '../lock.js';
 import { readStatus, readResult } from '../worker/protocol.js';
-import { lastOutput } from '../worker/lastline.js';
-import { protocolPaths } from '../worker/protocol.js';
+import { lastOutputLine } from '../worker/lastline.js';
 
 export interface RunOptions {
   only?: string[];
@@ -129,7 +128,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     io: ctx.io,
     env: ctx.env,
     toStderr: Boolean(opts.json),
-    lastLine: (f: string) => lastOutput(protocolPaths(ws.locate(f).worktree).log),
+    lastLine: (f: string) => lastOutputLine(ws.locate(f).worktree),
   });
   const startedAt = Date.now();
   let records: WorkerRecord[];

@@ -1,6 +1,6 @@
 // git behind a small interface: repository root, worktrees, branches, excludes. Every call takes an
 // explicit cwd through a Runner.
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Runner } from '../exec.js';
 import { CommandError, EnvError, WoError } from '../errors.js';
@@ -216,13 +216,5 @@ export class Git {
     if (missing.length === 0) return;
     const prefix = text && !text.endsWith('\n') ? '\n' : '';
     await appendFile(file, `${prefix}# wo: worker protocol files\n${missing.join('\n')}\n`);
-  }
-}
-
-export async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
   }
 }
