@@ -7,7 +7,7 @@ import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import type { AgentDef, WorkerSpec } from '../plan/types.js';
 import type { AttemptEnd, AttemptHandle, WorkerDriver } from '../scheduler/types.js';
 import { UsageError } from '../errors.js';
-import { launchWorker } from './launch.js';
+import { launchWorker, workerVars } from './launch.js';
 import { locate, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { Monitor, type Completion } from './monitor.js';
@@ -79,10 +79,7 @@ export class RunDriver implements WorkerDriver {
     return {
       ...this.o.env,
       ...w.env,
-      WO_FEATURE: w.feature,
-      WO_INDEX: String(w.index),
-      WO_WORKTREE: loc.worktree,
-      WO_RUN_ID: this.o.runId,
+      ...workerVars({ ...w, worktree: loc.worktree, runId: this.o.runId }),
     };
   }
 

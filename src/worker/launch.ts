@@ -50,6 +50,16 @@ export function substitute(arg: string, values: Placeholders): string {
   return arg.replace(PLACEHOLDER, (_, name: keyof Placeholders) => values[name]);
 }
 
+/** Who the worker is, as the environment says it (SPEC §7): for its session, setup and verify. */
+export function workerVars(w: { feature: string; index: number; worktree: string; runId?: string }) {
+  return {
+    WO_FEATURE: w.feature,
+    WO_INDEX: String(w.index),
+    WO_WORKTREE: w.worktree,
+    WO_RUN_ID: w.runId ?? '',
+  };
+}
+
 /** The session's environment: caller's + agent's + plan's + wo's own, minus nesting markers. */
 export function sessionEnv(input: LaunchInput, paths: { exitFile: string }): Record<string, string> {
   const p = protocolPaths(input.worktree);
@@ -59,10 +69,7 @@ export function sessionEnv(input: LaunchInput, paths: { exitFile: string }): Rec
     input.agent.env ?? {},
     input.env ?? {},
     {
-      WO_FEATURE: input.feature,
-      WO_INDEX: String(input.index),
-      WO_WORKTREE: input.worktree,
-      WO_RUN_ID: input.runId ?? '',
+      ...workerVars(input),
       WO_STATUS_FILE: p.status,
       WO_RESULT_FILE: p.result,
       WO_PROMPT_FILE: p.prompt,
