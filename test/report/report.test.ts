@@ -15,6 +15,7 @@ import {
 import { containMarkdown } from '../../src/report/md.js';
 import { UsageError } from '../../src/errors.js';
 import type { WorkerRecord } from '../../src/scheduler/types.js';
+import { REPORT_KEYS, REPORT_WORKER_KEYS } from '../spec-report.js';
 
 const T0 = Date.parse('2026-11-23T18:30:12.000Z');
 
@@ -72,9 +73,7 @@ function report(extra: Partial<Parameters<typeof buildReport>[0]> = {}): RunRepo
 describe('buildReport', () => {
   test('has every key of SPEC §5 with the right types', () => {
     const r = report();
-    expect(Object.keys(r).sort()).toEqual(
-      ['duration_ms', 'finished_at', 'plan', 'run_id', 'started_at', 'summary', 'workers'].sort(),
-    );
+    expect(Object.keys(r).sort()).toEqual([...REPORT_KEYS].sort());
     expect(r).toMatchObject({
       run_id: '20261123-183012-ab12',
       plan: 'workers.yaml',
@@ -82,21 +81,8 @@ describe('buildReport', () => {
       finished_at: '2026-11-23T18:31:24.000Z',
       duration_ms: 72_000,
     });
-    const keys = [
-      'feature',
-      'outcome',
-      'reason',
-      'attempts',
-      'started_at',
-      'finished_at',
-      'duration_ms',
-      'branch',
-      'worktree',
-      'exit_code',
-      'result',
-    ];
     for (const w of r.workers) {
-      for (const k of keys) expect(w).toHaveProperty(k);
+      for (const k of REPORT_WORKER_KEYS) expect(w).toHaveProperty(k);
       expect(typeof w.feature).toBe('string');
       expect(typeof w.attempts).toBe('number');
       expect(typeof w.branch).toBe('string');

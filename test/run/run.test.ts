@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEnv, lines, exitOf, type RunEnv } from './harness.js';
 import { waitFor } from '../helpers.js';
+import { REPORT_KEYS, REPORT_WORKER_KEYS } from '../spec-report.js';
 
 const head = (c = 4) =>
   `version: 1\nconcurrency: ${c}\ndefaults:\n  agent: shell\n  timeout: 30s\nworkers:\n`;
@@ -25,8 +26,7 @@ describe('wo run', () => {
     const res = await r.wo(['run']);
     expect(res.code).toBe(1);
     const rep = r.report();
-    for (const k of ['run_id', 'plan', 'started_at', 'finished_at', 'duration_ms', 'summary', 'workers'])
-      expect(rep).toHaveProperty(k);
+    for (const k of REPORT_KEYS) expect(rep).toHaveProperty(k);
     const by = Object.fromEntries(rep.workers.map((w) => [w.feature, w]));
     expect(by.ok).toMatchObject({ outcome: 'done', exit_code: 0, attempts: 1, branch: 'wo/ok' });
     expect(by.exits).toMatchObject({ outcome: 'failed', exit_code: 7 });
@@ -35,21 +35,7 @@ describe('wo run', () => {
     expect(by.slow).toMatchObject({ outcome: 'timeout', reason: 'timed out after 1s' });
     expect(by.after).toMatchObject({ outcome: 'skipped' });
     expect(String(by.after!.reason)).toContain('exits');
-    for (const w of rep.workers)
-      for (const k of [
-        'feature',
-        'outcome',
-        'reason',
-        'attempts',
-        'started_at',
-        'finished_at',
-        'duration_ms',
-        'branch',
-        'worktree',
-        'exit_code',
-        'result',
-      ])
-        expect(w).toHaveProperty(k);
+    for (const w of rep.workers) for (const k of REPORT_WORKER_KEYS) expect(w).toHaveProperty(k);
     expect(rep.summary).toMatchObject({ done: 1, failed: 2, timeout: 1, skipped: 1 });
     const md = readFileSync(
       join(

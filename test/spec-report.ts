@@ -1,0 +1,25 @@
+// The keys of report.json as SPEC §5 lists them, written down once for every test that checks them.
+
+export const REPORT_KEYS = [
+  'run_id',
+  'plan',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'summary',
+  'workers',
+];
+
+export const REPORT_WORKER_KEYS = [
+  'feature',
+  'outcome',
+  'reason',
+  'attempts',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'branch',
+  'worktree',
+  'exit_code',
+  'result',
+];
