@@ -62,7 +62,7 @@ export function cleanupAll() {
     }
   }
   for (const s of [...made.sockets]) killServer(s);
-  for (const d of made.dirs) rmSync(d, { recursive: true, force: true });
+  for (const d of made.dirs) rmSync(d, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
 }
 
 process.on('exit', cleanupAll);
@@ -90,7 +90,7 @@ export function tempDir(tag) {
 }
 
 export function removeDir(d) {
-  rmSync(d, { recursive: true, force: true });
+  rmSync(d, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
   made.dirs.delete(d);
 }
 

@@ -36,7 +36,9 @@ export function makeRepo(name = 'repo'): TempRepo {
   writeFileSync(join(root, 'README.md'), '# test\n');
   git('add', '.');
   git('commit', '-q', '-m', 'initial');
-  return { base, root, home, git, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+  // Retries ride out a process that is still writing as it exits (ENOTEMPTY).
+  const cleanup = () => rmSync(base, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+  return { base, root, home, git, cleanup };
 }
 
 export interface TempTmux {
@@ -53,17 +55,50 @@ export function makeTmux(): TempTmux {
     socket,
     tmux: new Tmux(processRunner, socket),
     cleanup() {
+      // The server and its panes are stopped by id, and awaited, so that nothing of theirs
+      // still writes into a test's folder when the folder is removed.
+      const pids = serverPids(socket);
       try {
         execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
       } catch {
         // no server was started
       }
+      awaitExit(pids, 3000);
       const uid = process.getuid?.() ?? 0;
       const dir = process.env.TMUX_TMPDIR ?? '/tmp';
       rmSync(join(dir, `tmux-${uid}`, socket), { force: true });
       rmSync(join(dir, `tmux-${uid}`, `${socket}.lock`), { force: true });
     },
   };
+}
+
+/** The tmux server's pid and its panes' pids, or none when no server runs on the socket. */
+function serverPids(socket: string): number[] {
+  try {
+    const out = execFileSync('tmux', ['-L', socket, 'list-panes', '-a', '-F', '#{pid} #{pane_pid}'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return [...new Set(out.split(/\s+/).filter(Boolean).map(Number))];
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Blocks until every pid has exited, or `timeoutMs` has passed. */
+function awaitExit(pids: number[], timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  while (pids.some(alive) && Date.now() < deadline) Atomics.wait(tick, 0, 0, 10);
 }
 
 /** The environment tests give wo and its sessions: a temp HOME, sh as SHELL, git identity. */
