@@ -12,8 +12,8 @@ export const PRESETS: Readonly<Record<string, AgentDef>> = {
   },
   // Codex CLI non-interactive; --full-auto = workspace-write sandbox without approval prompts.
   codex: { command: ['codex', 'exec', '--full-auto', '{prompt}'], exitsWhenDone: true },
-  // aider: the prompt file as its one message (--message-file), then exit; --yes-always answers its questions.
-  aider: { command: ['aider', '--yes-always', '--message-file', '{prompt_file}'], exitsWhenDone: true },
+  // aider: the prompt as its one message (--message, SPEC §1), then exit; --yes-always answers its questions.
+  aider: { command: ['aider', '--yes-always', '--message', '{prompt}'], exitsWhenDone: true },
   // The task text is a shell script, run by sh in the worktree.
   shell: { command: ['sh', '-c', '{task}'], exitsWhenDone: true },
 };
