@@ -1,6 +1,4 @@
 // The WorkerDriver of `wo run`: real worktrees, tmux sessions and protocol files for the scheduler.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Runner } from '../exec.js';
 import { WORKTREE_ADDS_AT_ONCE, type Git } from '../git/git.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
@@ -11,7 +9,7 @@ import { launchWorker, workerVars } from './launch.js';
 import { locate, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { Monitor, type Completion } from './monitor.js';
-import { readResult, readStatus, writeResult, writeStatus } from './protocol.js';
+import { readExitCode, readStatus, recordFailure } from './protocol.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
 
 export interface DriverOptions {
@@ -33,26 +31,6 @@ export interface DriverOptions {
   pollMs?: number;
   /** How long an agent gets to stop after Ctrl-C before its session is killed, ms. */
   graceMs?: number;
-}
-
-/** Reads the exit code the wrapper recorded, if it did. */
-export async function readExitCode(stateDir: string): Promise<number | undefined> {
-  try {
-    const n = Number((await readFile(join(stateDir, 'exit'), 'utf8')).trim());
-    return Number.isInteger(n) ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Records a final status that wo decided itself, keeping whatever result the agent wrote. */
-export async function recordFailure(worktree: string, reason: string, detail?: string): Promise<void> {
-  const previous = (await readResult(worktree))?.trim();
-  const parts = [`**${reason}**`];
-  if (detail) parts.push(detail);
-  if (previous) parts.push(previous);
-  await writeResult(worktree, `${parts.join('\n\n')}\n`);
-  await writeStatus(worktree, 'failed');
 }
 
 export class RunDriver implements WorkerDriver {

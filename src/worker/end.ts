@@ -2,9 +2,9 @@
 // never deleted; a worker ended while running is recorded as failed with the reason.
 import { stat } from 'node:fs/promises';
 import type { Tmux } from '../tmux/tmux.js';
-import { readExitCode, recordFailure } from './driver.js';
 import type { WorkerView } from './inspect.js';
 import { updateMeta } from './metadata.js';
+import { readExitCode, recordFailure } from './protocol.js';
 
 /** Kills the worker's session (false when there was none). With `reason`, a running worker is recorded failed. */
 export async function endWorker(tmux: Tmux, v: WorkerView, reason?: string): Promise<boolean> {

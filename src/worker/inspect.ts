@@ -9,14 +9,15 @@ import type { WorktreeEntry } from '../git/git.js';
 import { FEATURE_PATTERN } from '../plan/types.js';
 import type { SessionInfo } from '../tmux/tmux.js';
 import type { Workspace } from '../workspace.js';
-import { readExitCode, recordFailure } from './driver.js';
 import { featureOfSession, worktreesRoot, type WorkerLocation } from './layout.js';
 import { readMeta, updateMeta, type WorktreeMeta } from './metadata.js';
 import {
   parseStatus,
   protocolPaths,
+  readExitCode,
   readResult,
   readStatus,
+  recordFailure,
   type StatusRead,
   type WorkerStatus,
 } from './protocol.js';

@@ -1,4 +1,5 @@
 // The file protocol between wo and an agent (SPEC §1): names, the prompt, reading and writing status.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
 
@@ -87,4 +88,24 @@ export function completionProtocol(): string {
 export function buildPrompt(task: string): string {
   const sep = task.endsWith('\n') ? '\n' : '\n\n';
   return `${task}${sep}${completionProtocol()}`;
+}
+
+/** Reads the exit code the wrapper recorded, if it did. */
+export async function readExitCode(stateDir: string): Promise<number | undefined> {
+  try {
+    const n = Number((await readFile(join(stateDir, 'exit'), 'utf8')).trim());
+    return Number.isInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records a final status that wo decided itself, keeping whatever result the agent wrote. */
+export async function recordFailure(worktree: string, reason: string, detail?: string): Promise<void> {
+  const previous = (await readResult(worktree))?.trim();
+  const parts = [`**${reason}**`];
+  if (detail) parts.push(detail);
+  if (previous) parts.push(previous);
+  await writeResult(worktree, `${parts.join('\n\n')}\n`);
+  await writeStatus(worktree, 'failed');
 }
