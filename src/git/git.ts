@@ -1,7 +1,7 @@
 // git behind a small interface: repository root, worktrees, branches, excludes. Every call takes an
 // explicit cwd through a Runner.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Runner } from '../exec.js';
 import { CommandError, EnvError, WoError } from '../errors.js';
 
@@ -74,10 +74,16 @@ export class Git {
       throw new EnvError(`git rev-parse failed in ${cwd}: ${r.stderr.trim()}`);
     }
     const common = r.stdout.trim();
-    if (!common.endsWith('.git')) {
+    if (basename(common) === '.git') return dirname(common);
+    // A submodule keeps its repository in .git/modules/NAME and names its checkout in core.worktree.
+    const wt = await this.run(cwd, ['config', '--get', 'core.worktree'], false);
+    if (wt.exitCode === 0 && wt.stdout.trim()) return resolve(common, wt.stdout.trim());
+    const bare = await this.run(cwd, ['rev-parse', '--is-bare-repository'], false);
+    if (bare.stdout.trim() === 'true') {
       throw new EnvError(`${common} is a bare repository: wo needs a repository with a working tree.`);
     }
-    return dirname(common);
+    const top = await this.run(cwd, ['rev-parse', '--show-toplevel']);
+    return top.stdout.trim();
   }
 
   async worktrees(repo: string): Promise<WorktreeEntry[]> {
