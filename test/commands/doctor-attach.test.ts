@@ -1,3 +1,4 @@
+import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attachPlan, serverSocketPath } from '../../src/commands/attach.js';
@@ -7,6 +8,8 @@ import type { Runner } from '../../src/exec.js';
 import { Tmux } from '../../src/tmux/tmux.js';
 import { processRunner } from '../../src/exec.js';
 import { fixture, type Fixture } from './setup.js';
+import { BIN } from '../run/harness.js';
+import { waitFor } from '../helpers.js';
 
 describe('wo doctor', () => {
   let f: Fixture;
@@ -102,5 +105,32 @@ describe('wo attach', () => {
     expect(plan.env.TMUX).toBeUndefined();
     expect(plan.env.TMUX_PANE).toBeUndefined();
     expect(serverSocketPath({ TMUX_TMPDIR: '/tmp/x' }, undefined)).toMatch(/^\/tmp\/x\/tmux-\d+\/default$/);
+  });
+
+  test('on a real terminal, attaches to the session until the client is detached', async () => {
+    const f = fixture();
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      expect((await f.wo('spawn', 'x', 'sleep 30', '--create', '--agent', 'shell')).code).toBe(0);
+      // script(1) gives wo a pseudo-terminal; the shell it starts only expands variables in quotes.
+      const child = spawn('script', ['-qfec', 'exec "$WO_TEST_NODE" "$WO_TEST_BIN" attach x', '/dev/null'], {
+        cwd: f.repo.root,
+        env: { ...f.ctx.env, TERM: 'xterm', WO_TEST_NODE: process.execPath, WO_TEST_BIN: BIN },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<number | null>((resolve) => child?.on('exit', resolve));
+      const clients = () =>
+        execFileSync('tmux', ['-L', f.t.socket, 'list-clients', '-F', '#{client_session}'], {
+          encoding: 'utf8',
+        });
+      await waitFor(() => clients().split('\n').includes('wt-x'), 'a client on wt-x');
+      execFileSync('tmux', ['-L', f.t.socket, 'detach-client', '-s', 'wt-x']);
+      expect(await exited).toBe(0);
+      expect(clients().trim()).toBe('');
+      expect(f.status('x')).toBe('running'); // detaching leaves the worker alone
+    } finally {
+      if (child?.exitCode === null) child.kill(); // our script(1), by its pid
+      f.cleanup();
+    }
   });
 });
