@@ -44,10 +44,16 @@ case $st in
         sleep 0.002
         i=$((i + 1))
       done
-      esc=$(printf '\033')
       {
         printf 'The agent exited with code %s without writing a result.\n\nLast output:\n\n```\n' "$code"
-        tail -n 20 "$WO_WORKTREE/.worker.log" 2>/dev/null | sed -e "s/${esc}\[[0-9;?]*[A-Za-z]//g" -e 's/\r//g'
+        # The agent's last 20 lines, with colour codes, carriage returns, wo's own lines and trailing
+        # blank lines left out (one awk: a process per step would cost every worker a fork).
+        tail -n 60 "$WO_WORKTREE/.worker.log" 2>/dev/null | awk '
+          { gsub(/\033\[[0-9;?]*[A-Za-z]/, ""); gsub(/\r/, "") }
+          /^\[wo\] / { next }
+          NF == 0 { blank++; next }
+          { for (; blank > 0; blank--) line[n++] = ""; line[n++] = $0 }
+          END { for (i = (n > 20 ? n - 20 : 0); i < n; i++) print line[i] }'
         printf '```\n'
       } > "$WO_RESULT_FILE.tmp.$$" && mv -f "$WO_RESULT_FILE.tmp.$$" "$WO_RESULT_FILE"
     fi

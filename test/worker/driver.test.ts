@@ -66,6 +66,21 @@ describe('RunDriver with real git and tmux', () => {
     expect(end).toMatchObject({ outcome: 'failed', exitCode: 3, reason: 'exit code 3' });
   });
 
+  test('an agent that leaves no result gets one from wo: the exit code and its last 20 lines, clean', async () => {
+    // 30 numbered lines, the last in colour and with a carriage return, then a blank line.
+    const w = spec(
+      'quiet',
+      "seq 1 30 | sed 's/^/line /'; printf '\\033[31mred end\\033[0m\\r\\n\\n'; exit 4",
+    );
+    await driver.prepare(w);
+    const end = await (await driver.start(w, 1)).done;
+    expect(end).toMatchObject({ outcome: 'failed', exitCode: 4 });
+    const result = readFileSync(join(repo.base, 'repo-worktrees', 'quiet', '.worker-result.md'), 'utf8');
+    expect(result).toContain('The agent exited with code 4 without writing a result.');
+    const quoted = result.split('```\n')[1]!.split('\n').slice(0, -1);
+    expect(quoted).toEqual([...Array.from({ length: 19 }, (_, i) => `line ${i + 12}`), 'red end']);
+  });
+
   test('a killed session is crashed', async () => {
     const w = spec('victim', 'sleep 30');
     await driver.prepare(w);
