@@ -132,7 +132,7 @@ async function remove(
       done.push(`branch ${v.branch} deleted`);
     } else {
       done.push(
-        `branch ${v.branch} kept (${r.unmerged.length} commits on no other branch; delete it with git branch -D ${v.branch})`,
+        `branch ${v.branch} kept (${r.unmerged.length} commit${r.unmerged.length === 1 ? '' : 's'} on no other branch; delete it with git branch -D ${v.branch})`,
       );
     }
   }

@@ -55,7 +55,7 @@ describe('wo clean', () => {
     const forced = await f.wo('clean', '--force');
     expect(forced.code).toBe(0);
     for (const w of ['dirty', 'ahead', 'tidy']) expect(existsSync(f.wt(w))).toBe(false);
-    expect(forced.out).toContain('branch wo/ahead kept');
+    expect(forced.out).toContain('branch wo/ahead kept (1 commit on no other branch;');
     expect(branches()).toEqual(['main', 'wo/ahead']);
   });
 
