@@ -6,7 +6,10 @@ import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { WorkerRecord } from '../scheduler/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { acquireRunLock } from '../lock.js';
-import { readStatus, readResult } from '../worker/protocol.js';
+import { protocolPaths, readStatus, readResult } from '../worker/protocol.js';
+import { substitute, type Placeholders } from '../worker/launch.js';
+import type { WorkerLocation } from '../worker/layout.js';
+import { shellQuote } from '../ui/text.js';
 import { lastOutputLine } from '../worker/lastline.js';
 
 export interface RunOptions {
@@ -67,10 +70,21 @@ export async function selectWorkers(
   return { selected, alreadyDone };
 }
 
-function describeCommand(plan: ResolvedPlan, w: WorkerSpec): string {
-  const agent = plan.agents[w.agent];
-  return (agent?.command ?? [])
-    .map((a) => (/[\s"'$`\\]/.test(a) || a === '' ? JSON.stringify(a) : a))
+/**
+ * The agent's argv with the placeholders filled in, quoted as a shell would need it (wo itself passes
+ * the arguments to the agent directly). `{prompt}`, the task plus the protocol, is shown by name.
+ */
+function describeCommand(plan: ResolvedPlan, w: WorkerSpec, loc: WorkerLocation): string {
+  const values: Placeholders = {
+    prompt: '{prompt}',
+    prompt_file: protocolPaths(loc.worktree).prompt,
+    task: w.task,
+    feature: w.feature,
+    worktree: loc.worktree,
+    branch: loc.branch,
+  };
+  return (plan.agents[w.agent]?.command ?? [])
+    .map((a) => (a === '{prompt}' ? a : shellQuote(substitute(a, values))))
     .join(' ');
 }
 
@@ -193,7 +207,12 @@ function dryRun(
     lines.push(`  worktree  ${relative(cwd, loc.worktree) || '.'} (${have ? 'exists: adopted' : 'new'})`);
     lines.push(`  branch    ${loc.branch} (from ${w.base ?? 'HEAD'} when new)`);
     lines.push(`  session   ${loc.session}`);
-    lines.push(`  agent     ${w.agent}: ${describeCommand(plan, w)}`);
+    lines.push(`  agent     ${w.agent}`);
+    lines.push(`  command   ${describeCommand(plan, w, loc)}`);
+    if (plan.agents[w.agent]?.command.some((a) => a.includes('{prompt}'))) {
+      const prompt = relative(cwd, protocolPaths(loc.worktree).prompt);
+      lines.push(`  {prompt}  the task, then the completion protocol (written to ${prompt})`);
+    }
     if (w.needs.length) lines.push(`  needs     ${w.needs.join(', ')}`);
     if (w.setup.length) lines.push(`  setup     ${w.setup.join(' && ')}`);
     if (w.verify) lines.push(`  verify    ${w.verify}`);

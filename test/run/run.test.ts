@@ -120,6 +120,7 @@ describe('wo run', () => {
     expect(res.stdout).toContain('wt-a');
     expect(res.stdout).toContain('wo/b');
     expect(res.stdout).toContain('needs     a');
+    expect(res.stdout).toContain("command   sh -c 'echo b'");
     expect(existsSync(join(r.repo.base, 'repo-worktrees'))).toBe(false);
     expect(existsSync(join(r.repo.root, '.wo'))).toBe(false);
     expect(r.repo.git('branch', '--list', 'wo/*').trim()).toBe('');
