@@ -35,27 +35,32 @@ st=
 case $st in
   '' | running)
     if [ ! -s "$WO_RESULT_FILE" ]; then
-      # The log is written by tmux (pipe-pane) a moment after the pane prints: print a marker and
-      # wait briefly for it, so the result's last lines are the agent's real last lines.
+      # The log is written by tmux (pipe-pane) a moment after the pane prints: print a marker, and
+      # read the log until the marker is in it (every 2 ms, for at most about a second), so that the
+      # result quotes the agent's real last lines. One tail and one awk a look: the awk both finds
+      # the marker and writes the result (the last 20 lines, with colour codes, carriage returns,
+      # wo's own lines and trailing blank lines left out).
       marker="[wo] the agent exited with code $code ($$)"
       printf '\n%s\n' "$marker"
+      tmp="$WO_RESULT_FILE.tmp.$$"
       i=0
-      while [ "$i" -lt 250 ] && ! tail -c 2048 "$WO_WORKTREE/.worker.log" 2>/dev/null | grep -qF "$marker"; do
-        sleep 0.002
-        i=$((i + 1))
-      done
-      {
-        printf 'The agent exited with code %s without writing a result.\n\nLast output:\n\n```\n' "$code"
-        # The agent's last 20 lines, with colour codes, carriage returns, wo's own lines and trailing
-        # blank lines left out (one awk: a process per step would cost every worker a fork).
-        tail -n 60 "$WO_WORKTREE/.worker.log" 2>/dev/null | awk '
+      until tail -c 65536 "$WO_WORKTREE/.worker.log" 2>/dev/null | awk -v marker="$marker" \
+        -v code="$code" -v give_up="$((i >= 250))" '
           { gsub(/\033\[[0-9;?]*[A-Za-z]/, ""); gsub(/\r/, "") }
+          $0 == marker { found = 1; next }
           /^\[wo\] / { next }
           NF == 0 { blank++; next }
           { for (; blank > 0; blank--) line[n++] = ""; line[n++] = $0 }
-          END { for (i = (n > 20 ? n - 20 : 0); i < n; i++) print line[i] }'
-        printf '```\n'
-      } > "$WO_RESULT_FILE.tmp.$$" && mv -f "$WO_RESULT_FILE.tmp.$$" "$WO_RESULT_FILE"
+          END {
+            if (!found && !give_up) exit 1
+            printf "The agent exited with code %s without writing a result.\n\nLast output:\n\n```\n", code
+            for (k = (n > 20 ? n - 20 : 0); k < n; k++) print line[k]
+            print "```"
+          }' > "$tmp"; do
+        sleep 0.002
+        i=$((i + 1))
+      done
+      mv -f "$tmp" "$WO_RESULT_FILE"
     fi
     if [ "$code" -eq 0 ]; then st=done; else st=failed; fi
     printf '%s\n' "$st" > "$WO_STATUS_FILE.tmp.$$" && mv -f "$WO_STATUS_FILE.tmp.$$" "$WO_STATUS_FILE"
