@@ -1,17 +1,36 @@
 // Small file-system helpers shared by the protocol, metadata and report writers.
-import { mkdir, rename, writeFile, readFile, unlink } from 'node:fs/promises';
+//
+// The files wo writes are small (a status word, a result, a JSON record), so writing is done with
+// synchronous calls behind a promise: one system call each, where the promise-based API sends every
+// open, write and close through the thread pool and back. Reads stay asynchronous: a read can wait
+// (a FIFO, a slow disk) and must not stop the runner meanwhile.
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /** Writes a file whole: a temporary file beside it, then rename, so readers never see half of it. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  writeFileAtomicSync(path, data);
+}
+
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    try {
+      writeFileSync(tmp, data);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(dirname(path), { recursive: true }); // the folder is missing: make it, once
+      writeFileSync(tmp, data);
+    }
+    renameSync(tmp, path);
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never written
+    }
     throw e;
   }
 }
