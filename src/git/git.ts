@@ -87,7 +87,10 @@ export class Git {
   }
 
   async worktrees(repo: string): Promise<WorktreeEntry[]> {
-    const r = await this.run(repo, ['worktree', 'list', '--porcelain']);
+    // A worktree that another git is adding meanwhile can be half written: ask again.
+    const args = ['worktree', 'list', '--porcelain'];
+    const r = await this.runPastLocks(repo, args);
+    if (r.exitCode !== 0) throw new CommandError(`git ${args.join(' ')}`, r.exitCode, r.stderr);
     const list: WorktreeEntry[] = [];
     let cur: WorktreeEntry | undefined;
     for (const line of r.stdout.split('\n')) {

@@ -34,3 +34,22 @@ describe('Git.addWorktree', () => {
     );
   });
 });
+
+describe('Git.worktrees', () => {
+  test('a worktree half written by a git adding it beside us is asked about again', async () => {
+    let n = 0;
+    const runner: Runner = {
+      run: async () =>
+        n++ === 0
+          ? res(128, 'fatal: failed to read /r/.git/worktrees/w40/commondir: Success')
+          : { stdout: 'worktree /r\nHEAD abc\nbranch refs/heads/main\n\n', stderr: '', exitCode: 0 },
+    };
+    expect(await new Git(runner).worktrees('/r')).toEqual([{ path: '/r', head: 'abc', branch: 'main' }]);
+    expect(n).toBe(2);
+  });
+
+  test('any other failure is an error with git’s words', async () => {
+    const runner: Runner = { run: async () => res(128, 'fatal: not a git repository') };
+    await expect(new Git(runner).worktrees('/r')).rejects.toThrow('fatal: not a git repository');
+  });
+});
