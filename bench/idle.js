@@ -2,6 +2,8 @@
 // (D = 60 s, 10 s with --quick) at concurrency 20; once every session is live the bench samples
 // /proc/<pid>/stat of the `wo run` process (its own CPU plus that of the children it reaped, e.g.
 // tmux polls) at the start and at the end of the idle window, and the tmux server's CPU likewise.
+// wo run starts git and tmux through a small shell (scripts/wo-exec.sh): that shell's CPU and the
+// CPU of the calls it reaped count as the runner's.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -16,6 +18,7 @@ import {
   newSocket,
   procCpu,
   procMem,
+  childrenMatching,
   removeDir,
   round,
   sleep,
@@ -63,18 +66,22 @@ export async function idle({ quick, log }) {
     await sleep(1000); // let the start-up work settle
     const windowEnd = firstSeen + seconds * 1000 - 1500;
     const server = tmuxServerPid(socket);
+    const [forks] = childrenMatching(pid, 'wo-exec.sh');
     const a = procCpu(pid);
+    const fa = forks ? procCpu(forks) : undefined;
     const sa = server ? procCpu(server) : undefined;
     const ta = process.hrtime.bigint();
     const wait = windowEnd - Date.now();
     if (wait < 2000) throw new Error('the workers started too slowly to leave an idle window');
     await sleep(wait);
     const b = procCpu(pid);
+    const fb = forks ? procCpu(forks) : undefined;
     const sb = server ? procCpu(server) : undefined;
     const tb = process.hrtime.bigint();
     const memAtEnd = procMem(pid);
     const windowS = Number(tb - ta) / 1e9;
-    const cpuS = b.self + b.children - (a.self + a.children);
+    const forkS = fa && fb ? fb.self + fb.children - (fa.self + fa.children) : 0;
+    const cpuS = b.self + b.children - (a.self + a.children) + forkS;
     const serverS = sa && sb ? sb.self - sa.self : undefined;
 
     const r = await wo.done;
@@ -92,6 +99,7 @@ export async function idle({ quick, log }) {
       runner_cpu_s: round(cpuS, 3),
       runner_cpu_self_s: round(b.self - a.self, 3),
       runner_cpu_children_s: round(b.children - a.children, 3),
+      fork_server_cpu_s: forks ? round(forkS, 3) : undefined,
       cpu_pct_of_one_core: round((cpuS / windowS) * 100, 2),
       cpu_s_per_minute: round((cpuS / windowS) * 60, 3),
       tmux_server_cpu_s: serverS === undefined ? undefined : round(serverS, 3),

@@ -262,6 +262,22 @@ export function procCpu(pid) {
   }
 }
 
+/** The pids of the live children of `pid` whose command line contains `needle`. */
+export function childrenMatching(pid, needle) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 /** { rssKb, hwmKb } of a live process, or undefined. */
 export function procMem(pid) {
   try {
