@@ -1,6 +1,6 @@
 // The fork server that starts git and tmux for `wo run`: same answers as spawning them directly.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ForkServer } from '../src/exec-server.js';
@@ -44,6 +44,15 @@ describe('ForkServer', () => {
     const r = await server.run('printf', ['%s\\0', ...args], { cwd: dir });
     expect(r.stdout.split('\0').slice(0, -1)).toEqual(args);
     expect(execFileSync('ls', ['-A', dir], { encoding: 'utf8' })).toBe(''); // nothing was run
+    expect(fallback.calls).toBe(0);
+  });
+
+  test('a folder named with shell syntax is entered as it is', async () => {
+    const odd = join(dir, "-n it's $(x) `y` ; z");
+    mkdirSync(odd);
+    expect((await server.run('pwd', [], { cwd: odd })).stdout).toBe(`${odd}\n`);
+    const gone = await server.run('pwd', [], { cwd: join(dir, 'missing'), reject: false });
+    expect(gone.exitCode).not.toBe(0);
     expect(fallback.calls).toBe(0);
   });
 
