@@ -9,7 +9,7 @@ import { processRunner, spawnRunner, type Runner } from '../exec.js';
 import { ForkServer } from '../exec-server.js';
 import { acquireRunLock } from '../lock.js';
 import { protocolPaths, readStatus, readResult } from '../worker/protocol.js';
-import { substitute, type Placeholders } from '../worker/launch.js';
+import { placeholderValues, substitute } from '../worker/launch.js';
 import type { WorkerLocation } from '../worker/layout.js';
 import { shellQuote } from '../ui/text.js';
 import { lastOutputLine } from '../worker/lastline.js';
@@ -77,14 +77,7 @@ export async function selectWorkers(
  * the arguments to the agent directly). `{prompt}`, the task plus the protocol, is shown by name.
  */
 function describeCommand(plan: ResolvedPlan, w: WorkerSpec, loc: WorkerLocation): string {
-  const values: Placeholders = {
-    prompt: '{prompt}',
-    prompt_file: protocolPaths(loc.worktree).prompt,
-    task: w.task,
-    feature: w.feature,
-    worktree: loc.worktree,
-    branch: loc.branch,
-  };
+  const values = placeholderValues({ ...loc, task: w.task, feature: w.feature }, '{prompt}');
   return (plan.agents[w.agent]?.command ?? [])
     .map((a) => (a === '{prompt}' ? a : shellQuote(substitute(a, values))))
     .join(' ');

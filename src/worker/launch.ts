@@ -50,6 +50,21 @@ export function substitute(arg: string, values: Placeholders): string {
   return arg.replace(PLACEHOLDER, (_, name: keyof Placeholders) => values[name]);
 }
 
+/** The values of an agent's placeholders for one worker (the prompt is the task plus the protocol). */
+export function placeholderValues(
+  w: { task: string; feature: string; worktree: string; branch: string },
+  prompt: string,
+): Placeholders {
+  return {
+    prompt,
+    prompt_file: protocolPaths(w.worktree).prompt,
+    task: w.task,
+    feature: w.feature,
+    worktree: w.worktree,
+    branch: w.branch,
+  };
+}
+
 /** Who the worker is, as the environment says it (SPEC §7): for its session, setup and verify. */
 export function workerVars(w: { feature: string; index: number; worktree: string; runId?: string }) {
   return {
@@ -121,15 +136,7 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
   const exitFile = join(input.stateDir, 'exit');
   const prompt = buildPrompt(input.task);
 
-  const values: Placeholders = {
-    prompt,
-    prompt_file: paths.prompt,
-    task: input.task,
-    feature: input.feature,
-    worktree: input.worktree,
-    branch: input.branch,
-  };
-  const argv = input.agent.command.map((a) => substitute(a, values));
+  const argv = input.agent.command.map((a) => substitute(a, placeholderValues(input, prompt)));
   const spec = buildSpec(sessionEnv(input, { exitFile }), argv, input.stateDir);
   const specFile = join(input.stateDir, 'spec');
   const startedAt = new Date();
