@@ -13,6 +13,7 @@ import { placeholderValues, substitute } from '../worker/launch.js';
 import type { WorkerLocation } from '../worker/layout.js';
 import { shellQuote } from '../ui/text.js';
 import { lastOutputLine } from '../worker/lastline.js';
+import { assertTmux } from '../worker/requirements.js';
 
 export interface RunOptions {
   only?: string[];
@@ -108,7 +109,7 @@ async function runWith(ctx: Context, planArg: string, opts: RunOptions, tools: R
     tools,
   );
   // tmux's version is asked for while the selection is worked out; a dry run does not need tmux.
-  const usable = ws.tmux.assertUsable();
+  const usable = assertTmux(ws.tmux);
   usable.catch(() => undefined);
   const { selected, alreadyDone } = await selectWorkers(plan, ws, opts);
 

@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { EnvError } from '../errors.js';
 import { processRunner } from '../exec.js';
 import { Git } from '../git/git.js';
-import { assertGit } from '../worker/requirements.js';
+import { assertGit, assertTmux } from '../worker/requirements.js';
 import { openWorkspace, type Settings, type Workspace } from '../workspace.js';
 
 /**
@@ -39,6 +39,6 @@ export async function openCommandWorkspace(ctx: Context, o: { tmux?: boolean } =
     if (e instanceof EnvError) await assertGit(new Git(processRunner));
     throw e;
   }
-  if (o.tmux) await ws.tmux.assertUsable();
+  if (o.tmux) await assertTmux(ws.tmux);
   return ws;
 }

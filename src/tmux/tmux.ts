@@ -73,15 +73,6 @@ export class Tmux {
     return { major: Number(m[1]), minor: Number(m[2]), text: out };
   }
 
-  async assertUsable(): Promise<void> {
-    const v = await this.version();
-    if (v.major < MIN_TMUX.major || (v.major === MIN_TMUX.major && v.minor < MIN_TMUX.minor)) {
-      throw new EnvError(
-        `${v.text} is too old: wo needs tmux ${MIN_TMUX.major}.${MIN_TMUX.minor} or newer. Upgrade tmux.`,
-      );
-    }
-  }
-
   /** Exact target for a session: `=name` so that `wt-a` never matches `wt-ab`. */
   static target(name: string): string {
     return `=${name}`;

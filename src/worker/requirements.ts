@@ -16,38 +16,40 @@ export interface ToolCheck {
 const atLeast = (v: { major: number; minor: number }, min: { major: number; minor: number }) =>
   v.major > min.major || (v.major === min.major && v.minor >= min.minor);
 
-export async function checkGit(git: Git): Promise<ToolCheck> {
+type Version = { major: number; minor: number; text: string };
+
+/** Whether a tool answers with a version of at least `min`; the problem says how to fix it. */
+async function checkVersion(
+  name: string,
+  min: { major: number; minor: number },
+  version: () => Promise<Version>,
+): Promise<ToolCheck> {
   try {
-    const v = await git.version();
-    if (atLeast(v, MIN_GIT)) return { ok: true, version: v.text };
+    const v = await version();
+    if (atLeast(v, min)) return { ok: true, version: v.text };
     return {
       ok: false,
       version: v.text,
-      problem: `${v.text} is too old: wo needs git ${MIN_GIT.major}.${MIN_GIT.minor} or newer. Upgrade git.`,
+      problem: `${v.text} is too old: wo needs ${name} ${min.major}.${min.minor} or newer. Upgrade ${name}.`,
     };
   } catch (e) {
     return { ok: false, problem: (e as Error).message };
   }
 }
 
-export async function checkTmux(tmux: Tmux): Promise<ToolCheck> {
-  try {
-    const v = await tmux.version();
-    if (atLeast(v, MIN_TMUX)) return { ok: true, version: v.text };
-    return {
-      ok: false,
-      version: v.text,
-      problem: `${v.text} is too old: wo needs tmux ${MIN_TMUX.major}.${MIN_TMUX.minor} or newer. Upgrade tmux.`,
-    };
-  } catch (e) {
-    return { ok: false, problem: (e as Error).message };
-  }
-}
+export const checkGit = (git: Git) => checkVersion('git', MIN_GIT, () => git.version());
+export const checkTmux = (tmux: Tmux) => checkVersion('tmux', MIN_TMUX, () => tmux.version());
 
 /** Throws EnvError (exit 3) when git is missing or too old. */
 export async function assertGit(git: Git): Promise<void> {
   const c = await checkGit(git);
   if (!c.ok) throw new EnvError(c.problem ?? 'git is not usable');
+}
+
+/** Throws EnvError (exit 3) when tmux is missing or too old. */
+export async function assertTmux(tmux: Tmux): Promise<void> {
+  const c = await checkTmux(tmux);
+  if (!c.ok) throw new EnvError(c.problem ?? 'tmux is not usable');
 }
 
 /** Where `command` would be found on `PATH` (or itself, when it is a path), or undefined. */
