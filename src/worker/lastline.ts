@@ -3,6 +3,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILES } from './protocol.js';
+import { stripControl, stripEscapes } from '../ui/text.js';
 
 /** How much of a log's end is read. A status line never needs more, whatever the log's size. */
 export const TAIL_BYTES = 8192;
@@ -30,23 +31,12 @@ export async function readTail(
   }
 }
 
-const SEQUENCES = [
-  /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: window titles, hyperlinks
-  /\x1b[P^_X][^\x1b]*(?:\x1b\\)?/g, // DCS, PM, APC, SOS
-  /\x1b\[[0-?]*[ -/]*[@-~]/g, // CSI: colours, cursor movement, erase
-  /\x1b[ -/]*[0-~]/g, // two-byte and charset escapes
-  /\x1b/g, // an escape cut short
-];
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-
 /** Removes escape sequences and control characters; what a carriage return overwrote is dropped. */
 export function cleanLine(line: string): string {
-  let s = line;
-  for (const re of SEQUENCES) s = s.replace(re, '');
-  s = s.replace(/\r+$/, '');
+  let s = stripEscapes(line).replace(/\r+$/, '');
   const cr = s.lastIndexOf('\r');
   if (cr >= 0) s = s.slice(cr + 1); // a progress bar redrawn in place: keep its last state
-  return s.replace(/\t/g, ' ').replace(CONTROL, '').trim();
+  return stripControl(s.replace(/\t/g, ' ')).trim();
 }
 
 /** wo's own lines in a worker's log (start headers, exit markers): not the worker's output. */
