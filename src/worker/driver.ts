@@ -9,7 +9,7 @@ import { launchWorker, workerVars } from './launch.js';
 import { locate, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { Monitor, type Completion } from './monitor.js';
-import { readExitCode, readStatus, recordFailure } from './protocol.js';
+import { outputBlock, readExitCode, readStatus, recordFailure } from './protocol.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
 
 export interface DriverOptions {
@@ -205,8 +205,7 @@ export class RunDriver implements WorkerDriver {
     });
     if (r.exitCode === 0) return undefined;
     const reason = `verify "${cmd}" failed (exit ${r.exitCode})`;
-    const tail = `${r.stdout}${r.stderr}`.trimEnd().split('\n').slice(-40).join('\n');
-    await recordFailure(loc.worktree, reason, `\`\`\`\n${tail}\n\`\`\``);
+    await recordFailure(loc.worktree, reason, outputBlock(`${r.stdout}${r.stderr}`));
     return reason;
   }
 

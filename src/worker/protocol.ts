@@ -90,6 +90,11 @@ export function buildPrompt(task: string): string {
   return `${task}${sep}${completionProtocol()}`;
 }
 
+/** The last lines of a command's output, in a fenced block for a result file. */
+export function outputBlock(output: string, lines = 40): string {
+  return `\`\`\`\n${output.trimEnd().split('\n').slice(-lines).join('\n')}\n\`\`\``;
+}
+
 /** Reads the exit code the wrapper recorded, if it did. */
 export async function readExitCode(stateDir: string): Promise<number | undefined> {
   try {

@@ -5,7 +5,7 @@ import type { Git } from '../git/git.js';
 import type { Runner } from '../exec.js';
 import { WoError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
-import { EXCLUDE_PATTERNS, FILES, writeResult, writeStatus } from './protocol.js';
+import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
 import type { WorkerLocation } from './layout.js';
 
 export interface EnsureOptions {
@@ -122,10 +122,9 @@ async function runSetup(runner: Runner, loc: WorkerLocation, o: EnsureOptions): 
     const output = `${r.stdout}${r.stderr}`;
     await appendFile(join(loc.worktree, FILES.log), `[wo] setup: ${cmd}\n${output}`);
     if (r.exitCode !== 0) {
-      const tail = output.trimEnd().split('\n').slice(-40).join('\n');
       await writeResult(
         loc.worktree,
-        `Setup failed: \`${cmd}\` exited with code ${r.exitCode}.\n\n\`\`\`\n${tail}\n\`\`\`\n`,
+        `Setup failed: \`${cmd}\` exited with code ${r.exitCode}.\n\n${outputBlock(output)}\n`,
       );
       await writeStatus(loc.worktree, 'failed');
       throw new SetupError(`setup "${cmd}" failed (exit ${r.exitCode})`);
