@@ -11,10 +11,6 @@ import { randomBytes } from 'node:crypto';
 
 /** Writes a file whole: a temporary file beside it, then rename, so readers never see half of it. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  writeFileAtomicSync(path, data);
-}
-
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     try {
