@@ -2,8 +2,9 @@
 // (D = 60 s, 10 s with --quick) at concurrency 20; once every session is live the bench samples
 // /proc/<pid>/stat of the `wo run` process (its own CPU plus that of the children it reaped, e.g.
 // tmux polls) at the start and at the end of the idle window, and the tmux server's CPU likewise.
-// wo run starts git and tmux through a small shell (scripts/wo-exec.sh): that shell's CPU and the
-// CPU of the calls it reaped count as the runner's.
+// Checkouts before the fork server was removed (measured with --wo) start git and tmux through a
+// small shell, scripts/wo-exec.sh: that shell's CPU and the CPU of the calls it reaped count as the
+// runner's, so old and new figures compare.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {

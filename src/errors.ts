@@ -63,16 +63,47 @@ export class EnvError extends WoError {
   }
 }
 
-/** A subprocess failed; keeps the command, exit code and stderr. */
+/** What is known about a program that failed. */
+export interface CommandFailure {
+  /** The command line as sh would read it back (see formatCommand in exec.ts). */
+  command: string;
+  /** Its exit code, when it exited on its own. */
+  exitCode?: number;
+  /** The signal that ended it. */
+  signal?: string;
+  /** wo ended it because it outran its time. */
+  timedOut?: boolean;
+  stderr?: string;
+  /** The program was not found (ENOENT), so it never ran. */
+  notFound?: boolean;
+  /** Why it did not run, when it did not: `git: command not found`. */
+  problem?: string;
+}
+
+/** A subprocess failed; keeps the quoted command, its exit code or signal, and stderr (the cause too). */
 export class CommandError extends WoError {
   readonly command: string;
   readonly commandExitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly timedOut: boolean;
+  readonly notFound: boolean;
   readonly stderr: string;
-  constructor(command: string, exitCode: number | undefined, stderr: string, options?: { cause?: unknown }) {
+  constructor(failure: CommandFailure, options?: { cause?: unknown }) {
+    const { command, exitCode, signal, stderr = '' } = failure;
+    const how = failure.problem
+      ? `could not run: ${failure.problem}`
+      : failure.timedOut
+        ? `timed out${signal ? ` (ended with ${signal})` : ''}`
+        : signal
+          ? `was ended by ${signal}`
+          : `failed (exit ${exitCode ?? '?'})`;
     const detail = stderr.trim() ? `: ${stderr.trim()}` : '';
-    super(`${command} failed (exit ${exitCode ?? '?'})${detail}`, 1, options);
+    super(`${command} ${how}${detail}`, 1, options);
     this.command = command;
     this.commandExitCode = exitCode;
+    this.signal = signal;
+    this.timedOut = failure.timedOut ?? false;
+    this.notFound = failure.notFound ?? false;
     this.stderr = stderr;
   }
 }

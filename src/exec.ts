@@ -1,5 +1,9 @@
-// The one door to subprocesses: git and tmux code take a Runner, so tests can assert command lines.
+// The one way wo runs a program: git, tmux, and the setup and verify commands users write. Code that
+// runs programs takes a Runner, so tests can assert command lines and fake the answers.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { CommandError } from './errors.js';
+import { shellQuote } from './ui/text.js';
 
 export interface RunOptions {
   cwd?: string;
@@ -7,15 +11,20 @@ export interface RunOptions {
   /** Replace the environment instead of extending process.env. */
   extendEnv?: boolean;
   input?: string;
-  /** When false, a non-zero exit resolves instead of throwing. Default true. */
+  /** When false, a non-zero exit (or a signal, or a timeout) resolves instead of throwing. Default true. */
   reject?: boolean;
+  /** Ends the program with SIGTERM after this long; the result says `timedOut`. */
   timeoutMs?: number;
 }
 
 export interface RunResult {
   stdout: string;
   stderr: string;
+  /** The program's exit code; 128 + the signal's number when a signal ended it (as sh reports it). */
   exitCode: number;
+  /** The signal that ended the program, if one did. */
+  signal?: NodeJS.Signals;
+  /** True when wo ended the program because it outran `timeoutMs`. */
   timedOut?: boolean;
 }
 
@@ -23,46 +32,37 @@ export interface Runner {
   run(file: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
 }
 
-/**
- * Runs a program with an argv array through execa, never through a shell.
- * execa is imported on first use: it costs ~85 ms of start-up, which `wo --version` must not pay.
- */
-export const processRunner: Runner = {
-  async run(file, args, options = {}) {
-    const { execa } = await import('execa');
-    const result = await execa(file, [...args], {
-      cwd: options.cwd,
-      env: options.env,
-      extendEnv: options.extendEnv ?? true,
-      input: options.input,
-      stdin: options.input === undefined ? 'ignore' : 'pipe',
-      reject: false,
-      stripFinalNewline: false,
-      timeout: options.timeoutMs,
-    });
-    const out: RunResult = {
-      stdout: String(result.stdout ?? ''),
-      stderr: String(result.stderr ?? ''),
-      exitCode: result.exitCode ?? (result.failed ? 1 : 0),
+/** A command line as sh would read it back: `git worktree add '/tmp/my repo'`. */
+export function formatCommand(file: string, args: readonly string[]): string {
+  return [file, ...args].map(shellQuote).join(' ');
+}
+
+/** The error for a program that ran and failed: its exit code, signal, timeout and stderr. */
+export function commandFailed(
+  file: string,
+  args: readonly string[],
+  result: RunResult,
+  options?: { cause?: unknown },
+): CommandError {
+  return new CommandError(
+    {
+      command: formatCommand(file, args),
+      exitCode: result.signal ? undefined : result.exitCode,
+      signal: result.signal,
       timedOut: result.timedOut,
-    };
-    if (result.failed && options.reject !== false) {
-      const msg = result.code === 'ENOENT' ? `${file}: command not found` : out.stderr;
-      throw new CommandError([file, ...args].join(' '), result.exitCode, msg, { cause: result });
-    }
-    return out;
-  },
-};
+      stderr: result.stderr,
+    },
+    options,
+  );
+}
 
 /**
- * The runner for git and tmux: node's own spawn, argv only, no shell. These are wo's hot path
- * (a few calls per worker), where execa's import (~30 ms at start-up) and per-call option handling
- * were measurable; execa stays for the commands users write (setup, verify), whose failures it
- * reports best.
+ * Runs a program with an argv array (never through a shell) with node's own spawn. execa was
+ * measured against it: ~85 ms more start-up and ~1.5 ms more CPU per call, on wo's hot path of
+ * several git and tmux calls per worker (docs/performance.md).
  */
-export const spawnRunner: Runner = {
-  async run(file, args, options = {}) {
-    const { spawn } = await import('node:child_process');
+export const processRunner: Runner = {
+  run(file, args, options = {}) {
     return new Promise<RunResult>((resolve, reject) => {
       const env =
         options.extendEnv === false
@@ -74,28 +74,53 @@ export const spawnRunner: Runner = {
         cwd: options.cwd,
         env,
         stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-        timeout: options.timeoutMs,
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout!.on('data', (d: Buffer) => out.push(d));
       child.stderr!.on('data', (d: Buffer) => err.push(d));
+      let timedOut = false;
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              child.kill('SIGTERM');
+            }, options.timeoutMs);
+      // 'error' comes instead of 'close' when the program could not be started.
       child.on('error', (e: NodeJS.ErrnoException) => {
-        const msg = e.code === 'ENOENT' ? `${file}: command not found` : e.message;
-        reject(new CommandError([file, ...args].join(' '), undefined, msg, { cause: e }));
+        clearTimeout(timer);
+        reject(
+          new CommandError(
+            {
+              command: formatCommand(file, args),
+              notFound: e.code === 'ENOENT',
+              problem: e.code === 'ENOENT' ? `${file}: command not found` : e.message,
+            },
+            { cause: e },
+          ),
+        );
       });
       child.on('close', (code, signal) => {
+        clearTimeout(timer);
         const result: RunResult = {
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
-          exitCode: code ?? 128,
-          timedOut: signal === 'SIGTERM' && options.timeoutMs !== undefined,
+          exitCode: code ?? 128 + signalNumber(signal),
+          ...(signal && { signal }),
+          ...(timedOut && { timedOut }),
         };
-        if (result.exitCode !== 0 && options.reject !== false)
-          reject(new CommandError([file, ...args].join(' '), result.exitCode, result.stderr));
+        if ((result.exitCode !== 0 || timedOut) && options.reject !== false)
+          reject(commandFailed(file, args, result));
         else resolve(result);
       });
-      if (options.input !== undefined) child.stdin?.end(options.input);
+      if (child.stdin) {
+        // A program that exits without reading its input closes the pipe: that is not wo's error.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(options.input);
+      }
     });
   },
 };
+
+const signalNumber = (signal: NodeJS.Signals | null) => (signal ? constants.signals[signal] : 0);

@@ -1,7 +1,7 @@
 // What the imperative commands share: the repository, its layout, agents and the git/tmux interfaces.
 import { Git } from './git/git.js';
 import { Tmux } from './tmux/tmux.js';
-import { processRunner, spawnRunner, type Runner } from './exec.js';
+import { processRunner, type Runner } from './exec.js';
 import { defaultLayout, locate, type Layout, type WorkerLocation } from './worker/layout.js';
 import { PRESETS } from './worker/presets.js';
 import type { AgentDef } from './plan/types.js';
@@ -35,10 +35,8 @@ export async function openWorkspace(
   ctx: Context,
   settings: Settings = {},
   runner: Runner = processRunner,
-  /** For git and tmux: wo's own hot path (see spawnRunner). */
-  toolRunner: Runner = spawnRunner,
 ): Promise<Workspace> {
-  const git = new Git(toolRunner);
+  const git = new Git(runner);
   const repoRoot = await git.repoRoot(ctx.cwd);
   const layout = defaultLayout(repoRoot, {
     worktreesDir: settings.worktrees?.dir,
@@ -50,7 +48,7 @@ export async function openWorkspace(
     repoRoot,
     layout,
     git,
-    tmux: new Tmux(toolRunner, socket),
+    tmux: new Tmux(runner, socket),
     runner,
     agents: { ...PRESETS, ...(settings.agents ?? {}) },
     defaultAgent: settings.defaults?.agent ?? 'claude',

@@ -5,8 +5,6 @@ import { ExitCode, UsageError } from '../errors.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { WorkerRecord } from '../scheduler/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
-import { processRunner, spawnRunner, type Runner } from '../exec.js';
-import { ForkServer } from '../exec-server.js';
 import { acquireRunLock } from '../lock.js';
 import { protocolPaths, readStatus, readResult } from '../worker/protocol.js';
 import { placeholderValues, substitute } from '../worker/launch.js';
@@ -85,16 +83,6 @@ function describeCommand(plan: ResolvedPlan, w: WorkerSpec, loc: WorkerLocation)
 }
 
 export async function runCommand(ctx: Context, planArg: string, opts: RunOptions): Promise<number> {
-  // git and tmux are started by a small shell rather than by forking this process (see exec-server).
-  const tools = new ForkServer(spawnRunner);
-  try {
-    return await runWith(ctx, planArg, opts, tools);
-  } finally {
-    tools.close();
-  }
-}
-
-async function runWith(ctx: Context, planArg: string, opts: RunOptions, tools: Runner): Promise<number> {
   const { loadPlan } = await import('../plan/index.js');
   const planFile = resolve(ctx.cwd, planArg);
   const plan = await loadPlan(planArg, {
@@ -105,8 +93,6 @@ async function runWith(ctx: Context, planArg: string, opts: RunOptions, tools: R
   const ws = await openWorkspace(
     { ...ctx, cwd: dirname(planFile) },
     { worktrees: plan.worktrees, tmux: plan.tmux, agents: plan.agents },
-    processRunner,
-    tools,
   );
   // tmux's version is asked for while the selection is worked out; a dry run does not need tmux.
   const usable = assertTmux(ws.tmux);

@@ -2,7 +2,7 @@
 // explicit cwd through a Runner.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Runner } from '../exec.js';
+import { commandFailed, type Runner } from '../exec.js';
 import { CommandError, EnvError, WoError } from '../errors.js';
 
 export interface WorktreeEntry {
@@ -50,6 +50,8 @@ export class Git {
     try {
       out = (await this.runner.run(this.bin, ['--version'])).stdout.trim();
     } catch (e) {
+      if (!(e instanceof CommandError && e.notFound))
+        throw new EnvError(`git does not work: ${(e as Error).message}`, { cause: e });
       throw new EnvError('git is not installed or not on PATH. Install git 2.31 or newer.', { cause: e });
     }
     const m = /(\d+)\.(\d+)/.exec(out);
@@ -90,7 +92,7 @@ export class Git {
     // A worktree that another git is adding meanwhile can be half written: ask again.
     const args = ['worktree', 'list', '--porcelain'];
     const r = await this.runPastLocks(repo, args);
-    if (r.exitCode !== 0) throw new CommandError(`git ${args.join(' ')}`, r.exitCode, r.stderr);
+    if (r.exitCode !== 0) throw commandFailed(this.bin, args, r);
     const list: WorktreeEntry[] = [];
     let cur: WorktreeEntry | undefined;
     for (const line of r.stdout.split('\n')) {
@@ -152,7 +154,7 @@ export class Git {
       const existing = ['worktree', 'add', abs, branch];
       r = await this.runPastLocks(repo, existing);
       if (r.exitCode === 0) return;
-      throw new CommandError(`git ${existing.join(' ')}`, r.exitCode, r.stderr);
+      throw commandFailed(this.bin, existing, r);
     }
     if (base && !(await this.refExists(repo, base))) {
       throw new WoError(
@@ -160,7 +162,7 @@ export class Git {
         2,
       );
     }
-    throw new CommandError(`git ${fresh.join(' ')}`, r.exitCode, r.stderr);
+    throw commandFailed(this.bin, fresh, r);
   }
 
   /** Runs git, retrying with a back-off while another git holds one of its lock files. */

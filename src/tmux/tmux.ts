@@ -1,5 +1,5 @@
 // tmux behind a small interface: every call goes to one server (-L socket when set) through a Runner.
-import type { Runner } from '../exec.js';
+import { commandFailed, type Runner, type RunResult } from '../exec.js';
 import { CommandError, EnvError } from '../errors.js';
 
 export interface SessionInfo {
@@ -53,6 +53,11 @@ export class Tmux {
     return this.socket ? ['-L', this.socket, ...rest] : rest;
   }
 
+  /** The error for a tmux call that failed, naming the whole command line (socket included). */
+  private failed(rest: string[], r: RunResult) {
+    return commandFailed(this.bin, this.args(rest), r);
+  }
+
   async run(rest: string[], opts: { cwd?: string; reject?: boolean } = {}) {
     return this.runner.run(this.bin, this.args(rest), { cwd: opts.cwd, reject: opts.reject });
   }
@@ -63,6 +68,8 @@ export class Tmux {
     try {
       out = (await this.runner.run(this.bin, ['-V'])).stdout.trim();
     } catch (e) {
+      if (!(e instanceof CommandError && e.notFound))
+        throw new EnvError(`tmux does not work: ${(e as Error).message}`, { cause: e });
       throw new EnvError(
         `tmux is not installed or not on PATH. Install tmux ${MIN_TMUX.major}.${MIN_TMUX.minor} or newer (apt-get install tmux, brew install tmux).`,
         { cause: e },
@@ -147,7 +154,7 @@ export class Tmux {
       return;
     }
     if (group.length === 1) {
-      group[0]!.reject(new CommandError(`tmux ${argv.join(' ')}`, r.exitCode, r.stderr));
+      group[0]!.reject(this.failed(argv, r));
       return;
     }
     // tmux ran the sequence in order and stopped at the failing command: the sessions before it
@@ -156,7 +163,7 @@ export class Tmux {
     const at = group.findIndex((item) => item.name === dup);
     if (at >= 0) {
       group.slice(0, at).forEach((item) => item.resolve());
-      group[at]!.reject(new CommandError(`tmux ${group[at]!.argv.join(' ')}`, r.exitCode, r.stderr));
+      group[at]!.reject(this.failed(group[at]!.argv, r));
       if (at + 1 < group.length) await this.createGroup(group.slice(at + 1));
       return;
     }
@@ -168,7 +175,7 @@ export class Tmux {
       }
       const one = await this.runPastExitingServer(item.argv, item.cwd);
       if (one.exitCode === 0) item.resolve();
-      else item.reject(new CommandError(`tmux ${item.argv.join(' ')}`, one.exitCode, one.stderr));
+      else item.reject(this.failed(item.argv, one));
     }
   }
 
@@ -197,7 +204,7 @@ export class Tmux {
       // "no current target": a server whose last session just ended, still answering.
       if (NO_SERVER.test(r.stderr) || /no current target/i.test(r.stderr) || r.stderr.trim() === '')
         return [];
-      throw new CommandError(`tmux list-panes`, r.exitCode, r.stderr);
+      throw this.failed(['list-panes', '-a', '-F', fmt], r);
     }
     const seen = new Map<string, SessionInfo>();
     for (const line of r.stdout.split('\n')) {
@@ -220,7 +227,7 @@ export class Tmux {
     const r = await this.run(['kill-session', '-t', Tmux.target(name)], { reject: false });
     if (r.exitCode === 0) return true;
     if (NO_SERVER.test(r.stderr)) return false;
-    throw new CommandError(`tmux kill-session -t ${Tmux.target(name)}`, r.exitCode, r.stderr);
+    throw this.failed(['kill-session', '-t', Tmux.target(name)], r);
   }
 
   /** Sends keys (e.g. `C-c`) to the session's active pane. */

@@ -37,7 +37,7 @@ describe('tmux command lines', () => {
 
   test('spawn: one new-session call with the wrapper as its argv, never a shell string', async () => {
     const { calls, runner } = recorder();
-    const ws = await openWorkspace(ctx, {}, runner, runner);
+    const ws = await openWorkspace(ctx, {}, runner);
     const task = `it's "$(rm -rf /)"; echo`;
     expect(await spawnWorker(ctx, ws, 'x', task, { agent: 'shell', create: true })).toBe(0);
     const wt = join(repo.base, 'repo-worktrees', 'x');
@@ -79,7 +79,7 @@ describe('tmux command lines', () => {
         ? { stdout: 'wt-x\t1700000000\t42\t0\t0\nwt-xy\t1700000000\t43\t0\t0\n' }
         : {},
     );
-    const ws = await openWorkspace(ctx, {}, runner, runner);
+    const ws = await openWorkspace(ctx, {}, runner);
     expect(await killWorker(ctx, ws, 'x', {})).toBe(0);
     expect(calls.filter((c) => !c.includes('list-panes'))).toEqual([
       ['-L', 'sock', 'kill-session', '-t', '=wt-x'],

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { attachPlan, serverSocketPath } from '../../src/commands/attach.js';
 import { doctor } from '../../src/commands/doctor.js';
 import { memoryOutput, type Context } from '../../src/context.js';
-import type { Runner } from '../../src/exec.js';
 import { Tmux } from '../../src/tmux/tmux.js';
-import { processRunner } from '../../src/exec.js';
+import { processRunner, type Runner } from '../../src/exec.js';
+import { CommandError } from '../../src/errors.js';
 import { fixture, type Fixture } from './setup.js';
 import { BIN } from '../run/harness.js';
 import { waitFor } from '../helpers.js';
@@ -57,7 +57,8 @@ describe('wo doctor', () => {
       async run(file, args, o) {
         if (file === 'git' && args[0] === '--version')
           return { stdout: 'git version 2.20.1\n', stderr: '', exitCode: 0 };
-        if (file === 'tmux') throw new Error('tmux: command not found');
+        if (file === 'tmux')
+          throw new CommandError({ command: 'tmux -V', notFound: true, problem: 'tmux: command not found' });
         return processRunner.run(file, args, o);
       },
     };
@@ -113,12 +114,12 @@ describe('wo attach', () => {
     try {
       expect((await f.wo('spawn', 'x', 'sleep 30', '--create', '--agent', 'shell')).code).toBe(0);
       // script(1) gives wo a pseudo-terminal; the shell it starts only expands variables in quotes.
-      const child = spawn('script', ['-qfec', 'exec "$WO_TEST_NODE" "$WO_TEST_BIN" attach x', '/dev/null'], {
+      child = spawn('script', ['-qfec', 'exec "$WO_TEST_NODE" "$WO_TEST_BIN" attach x', '/dev/null'], {
         cwd: f.repo.root,
         env: { ...f.ctx.env, TERM: 'xterm', WO_TEST_NODE: process.execPath, WO_TEST_BIN: BIN },
         stdio: 'ignore',
       });
-      const exited = new Promise<number | null>((resolve) => child?.on('exit', resolve));
+      const exited = new Promise<number | null>((resolve) => child!.on('exit', resolve));
       const clients = () =>
         execFileSync('tmux', ['-L', f.t.socket, 'list-clients', '-F', '#{client_session}'], {
           encoding: 'utf8',

@@ -3,12 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Git } from '../../src/git/git.js';
 import { EnvError } from '../../src/errors.js';
-import { spawnRunner } from '../../src/exec.js';
+import { processRunner } from '../../src/exec.js';
 import { makeRepo, type TempRepo } from '../helpers.js';
 
 describe('Git.repoRoot', () => {
   let repo: TempRepo;
-  const git = new Git(spawnRunner);
+  const git = new Git(processRunner);
   beforeEach(() => (repo = makeRepo()));
   afterEach(() => repo.cleanup());
 

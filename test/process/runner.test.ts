@@ -1,0 +1,123 @@
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commandFailed, formatCommand, processRunner } from '../../src/exec.js';
+import { CommandError } from '../../src/errors.js';
+
+/** The runner's failure, which must be a CommandError. */
+async function failure(p: Promise<unknown>): Promise<CommandError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CommandError);
+  return e as CommandError;
+}
+
+const ARGS = ['plain', 'two words', "it's", '$HOME', '"q"', 'a\nb', '*', '', '-n', 'é ✓'];
+
+describe('processRunner', () => {
+  test('passes each argument as it is, never through a shell', async () => {
+    const r = await processRunner.run('sh', ['-c', 'printf "%s\\0" "$@"', 'sh', ...ARGS]);
+    expect(r.stdout.split('\0').slice(0, -1)).toEqual(ARGS);
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(r.signal).toBeUndefined();
+    expect(r.timedOut).toBeUndefined();
+  });
+
+  test('runs in cwd, and feeds input on stdin', async () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'wo-run-')));
+    try {
+      expect((await processRunner.run('pwd', [], { cwd: dir })).stdout).toBe(`${dir}\n`);
+      expect((await processRunner.run('cat', [], { input: 'line 1\nline 2' })).stdout).toBe('line 1\nline 2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('without input, stdin is closed: a reader sees end of file at once', async () => {
+    expect((await processRunner.run('cat', [])).stdout).toBe('');
+  });
+
+  test('a program that ignores its input is no error', async () => {
+    const r = await processRunner.run('true', [], { input: 'x'.repeat(1 << 20) });
+    expect(r.exitCode).toBe(0);
+  });
+
+  test('env extends the environment by default, and replaces it with extendEnv: false', async () => {
+    const print = ['-c', 'printf "%s|%s" "$WO_T_ONE" "${HOME:+home}"'];
+    const env = { WO_T_ONE: 'one' };
+    expect((await processRunner.run('sh', print, { env })).stdout).toBe('one|home');
+    expect((await processRunner.run('/bin/sh', print, { env, extendEnv: false })).stdout).toBe('one|');
+  });
+
+  test('a non-zero exit throws a CommandError with the quoted command, exit code and stderr', async () => {
+    const e = await failure(processRunner.run('sh', ['-c', 'echo oops >&2; exit 3', 'my arg']));
+    expect(e.command).toBe(`sh -c 'echo oops >&2; exit 3' 'my arg'`);
+    expect(e.commandExitCode).toBe(3);
+    expect(e.signal).toBeUndefined();
+    expect(e.stderr).toBe('oops\n');
+    expect(e.message).toBe(`sh -c 'echo oops >&2; exit 3' 'my arg' failed (exit 3): oops`);
+  });
+
+  test('reject: false resolves with the exit code and the output instead', async () => {
+    const r = await processRunner.run('sh', ['-c', 'echo out; echo err >&2; exit 4'], { reject: false });
+    expect(r).toEqual({ stdout: 'out\n', stderr: 'err\n', exitCode: 4 });
+  });
+
+  test('a program ended by a signal reports the signal (and 128 + its number, as sh would)', async () => {
+    const r = await processRunner.run('sh', ['-c', 'kill -KILL $$'], { reject: false });
+    expect(r).toMatchObject({ signal: 'SIGKILL', exitCode: 137 });
+    expect(r.timedOut).toBeUndefined();
+    const e = await failure(processRunner.run('sh', ['-c', 'kill -TERM $$']));
+    expect(e.signal).toBe('SIGTERM');
+    expect(e.commandExitCode).toBeUndefined();
+    expect(e.message).toBe(`sh -c 'kill -TERM $$' was ended by SIGTERM`);
+  });
+
+  test('timeoutMs ends the program with SIGTERM and says it timed out', async () => {
+    const r = await processRunner.run('sleep', ['30'], { timeoutMs: 50, reject: false });
+    expect(r).toMatchObject({ timedOut: true, signal: 'SIGTERM', exitCode: 143 });
+    const e = await failure(processRunner.run('sleep', ['30'], { timeoutMs: 50 }));
+    expect(e.timedOut).toBe(true);
+    expect(e.message).toBe('sleep 30 timed out (ended with SIGTERM)');
+  });
+
+  test('a program that is not there: "command not found" from ENOENT, the spawn error kept as the cause', async () => {
+    const e = await failure(processRunner.run('wo-no-such-program', ['x y']));
+    expect(e.notFound).toBe(true);
+    expect(e.command).toBe(`wo-no-such-program 'x y'`);
+    expect(e.message).toBe(`wo-no-such-program 'x y' could not run: wo-no-such-program: command not found`);
+    expect((e.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+    // Not found is about the program, whatever reject says: there is no exit code to return.
+    await failure(processRunner.run('wo-no-such-program', [], { reject: false }));
+  });
+
+  test('a folder that is not there is a CommandError too, not "command not found"', async () => {
+    const e = await failure(processRunner.run('true', [], { cwd: '/nonexistent/wo-test' }));
+    expect((e.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  test('a program that exits 127 on its own is an ordinary failure, not a missing program', async () => {
+    const e = await failure(processRunner.run('sh', ['-c', 'echo "x: not found" >&2; exit 127']));
+    expect(e.notFound).toBe(false);
+    expect(e.commandExitCode).toBe(127);
+  });
+});
+
+describe('formatCommand', () => {
+  test('sh reads the quoted command line back into the same arguments, byte for byte', async () => {
+    const line = formatCommand('printf', ['%s\\0', ...ARGS]);
+    const r = await processRunner.run('sh', ['-c', line]);
+    expect(r.stdout.split('\0').slice(0, -1)).toEqual(ARGS);
+  });
+
+  test('commandFailed names the command as sh would read it', () => {
+    const e = commandFailed('git', ['commit', '-m', 'a message'], {
+      stdout: '',
+      stderr: 'nothing to commit\n',
+      exitCode: 1,
+    });
+    expect(e.message).toBe(`git commit -m 'a message' failed (exit 1): nothing to commit`);
+  });
+});
