@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import type { Workspace } from '../workspace.js';
 import { byName } from '../worker/inspect.js';
 import { featureOfSession } from '../worker/layout.js';
-import { renderTable } from '../worker/table.js';
+import { renderTable } from '../ui/table.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface ListOptions {

@@ -9,10 +9,11 @@ import {
   unknownWorker,
   type WorkerView,
 } from '../worker/inspect.js';
-import { lastOutput, truncate } from '../worker/lastline.js';
+import { lastOutput } from '../worker/lastline.js';
 import { worktreesRoot } from '../worker/layout.js';
 import { protocolPaths } from '../worker/protocol.js';
-import { renderTable } from '../worker/table.js';
+import { renderTable } from '../ui/table.js';
+import { truncate } from '../ui/width.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface StatusOptions {

@@ -2,7 +2,8 @@
 import type { SchedulerEvent } from '../scheduler/types.js';
 import { summaryText } from '../report/summary.js';
 import { ProgressModel, finishedText } from './model.js';
-import { clockTime, oneLine, stripControl } from './text.js';
+import { stripControl } from '../escapes.js';
+import { clockTime, oneLine } from './text.js';
 import type { ProgressView } from './types.js';
 
 export interface PlainViewOptions {

@@ -1,5 +1,6 @@
-import { cleanLine, displayWidth, lastLine, truncate } from '../../src/worker/lastline.js';
-import { renderTable } from '../../src/worker/table.js';
+import { cleanLine, lastLine } from '../../src/worker/lastline.js';
+import { renderTable } from '../../src/ui/table.js';
+import { displayWidth, truncate } from '../../src/ui/width.js';
 
 describe('last output line', () => {
   test('strips colours, cursor moves, titles and control characters', () => {

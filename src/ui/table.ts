@@ -1,5 +1,5 @@
 // Plain-text tables with box-drawing separators (`A │ B`), columns aligned by terminal width.
-import { displayWidth, padEnd, truncate } from './lastline.js';
+import { displayWidth, padColumns, truncate } from './width.js';
 
 export interface TableOptions {
   /** Total width the rows may take; the last column is cut to fit. Undefined: no limit. */
@@ -11,23 +11,23 @@ export interface TableOptions {
 const SEP = ' │ ';
 
 /** Renders a header, a rule and the rows; every line ends with a newline. */
-export function renderTable(header: string[], rows: string[][], o: TableOptions = {}): string {
+export function renderTable(header: string[], rows: string[][], options: TableOptions = {}): string {
   const n = header.length;
   const widths = header.map((h, c) =>
     Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c] ?? ''))),
   );
-  if (o.maxWidth !== undefined && n > 0) {
+  if (options.maxWidth !== undefined && n > 0) {
     const before = widths.slice(0, -1).reduce((a, b) => a + b, 0) + SEP.length * (n - 1);
     // The last column always keeps a few columns, even in a very narrow terminal.
-    widths[n - 1] = Math.min(widths[n - 1] ?? 0, Math.max(12, o.maxWidth - before));
+    widths[n - 1] = Math.min(widths[n - 1] ?? 0, Math.max(12, options.maxWidth - before));
   }
   const line = (cells: string[], row: number) =>
     cells
       .map((cell, c) => {
         const width = widths[c] ?? 0;
         const cut = truncate(cell, width);
-        const text = c === n - 1 ? cut : padEnd(cut, width);
-        return o.paint && row >= 0 ? o.paint(text, c, row) : text;
+        const text = c === n - 1 ? cut : padColumns(cut, width);
+        return options.paint && row >= 0 ? options.paint(text, c, row) : text;
       })
       .join(SEP)
       .trimEnd();

@@ -1,0 +1,26 @@
+// The one stripper of terminal escape sequences and control characters, for everything wo shows
+// or keeps of a program's output (status lines, results, progress views). Node's
+// util.stripVTControlCharacters is not enough: it leaves DCS/APC payloads, colon-separated colours
+// (`\x1b[38:2:…m`) and an escape cut short at the end of a log's tail.
+
+const SEQUENCES = [
+  /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, // OSC: window titles, hyperlinks (also one cut short)
+  /\x1b[P^_X][^\x1b]*(?:\x1b\\)?/g, // DCS, PM, APC, SOS
+  /(?:\x1b\[|\x9b)[0-?]*[ -/]*(?:[@-~]|$)/g, // CSI (7- or 8-bit): colours, cursor movement, erase; or cut short
+  /\x1b[ -/]*[0-~]/g, // two-byte and charset escapes
+  /\x1b/g, // an escape cut short
+];
+// Every C0 control but tab and newline, DEL, and the C1 controls.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/** Removes every escape sequence (and an escape cut short); control characters stay. */
+export function stripEscapes(text: string): string {
+  let s = text;
+  for (const re of SEQUENCES) s = s.replace(re, '');
+  return s;
+}
+
+/** Removes every escape sequence and control character (keeps newlines and tabs). */
+export function stripControl(text: string): string {
+  return stripEscapes(text).replace(CONTROL, '');
+}
