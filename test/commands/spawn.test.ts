@@ -35,6 +35,34 @@ describe('wo spawn', () => {
     expect(f.repo.git('branch', '--list', 'wo/login')).toContain('wo/login');
   });
 
+  test("the session sees the caller's environment, the configured env on top, WO_* set, TMUX and CLAUDECODE gone (SPEC §7)", async () => {
+    writeFileSync(join(f.repo.root, '.worc.yaml'), 'defaults:\n  env:\n    LAYER: config\n');
+    Object.assign(f.ctx.env, {
+      LAYER: 'caller',
+      CALLER_ONLY: 'kept',
+      TMUX: '/tmp/tmux-0/default,1,0',
+      TMUX_PANE: '%1',
+      CLAUDECODE: '1',
+    });
+    const r = await f.wo('spawn', 'envs', 'env > session-env.txt', '--agent', 'shell', '--create');
+    expect(r.code).toBe(0);
+    await f.waitStatus('envs', 'done');
+    const lines = readFileSync(join(f.wt('envs'), 'session-env.txt'), 'utf8').split('\n');
+    const env = Object.fromEntries(
+      lines.filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(env).toMatchObject({
+      CALLER_ONLY: 'kept',
+      LAYER: 'config',
+      WO_FEATURE: 'envs',
+      WO_INDEX: '0',
+      WO_RUN_ID: '',
+      WO_WORKTREE: f.wt('envs'),
+      WO_STATUS_FILE: join(f.wt('envs'), '.worker-status'),
+    });
+    for (const name of ['TMUX', 'TMUX_PANE', 'CLAUDECODE']) expect(env).not.toHaveProperty(name);
+  });
+
   test('refuses while the worker is running, and changes nothing', async () => {
     expect((await f.wo('spawn', 'busy', 'sleep 30', '--agent', 'shell', '--create')).code).toBe(0);
     const r = await f.wo('spawn', 'busy', 'echo again', '--agent', 'shell');
