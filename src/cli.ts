@@ -2,7 +2,7 @@
 // Commands are imported lazily so that `wo --version` pays for none of them.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { WoError, ExitCode } from './errors.js';
+import { ExitCode, UsageError, WoError } from './errors.js';
 import { processOutput, type Context } from './context.js';
 
 function version(): string {
@@ -20,7 +20,7 @@ const list = (v: string): string[] =>
 
 const positiveInt = (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new WoError(`expected a whole number >= 1, got "${v}"`, 2);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`expected a whole number >= 1, got "${v}"`);
   return n;
 };
 
@@ -151,10 +151,19 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
       ctx.io.err(`wo: ${e.message}\n`);
       return e.exitCode;
     }
-    const err = e as Error;
-    ctx.io.err(`wo: unexpected error: ${err?.stack ?? String(e)}\n`);
+    ctx.io.err(unexpectedError(e, ctx.env));
     return 1;
   }
+}
+
+/** An error no command expected: its message, the stack with WO_DEBUG set, and how to report it. */
+export function unexpectedError(e: unknown, env: NodeJS.ProcessEnv): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const stack = env.WO_DEBUG && e instanceof Error && e.stack ? `${e.stack}\n` : '';
+  const how = env.WO_DEBUG
+    ? 'with the command you ran and this message'
+    : 'with the command you ran and this message (run it again with WO_DEBUG=1 to add the stack)';
+  return `wo: unexpected error: ${message}\n${stack}This is a bug in wo: please report it ${how}.\n`;
 }
 
 export async function cliEntry(): Promise<void> {

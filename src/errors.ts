@@ -63,6 +63,13 @@ export class EnvError extends WoError {
   }
 }
 
+/** A worker's setup command failed; its status and result already say so. Exit 1. */
+export class SetupError extends WoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.notAllDone, options);
+  }
+}
+
 /** What is known about a program that failed. */
 export interface CommandFailure {
   /** The command line as sh would read it back (see formatCommand in exec.ts). */

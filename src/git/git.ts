@@ -3,7 +3,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../exec.js';
-import { CommandError, EnvError, WoError } from '../errors.js';
+import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
 
 export interface WorktreeEntry {
   path: string;
@@ -146,9 +146,8 @@ export class Git {
     if (await this.branchExists(repo, branch)) {
       const holder = (await this.worktrees(repo)).find((w) => w.branch === branch && !w.prunable);
       if (holder) {
-        throw new WoError(
+        throw new SafetyError(
           `branch ${branch} is already checked out in ${holder.path}. Use that worktree, remove it ('git worktree remove ${holder.path}'), or choose another branch template (worktrees.branch).`,
-          2,
         );
       }
       const existing = ['worktree', 'add', abs, branch];
@@ -157,9 +156,8 @@ export class Git {
       throw commandFailed(this.bin, existing, r);
     }
     if (base && !(await this.refExists(repo, base))) {
-      throw new WoError(
+      throw new UsageError(
         `base "${base}" is not a branch, tag or commit in ${repo}. Fix the worker's base.`,
-        2,
       );
     }
     throw commandFailed(this.bin, fresh, r);

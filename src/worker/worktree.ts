@@ -3,7 +3,7 @@ import { copyFile, mkdir, stat, appendFile } from 'node:fs/promises';
 import { dirname, join, resolve, relative, isAbsolute } from 'node:path';
 import type { Git } from '../git/git.js';
 import type { Runner } from '../exec.js';
-import { WoError } from '../errors.js';
+import { SafetyError, SetupError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
 import type { WorkerLocation } from './layout.js';
@@ -14,13 +14,6 @@ export interface EnsureOptions {
   setup?: string[];
   /** Environment for setup commands. */
   env?: NodeJS.ProcessEnv;
-}
-
-/** Thrown when setup fails; the worker's status and result already say so. */
-export class SetupError extends WoError {
-  constructor(message: string) {
-    super(message, 1);
-  }
 }
 
 async function exists(path: string): Promise<'dir' | 'other' | undefined> {
@@ -67,9 +60,8 @@ export async function createWorktree(
   const kind = await exists(loc.worktree);
   if (kind) {
     if (kind === 'dir' && (await isWorktreeOf(git, repoRoot, loc.worktree))) return false;
-    throw new WoError(
+    throw new SafetyError(
       `${loc.worktree} already exists and is not a worktree of ${repoRoot}. Move it away, or set worktrees.dir to another folder.`,
-      2,
     );
   }
   await git.addWorktree(repoRoot, loc.worktree, loc.branch, base);
@@ -96,7 +88,7 @@ export async function provisionWorktree(
     const src = resolve(repoRoot, file);
     const rel = relative(repoRoot, src);
     if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new WoError(`copy: ${file} is outside the repository. List files inside it.`, 2);
+      throw new SafetyError(`copy: ${file} is outside the repository. List files inside it.`);
     }
     if (!(await exists(src))) {
       await appendFile(
