@@ -3,7 +3,7 @@ import { Git } from './git/git.js';
 import { Tmux } from './tmux/tmux.js';
 import { processRunner, type Runner } from './exec.js';
 import { defaultLayout, locate, type Layout, type WorkerLocation } from './worker/layout.js';
-import { PRESETS } from './worker/presets.js';
+import { PRESETS } from './plan/presets.js';
 import type { AgentDef } from './plan/types.js';
 import type { Context } from './context.js';
 

@@ -8,7 +8,7 @@ import { Git } from '../git/git.js';
 import { Tmux } from '../tmux/tmux.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { EXCLUDE_PATTERNS } from '../worker/protocol.js';
-import { PRESETS } from '../worker/presets.js';
+import { PRESETS } from '../plan/presets.js';
 import { checkGit, checkTmux, which } from '../worker/requirements.js';
 import { loadSettings } from './settings.js';
 

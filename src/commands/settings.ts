@@ -12,7 +12,7 @@ import { openWorkspace, type Settings, type Workspace } from '../workspace.js';
  * searched from the current folder up. A broken config is an error naming the file (exit 2).
  */
 export async function loadSettings(ctx: Context): Promise<Settings> {
-  const { loadConfigOrThrow } = await import('../config/load.js');
+  const { loadConfigOrThrow } = await import('../plan/config.js');
   const { config } = await loadConfigOrThrow(ctx.cwd, { cwd: ctx.cwd, env: ctx.env });
   const agents: Settings['agents'] = {};
   for (const [name, a] of Object.entries(config.agents ?? {}))

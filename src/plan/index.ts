@@ -1,9 +1,9 @@
 // loadPlan: a plan file, its configuration and the flags -> a ResolvedPlan, or every problem at once.
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { loadConfig } from '../config/load.js';
-import { findRepoRoot } from '../config/root.js';
-import { PRESET_NAMES } from '../worker/presets.js';
+import { loadConfig } from './config.js';
+import { findRepoRoot } from './repo-root.js';
+import { PRESET_NAMES } from './presets.js';
 import { durationProblem } from './duration.js';
 import { InvalidPlanError, sortIssues } from './issues.js';
 import { checkPlan, readPlan } from './load.js';

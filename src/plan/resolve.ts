@@ -1,6 +1,6 @@
 // The one place where precedence is decided, key by key:
 // command-line flags > the worker's own fields > the plan's defaults > the config's defaults > built-in DEFAULTS.
-import { PRESETS } from '../worker/presets.js';
+import { PRESETS } from './presets.js';
 import { parseDuration } from './duration.js';
 import type { ConfigFile, PlanFile, WorkerDefaults } from './schema-types.js';
 import { DEFAULTS, type AgentDef, type ResolvedPlan, type WorkerSpec } from './types.js';

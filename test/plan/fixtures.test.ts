@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPlan } from '../../src/plan/index.js';
 import { DEFAULTS } from '../../src/plan/types.js';
-import { PRESETS } from '../../src/worker/presets.js';
+import { PRESETS } from '../../src/plan/presets.js';
 import { issuesOf, removeTempDirs, short, tempDir } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));

@@ -4,7 +4,7 @@ import { loadPlan } from '../../src/plan/index.js';
 import { resolvePlan, type ResolveInput } from '../../src/plan/resolve.js';
 import type { ConfigFile, PlanFile, WorkerDefaults } from '../../src/plan/schema-types.js';
 import { DEFAULTS, type WorkerSpec } from '../../src/plan/types.js';
-import { PRESETS } from '../../src/worker/presets.js';
+import { PRESETS } from '../../src/plan/presets.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);

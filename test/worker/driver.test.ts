@@ -4,7 +4,7 @@ import { Git } from '../../src/git/git.js';
 import { processRunner } from '../../src/exec.js';
 import { RunDriver } from '../../src/worker/driver.js';
 import { defaultLayout } from '../../src/worker/layout.js';
-import { PRESETS } from '../../src/worker/presets.js';
+import { PRESETS } from '../../src/plan/presets.js';
 import type { WorkerSpec } from '../../src/plan/types.js';
 import { spec as baseSpec } from '../scheduler/fakes.js';
 import { makeRepo, makeTmux, testEnv, type TempRepo, type TempTmux } from '../helpers.js';

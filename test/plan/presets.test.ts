@@ -1,6 +1,6 @@
 // The presets wo runs are the ones the README documents, argument for argument.
 import { readFileSync } from 'node:fs';
-import { PRESETS } from '../../src/worker/presets.js';
+import { PRESETS } from '../../src/plan/presets.js';
 
 function readmePresets(): Map<string, string> {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

@@ -1,6 +1,6 @@
 // The agent presets of SPEC §1. Each argv is checked against the tool's own documentation;
 // the README's "Agents" section says what each runs and when it counts as finished.
-import type { AgentDef } from '../plan/types.js';
+import type { AgentDef } from './types.js';
 
 export const PRESETS: Readonly<Record<string, AgentDef>> = {
   // Claude Code, interactive, the prompt as its first message; finishes by writing the status file.

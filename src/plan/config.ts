@@ -12,14 +12,14 @@ import {
   sortIssues,
   type DocPath,
   type Locator,
-} from '../plan/issues.js';
-import { show } from '../plan/ajv-messages.js';
-import { configRules } from '../plan/rules.js';
-import { validateShape } from '../plan/schema.js';
-import type { ConfigFile } from '../plan/schema-types.js';
-import type { YamlError } from '../plan/yaml-source.js';
-import { PRESET_NAMES } from '../worker/presets.js';
-import { findRepoRoot, foldersUpward } from './root.js';
+} from './issues.js';
+import { show } from './ajv-messages.js';
+import { configRules } from './rules.js';
+import { validateShape } from './schema.js';
+import type { ConfigFile } from './schema-types.js';
+import type { YamlError } from './yaml-source.js';
+import { PRESET_NAMES } from './presets.js';
+import { findRepoRoot, foldersUpward } from './repo-root.js';
 
 /** Searched in each folder, in this order (SPEC §3). */
 export const CONFIG_SEARCH_PLACES = [
@@ -113,7 +113,7 @@ export async function loadConfig(from: string, opts: ConfigOptions): Promise<Con
   if (!anyConfigCandidate(dirs, userConfigDir(opts.env))) return { config: {}, readable: true, issues: [] };
   const [{ cosmiconfig }, { parseYaml }] = await Promise.all([
     import('cosmiconfig'),
-    import('../plan/yaml-source.js'),
+    import('./yaml-source.js'),
   ]);
   const locators = new Map<string, Locator>();
   const yamlLoader: Loader = (filepath, content) => {

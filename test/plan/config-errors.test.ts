@@ -1,7 +1,7 @@
 // A broken configuration fails loudly, naming its file (and line:column for YAML and JSON); never a fallback.
 import { loadPlan } from '../../src/plan/index.js';
 import { formatIssue } from '../../src/errors.js';
-import { issuesOf, PLAN, removeTempDirs, short, tempDir } from '../plan/helpers.js';
+import { issuesOf, PLAN, removeTempDirs, short, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
 

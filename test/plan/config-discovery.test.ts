@@ -1,9 +1,9 @@
 // Finding the configuration: every search place, nearest first, up to the repository root, then the user's.
 import { join } from 'node:path';
-import { loadConfigOrThrow } from '../../src/config/load.js';
-import { findRepoRoot, foldersUpward } from '../../src/config/root.js';
+import { loadConfigOrThrow } from '../../src/plan/config.js';
+import { findRepoRoot, foldersUpward } from '../../src/plan/repo-root.js';
 import { loadPlan } from '../../src/plan/index.js';
-import { PLAN, removeTempDirs, tempDir, writeFiles } from '../plan/helpers.js';
+import { PLAN, removeTempDirs, tempDir, writeFiles } from './helpers.js';
 
 afterAll(removeTempDirs);
 
