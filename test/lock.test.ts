@@ -1,0 +1,82 @@
+// The run lock with real files: one runner at a time, a dead runner's lock taken over.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireRunLock } from '../src/lock.js';
+import { SafetyError } from '../src/errors.js';
+
+/** Above Linux's largest pid_max (2^22): no process has it. */
+const DEAD_PID = 2 ** 22 + 1;
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wo-lock-'));
+  path = join(dir, '.wo', 'run.lock');
+  mkdirSync(join(dir, '.wo'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const holder = () => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+const lockDirFiles = () => readdirSync(join(dir, '.wo'));
+const writeLock = (pid: number, runId: string) =>
+  writeFileSync(path, JSON.stringify({ pid, run_id: runId, started_at: '2026-11-28T07:00:00.000Z' }));
+
+describe('acquireRunLock', () => {
+  test('takes a free lock: the file names this runner, and nothing else is left in the folder', async () => {
+    const lock = await acquireRunLock(path, 'run-1');
+    expect(holder()).toMatchObject({ pid: process.pid, run_id: 'run-1' });
+    expect(lock.orphanRunId).toBeUndefined();
+    expect(lockDirFiles()).toEqual(['run.lock']);
+    await lock.release();
+    expect(lockDirFiles()).toEqual([]);
+    // Free again after release.
+    await (await acquireRunLock(path, 'run-2')).release();
+  });
+
+  test('refuses while a live runner holds it, naming that runner, and changes nothing', async () => {
+    writeLock(process.ppid, 'run-live'); // our parent process: alive, and not us
+    const before = readFileSync(path, 'utf8');
+    const e = await acquireRunLock(path, 'run-2').catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(SafetyError);
+    expect((e as Error).message).toContain(`pid ${process.ppid}, run run-live`);
+    expect((e as Error).message).toContain(`kill ${process.ppid}`);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(lockDirFiles()).toEqual(['run.lock']);
+  });
+
+  test("takes over a dead runner's lock and names the orphaned run", async () => {
+    writeLock(DEAD_PID, 'run-dead');
+    const lock = await acquireRunLock(path, 'run-2');
+    expect(lock.orphanRunId).toBe('run-dead');
+    expect(holder()).toMatchObject({ pid: process.pid, run_id: 'run-2' });
+    expect(lockDirFiles()).toEqual(['run.lock']);
+    await lock.release();
+  });
+
+  test('a takeover lock left by a runner killed in the middle of a takeover does not block', async () => {
+    writeLock(DEAD_PID, 'run-dead');
+    writeFileSync(`${path}.takeover`, JSON.stringify({ pid: DEAD_PID, run_id: 'killed-taker' }));
+    const lock = await acquireRunLock(path, 'run-2');
+    expect(lock.orphanRunId).toBe('run-dead');
+    expect(lockDirFiles()).toEqual(['run.lock']);
+    await lock.release();
+  });
+
+  test('a lock file wo did not write (empty, or not JSON) is taken over, with no orphaned run', async () => {
+    for (const text of ['', 'garbage', '{"run_id":"no pid"}']) {
+      writeFileSync(path, text);
+      const lock = await acquireRunLock(path, 'run-2');
+      expect(lock.orphanRunId).toBeUndefined();
+      expect(holder()).toMatchObject({ run_id: 'run-2' });
+      await lock.release();
+    }
+  });
+
+  test('release leaves alone a lock that another runner holds by then', async () => {
+    const lock = await acquireRunLock(path, 'run-1');
+    writeLock(process.ppid, 'run-other'); // as if another runner had taken it over
+    await lock.release();
+    expect(holder()).toMatchObject({ run_id: 'run-other' });
+  });
+});
