@@ -3,7 +3,7 @@
 import type { Context } from '../context.js';
 import { SafetyError } from '../errors.js';
 import type { Workspace } from '../workspace.js';
-import { endWorker } from '../worker/end.js';
+import { stopWorker } from '../worker/end.js';
 import { findWorkers } from '../worker/inspect.js';
 import { openCommandWorkspace } from './settings.js';
 
@@ -37,7 +37,7 @@ export async function killAll(ctx: Context, ws: Workspace, opts: KillAllOptions)
   }
   for (const v of views) {
     const wasRunning = v.status === 'running';
-    await endWorker(ws.tmux, v, wasRunning ? KILL_ALL_REASON : undefined);
+    await stopWorker(ws.tmux, v, wasRunning ? KILL_ALL_REASON : undefined);
     ctx.io.out(
       `killed ${v.loc.session} (${wasRunning ? `was running; recorded as failed: ${KILL_ALL_REASON}` : v.status})\n`,
     );

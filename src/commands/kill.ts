@@ -3,7 +3,7 @@
 import type { Context } from '../context.js';
 import { SafetyError } from '../errors.js';
 import type { Workspace } from '../workspace.js';
-import { endWorker } from '../worker/end.js';
+import { stopWorker } from '../worker/end.js';
 import { assertFeatureName, findWorkers, unknownWorker } from '../worker/inspect.js';
 import { openCommandWorkspace } from './settings.js';
 
@@ -39,7 +39,7 @@ export async function killWorker(
       `worker ${feature} is still running; 'wo kill ${feature} --force' ends it (its result files are kept). Nothing was killed.`,
     );
   }
-  await endWorker(ws.tmux, v, running ? KILL_REASON : undefined);
+  await stopWorker(ws.tmux, v, running ? KILL_REASON : undefined);
   ctx.io.out(
     running
       ? `killed session ${v.loc.session}: worker ${feature} was running and is recorded as failed (${KILL_REASON}). Its files are kept in ${v.loc.worktree}\n`

@@ -92,6 +92,7 @@ export async function spawnWorker(
     index: 0,
     baseEnv: ctx.env,
     env: ws.defaultEnv,
+    recordExitInSession: true,
   });
 
   const lines = [

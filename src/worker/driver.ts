@@ -1,15 +1,24 @@
 // The WorkerDriver of `wo run`: real worktrees, tmux sessions and protocol files for the scheduler.
+// It gathers facts and carries out decisions; what the facts mean is decided in outcome.ts.
 import type { Runner } from '../exec.js';
 import { WORKTREE_ADDS_AT_ONCE, type Git } from '../git/git.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import type { AgentDef, WorkerSpec } from '../plan/types.js';
-import type { AttemptEnd, AttemptHandle, WorkerDriver } from '../scheduler/types.js';
+import {
+  systemClock,
+  type AttemptEnd,
+  type AttemptHandle,
+  type Clock,
+  type WorkerDriver,
+} from '../scheduler/types.js';
 import { UsageError } from '../errors.js';
+import { diskFiles, type WorkerFiles } from './files.js';
 import { launchWorker, workerVars } from './launch.js';
 import { locate, type Layout, type WorkerLocation } from './layout.js';
-import { readMeta, updateMeta } from './metadata.js';
-import { Monitor, type Completion } from './monitor.js';
-import { outputBlock, readExitCode, readStatus, recordFailure } from './protocol.js';
+import { readMeta } from './metadata.js';
+import { Monitor, type SessionSeen, type WatchDir } from './monitor.js';
+import { decide, type Ended, type WorkerFacts } from './outcome.js';
+import { FILES, outputBlock } from './protocol.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
 
 export interface DriverOptions {
@@ -31,33 +40,52 @@ export interface DriverOptions {
   pollMs?: number;
   /** How long an agent gets to stop after Ctrl-C before its session is killed, ms. */
   graceMs?: number;
+  /** The workers' files (a fake in tests). */
+  files?: WorkerFiles;
+  clock?: Clock;
+  watch?: WatchDir;
 }
+
+/** What the monitor is told when wo itself ends an attempt. */
+const STOPPED = Symbol('stopped');
+
+/** An attempt's end as the look saw it: the decision and when its cause was noticed. */
+type Seen = Ended & { noticedAt: number };
 
 export class RunDriver implements WorkerDriver {
   readonly monitor: Monitor;
+  private readonly files: WorkerFiles;
+  private readonly clock: Clock;
   private readonly pending = new Set<Promise<unknown>>();
   private sessions?: Promise<SessionInfo[]>;
   private readonly creating = new Map<string, Promise<boolean>>();
 
-  constructor(private readonly o: DriverOptions) {
-    this.monitor = new Monitor(o.tmux, o.pollMs);
+  constructor(private readonly options: DriverOptions) {
+    this.files = options.files ?? diskFiles;
+    this.clock = options.clock ?? systemClock;
+    this.monitor = new Monitor({
+      tmux: options.tmux,
+      clock: this.clock,
+      pollMs: options.pollMs,
+      watch: options.watch,
+    });
   }
 
   location(feature: string): WorkerLocation {
-    return locate(this.o.layout, feature);
+    return locate(this.options.layout, feature);
   }
 
   private agent(w: WorkerSpec): AgentDef {
-    const a = this.o.agents[w.agent];
+    const a = this.options.agents[w.agent];
     if (!a) throw new UsageError(`unknown agent "${w.agent}"`);
     return a;
   }
 
   private workerEnv(w: WorkerSpec, loc: WorkerLocation): NodeJS.ProcessEnv {
     return {
-      ...this.o.env,
+      ...this.options.env,
       ...w.env,
-      ...workerVars({ ...w, worktree: loc.worktree, runId: this.o.runId }),
+      ...workerVars({ ...w, worktree: loc.worktree, runId: this.options.runId }),
     };
   }
 
@@ -67,12 +95,13 @@ export class RunDriver implements WorkerDriver {
    * branch from that one's branch, which must hold its work first.
    */
   prefetch(workers: WorkerSpec[]): void {
+    const { git, layout } = this.options;
     // In plan order, a few at a time (as git allows): the first workers' worktrees are ready first.
     const limit = import('p-limit').then(({ default: pLimit }) => pLimit(WORKTREE_ADDS_AT_ONCE));
     for (const w of workers) {
       if (w.needs.length > 0 || this.creating.has(w.feature)) continue;
       const loc = this.location(w.feature);
-      const p = limit.then((l) => l(() => createWorktree(this.o.git, this.o.layout.repoRoot, loc, w.base)));
+      const p = limit.then((l) => l(() => createWorktree(git, layout.repoRoot, loc, w.base)));
       p.catch(() => undefined); // a failure is reported by prepare(), in the worker's own turn
       this.creating.set(w.feature, p);
     }
@@ -80,7 +109,7 @@ export class RunDriver implements WorkerDriver {
 
   async prepare(w: WorkerSpec): Promise<void> {
     const loc = this.location(w.feature);
-    const { git, runner, layout } = this.o;
+    const { git, runner, layout } = this.options;
     const early = this.creating.get(w.feature);
     this.creating.delete(w.feature); // a retry after a failure creates afresh
     const created = await (early ?? createWorktree(git, layout.repoRoot, loc, w.base));
@@ -93,25 +122,30 @@ export class RunDriver implements WorkerDriver {
     );
   }
 
+  /** The worker's facts now, with what tmux said of its session. */
+  private async facts(loc: WorkerLocation, session: SessionSeen): Promise<WorkerFacts> {
+    const f = await this.files.read(loc);
+    return { statusText: f.statusText, resultText: f.resultText, exit: f.exit, session };
+  }
+
   async start(w: WorkerSpec, attempt: number): Promise<AttemptHandle> {
-    const { tmux } = this.o;
+    const { tmux } = this.options;
     const loc = this.location(w.feature);
     const agent = this.agent(w);
     // One look at tmux for the whole run: a session that exists now was started by someone else.
     this.sessions ??= tmux.listSessions();
     const existing = attempt === 1 ? (await this.sessions).find((s) => s.name === loc.session) : undefined;
-    const status = (await readStatus(loc.worktree)).status;
+    const live = existing !== undefined && !existing.paneDead;
     let adopted = false;
-    const live = existing && !existing.paneDead;
-    if (live && (status === 'running' || status === undefined)) {
+    if (live && !decide(await this.facts(loc, 'alive')).final) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
     } else if (
       !live &&
       attempt === 1 &&
-      this.o.orphanRunId !== undefined &&
-      (await readMeta(loc.worktree)).worker?.run_id === this.o.orphanRunId
+      this.options.orphanRunId !== undefined &&
+      (await readMeta(loc.worktree)).worker?.run_id === this.options.orphanRunId
     ) {
-      adopted = true; // it ended while no runner watched: its files say how (or the monitor: crashed)
+      adopted = true; // it ended while no runner watched: its files say how (or tmux: crashed)
     } else {
       if (existing) await tmux.killSession(loc.session); // a finished session left open
       await launchWorker(tmux, {
@@ -124,51 +158,72 @@ export class RunDriver implements WorkerDriver {
         session: loc.session,
         stateDir: loc.stateDir,
         index: w.index,
-        runId: this.o.runId,
+        runId: this.options.runId,
         attempt,
-        baseEnv: this.o.env,
+        baseEnv: this.options.env,
         env: w.env,
-        keepSession: this.o.keepSessions,
+        keepSession: this.options.keepSessions,
       });
     }
 
+    const key = w.feature;
+    const look = async (seen: { session: SessionSeen; eventAt: number }): Promise<Seen | undefined> => {
+      const facts = await this.facts(loc, seen.session);
+      if (w.verify) facts.verify = { command: w.verify };
+      let d = decide(facts);
+      if (!d.final && d.state === 'verifying') {
+        const r = await this.options.runner.run('sh', ['-c', w.verify!], {
+          cwd: loc.worktree,
+          env: this.workerEnv(w, loc),
+          reject: false,
+        });
+        facts.verify = {
+          command: w.verify!,
+          exitCode: r.exitCode,
+          output: outputBlock(`${r.stdout}${r.stderr}`),
+        };
+        d = decide(facts);
+      }
+      return d.final ? { ...d, noticedAt: seen.eventAt } : undefined;
+    };
+
     let stopping: Promise<void> | undefined;
     let stopReason = '';
-    const key = w.feature;
     const done = (async (): Promise<AttemptEnd> => {
-      const c: Completion = await this.monitor.wait(key, loc.worktree, loc.session);
-      if (stopping) {
-        await stopping;
-        return this.finish(loc, { outcome: 'failed', reason: stopReason });
-      }
-      const exitCode = await readExitCode(loc.stateDir);
-      if (c.crashed) {
-        await recordFailure(loc.worktree, 'session ended without status');
-        return this.finish(loc, { outcome: 'crashed', reason: c.reason, exitCode });
-      }
-      // No exit code: the agent wrote its status itself and may still run (an interactive agent
-      // stays open), so its session is ended; otherwise the wrapper is already on its way out.
-      const endSession = exitCode === undefined;
-      if (c.status === 'done' && w.verify) {
-        const v = await this.verify(w, loc);
-        if (v) return this.finish(loc, { outcome: 'failed', reason: v, exitCode }, endSession);
-      }
-      const reason =
-        c.reason ?? (c.status === 'failed' ? await this.failureReason(loc, exitCode) : undefined);
-      return this.finish(
-        loc,
-        { outcome: c.status, reason, exitCode, ...(c.noticedAt !== undefined && { noticedAt: c.noticedAt }) },
-        endSession,
+      const seen = await this.monitor.wait<Seen | typeof STOPPED>(
+        key,
+        {
+          session: loc.session,
+          dirs: [
+            { dir: loc.worktree, names: [FILES.status] },
+            { dir: loc.stateDir, names: ['exit'] },
+          ],
+        },
+        look,
       );
+      let end: Ended;
+      // Once wo has begun to stop the worker, its end is the stop's, whatever the agent did meanwhile
+      // (Ctrl-C makes it exit 130).
+      if (seen === STOPPED || stopping) {
+        await stopping;
+        end = decide({ ...(await this.facts(loc, 'gone')), stoppedBy: stopReason }) as Ended;
+      } else end = seen;
+      if (end.record) await this.files.record(loc, end.record);
+      this.finish(loc, end);
+      return {
+        outcome: end.outcome,
+        reason: end.reason,
+        exitCode: end.exitCode,
+        ...(seen !== STOPPED && !stopping && { noticedAt: seen.noticedAt }),
+      };
     })();
 
     const stop = async (reason: string): Promise<void> => {
       if (!stopping) {
         stopReason = reason;
         stopping = (async () => {
-          await this.endSession(loc.session);
-          await recordFailure(loc.worktree, reason);
-          this.monitor.settle(key, { status: 'failed', reason });
+          await this.stopSession(loc.session);
+          this.monitor.settle(key, STOPPED);
         })();
       }
       await stopping;
@@ -177,55 +232,30 @@ export class RunDriver implements WorkerDriver {
     return { adopted, done, stop };
   }
 
-  /** Ctrl-C to the agent, a grace period, then kill the session. */
-  async endSession(session: string): Promise<void> {
-    const { tmux } = this.o;
+  /** Ctrl-C to the agent, a grace period for it to exit, then kill the session. */
+  async stopSession(session: string): Promise<void> {
+    const { tmux } = this.options;
     if (!(await tmux.sendKeys(session, 'C-c'))) return;
-    const deadline = Date.now() + (this.o.graceMs ?? 3000);
-    while (Date.now() < deadline) {
+    const deadline = this.clock.now() + (this.options.graceMs ?? 3000);
+    while (this.clock.now() < deadline) {
       const s = (await tmux.listSessions()).find((x) => x.name === session);
       if (!s || s.paneDead) break;
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => this.clock.setTimer(() => r(undefined), 50));
     }
     await tmux.killSession(session);
   }
 
-  private async failureReason(loc: WorkerLocation, exitCode: number | undefined): Promise<string> {
-    if (exitCode !== undefined && exitCode !== 0) return `exit code ${exitCode}`;
-    return 'the agent reported failed';
-  }
-
-  /** Runs `verify`; returns the failure reason, or undefined when it passed. */
-  private async verify(w: WorkerSpec, loc: WorkerLocation): Promise<string | undefined> {
-    const cmd = w.verify as string;
-    const r = await this.o.runner.run('sh', ['-c', cmd], {
-      cwd: loc.worktree,
-      env: this.workerEnv(w, loc),
-      reject: false,
-    });
-    if (r.exitCode === 0) return undefined;
-    const reason = `verify "${cmd}" failed (exit ${r.exitCode})`;
-    await recordFailure(loc.worktree, reason, outputBlock(`${r.stdout}${r.stderr}`));
-    return reason;
-  }
-
   /**
-   * Records the end in .worktree.json and ends a session still open. Neither is awaited: the
+   * Notes the end in .worktree.json and ends a session still open. Neither is awaited: the
    * outcome is known now, and close() waits for them.
    */
-  private finish(loc: WorkerLocation, end: AttemptEnd, endSession = true): AttemptEnd {
+  private finish(loc: WorkerLocation, end: Ended): void {
     this.background(
-      updateMeta(loc.worktree, {
-        worker: {
-          finished_at: new Date().toISOString(),
-          status: end.outcome === 'done' ? 'done' : 'failed',
-          exit_code: end.exitCode ?? null,
-        },
-      }),
+      this.files.finished(loc.worktree, { status: end.status, exitCode: end.exitCode, at: this.clock.now() }),
     );
     // An interactive agent stays open after writing its status: end its session unless asked not to.
-    if (endSession && !this.o.keepSessions) this.background(this.o.tmux.killSession(loc.session));
-    return end;
+    if (end.endSession && !this.options.keepSessions)
+      this.background(this.options.tmux.killSession(loc.session));
   }
 
   private background(p: Promise<unknown>): void {

@@ -1,33 +1,31 @@
 // Ending a worker's session from a command (wo kill, kill-all, clean). Result and status files are
-// never deleted; a worker ended while running is recorded as failed with the reason.
+// never deleted; a worker ended while running is recorded as failed with the reason (outcome.ts).
 import { stat } from 'node:fs/promises';
 import type { Tmux } from '../tmux/tmux.js';
-import type { WorkerView } from './inspect.js';
-import { updateMeta } from './metadata.js';
-import { readExitCode, recordFailure } from './protocol.js';
+import { diskFiles, type WorkerFiles } from './files.js';
+import { recordView, type WorkerView } from './inspect.js';
+import { decide } from './outcome.js';
 
 /** Kills the worker's session (false when there was none). With `reason`, a running worker is recorded failed. */
-export async function endWorker(tmux: Tmux, v: WorkerView, reason?: string): Promise<boolean> {
+export async function stopWorker(
+  tmux: Tmux,
+  v: WorkerView,
+  reason?: string,
+  files: WorkerFiles = diskFiles,
+): Promise<boolean> {
   const killed = await tmux.killSession(v.loc.session);
   const isDir = await stat(v.loc.worktree).then(
     (s) => s.isDirectory(),
     () => false,
   );
   if (reason && v.status === 'running' && isDir && (v.hasStatusFile || v.meta.worker)) {
-    await recordFailure(v.loc.worktree, reason);
-    const finishedAt = new Date().toISOString();
+    const facts = await files.read(v.loc);
+    v.decision = decide({ ...facts, session: 'gone', stoppedBy: reason });
     v.status = 'failed';
     v.reason = reason;
-    v.finishedAt = finishedAt;
-    if (v.meta.worker) {
-      v.meta = await updateMeta(v.loc.worktree, {
-        worker: {
-          finished_at: finishedAt,
-          status: 'failed',
-          exit_code: (await readExitCode(v.loc.stateDir)) ?? null,
-        },
-      });
-    }
+    v.unrecorded = true;
+    v.finishedAt = undefined;
+    await recordView(v, files);
   }
   return killed;
 }

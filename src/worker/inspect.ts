@@ -1,35 +1,18 @@
 // Reading workers' state for the imperative commands: which workers exist (worktrees under the
-// worktrees folder, sessions with the prefix), what their files say, whether their session is alive,
-// and recording what wo decides (a session gone without a final status is `failed`, SPEC §1).
+// worktrees folder, sessions with the prefix), what their files and tmux say, what that means (asked
+// of outcome.ts, the one place that decides), and writing the decision down when the files do not
+// say it yet (a session gone without a final status, an agent that exited while nobody watched).
 import { readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { readTextIfExists } from '../fsutil.js';
 import { UsageError } from '../errors.js';
 import type { WorktreeEntry } from '../git/git.js';
 import { FEATURE_PATTERN } from '../plan/types.js';
 import type { SessionInfo } from '../tmux/tmux.js';
 import type { Workspace } from '../workspace.js';
+import { diskFiles, type FileFacts, type WorkerFiles } from './files.js';
 import { featureOfSession, worktreesRoot, type WorkerLocation } from './layout.js';
-import { readMeta, updateMeta, type WorktreeMeta } from './metadata.js';
-import {
-  parseStatus,
-  protocolPaths,
-  readExitCode,
-  readResult,
-  readStatus,
-  recordFailure,
-  type StatusRead,
-  type WorkerStatus,
-} from './protocol.js';
-
-/**
- * A worker whose status file says `running` but whose session does not exist yet is starting (its
- * status is written just before its session is created), not crashed, for this long.
- */
-export const START_GRACE_MS = 5000;
-
-/** The reason recorded for a worker whose session vanished without a final status (SPEC §1). */
-export const LOST_REASON = 'session ended without status';
+import { readMeta, type WorktreeMeta } from './metadata.js';
+import { decide, parseStatus, type Decision, type StatusRead, type WorkerStatus } from './outcome.js';
 
 export interface WorkerView {
   feature: string;
@@ -44,16 +27,16 @@ export interface WorkerView {
   /** The status file as read (undefined status: missing or empty). */
   file: StatusRead;
   hasStatusFile: boolean;
-  /** When the status file was last written, ms. */
-  statusWrittenMs?: number;
   session?: SessionInfo;
   /** The session exists and its pane's program has not exited. */
   sessionAlive: boolean;
-  /** What wo reports: the final status from the file, else running while the session lives, else failed. */
+  /** What outcome.ts decided from the facts. */
+  decision: Decision;
+  /** What wo reports: `running` until the decision is final, then its status word. */
   status: WorkerStatus;
   reason?: string;
-  /** Running by its files but its session is gone: to be recorded as failed. */
-  lost: boolean;
+  /** The decision is not in the worker's files yet: recordView writes it. */
+  unrecorded: boolean;
   /** Set when this call recorded the worker as failed because its session was lost. */
   recordedLost?: boolean;
   startedAt?: string;
@@ -68,7 +51,7 @@ export interface FindOptions {
   includeCreated?: boolean;
   /** Write what wo decided (lost sessions, finish times) to the status, result and metadata files. Default true. */
   record?: boolean;
-  startGraceMs?: number;
+  files?: WorkerFiles;
 }
 
 /** Orders names as people do: w2 before w10. */
@@ -94,71 +77,39 @@ async function subdirs(dir: string): Promise<string[]> {
   }
 }
 
-const isFinal = (s: WorkerStatus | undefined): s is 'done' | 'failed' => s === 'done' || s === 'failed';
-
-/** The bold first line recordFailure writes (`**timed out after 1m**`), as a reason. */
-function recordedReason(result: string | undefined): string | undefined {
-  const m = /^\*\*(.+)\*\*\s*$/m.exec(result?.split('\n', 1)[0] ?? '');
-  return m?.[1];
-}
-
 /** Reads one worker's files and decides its status, given the sessions listed before. */
 export async function readView(
   ws: Workspace,
   feature: string,
   sessions: SessionInfo[],
   worktrees: WorktreeEntry[],
-  o: { now?: number; startGraceMs?: number } = {},
+  o: { now?: number; files?: WorkerFiles } = {},
 ): Promise<WorkerView> {
   const now = o.now ?? Date.now();
   const loc = ws.locate(feature);
-  const paths = protocolPaths(loc.worktree);
-  const [dirStat, statusText, statusStat, meta] = await Promise.all([
+  const [dirStat, facts, meta] = await Promise.all([
     stat(loc.worktree).catch(() => undefined),
-    readTextIfExists(paths.status).catch(() => undefined),
-    stat(paths.status).catch(() => undefined),
+    (o.files ?? diskFiles).read(loc).catch((): FileFacts => ({})),
     readMeta(loc.worktree).catch((): WorktreeMeta => ({})),
   ]);
   const entry = worktrees.find((w) => !w.prunable && resolve(w.path) === loc.worktree);
   const session = sessions.find((s) => s.name === loc.session);
   const sessionAlive = Boolean(session && !session.paneDead);
-  const file = parseStatus(statusText);
-  const hasStatusFile = statusText !== undefined;
-  const statusWrittenMs = statusStat?.mtimeMs;
+  const hasStatusFile = facts.statusText !== undefined;
+  // The sessions were listed before the files were read: a session seen gone had written all it would.
+  const decision = decide({
+    statusText: facts.statusText,
+    resultText: facts.resultText,
+    exit: facts.exit,
+    session: sessionAlive ? 'alive' : 'gone',
+    statusAgeMs: facts.statusWrittenMs === undefined ? undefined : now - facts.statusWrittenMs,
+  });
+  const isWorker = Boolean(dirStat?.isDirectory() && (hasStatusFile || meta.worker));
 
-  let status: WorkerStatus;
-  let reason = file.reason;
-  let lost = false;
-  if (isFinal(file.status)) status = file.status;
-  else if (sessionAlive) status = 'running';
-  else if (
-    file.status === 'running' &&
-    statusWrittenMs !== undefined &&
-    now - statusWrittenMs < (o.startGraceMs ?? START_GRACE_MS)
-  ) {
-    status = 'running';
-    reason = 'starting';
-  } else {
-    status = 'failed';
-    reason = LOST_REASON;
-    lost = Boolean(dirStat?.isDirectory() && (hasStatusFile || meta.worker));
-  }
-
-  let exitCode: number | null = meta.worker?.exit_code ?? null;
-  if (status === 'failed' && !lost) {
-    if (exitCode === null) exitCode = (await readExitCode(loc.stateDir)) ?? null;
-    reason ??= recordedReason(await readResult(loc.worktree).catch(() => undefined));
-    if (reason === undefined && exitCode !== null && exitCode !== 0) reason = `exit code ${exitCode}`;
-  } else if (status === 'done' && exitCode === null) {
-    exitCode = (await readExitCode(loc.stateDir)) ?? null;
-  }
-
-  const startedAt = meta.worker?.started_at ?? undefined;
-  let finishedAt = meta.worker?.finished_at ?? undefined;
-  // A worker started by `wo spawn` has nobody waiting on it: its status file's time is its finish.
-  if (isFinal(file.status) && !finishedAt && statusWrittenMs !== undefined)
-    finishedAt = new Date(statusWrittenMs).toISOString();
-
+  const fileFinal = facts.statusText !== undefined && parseStatus(facts.statusText).status !== 'running';
+  const finishedMs = decision.final
+    ? (facts.exitedAtMs ?? (fileFinal ? facts.statusWrittenMs : undefined))
+    : undefined;
   return {
     feature,
     loc,
@@ -166,50 +117,50 @@ export async function readView(
     registered: entry !== undefined,
     branch: entry?.branch,
     meta,
-    file,
+    file: parseStatus(facts.statusText),
     hasStatusFile,
-    statusWrittenMs,
     session,
     sessionAlive,
-    status,
-    reason,
-    lost,
-    startedAt,
-    finishedAt,
-    exitCode,
+    decision,
+    status: decision.final ? decision.status : 'running',
+    reason: decision.final ? decision.reason : decision.state === 'starting' ? 'starting' : undefined,
+    unrecorded: isWorker && decision.final && decision.record !== undefined,
+    startedAt: meta.worker?.started_at ?? undefined,
+    // A worker started by `wo spawn` has nobody waiting on it: its files' times are its finish.
+    finishedAt:
+      meta.worker?.finished_at ?? (finishedMs === undefined ? undefined : new Date(finishedMs).toISOString()),
+    exitCode: meta.worker?.exit_code ?? facts.exit?.code ?? null,
   };
 }
 
-/** Writes down what wo decided about a worker: a lost session is `failed`; a finish goes in .worktree.json. */
-export async function recordView(v: WorkerView, now = Date.now()): Promise<void> {
-  const worktree = v.loc.worktree;
-  if (v.lost) {
-    // The wrapper writes the status before its session ends: read once more before deciding.
-    const again = await readStatus(worktree);
-    if (isFinal(again.status)) {
-      v.status = again.status;
-      v.reason = again.reason;
-      v.lost = false;
-    } else {
-      await recordFailure(worktree, LOST_REASON);
-      v.lost = false;
-      v.recordedLost = true;
-      v.finishedAt = new Date(now).toISOString();
-      v.exitCode = (await readExitCode(v.loc.stateDir)) ?? null;
-      if (v.meta.worker) {
-        v.meta = await updateMeta(worktree, {
-          worker: { finished_at: v.finishedAt, status: 'failed', exit_code: v.exitCode },
-        });
-      }
-      return;
-    }
+/**
+ * Writes down what wo decided about a worker: the status and result when the files do not say it
+ * yet, and the finish in .worktree.json.
+ */
+export async function recordView(
+  v: WorkerView,
+  files: WorkerFiles = diskFiles,
+  now = Date.now(),
+): Promise<void> {
+  const d = v.decision;
+  if (!d.final) return;
+  if (v.unrecorded && d.record) {
+    await files.record(v.loc, d.record);
+    v.unrecorded = false;
+    if (d.outcome === 'crashed') v.recordedLost = true;
   }
   const w = v.meta.worker;
-  if (w && isFinal(v.status) && (w.status !== v.status || !w.finished_at)) {
+  if (w && (w.status !== d.status || !w.finished_at)) {
     v.finishedAt ??= new Date(now).toISOString();
-    v.meta = await updateMeta(worktree, {
-      worker: { finished_at: w.finished_at ?? v.finishedAt, status: v.status, exit_code: v.exitCode },
+    await files.finished(v.loc.worktree, {
+      status: d.status,
+      exitCode: v.exitCode ?? undefined,
+      at: Date.parse(v.finishedAt),
     });
+    v.meta = {
+      ...v.meta,
+      worker: { ...w, status: d.status, finished_at: v.finishedAt, exit_code: v.exitCode },
+    };
   }
 }
 
@@ -233,7 +184,7 @@ export async function findWorkers(ws: Workspace, o: FindOptions = {}): Promise<W
   }
   const now = Date.now();
   const views = await Promise.all(
-    [...names].map((f) => readView(ws, f, sessions, worktrees, { now, startGraceMs: o.startGraceMs })),
+    [...names].map((f) => readView(ws, f, sessions, worktrees, { now, files: o.files })),
   );
   const kept = views.filter(
     (v) =>
@@ -242,7 +193,7 @@ export async function findWorkers(ws: Workspace, o: FindOptions = {}): Promise<W
       v.session !== undefined ||
       (o.includeCreated && v.meta.created_by === 'wo'),
   );
-  if (o.record !== false) await Promise.all(kept.map((v) => recordView(v, now)));
+  if (o.record !== false) await Promise.all(kept.map((v) => recordView(v, o.files, now)));
   return kept.sort((a, b) => byName(a.feature, b.feature));
 }
 

@@ -31,12 +31,20 @@ export async function readTail(
   }
 }
 
-/** Removes escape sequences and control characters; what a carriage return overwrote is dropped. */
-export function cleanLine(line: string): string {
+/**
+ * One line as the terminal showed it: escape sequences and control characters removed, what a
+ * carriage return overwrote dropped, trailing space trimmed (leading space, an indent, is kept).
+ */
+export function screenLine(line: string): string {
   let s = stripEscapes(line).replace(/\r+$/, '');
   const cr = s.lastIndexOf('\r');
   if (cr >= 0) s = s.slice(cr + 1); // a progress bar redrawn in place: keep its last state
-  return stripControl(s.replace(/\t/g, ' ')).trim();
+  return stripControl(s.replace(/\t/g, ' ')).trimEnd();
+}
+
+/** Removes escape sequences and control characters; what a carriage return overwrote is dropped. */
+export function cleanLine(line: string): string {
+  return screenLine(line).trim();
 }
 
 /** wo's own lines in a worker's log (start headers, exit markers): not the worker's output. */
@@ -54,6 +62,27 @@ export function lastLine(tail: { text: string; fromStart: boolean }): string | u
     if (clean && !WO_LINE.test(clean)) return clean;
   }
   return undefined;
+}
+
+/**
+ * The worker's last `n` lines in a log's tail, as the terminal showed them: wo's own `[wo] …` lines
+ * and trailing blank lines left out (blank lines between output lines kept).
+ */
+export function lastLines(tail: { text: string; fromStart: boolean }, n: number): string[] {
+  const out: string[] = [];
+  let blanks = 0;
+  for (const raw of tail.text.split('\n').slice(tail.fromStart ? 0 : 1)) {
+    const line = screenLine(raw);
+    if (WO_LINE.test(line)) continue;
+    if (line.trim() === '') {
+      blanks++;
+      continue;
+    }
+    if (out.length > 0) for (; blanks > 0; blanks--) out.push('');
+    blanks = 0;
+    out.push(line);
+  }
+  return out.slice(-n);
 }
 
 /** The last non-empty output line of a log file, reading its tail only. */

@@ -7,7 +7,7 @@ import type { AgentDef } from '../plan/types.js';
 import type { Tmux } from '../tmux/tmux.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { updateMeta } from './metadata.js';
-import { buildPrompt, protocolPaths, writeStatus } from './protocol.js';
+import { buildPrompt, exitFile, protocolPaths, writeStatus } from './protocol.js';
 
 export const WRAPPER = fileURLToPath(new URL('../../scripts/wo-worker.sh', import.meta.url));
 
@@ -32,6 +32,11 @@ export interface LaunchInput {
   baseEnv: NodeJS.ProcessEnv;
   env?: Record<string, string>;
   keepSession?: boolean;
+  /**
+   * Nobody waits on this worker (`wo spawn`): the wrapper records its end itself, through
+   * `wo _record-exit`, when the agent exits.
+   */
+  recordExitInSession?: boolean;
 }
 
 export interface Placeholders {
@@ -99,33 +104,37 @@ export function sessionEnv(input: LaunchInput, paths: { exitFile: string }): Rec
 /**
  * The spec file's text plus the side files for values that contain a newline (read whole by the
  * wrapper). PATH-like plain variables come first so the wrapper can find `cat` for the rest.
+ * `after` is a program the wrapper runs once the agent has exited and its exit is recorded.
  */
 export function buildSpec(
   env: Record<string, string>,
   argv: string[],
   stateDir: string,
+  after: string[] = [],
 ): { text: string; files: Array<{ path: string; content: string }> } {
   const lines: string[] = [];
   const later: string[] = [];
   const files: Array<{ path: string; content: string }> = [];
+  /** A value on its own line (`plain`), or read from a side file (`fromFile`) when it cannot be. */
+  const entry = (value: string, plain: string, fromFile: string, name: string): string => {
+    if (!value.includes('\n') && !value.includes('\r') && value.length <= 4096) return `${plain}${value}`;
+    const path = join(stateDir, `${name}.${files.length}`);
+    files.push({ path, content: value });
+    return `${fromFile}${path}`;
+  };
   for (const [k, v] of Object.entries(env)) {
-    const entry = `${k}=${v}`;
-    if (entry.includes('\n') || entry.includes('\r')) {
-      const path = join(stateDir, `env.${files.length}`);
-      files.push({ path, content: entry });
-      later.push(`E${path}`);
-    } else lines.push(`e${entry}`);
+    const line = entry(`${k}=${v}`, 'e', 'E', 'env');
+    if (line.startsWith('E')) later.push(line);
+    else lines.push(line);
   }
   lines.push(...later);
-  for (const a of argv) {
-    if (a.includes('\n') || a.includes('\r') || a.length > 4096) {
-      const path = join(stateDir, `arg.${files.length}`);
-      files.push({ path, content: a });
-      lines.push(`A${path}`);
-    } else lines.push(`a${a}`);
-  }
+  for (const a of argv) lines.push(entry(a, 'a', 'A', 'arg'));
+  for (const a of after) lines.push(entry(a, 'f', 'F', 'after'));
   return { text: `${lines.join('\n')}\n`, files };
 }
+
+/** The wrapper's last step for a worker that no runner watches: `wo _record-exit` (see finish.ts). */
+export const RECORD_EXIT = fileURLToPath(new URL('../../bin/wo.cjs', import.meta.url));
 
 /**
  * Writes the protocol files and starts the session. The worktree must exist. Returns the start time.
@@ -133,11 +142,14 @@ export function buildSpec(
  */
 export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date> {
   const paths = protocolPaths(input.worktree);
-  const exitFile = join(input.stateDir, 'exit');
+  const exitPath = exitFile(input.stateDir);
   const prompt = buildPrompt(input.task);
 
   const argv = input.agent.command.map((a) => substitute(a, placeholderValues(input, prompt)));
-  const spec = buildSpec(sessionEnv(input, { exitFile }), argv, input.stateDir);
+  const after = input.recordExitInSession
+    ? [process.execPath, RECORD_EXIT, '_record-exit', input.worktree, input.stateDir]
+    : [];
+  const spec = buildSpec(sessionEnv(input, { exitFile: exitPath }), argv, input.stateDir, after);
   const specFile = join(input.stateDir, 'spec');
   const startedAt = new Date();
 

@@ -1,66 +1,105 @@
-// Learns when workers finish: file-system events on each worktree's status file (milliseconds), and
-// one slow safety poll of tmux for all workers together (sessions that vanished without a status).
-import { watch, type FSWatcher } from 'node:fs';
-import type { Tmux } from '../tmux/tmux.js';
-import { FILES, readStatus, type WorkerStatus } from './protocol.js';
+// Tells the run loop when to look at a worker again: file-system events in the folders where its
+// files change (the status file in the worktree, the exit record in wo's state folder), and one
+// slow poll of tmux for all workers together (a session that vanished leaves no file behind).
+// It decides nothing: each wait has a `look` that reads the worker's facts and asks `decide`.
+import { watch as fsWatch } from 'node:fs';
+import type { SessionInfo } from '../tmux/tmux.js';
+import { systemClock, type Clock } from '../scheduler/types.js';
 
-export interface Completion {
-  status: Exclude<WorkerStatus, 'running'>;
-  reason?: string;
-  /** True when the session ended (or its pane died) without a final status. */
-  crashed?: boolean;
-  /** When the change that showed the final status was noticed (Date.now()). */
-  noticedAt?: number;
+/** What the last tmux listing says of a worker's session (see WorkerFacts.session). */
+export type SessionSeen = 'alive' | 'gone' | 'unknown';
+
+/**
+ * Reads a worker's facts and returns a value once it has ended (undefined: not yet). `eventAt` is
+ * when the change that prompted the look was noticed.
+ */
+export type Look<T> = (seen: { session: SessionSeen; eventAt: number }) => Promise<T | undefined>;
+
+/** Watches a folder; calls back with the changed entry's name (null: unknown). */
+export type WatchDir = (dir: string, onChange: (name: string | null) => void) => { close(): void };
+
+export interface WatchTarget {
+  /** Folders to watch, each with the names in it that matter. */
+  dirs: Array<{ dir: string; names: string[] }>;
+  session: string;
+}
+
+export interface MonitorOptions {
+  tmux: { listSessions(): Promise<SessionInfo[]> };
+  clock?: Clock;
+  /** Safety poll of tmux, ms (0: none). */
+  pollMs?: number;
+  watch?: WatchDir;
 }
 
 interface Watched {
-  worktree: string;
-  session: string;
-  watcher?: FSWatcher;
-  resolve: (c: Completion) => void;
+  target: WatchTarget;
+  look: Look<unknown>;
+  resolve: (value: unknown) => void;
+  watchers: Array<{ close(): void }>;
   inflight?: Promise<boolean>;
-  recheck: boolean;
-  /** The first file event that arrived during a read. */
-  recheckEventAt?: number;
+  /** A look was asked for during the one in flight: the first such request's facts. */
+  again?: { session: SessionSeen; eventAt: number };
   /** When the wait began: a tmux listing asked for before then may not show its session yet. */
   since: number;
 }
 
+/** fs.watch, with errors (folder gone, watcher limit) left to the poll. */
+export const watchDir: WatchDir = (dir, onChange) => {
+  try {
+    const w = fsWatch(dir, { persistent: false }, (_event, name) => onChange(name));
+    w.on('error', () => undefined);
+    return w;
+  } catch {
+    return { close: () => undefined };
+  }
+};
+
 export class Monitor {
   private readonly watched = new Map<string, Watched>();
-  private timer?: NodeJS.Timeout;
+  private readonly clock: Clock;
+  private readonly pollMs: number;
+  private readonly watch: WatchDir;
+  private cancelPoll?: () => void;
   private polling = false;
 
-  constructor(
-    private readonly tmux: Tmux,
-    private readonly pollMs = 2000,
-  ) {}
+  constructor(private readonly o: MonitorOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.pollMs = o.pollMs ?? 2000;
+    this.watch = o.watch ?? watchDir;
+  }
 
-  /** Resolves when the worker's status is done/failed, or its session is gone without one. */
-  wait(key: string, worktree: string, session: string): Promise<Completion> {
-    return new Promise<Completion>((resolve) => {
-      const w: Watched = { worktree, session, resolve, recheck: false, since: Date.now() };
+  /** Resolves with the first value `look` returns, or with what `settle` is given. */
+  wait<T>(key: string, target: WatchTarget, look: Look<T>): Promise<T> {
+    return new Promise<T>((resolve) => {
+      const w: Watched = {
+        target,
+        look,
+        resolve: resolve as (v: unknown) => void,
+        watchers: [],
+        since: this.clock.now(),
+      };
       this.watched.set(key, w);
-      try {
-        // The folder, not the file: status is replaced by rename, which a file watch would lose.
-        w.watcher = watch(worktree, { persistent: false }, (_event, name) => {
-          if (name === null || name === FILES.status) void this.check(key, Date.now());
-        });
-        w.watcher.on('error', () => undefined); // the poll still covers this worker
-      } catch {
-        // no watch (folder gone, watcher limit): the poll covers it
+      for (const { dir, names } of target.dirs) {
+        w.watchers.push(
+          this.watch(dir, (name) => {
+            if (name === null || names.includes(name))
+              void this.check(key, { session: 'unknown', eventAt: this.clock.now() });
+          }),
+        );
       }
-      this.ensureTimer();
-      void this.check(key); // it may have finished before the watch began
+      this.schedulePoll();
+      // It may have ended before the watch began.
+      void this.check(key, { session: 'unknown', eventAt: this.clock.now() });
     });
   }
 
-  /** Stops watching `key` and resolves its wait with `c` (used when wo ends a worker itself). */
-  settle(key: string, c: Completion): void {
+  /** Stops watching `key` and resolves its wait with `value` (when wo ends a worker itself). */
+  settle(key: string, value: unknown): void {
     const w = this.watched.get(key);
     if (!w) return;
     this.forget(key);
-    w.resolve(c);
+    w.resolve(value);
   }
 
   /** Stops every watch and the poll; pending waits stay pending. */
@@ -68,50 +107,80 @@ export class Monitor {
     for (const key of [...this.watched.keys()]) this.forget(key);
   }
 
+  /**
+   * Asks tmux once, and looks at every worker with what it said; resolves when those looks are
+   * done. Runs by itself every pollMs. A look that hangs (a status file replaced by a FIFO) holds up
+   * neither the next poll nor the other workers.
+   */
+  async poll(): Promise<void> {
+    if (this.polling || this.watched.size === 0) return;
+    this.polling = true;
+    let sessions: SessionInfo[] | undefined;
+    const asked = this.clock.now();
+    try {
+      sessions = await this.o.tmux.listSessions().catch(() => undefined);
+    } finally {
+      this.polling = false;
+    }
+    if (!sessions) return;
+    const live = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
+    await Promise.all(
+      [...this.watched].map(([key, w]) => {
+        // A listing asked for before the wait began may predate its session: it proves nothing.
+        const session: SessionSeen =
+          w.since >= asked ? 'unknown' : live.has(w.target.session) ? 'alive' : 'gone';
+        return this.check(key, { session, eventAt: this.clock.now() });
+      }),
+    );
+  }
+
   private forget(key: string): void {
-    this.watched.get(key)?.watcher?.close();
+    for (const watcher of this.watched.get(key)?.watchers ?? []) watcher.close();
     this.watched.delete(key);
-    if (this.watched.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
+    if (this.watched.size === 0) {
+      this.cancelPoll?.();
+      this.cancelPoll = undefined;
     }
   }
 
-  private ensureTimer(): void {
-    if (this.timer || this.pollMs <= 0) return;
-    this.timer = setInterval(() => void this.poll(), this.pollMs);
+  private schedulePoll(): void {
+    if (this.cancelPoll || this.pollMs <= 0) return;
+    this.cancelPoll = this.clock.setTimer(() => {
+      this.cancelPoll = undefined;
+      this.schedulePoll();
+      void this.poll();
+    }, this.pollMs);
   }
 
   /**
-   * Reads a worker's status file; settles the wait when it is final. Resolves true when the worker
-   * is settled. A burst of events shares one read (plus one more after it); a caller arriving
-   * during a read gets that read's answer, never a premature "not final".
+   * Looks at a worker; settles its wait when the look returns a value. Looks never overlap: one
+   * asked for during another runs after it (a burst of events shares one), so a look that learnt
+   * something (the session is gone) is never lost to one that began before.
    */
-  private check(key: string, eventAt?: number): Promise<boolean> {
+  private check(key: string, seen: { session: SessionSeen; eventAt: number }): Promise<boolean> {
     const w = this.watched.get(key);
     if (!w) return Promise.resolve(true);
     if (w.inflight) {
-      w.recheck = true;
-      if (eventAt !== undefined) w.recheckEventAt ??= eventAt;
+      // Keep the earliest event time, and the most telling session fact.
+      w.again = {
+        eventAt: w.again?.eventAt ?? seen.eventAt,
+        session: seen.session !== 'unknown' ? seen.session : (w.again?.session ?? 'unknown'),
+      };
       return w.inflight;
     }
     const run = async (): Promise<boolean> => {
-      let at = eventAt;
+      let next: typeof seen | undefined = seen;
       try {
-        do {
-          if (w.recheck) at = w.recheckEventAt;
-          w.recheck = false;
-          w.recheckEventAt = undefined;
-          const s = await readStatus(w.worktree).catch(
-            () => ({}) as { status?: WorkerStatus; reason?: string },
-          );
-          if (!this.watched.has(key)) return true; // settled meanwhile (stop, or another read)
-          if (s.status === 'done' || s.status === 'failed') {
-            // Noticed when the file event arrived; without one (the first look, the poll), now.
-            this.settle(key, { status: s.status, reason: s.reason, noticedAt: at ?? Date.now() });
+        while (next) {
+          const value = await w.look(next).catch(() => undefined);
+          if (!this.watched.has(key)) return true; // settled meanwhile (stopped by wo)
+          if (value !== undefined) {
+            this.settle(key, value);
             return true;
           }
-        } while (w.recheck);
+          next = w.again;
+          w.again = undefined;
+        }
         return false;
       } finally {
         w.inflight = undefined;
@@ -119,26 +188,5 @@ export class Monitor {
     };
     w.inflight = run();
     return w.inflight;
-  }
-
-  private async poll(): Promise<void> {
-    if (this.polling || this.watched.size === 0) return;
-    this.polling = true;
-    try {
-      const asked = Date.now();
-      const sessions = await this.tmux.listSessions().catch(() => undefined);
-      if (!sessions) return;
-      const live = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
-      for (const [key, w] of [...this.watched]) {
-        if (await this.check(key)) continue;
-        if (!live.has(w.session) && w.since < asked && this.watched.has(key)) {
-          // Gone without a final status: read once more, the wrapper writes status before it exits.
-          if (await this.check(key)) continue;
-          this.settle(key, { status: 'failed', reason: 'session ended without status', crashed: true });
-        }
-      }
-    } finally {
-      this.polling = false;
-    }
   }
 }

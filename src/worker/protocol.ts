@@ -1,7 +1,7 @@
 // The file protocol between wo and an agent (SPEC §1): names, the prompt, reading and writing status.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
+import { parseStatus, type ExitRecord, type StatusRead, type WorkerStatus } from './outcome.js';
 
 export const FILES = {
   status: '.worker-status',
@@ -22,15 +22,6 @@ export const EXCLUDE_PATTERNS = [
   '/..worktree.json*',
 ];
 
-export type WorkerStatus = 'running' | 'done' | 'failed';
-
-export interface StatusRead {
-  /** undefined: no file, or an empty one (not yet written). */
-  status?: WorkerStatus;
-  /** Set when the file held another word: the status is then `failed`. */
-  reason?: string;
-}
-
 export function protocolPaths(worktree: string) {
   return {
     status: join(worktree, FILES.status),
@@ -39,15 +30,6 @@ export function protocolPaths(worktree: string) {
     log: join(worktree, FILES.log),
     metadata: join(worktree, FILES.metadata),
   };
-}
-
-/** Interprets the status file's text: trimmed; empty = not yet written; other words = failed. */
-export function parseStatus(text: string | undefined): StatusRead {
-  const word = (text ?? '').trim();
-  if (word === '') return {};
-  if (word === 'running' || word === 'done' || word === 'failed') return { status: word };
-  const shown = word.length > 40 ? `${word.slice(0, 40)}…` : word;
-  return { status: 'failed', reason: `unknown status "${shown}"` };
 }
 
 export async function readStatus(worktree: string): Promise<StatusRead> {
@@ -95,22 +77,17 @@ export function outputBlock(output: string, lines = 40): string {
   return `\`\`\`\n${output.trimEnd().split('\n').slice(-lines).join('\n')}\n\`\`\``;
 }
 
-/** Reads the exit code the wrapper recorded, if it did. */
-export async function readExitCode(stateDir: string): Promise<number | undefined> {
-  try {
-    const n = Number((await readFile(join(stateDir, 'exit'), 'utf8')).trim());
-    return Number.isInteger(n) ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** The file in wo's state folder where the session wrapper records how the agent's process exited. */
+export const exitFile = (stateDir: string): string => join(stateDir, 'exit');
 
-/** Records a final status that wo decided itself, keeping whatever result the agent wrote. */
-export async function recordFailure(worktree: string, reason: string, detail?: string): Promise<void> {
-  const previous = (await readResult(worktree))?.trim();
-  const parts = [`**${reason}**`];
-  if (detail) parts.push(detail);
-  if (previous) parts.push(previous);
-  await writeResult(worktree, `${parts.join('\n\n')}\n`);
-  await writeStatus(worktree, 'failed');
+/**
+ * Reads the wrapper's exit record: the exit code on the first line, then `not found: PROGRAM` when
+ * the agent's program was not on PATH. Empty or half-written: not recorded yet.
+ */
+export function parseExit(text: string | undefined): ExitRecord | undefined {
+  if (!text?.includes('\n')) return undefined; // the wrapper ends its record with a newline
+  const [first = '', second = ''] = text.split('\n');
+  if (!/^\d+$/.test(first.trim())) return undefined;
+  const missing = /^not found: (.*)$/.exec(second);
+  return { code: Number(first.trim()), ...(missing && { programMissing: missing[1] }) };
 }

@@ -1,4 +1,5 @@
 import { fixture, type Fixture } from './setup.js';
+import { waitFor } from '../helpers.js';
 
 describe('wo kill and wo kill-all', () => {
   let f: Fixture;
@@ -45,6 +46,8 @@ describe('wo kill and wo kill-all', () => {
   test('no session: nothing to kill, exit 0; an unknown worker is exit 2', async () => {
     await spawn('gone', 'true');
     await f.waitStatus('gone', 'done');
+    // The session ends a moment after the status is final (the wrapper exits after recording it).
+    await waitFor(async () => !(await f.t.tmux.hasSession('wt-gone')), 'wt-gone to end');
     const r = await f.wo('kill', 'gone');
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toContain('has no session (status: done)');

@@ -1,0 +1,95 @@
+// The file system as the deciding code sees it: a worker's facts read in one go, and a decision
+// written down (status word and result). Behind an interface so the run loop and the inspecting
+// commands can be tested with a fake in memory.
+import { stat } from 'node:fs/promises';
+import { readTextIfExists } from '../fsutil.js';
+import { lastLines, readTail } from './lastline.js';
+import { updateMeta } from './metadata.js';
+import type { ExitRecord, Recording } from './outcome.js';
+import { exitFile, parseExit, protocolPaths, readResult, writeResult, writeStatus } from './protocol.js';
+
+/** What a worker's files say at one moment (the facts `decide` needs from the file system). */
+export interface FileFacts {
+  statusText?: string;
+  /** When the status file was last written, ms. */
+  statusWrittenMs?: number;
+  resultText?: string;
+  exit?: ExitRecord;
+  /** When the wrapper recorded the exit, ms. */
+  exitedAtMs?: number;
+}
+
+/** The file system as the deciding code sees it: read a worker's facts, write down a decision. */
+export interface WorkerFiles {
+  read(loc: { worktree: string; stateDir: string }): Promise<FileFacts>;
+  record(loc: { worktree: string; stateDir: string }, r: Recording): Promise<void>;
+  /** Notes the end in `.worktree.json` (when it has a worker record: one wo started). */
+  finished(
+    worktree: string,
+    end: { status: 'done' | 'failed'; exitCode?: number; at: number },
+  ): Promise<void>;
+}
+
+const missingAsUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
+
+/** The real file system. */
+export const diskFiles: WorkerFiles = {
+  async read(loc) {
+    const paths = protocolPaths(loc.worktree);
+    const exitPath = exitFile(loc.stateDir);
+    const [statusText, statusStat, resultText, exitText, exitStat] = await Promise.all([
+      missingAsUndefined(readTextIfExists(paths.status)),
+      missingAsUndefined(stat(paths.status)),
+      missingAsUndefined(readTextIfExists(paths.result)),
+      missingAsUndefined(readTextIfExists(exitPath)),
+      missingAsUndefined(stat(exitPath)),
+    ]);
+    const exit = parseExit(exitText);
+    return {
+      statusText,
+      statusWrittenMs: statusStat?.mtimeMs,
+      resultText,
+      exit,
+      exitedAtMs: exit && exitStat?.mtimeMs,
+    };
+  },
+  async record(loc, r) {
+    const previous = (await readResult(loc.worktree).catch(() => undefined))?.trim();
+    const parts: string[] = [];
+    if (r.headline !== undefined) parts.push(`**${r.headline}**`);
+    if (r.detail) parts.push(r.detail);
+    if (r.quoteOutput !== undefined) {
+      const tail = await readTail(protocolPaths(loc.worktree).log, QUOTE_TAIL_BYTES).catch(() => undefined);
+      parts.push(exitedSilently(r.quoteOutput, tail ? lastLines(tail, QUOTED_LINES) : []));
+    }
+    if (previous) parts.push(previous);
+    if (parts.length > (previous ? 1 : 0)) await writeResult(loc.worktree, `${parts.join('\n\n')}\n`);
+    await writeStatus(loc.worktree, r.status);
+  },
+  async finished(worktree, end) {
+    await updateMeta(worktree, {
+      worker: {
+        finished_at: new Date(end.at).toISOString(),
+        status: end.status,
+        exit_code: end.exitCode ?? null,
+      },
+    });
+  },
+};
+
+/** How much of the log's end is read to quote an agent that wrote no result, and how many lines. */
+const QUOTE_TAIL_BYTES = 65536;
+const QUOTED_LINES = 20;
+
+/** The result wo writes for an agent that exited without writing one: its exit code and last lines. */
+export function exitedSilently(code: number, lines: string[]): string {
+  return [
+    `The agent exited with code ${code} without writing a result.`,
+    '',
+    'Last output:',
+    '',
+    '```',
+    ...lines,
+    '```',
+  ].join('\n');
+}

@@ -1,0 +1,186 @@
+// The one place that decides what a worker's facts mean (SPEC §1): whether it still runs, how it
+// ended, why, and what wo must write down. Pure: the run loop, `status`, `collect`, `kill` and `clean`
+// gather the facts (files, tmux, the wrapper's exit record) and all ask `decide`.
+
+/** Reason of a worker whose session vanished without a final status (SPEC §1). */
+export const LOST_REASON = 'session ended without status';
+
+/**
+ * For an observer that did not start the session itself: a worker whose status file says `running`
+ * but whose session is not there yet is starting (the status is written just before the session is
+ * created), not crashed, for this long.
+ */
+export const START_GRACE_MS = 5000;
+
+/** The words of the status file (SPEC §1). */
+export type WorkerStatus = 'running' | 'done' | 'failed';
+
+export interface StatusRead {
+  /** undefined: no file, or an empty one (not yet written). */
+  status?: WorkerStatus;
+  /** Set when the file held another word: the status is then `failed`. */
+  reason?: string;
+}
+
+/** Interprets the status file's text: trimmed; empty = not yet written; other words = failed. */
+export function parseStatus(text: string | undefined): StatusRead {
+  const word = (text ?? '').trim();
+  if (word === '') return {};
+  if (word === 'running' || word === 'done' || word === 'failed') return { status: word };
+  const shown = word.length > 40 ? `${word.slice(0, 40)}…` : word;
+  return { status: 'failed', reason: `unknown status "${shown}"` };
+}
+
+/** Everything wo knows about one worker at one moment. */
+export interface WorkerFacts {
+  /** The status file's text; undefined when there is no file. */
+  statusText?: string;
+  /** The result file's text; undefined when there is none. */
+  resultText?: string;
+  /** Recorded by the session wrapper when the agent's process exited. */
+  exit?: ExitRecord;
+  /**
+   * What tmux says of the session: `alive` (its program runs), `gone` (no session, or its pane's
+   * program ended), `unknown` (not asked since the session started: no crash can be concluded).
+   */
+  session: 'alive' | 'gone' | 'unknown';
+  /**
+   * How long ago the status file was written, for an observer that did not start the session (see
+   * START_GRACE_MS). Undefined when the observer knows the session was created.
+   */
+  statusAgeMs?: number;
+  /** wo ended the worker itself (a timeout, Ctrl-C, `wo kill`), for this reason. */
+  stoppedBy?: string;
+  /** The plan's `verify` command, and how it ended once it has run. */
+  verify?: { command: string; exitCode?: number; output?: string };
+}
+
+/** What the session wrapper writes down when the agent's process exits: facts, no verdict. */
+export interface ExitRecord {
+  code: number;
+  /** The agent's program was not found on PATH (it never ran). */
+  programMissing?: string;
+}
+
+/** What wo writes to the worker's files to make its decision last (status word and result). */
+export interface Recording {
+  status: 'done' | 'failed';
+  /** A bold first line of the result, before whatever the agent wrote. */
+  headline?: string;
+  /** Text after the headline (a command's output). */
+  detail?: string;
+  /** The agent wrote no result: quote the last lines of its output, with its exit code. */
+  quoteOutput?: number;
+}
+
+/** A worker that has not ended: what it is doing. */
+export interface Ongoing {
+  final: false;
+  state: 'starting' | 'working' | 'verifying';
+}
+
+/** A worker that has ended. */
+export interface Ended {
+  final: true;
+  outcome: 'done' | 'failed' | 'crashed';
+  /** The status word it ends with in its files. */
+  status: 'done' | 'failed';
+  reason?: string;
+  exitCode?: number;
+  /** The agent wrote its status itself and its program may still run: end its session. */
+  endSession: boolean;
+  /** What to write down; undefined when the files already say it. */
+  record?: Recording;
+}
+
+export type Decision = Ongoing | Ended;
+
+/** The bold first line of a result that wo wrote (`**timed out after 1m**`), as a reason. */
+export function headlineOf(result: string | undefined): string | undefined {
+  const m = /^\*\*(.+)\*\*\s*$/.exec(result?.split('\n', 1)[0] ?? '');
+  return m?.[1];
+}
+
+/** Why an exit code ended a worker as failed. */
+function exitReason(exit: ExitRecord): string {
+  if (exit.programMissing !== undefined)
+    return `${exit.programMissing}: command not found (is the agent installed and on PATH?)`;
+  return `exit code ${exit.code}`;
+}
+
+/** Decides a worker's state from its facts. Every rule of SPEC §1 about outcomes is here. */
+export function decide(f: WorkerFacts): Decision {
+  const exitCode = f.exit?.code;
+  if (f.stoppedBy !== undefined) {
+    return {
+      final: true,
+      outcome: 'failed',
+      status: 'failed',
+      reason: f.stoppedBy,
+      exitCode,
+      endSession: false, // whoever stopped it ended the session
+      record: { status: 'failed', headline: f.stoppedBy },
+    };
+  }
+
+  const file = parseStatus(f.statusText);
+  let ended: Ended;
+  if (file.status === 'done' || file.status === 'failed') {
+    // The agent's own word (or one wo wrote down before): it stands.
+    const reason =
+      file.status === 'failed'
+        ? (file.reason ??
+          headlineOf(f.resultText) ??
+          (f.exit && f.exit.code !== 0 ? exitReason(f.exit) : 'the agent reported failed'))
+        : undefined;
+    ended = {
+      final: true,
+      outcome: file.status,
+      status: file.status,
+      reason,
+      exitCode,
+      endSession: f.exit === undefined && f.session !== 'gone',
+    };
+  } else if (f.exit !== undefined) {
+    // The agent's process exited and its status still says running (or nothing): its exit code decides.
+    const status = f.exit.code === 0 ? 'done' : 'failed';
+    ended = {
+      final: true,
+      outcome: status,
+      status,
+      reason: status === 'failed' ? exitReason(f.exit) : undefined,
+      exitCode,
+      endSession: false,
+      record: { status, ...(!f.resultText?.trim() && { quoteOutput: f.exit.code }) },
+    };
+  } else if (f.session !== 'gone') {
+    return { final: false, state: 'working' };
+  } else if (f.statusAgeMs !== undefined && f.statusAgeMs < START_GRACE_MS && file.status === 'running') {
+    return { final: false, state: 'starting' };
+  } else {
+    return {
+      final: true,
+      outcome: 'crashed',
+      status: 'failed',
+      reason: LOST_REASON,
+      endSession: false,
+      record: { status: 'failed', headline: LOST_REASON },
+    };
+  }
+
+  // `verify` turns done into failed (SPEC §1); it runs once the agent is done, before anything is written.
+  if (ended.outcome === 'done' && f.verify) {
+    if (f.verify.exitCode === undefined) return { final: false, state: 'verifying' };
+    if (f.verify.exitCode !== 0) {
+      const reason = `verify "${f.verify.command}" failed (exit ${f.verify.exitCode})`;
+      return {
+        ...ended,
+        outcome: 'failed',
+        status: 'failed',
+        reason,
+        record: { ...ended.record, status: 'failed', headline: reason, detail: f.verify.output },
+      };
+    }
+  }
+  return ended;
+}

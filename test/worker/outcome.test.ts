@@ -1,0 +1,200 @@
+// The one decision (src/worker/outcome.ts), rule by rule: what a worker's facts mean.
+import {
+  decide,
+  headlineOf,
+  LOST_REASON,
+  parseStatus,
+  START_GRACE_MS,
+  type WorkerFacts,
+} from '../../src/worker/outcome.js';
+
+const facts = (over: Partial<WorkerFacts>): WorkerFacts => ({ session: 'alive', ...over });
+
+describe('parseStatus', () => {
+  test.each([
+    [undefined, {}],
+    ['', {}],
+    ['  \n', {}],
+    ['running\n', { status: 'running' }],
+    [' done ', { status: 'done' }],
+    ['failed', { status: 'failed' }],
+    ['finished', { status: 'failed', reason: 'unknown status "finished"' }],
+    ['x'.repeat(50), { status: 'failed', reason: `unknown status "${'x'.repeat(40)}…"` }],
+  ])('%j reads as %j', (text, read) => {
+    expect(parseStatus(text)).toEqual(read);
+  });
+});
+
+describe('decide: a worker that has not ended', () => {
+  test.each<[string, Partial<WorkerFacts>, string]>([
+    ['status running, session alive', { statusText: 'running' }, 'working'],
+    ['no status yet, session alive', {}, 'working'],
+    ['session not asked about since it started', { statusText: 'running', session: 'unknown' }, 'working'],
+    [
+      'session not there yet, status just written (an observer that did not start it)',
+      { statusText: 'running', session: 'gone', statusAgeMs: START_GRACE_MS - 1 },
+      'starting',
+    ],
+    [
+      'agent said done, verify not run yet',
+      { statusText: 'done', verify: { command: 'npm test' } },
+      'verifying',
+    ],
+    [
+      'agent exited 0 silently, verify not run yet',
+      { statusText: 'running', exit: { code: 0 }, session: 'gone', verify: { command: 'npm test' } },
+      'verifying',
+    ],
+  ])('%s → %s', (_what, over, state) => {
+    expect(decide(facts(over))).toEqual({ final: false, state });
+  });
+});
+
+describe('decide: how a worker ended, and what wo writes down', () => {
+  test.each<[string, Partial<WorkerFacts>, Record<string, unknown>]>([
+    [
+      'the agent wrote done (interactive: still running, its session is ended)',
+      { statusText: 'done' },
+      { outcome: 'done', status: 'done', reason: undefined, endSession: true, record: undefined },
+    ],
+    [
+      'the agent wrote done and exited',
+      { statusText: 'done', exit: { code: 0 }, session: 'gone' },
+      { outcome: 'done', endSession: false, exitCode: 0, record: undefined },
+    ],
+    [
+      'the agent wrote failed with no other word',
+      { statusText: 'failed', exit: { code: 0 }, session: 'gone' },
+      { outcome: 'failed', reason: 'the agent reported failed', record: undefined },
+    ],
+    [
+      'the agent wrote failed and exited non-zero',
+      { statusText: 'failed', exit: { code: 2 }, session: 'gone' },
+      { outcome: 'failed', reason: 'exit code 2', exitCode: 2 },
+    ],
+    [
+      'a failure wo wrote down before keeps its reason (the result headline)',
+      { statusText: 'failed', resultText: '**timed out after 1m**\n\nmore', session: 'gone' },
+      { outcome: 'failed', reason: 'timed out after 1m', record: undefined },
+    ],
+    [
+      'an unknown word is failed with that reason',
+      { statusText: 'finished', session: 'gone' },
+      { outcome: 'failed', status: 'failed', reason: 'unknown status "finished"' },
+    ],
+    [
+      'exit 0 with status running: done, and its output quoted when it wrote no result',
+      { statusText: 'running', exit: { code: 0 }, session: 'gone' },
+      { outcome: 'done', status: 'done', exitCode: 0, record: { status: 'done', quoteOutput: 0 } },
+    ],
+    [
+      'exit 0 with a result of its own: done, the result is kept',
+      { statusText: 'running', resultText: 'I did it', exit: { code: 0 }, session: 'gone' },
+      { outcome: 'done', record: { status: 'done' } },
+    ],
+    [
+      'exit non-zero with status running: failed with the exit code',
+      { statusText: 'running', exit: { code: 3 }, session: 'gone' },
+      { outcome: 'failed', reason: 'exit code 3', record: { status: 'failed', quoteOutput: 3 } },
+    ],
+    [
+      'exit recorded while tmux has not been asked: the exit decides',
+      { statusText: 'running', exit: { code: 1 }, session: 'unknown' },
+      { outcome: 'failed', reason: 'exit code 1' },
+    ],
+    [
+      'the program was not found',
+      { statusText: 'running', exit: { code: 127, programMissing: 'claude' }, session: 'gone' },
+      { outcome: 'failed', reason: 'claude: command not found (is the agent installed and on PATH?)' },
+    ],
+    [
+      'a shell task whose inner command was not found is just exit 127',
+      { statusText: 'running', exit: { code: 127 }, session: 'gone' },
+      { outcome: 'failed', reason: 'exit code 127' },
+    ],
+    [
+      'session gone, no status, no exit: crashed',
+      { statusText: 'running', session: 'gone' },
+      {
+        outcome: 'crashed',
+        status: 'failed',
+        reason: LOST_REASON,
+        record: { status: 'failed', headline: LOST_REASON },
+      },
+    ],
+    [
+      'session gone long after the status was written: crashed',
+      { statusText: 'running', session: 'gone', statusAgeMs: START_GRACE_MS },
+      { outcome: 'crashed', reason: LOST_REASON },
+    ],
+    [
+      'session gone and no status file at all: crashed (no grace without a status)',
+      { session: 'gone', statusAgeMs: 1 },
+      { outcome: 'crashed' },
+    ],
+    [
+      'stopped by wo: failed with its reason, whatever the files say',
+      { statusText: 'done', exit: { code: 130 }, session: 'gone', stoppedBy: 'timed out after 1s' },
+      {
+        outcome: 'failed',
+        reason: 'timed out after 1s',
+        exitCode: 130,
+        endSession: false,
+        record: { status: 'failed', headline: 'timed out after 1s' },
+      },
+    ],
+    [
+      'verify passed: done',
+      { statusText: 'done', verify: { command: 'npm test', exitCode: 0 } },
+      { outcome: 'done', endSession: true },
+    ],
+    [
+      'verify failed: failed, its output in the result',
+      { statusText: 'done', verify: { command: 'npm test', exitCode: 1, output: '```\nboom\n```' } },
+      {
+        outcome: 'failed',
+        status: 'failed',
+        reason: 'verify "npm test" failed (exit 1)',
+        endSession: true,
+        record: { status: 'failed', headline: 'verify "npm test" failed (exit 1)', detail: '```\nboom\n```' },
+      },
+    ],
+    [
+      'verify failed after a silent exit 0: failed, and the output still quoted',
+      {
+        statusText: 'running',
+        exit: { code: 0 },
+        session: 'gone',
+        verify: { command: 'make', exitCode: 2, output: 'x' },
+      },
+      {
+        outcome: 'failed',
+        record: { status: 'failed', quoteOutput: 0, headline: 'verify "make" failed (exit 2)', detail: 'x' },
+      },
+    ],
+    [
+      'verify is not run for a failed agent',
+      { statusText: 'failed', session: 'gone', verify: { command: 'npm test' } },
+      { outcome: 'failed', reason: 'the agent reported failed' },
+    ],
+  ])('%s', (_what, over, expected) => {
+    const d = decide(facts(over));
+    expect(d.final).toBe(true);
+    const absent = Object.keys(expected).filter((k) => expected[k] === undefined);
+    const present = Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== undefined));
+    expect(d).toMatchObject(present);
+    for (const k of absent) expect((d as unknown as Record<string, unknown>)[k]).toBeUndefined();
+  });
+});
+
+describe('headlineOf', () => {
+  test.each([
+    ['**timed out after 1m**\n\nrest', 'timed out after 1m'],
+    ['**session ended without status**', 'session ended without status'],
+    ['plain text', undefined],
+    ['text\n**not first**', undefined],
+    [undefined, undefined],
+  ])('%j → %j', (text, reason) => {
+    expect(headlineOf(text)).toBe(reason);
+  });
+});
