@@ -5,8 +5,8 @@ import { loadConfig } from './config.js';
 import { findRepoRoot } from './repo-root.js';
 import { PRESET_NAMES } from './presets.js';
 import { durationProblem } from './duration.js';
-import { InvalidPlanError, sortIssues } from './issues.js';
-import { checkPlan, readPlan } from './load.js';
+import { InvalidPlanError, placeIssues, sortIssues } from './issues.js';
+import { planProblems, readPlan } from './load.js';
 import { resolvePlan, type PlanFlags } from './resolve.js';
 import type { PlanFile } from './schema-types.js';
 import type { ResolvedPlan } from './types.js';
@@ -49,12 +49,13 @@ export async function loadPlan(file: string, opts: LoadPlanOptions): Promise<Res
     ? [...new Set([...PRESET_NAMES, ...namesOf(config.config.agents), ...(planAgents ?? [])])]
     : undefined; // an unreadable config may define agents: do not call them unknown
   const ruleContext = { repo, ...(agents && { agents }) };
-  let planIssues = source.ok && source.fast ? fastIssues(source, shown, ruleContext) : undefined;
-  if (planIssues === undefined || planIssues.length > 0) {
-    // Problems are found and placed on `yaml`'s reading, which keeps every position.
-    if (source.ok && source.fast) source = await readPlan(abs, shown);
-    planIssues = source.ok ? checkPlan(source, shown, ruleContext) : source.issues;
+  let problems = source.ok ? planProblems(source.value, ruleContext) : [];
+  if (source.ok && !source.locate && problems.length > 0) {
+    // Read the fast way, without positions: problems are found and placed on `yaml`'s reading.
+    source = await readPlan(abs, shown);
+    problems = source.ok ? planProblems(source.value, ruleContext) : [];
   }
+  const planIssues = source.ok ? placeIssues(problems, shown, source.locate) : source.issues;
   const issues = [...sortIssues(planIssues), ...sortIssues(config.issues)];
   if (issues.length > 0 || !source.ok) throw new InvalidPlanError(issues);
 
@@ -66,19 +67,6 @@ export async function loadPlan(file: string, opts: LoadPlanOptions): Promise<Res
     flags,
     env,
   });
-}
-
-/** Whether a plan read the fast way has problems: undefined when that cannot be told without positions. */
-function fastIssues(
-  source: Parameters<typeof checkPlan>[0],
-  shown: string,
-  ctx: Parameters<typeof checkPlan>[2],
-) {
-  try {
-    return checkPlan(source, shown, ctx);
-  } catch {
-    return undefined;
-  }
 }
 
 function namesOf(v: unknown): string[] {

@@ -2,20 +2,22 @@
 import { readFile } from 'node:fs/promises';
 import type { PlanIssue } from '../errors.js';
 import { show } from './ajv-messages.js';
-import { mergeIssues, placeIssues, type Locator } from './issues.js';
+import { mergeIssues, type Locator, type RawIssue } from './issues.js';
 import { planRules, type RuleContext } from './rules.js';
 import { validateShape } from './schema.js';
 
 export type PlanSource =
-  /** `fast`: parsed by js-yaml, whose positions are not kept: re-read without `fast` to place issues. */
-  | { ok: true; value: Record<string, unknown>; locate: Locator; fast?: boolean }
+  /** `locate` is undefined when the plan was read the fast way (js-yaml keeps no positions). */
+  | { ok: true; value: Record<string, unknown>; locate?: Locator }
   /** `fatal`: there is no plan to speak of (missing, a folder, unreadable); nothing else is worth checking. */
   | { ok: false; fatal: boolean; issues: PlanIssue[] };
 
 /**
- * The fast way to a plan's value: js-yaml's YAML 1.2 core schema, about ten times quicker than
- * `yaml` on a cold start (a 500-worker plan: ~15 ms against ~150 ms). It keeps no positions, so it
- * is only the answer for a plan without problems; anything unusual returns undefined.
+ * The fast way to a plan's value: js-yaml's YAML 1.2 core schema. Cold, in a fresh process, it loads
+ * and parses a 500-worker plan in ~30 ms where `yaml` takes ~95 ms (its generator-based lexer,
+ * parser and composer run interpreted), which puts `wo validate` over its 150 ms target
+ * (docs/performance.md). It keeps no positions, so it is only the answer for a plan without
+ * problems; anything unusual returns undefined.
  */
 async function parseFast(text: string): Promise<Record<string, unknown> | undefined> {
   // Where the two readers differ, `yaml` decides: merge keys (`<<:`, which js-yaml's core schema
@@ -34,10 +36,14 @@ async function parseFast(text: string): Promise<Record<string, unknown> | undefi
 
 /**
  * Reads and parses a plan; `shown` is its name in messages. Never throws for a bad file. With
- * `fast`, a well-formed mapping is parsed by js-yaml and `locate` is not available: check it, and
- * read it again without `fast` when there is anything to report.
+ * `fast`, a well-formed mapping is parsed by js-yaml and has no `locate`: check it, and read it
+ * again without `fast` when there is anything to report.
  */
-export async function readPlan(file: string, shown: string, o: { fast?: boolean } = {}): Promise<PlanSource> {
+export async function readPlan(
+  file: string,
+  shown: string,
+  options: { fast?: boolean } = {},
+): Promise<PlanSource> {
   const fail = (message: string, fatal: boolean, line?: number): PlanSource => ({
     ok: false,
     fatal,
@@ -53,14 +59,9 @@ export async function readPlan(file: string, shown: string, o: { fast?: boolean 
     if (code === 'EACCES') return fail('cannot read it: permission denied', true);
     return fail(`cannot read it: ${(e as Error).message}`, true);
   }
-  if (o.fast) {
+  if (options.fast) {
     const value = await parseFast(text);
-    if (value) {
-      const locate: Locator = () => {
-        throw new Error('a plan read with `fast` has no positions: read it again without it');
-      };
-      return { ok: true, value, locate, fast: true };
-    }
+    if (value) return { ok: true, value };
   }
   // `yaml` (with positions) is loaded only here: a plan read the fast way never needs it.
   const { parseYaml } = await import('./yaml-source.js');
@@ -97,12 +98,7 @@ export async function readPlan(file: string, shown: string, o: { fast?: boolean 
   return { ok: true, value: value as Record<string, unknown>, locate: parsed.locate };
 }
 
-/** Every problem in a parsed plan: the schema's, then the rules' (none repeated at a path the schema faulted). */
-export function checkPlan(
-  source: { value: unknown; locate: Locator },
-  shown: string,
-  ctx: RuleContext,
-): PlanIssue[] {
-  const raw = mergeIssues(validateShape('plan', source.value), planRules(source.value, ctx));
-  return placeIssues(raw, shown, source.locate);
+/** Every problem in a plan's value, not yet placed: the schema's, then the rules' (none repeated at a path the schema faulted). */
+export function planProblems(value: unknown, ctx: RuleContext): RawIssue[] {
+  return mergeIssues(validateShape('plan', value), planRules(value, ctx));
 }
