@@ -44,6 +44,8 @@ export interface DriverOptions {
   files?: WorkerFiles;
   clock?: Clock;
   watch?: WatchDir;
+  /** Starts a worker's session (a fake in tests). */
+  launch?: typeof launchWorker;
 }
 
 /** What the monitor is told when wo itself ends an attempt. */
@@ -148,7 +150,7 @@ export class RunDriver implements WorkerDriver {
       adopted = true; // it ended while no runner watched: its files say how (or tmux: crashed)
     } else {
       if (existing) await tmux.killSession(loc.session); // a finished session left open
-      await launchWorker(tmux, {
+      await (this.options.launch ?? launchWorker)(tmux, {
         feature: w.feature,
         task: w.task,
         agentName: w.agent,

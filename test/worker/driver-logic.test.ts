@@ -1,0 +1,196 @@
+// The run driver's wiring with fakes: no tmux, git or files. It gathers facts, asks decide() and
+// carries out what it says (record, end the session, run verify, stop). The real programs are in
+// driver.test.ts.
+import type { Runner, RunOptions } from '../../src/exec.js';
+import type { Git } from '../../src/git/git.js';
+import type { SessionInfo, Tmux } from '../../src/tmux/tmux.js';
+import { RunDriver } from '../../src/worker/driver.js';
+import type { FileFacts, WorkerFiles } from '../../src/worker/files.js';
+import { defaultLayout } from '../../src/worker/layout.js';
+import type { Recording } from '../../src/worker/outcome.js';
+import { PRESETS } from '../../src/plan/presets.js';
+import { FakeClock, settle, spec } from '../scheduler/fakes.js';
+
+/** Worker files in memory, keyed by worktree. */
+class MemoryFiles implements WorkerFiles {
+  readonly facts = new Map<string, FileFacts>();
+  readonly recorded: Array<{ worktree: string; r: Recording }> = [];
+  readonly finishedAt: string[] = [];
+  set(worktree: string, f: FileFacts): void {
+    this.facts.set(worktree, { ...this.facts.get(worktree), ...f });
+  }
+  async read(loc: { worktree: string }): Promise<FileFacts> {
+    return { ...this.facts.get(loc.worktree) };
+  }
+  async record(loc: { worktree: string }, r: Recording): Promise<void> {
+    this.recorded.push({ worktree: loc.worktree, r });
+    this.set(loc.worktree, { statusText: r.status });
+  }
+  async finished(worktree: string): Promise<void> {
+    this.finishedAt.push(worktree);
+  }
+}
+
+class FakeTmux {
+  sessions: SessionInfo[] = [];
+  readonly killed: string[] = [];
+  readonly keys: string[] = [];
+  /** What Ctrl-C does to the agent (default: nothing, it ignores it). */
+  onCtrlC: () => void = () => undefined;
+  async listSessions() {
+    return this.sessions;
+  }
+  async killSession(name: string) {
+    this.killed.push(name);
+    const had = this.sessions.some((s) => s.name === name);
+    this.sessions = this.sessions.filter((s) => s.name !== name);
+    return had;
+  }
+  async sendKeys(name: string, key: string) {
+    this.keys.push(`${name} ${key}`);
+    this.onCtrlC();
+    return this.sessions.some((s) => s.name === name);
+  }
+}
+
+function setup(over: { verifyExit?: number } = {}) {
+  const layout = defaultLayout('/repo');
+  const files = new MemoryFiles();
+  const tmux = new FakeTmux();
+  const clock = new FakeClock();
+  const launched: string[] = [];
+  const ran: Array<{ file: string; args: readonly string[]; options?: RunOptions }> = [];
+  const runner: Runner = {
+    async run(file, args, options) {
+      ran.push({ file, args, options });
+      return { stdout: 'verify says no\n', stderr: '', exitCode: over.verifyExit ?? 0 };
+    },
+  };
+  const driver = new RunDriver({
+    git: {} as Git,
+    tmux: tmux as unknown as Tmux,
+    runner,
+    layout,
+    agents: { ...PRESETS },
+    runId: 'r1',
+    env: {},
+    files,
+    clock,
+    pollMs: 0,
+    graceMs: 100,
+    watch: () => ({ close: () => undefined }),
+    launch: async (_tmux, input) => {
+      launched.push(input.feature);
+      files.set(input.worktree, { statusText: 'running\n', resultText: undefined, exit: undefined });
+      tmux.sessions.push({ name: input.session, created: 0, paneDead: false, attached: false });
+      return new Date(clock.now());
+    },
+  });
+  const wt = (f: string) => `/repo-worktrees/${f}`;
+  return { driver, files, tmux, clock, launched, ran, wt };
+}
+
+describe('RunDriver (fakes)', () => {
+  test('an agent that exited 0 without a result: done, wo records done and quotes its output', async () => {
+    const { driver, files, launched, wt, clock } = setup();
+    const h = await driver.start(spec('a'), 1);
+    expect(h.adopted).toBe(false);
+    expect(launched).toEqual(['a']);
+    files.set(wt('a'), { exit: { code: 0 } });
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({ outcome: 'done', exitCode: 0 });
+    expect(files.recorded).toEqual([{ worktree: wt('a'), r: { status: 'done', quoteOutput: 0 } }]);
+    await driver.close();
+    expect(files.finishedAt).toEqual([wt('a')]);
+  });
+
+  test('an interactive agent that wrote done is done, and its session is ended for it', async () => {
+    const { driver, files, tmux, wt, clock } = setup();
+    const h = await driver.start(spec('i'), 1);
+    files.set(wt('i'), { statusText: 'done\n', resultText: 'did it' });
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({ outcome: 'done' });
+    expect(files.recorded).toEqual([]); // the agent's own word stands
+    await driver.close();
+    expect(tmux.killed).toEqual(['wt-i']);
+  });
+
+  test('verify runs in the worktree once the agent is done, and its failure is recorded with its output', async () => {
+    const { driver, files, ran, wt, clock } = setup({ verifyExit: 1 });
+    const h = await driver.start(spec('v', { verify: 'npm test' }), 1);
+    files.set(wt('v'), { statusText: 'done\n' });
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({ outcome: 'failed', reason: 'verify "npm test" failed (exit 1)' });
+    expect(ran).toHaveLength(1);
+    expect(ran[0]).toMatchObject({ file: 'sh', args: ['-c', 'npm test'], options: { cwd: wt('v') } });
+    expect(files.recorded[0]!.r).toMatchObject({
+      status: 'failed',
+      headline: 'verify "npm test" failed (exit 1)',
+      detail: '```\nverify says no\n```',
+    });
+    await driver.close();
+  });
+
+  test('a session gone without a status or an exit record is crashed', async () => {
+    const { driver, files, tmux, clock } = setup();
+    const h = await driver.start(spec('c'), 1);
+    tmux.sessions = [];
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({ outcome: 'crashed', reason: 'session ended without status' });
+    expect(files.recorded[0]!.r).toEqual({ status: 'failed', headline: 'session ended without status' });
+  });
+
+  test('stop(): Ctrl-C, then the session is killed, and the stop reason wins over the exit it caused', async () => {
+    const { driver, files, tmux, wt } = setup();
+    const h = await driver.start(spec('s'), 1);
+    tmux.onCtrlC = () => {
+      files.set(wt('s'), { exit: { code: 130 } }); // the agent exits on Ctrl-C…
+      tmux.sessions = []; // …and its session ends
+    };
+    await h.stop('timed out after 1s');
+    expect(await h.done).toMatchObject({ outcome: 'failed', reason: 'timed out after 1s', exitCode: 130 });
+    expect(tmux.keys).toEqual(['wt-s C-c']);
+    expect(files.recorded.map((x) => x.r)).toEqual([{ status: 'failed', headline: 'timed out after 1s' }]);
+  });
+
+  test('stop() of an agent that ignores Ctrl-C kills its session after the grace period', async () => {
+    const { driver, tmux, clock } = setup();
+    const h = await driver.start(spec('deaf'), 1);
+    const stopped = h.stop('interrupted');
+    await settle();
+    expect(tmux.killed).toEqual([]); // still within the grace period
+    clock.advance(100);
+    await settle();
+    clock.advance(100);
+    await stopped;
+    expect(tmux.killed).toContain('wt-deaf');
+    expect(await h.done).toMatchObject({ outcome: 'failed', reason: 'interrupted' });
+  });
+
+  test('a live session of a worker that has not ended is adopted, never started twice', async () => {
+    const { driver, files, tmux, launched, wt } = setup();
+    tmux.sessions = [{ name: 'wt-live', created: 0, paneDead: false, attached: false }];
+    files.set(wt('live'), { statusText: 'running\n' });
+    const h = await driver.start(spec('live'), 1);
+    expect(h.adopted).toBe(true);
+    expect(launched).toEqual([]);
+    tmux.onCtrlC = () => (tmux.sessions = []);
+    await h.stop('interrupted');
+  });
+
+  test('a live session of a worker that already ended is replaced by a new start', async () => {
+    const { driver, files, tmux, launched, wt } = setup();
+    tmux.sessions = [{ name: 'wt-old', created: 0, paneDead: false, attached: false }];
+    files.set(wt('old'), { statusText: 'done\n' });
+    const h = await driver.start(spec('old'), 1);
+    expect(h.adopted).toBe(false);
+    expect(tmux.killed).toEqual(['wt-old']);
+    expect(launched).toEqual(['old']);
+    tmux.onCtrlC = () => (tmux.sessions = []);
+    await h.stop('interrupted');
+  });
+});
