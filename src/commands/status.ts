@@ -12,8 +12,6 @@ import {
 import { lastOutput } from '../worker/lastline.js';
 import { worktreesRoot } from '../worker/layout.js';
 import { protocolPaths } from '../worker/protocol.js';
-import { renderTable } from '../ui/table.js';
-import { truncate } from '../ui/width.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface StatusOptions {
@@ -58,6 +56,9 @@ export async function showStatus(
   feature: string | undefined,
   opts: StatusOptions,
 ): Promise<number> {
+  // The table code (string-width: ~25 ms to load) loads while git and tmux are asked about workers.
+  const display = opts.json ? undefined : Promise.all([import('../ui/table.js'), import('../ui/width.js')]);
+  display?.catch(() => {}); // awaited below; a failure there is reported there
   // A session found gone without a final status is recorded as failed, in the worker's files.
   const views = await findWorkers(ws, { feature });
   if (feature !== undefined && views.length === 0) throw await unknownWorker(ws, feature);
@@ -80,6 +81,7 @@ export async function showStatus(
     );
     return 0;
   }
+  const [{ renderTable }, { truncate }] = await display!;
   const maxWidth = ctx.io.isTTY ? (ctx.io.columns ?? 80) : undefined;
   const rows = entries.map((e) => [
     e.feature,

@@ -1,15 +1,14 @@
 // Text for terminal views: one clean, clipped line; a clock time; an argument quoted as sh reads it.
 import { stripControl } from '../escapes.js';
-import { truncate } from './width.js';
 
-/** One clean line: controls removed, line breaks joined with ` / `, runs of space collapsed, clipped to `max` columns. */
+/** One clean line: controls removed, line breaks joined with ` / `, runs of space collapsed, clipped. */
 export function oneLine(text: string, max = 200): string {
   const flat = stripControl(text)
     .split(/\r?\n|\r/)
     .map((l) => l.replace(/\s+/g, ' ').trim())
     .filter(Boolean)
     .join(' / ');
-  return truncate(flat, max);
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /** Local wall-clock time, `12:00:01`. */
