@@ -10,6 +10,8 @@ const SEQUENCES = [
   /\x1b[ -/]*[0-~]/g, // two-byte and charset escapes
   /\x1b/g, // an escape cut short
 ];
+// Select Graphic Rendition: colours and text styles only.
+const SGR = /\x1b\[[0-9;:]*m/g;
 // Every C0 control but tab and newline, DEL, and the C1 controls.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
@@ -23,4 +25,9 @@ export function stripEscapes(text: string): string {
 /** Removes every escape sequence and control character (keeps newlines and tabs). */
 export function stripControl(text: string): string {
   return stripEscapes(text).replace(CONTROL, '');
+}
+
+/** Removes colours and text styles (SGR) only: cursor movement stays (a live view needs it). */
+export function stripColor(text: string): string {
+  return text.replace(SGR, '');
 }

@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
-import { stripControl, stripEscapes } from '../src/escapes.js';
+import { stripColor, stripControl, stripEscapes } from '../src/escapes.js';
 
 // [what, input, stripped, whether util.stripVTControlCharacters leaves some of it in place]
 const SEQUENCES: [string, string, string, boolean][] = [
@@ -31,5 +31,13 @@ describe('stripEscapes', () => {
   test('control characters stay; stripControl removes them but keeps newline and tab', () => {
     expect(stripEscapes('a\x07b')).toBe('a\x07b');
     expect(stripControl('a\x07b\x00c\x7f\td\ne\r')).toBe('abc\td\ne');
+  });
+});
+
+describe('stripColor', () => {
+  test('removes colours and styles, keeps cursor movement', () => {
+    expect(stripColor('\x1b[1;32mok\x1b[0m \x1b[38:2:1:2:3mx\x1b[m\x1b[2K\x1b[1A')).toBe(
+      'ok x\x1b[2K\x1b[1A',
+    );
   });
 });

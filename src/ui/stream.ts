@@ -1,12 +1,11 @@
 // A write-stream face for any text sink, so listr2 renders where wo says instead of straight to process.stdout.
+import { stripColor } from '../escapes.js';
 
 export interface RenderTarget {
   write(text: string): void;
   columns?: number;
   rows?: number;
 }
-
-const SGR = /\x1b\[[0-9;:]*m/g;
 
 /**
  * Why an adapter and not the real stream: listr2's default renderer writes through
@@ -29,7 +28,7 @@ export function renderStream(target: RenderTarget, opts: { stripColor: boolean }
     },
     write(chunk: string | Uint8Array, encoding?: unknown, cb?: unknown): boolean {
       let text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (opts.stripColor) text = text.replace(SGR, '');
+      if (opts.stripColor) text = stripColor(text);
       target.write(text);
       const done = typeof encoding === 'function' ? encoding : cb;
       if (typeof done === 'function') (done as () => void)();
