@@ -1,5 +1,31 @@
-/** Jest runs the TypeScript sources directly through @swc/jest, emitting ESM. */
-export default {
+/**
+ * Jest runs the TypeScript sources directly through @swc/jest, emitting ESM.
+ *
+ * Two tiers, as jest projects:
+ * - unit: the rules, with fakes (a fake runner, clock, tmux or folder watch). Temporary files and
+ *   `sh` are fine; real tmux, git, agent programs and wo's built files are not. `npm run test:unit`
+ *   runs this tier alone, in seconds. A new test file is in this tier unless it is listed below.
+ * - integration: the wiring, with real git in a temporary repository, real tmux on a socket of its
+ *   own, and the built `wo`. List a test file (or a folder, ending in `/`) here when it needs them;
+ *   in the unit tier, the helpers that make a real repository or tmux server refuse to run.
+ */
+const INTEGRATION = [
+  'test/run/', // wo run end to end
+  'test/commands/clean.test.ts',
+  'test/commands/command-lines.test.ts',
+  'test/commands/doctor-attach.test.ts',
+  'test/commands/inspect-commands.test.ts',
+  'test/commands/kill.test.ts',
+  'test/commands/settings.test.ts',
+  'test/commands/spawn.test.ts',
+  'test/commands/status.test.ts',
+  'test/git/repo-root.test.ts',
+  'test/tmux.test.ts',
+  'test/worker/driver.test.ts',
+  'test/lock-race.test.ts', // two processes running the built lock module
+];
+
+const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
@@ -12,6 +38,25 @@ export default {
       },
     ],
   },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export default {
   testTimeout: 30000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION.map((p) => `<rootDir>/${escape(p)}`)],
+      // Read by test/helpers.ts, which then refuses to start real git or tmux.
+      globals: { WO_TEST_TIER: 'unit' },
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: INTEGRATION.map((p) => `<rootDir>/${p}${p.endsWith('/') ? '**/*.test.ts' : ''}`),
+    },
+  ],
 };

@@ -24,8 +24,20 @@ export interface TempRepo {
   cleanup(): void;
 }
 
+/**
+ * The unit tier (jest.config.js) proves rules with fakes: a test there that asks for real git or
+ * tmux belongs in the integration tier, and is told so.
+ */
+function integrationOnly(what: string): void {
+  if ((globalThis as { WO_TEST_TIER?: string }).WO_TEST_TIER === 'unit')
+    throw new Error(
+      `${what} needs real git or tmux, which the unit tier does not start: list this test file under INTEGRATION in jest.config.js, or use a fake.`,
+    );
+}
+
 /** A fresh repository with one commit on `main`, inside its own temp folder. */
 export function makeRepo(name = 'repo'): TempRepo {
+  integrationOnly('makeRepo()');
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'wo-test-')));
   const root = join(base, name);
   const home = join(base, 'home');
@@ -50,6 +62,7 @@ export interface TempTmux {
 
 /** A tmux wrapper bound to a socket no other test uses. The server starts with the first session. */
 export function makeTmux(): TempTmux {
+  integrationOnly('makeTmux()');
   const socket = `wo-test-${process.pid}-${randomBytes(4).toString('hex')}`;
   return {
     socket,
