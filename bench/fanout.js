@@ -1,5 +1,6 @@
 // 1. fan-out: `wo run` against the floor script on the same job (N workers of `sleep 0.2` at
 // concurrency C, fresh repository each time, worktree creation included), pairs interleaved.
+// `--task real` gives each worker real work instead (REAL_TASK: CPU, files and a git commit).
 import { join } from 'node:path';
 import {
   FLOOR,
@@ -19,14 +20,22 @@ import {
   writePlan,
 } from './lib.js';
 
-const TASK = 'sleep 0.2';
+const SLEEP_TASK = 'sleep 0.2';
 
-async function floorOnce(n, c) {
+/**
+ * Work like an agent's, in miniature: read the history, burn about 0.15 s of CPU (hashing 8 MB),
+ * write a file and commit it in the worktree.
+ */
+export const REAL_TASK =
+  'git log --oneline -3 >/dev/null && git status --porcelain >/dev/null && ' +
+  'head -c 8000000 /dev/urandom | sha256sum > work.txt && git add work.txt && git commit -qm work';
+
+async function floorOnce(n, c, task) {
   const parent = tempDir('floor');
   const repo = makeRepo(parent);
   const socket = newSocket('floor');
   try {
-    const r = await run('sh', [FLOOR, String(n), String(c), TASK], {
+    const r = await run('sh', [FLOOR, String(n), String(c), task], {
       cwd: repo,
       env: benchEnv({ FLOOR_SOCKET: socket }),
     });
@@ -37,14 +46,14 @@ async function floorOnce(n, c) {
   }
 }
 
-async function woOnce(n, c) {
+async function woOnce(n, c, task) {
   const parent = tempDir('fanout');
   const repo = makeRepo(parent);
   const socket = newSocket('fanout');
   try {
     const plan = writePlan(join(repo, 'workers.yaml'), {
       concurrency: c,
-      workers: features(n).map((feature) => ({ feature, task: TASK })),
+      workers: features(n).map((feature) => ({ feature, task })),
     });
     const r = await run('node', woArgs(['run', plan]), {
       cwd: repo,
@@ -67,7 +76,8 @@ async function woOnce(n, c) {
   }
 }
 
-export async function fanout({ quick, log }) {
+export async function fanout({ quick, log, task: taskName }) {
+  const task = taskName === 'real' ? REAL_TASK : SLEEP_TASK;
   const sizes = quick
     ? [
         { n: 40, c: 8, reps: 3 },
@@ -84,11 +94,11 @@ export async function fanout({ quick, log }) {
     const wrong = [];
     let woError;
     for (let i = 0; i < reps; i++) {
-      floor.push(await floorOnce(n, c));
+      floor.push(await floorOnce(n, c, task));
       let note = 'ERROR';
       if (!woError) {
         try {
-          const r = await woOnce(n, c);
+          const r = await woOnce(n, c, task);
           wo.push(r.ms);
           note = `${round(r.ms)} ms`;
           if (r.bad) {
@@ -107,8 +117,8 @@ export async function fanout({ quick, log }) {
       n,
       c,
       reps,
-      task: TASK,
-      ideal_ms: Math.ceil(n / c) * 200,
+      task,
+      ideal_ms: task === SLEEP_TASK ? Math.ceil(n / c) * 200 : undefined,
       floor_ms: floor.map((x) => round(x)),
       wo_ms: wo.map((x) => round(x)),
       floor_median_ms: round(f),

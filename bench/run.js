@@ -1,8 +1,10 @@
 // `npm run bench`: runs the benchmarks in one process tree and prints a table of figures beside the
 // targets of issue 5; everything also goes to bench/results.json. See docs/performance.md.
 //
-//   node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE] [--wo DIR]
+//   node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--task sleep|real]
+//                     [--out FILE] [--wo DIR]
 //
+// --task real makes the fan-out workers do real work (bench/fanout.js REAL_TASK) instead of sleep 0.2.
 // --wo DIR measures the wo checkout in DIR (built) instead of this one, e.g. to judge a change.
 // Needs only node, git and tmux (no hyperfine). Every temporary repository, worktree, tmux server
 // (own -L sockets, never the default server) and child process is removed at the end, also on
@@ -21,7 +23,7 @@ import { run300, validate500 } from './scale.js';
 const ALL = ['fanout', 'latency', 'idle', 'startup', 'scale'];
 
 function parseArgs(argv) {
-  const o = { quick: false, only: ALL, out: join(BENCH_DIR, 'results.json') };
+  const o = { quick: false, only: ALL, out: join(BENCH_DIR, 'results.json'), task: 'sleep' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -34,6 +36,9 @@ function parseArgs(argv) {
       const bad = o.only.filter((s) => !ALL.includes(s));
       if (bad.length || o.only.length === 0)
         usage(`--only takes a comma-separated list of ${ALL.join(', ')}`);
+    } else if (a === '--task') {
+      o.task = argv[++i];
+      if (!['sleep', 'real'].includes(o.task)) usage('--task takes sleep or real');
     } else if (a === '--out') o.out = argv[++i];
     else if (a === '--wo') o.wo = argv[++i];
     else if (a === '-h' || a === '--help') usage();
@@ -45,9 +50,10 @@ function parseArgs(argv) {
 function usage(msg) {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--out FILE] [--wo DIR]\n' +
+    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--task sleep|real] [--out FILE] [--wo DIR]\n' +
       '  --quick      fewer repetitions and a 10 s idle window (about 1 minute in all)\n' +
       '  --only LIST  run only these benchmarks\n' +
+      '  --task real  fan-out workers do real work (CPU, files, a git commit) instead of sleep 0.2\n' +
       '  --out FILE   write the results there instead of bench/results.json\n' +
       '  --wo DIR     measure the (built) wo checkout in DIR instead of this one\n',
   );
@@ -111,11 +117,11 @@ const benches = {
     const list = await fanout(opts);
     results.fanout = list;
     for (const f of list) {
-      const name = `fan-out N=${f.n} C=${f.c}`;
+      const name = `fan-out N=${f.n} C=${f.c}${opts.task === 'real' ? ' (real work)' : ''}`;
       if (f.error && !f.wo_ms.length) {
         row(
           `${name} floor`,
-          `${s(f.floor_median_ms)} (median of ${f.reps}; ideal ${s(f.ideal_ms)})`,
+          `${s(f.floor_median_ms)} (median of ${f.reps}${f.ideal_ms ? `; ideal ${s(f.ideal_ms)}` : ''})`,
           '',
           undefined,
         );
@@ -238,6 +244,7 @@ async function main() {
     command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(),
     quick: opts.quick,
     only: opts.only,
+    task: opts.task,
     machine: machine(),
   };
   log(
@@ -256,7 +263,7 @@ async function main() {
   for (const name of ALL) {
     if (!opts.only.includes(name)) continue;
     try {
-      await benches[name]({ quick: opts.quick, log }, results);
+      await benches[name]({ quick: opts.quick, task: opts.task, log }, results);
     } catch (e) {
       errors[name] = e?.message ?? String(e);
       errorRow(name, e);
