@@ -13,7 +13,10 @@ export interface RunOptions {
   input?: string;
   /** When false, a non-zero exit (or a signal, or a timeout) resolves instead of throwing. Default true. */
   reject?: boolean;
-  /** Ends the program with SIGTERM after this long; the result says `timedOut`. */
+  /**
+   * Ends the program with SIGTERM after this long; the result says `timedOut`. Only the program
+   * itself is signalled: a child it started that keeps the output open delays the result.
+   */
   timeoutMs?: number;
 }
 
