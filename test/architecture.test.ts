@@ -8,8 +8,6 @@ const SRC = new URL('../src/', import.meta.url).pathname;
 
 /** Known edges that still break a rule, each with who removes it; an edge that is gone must leave. */
 const KNOWN: Record<string, string> = {
-  // inspect.ts takes a Workspace (type only) while workspace.ts builds on worker/layout.ts.
-  'worker/inspect.ts -> workspace.ts': 'the outcome work of issue 8 (item 1) reshapes inspect.ts',
   // formatCommand's quoting lives in ui/text.ts; it belongs beside formatCommand in exec.ts.
   'exec.ts -> ui/text.ts': 'the one-runner work of issue 8 (item 2) owns exec.ts',
 };

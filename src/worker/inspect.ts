@@ -5,12 +5,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { WorktreeEntry } from '../git/git.js';
+import type { Git, WorktreeEntry } from '../git/git.js';
 import { FEATURE_PATTERN } from '../plan/types.js';
-import type { SessionInfo } from '../tmux/tmux.js';
-import type { Workspace } from '../workspace.js';
+import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import { diskFiles, type FileFacts, type WorkerFiles } from './files.js';
-import { featureOfSession, worktreesRoot, type WorkerLocation } from './layout.js';
+import { featureOfSession, worktreesRoot, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta, type WorktreeMeta } from './metadata.js';
 import { decide, parseStatus, type Decision, type StatusRead, type WorkerStatus } from './outcome.js';
 
@@ -42,6 +41,15 @@ export interface WorkerView {
   startedAt?: string;
   finishedAt?: string;
   exitCode: number | null;
+}
+
+/** What inspecting needs of the repository (a Workspace has it all). */
+export interface Scope {
+  repoRoot: string;
+  layout: Layout;
+  git: Pick<Git, 'worktrees'>;
+  tmux: Pick<Tmux, 'listSessions'>;
+  locate(feature: string): WorkerLocation;
 }
 
 export interface FindOptions {
@@ -79,7 +87,7 @@ async function subdirs(dir: string): Promise<string[]> {
 
 /** Reads one worker's files and decides its status, given the sessions listed before. */
 export async function readView(
-  ws: Workspace,
+  ws: Scope,
   feature: string,
   sessions: SessionInfo[],
   worktrees: WorktreeEntry[],
@@ -168,7 +176,7 @@ export async function recordView(
  * Every worker of the repository, sorted by name: each folder under the worktrees folder with a
  * status file or worker metadata, and each session with the worker prefix.
  */
-export async function findWorkers(ws: Workspace, o: FindOptions = {}): Promise<WorkerView[]> {
+export async function findWorkers(ws: Scope, o: FindOptions = {}): Promise<WorkerView[]> {
   // Sessions are listed before any status file is read: a session seen gone then has its final
   // status (written before it ends) visible to the reads that follow.
   const [sessions, worktrees, dirs] = await Promise.all([
@@ -198,7 +206,7 @@ export async function findWorkers(ws: Workspace, o: FindOptions = {}): Promise<W
 }
 
 /** The UsageError for a worker name that matches no worker, listing the ones there are. */
-export async function unknownWorker(ws: Workspace, feature: string): Promise<UsageError> {
+export async function unknownWorker(ws: Scope, feature: string): Promise<UsageError> {
   const known = (await findWorkers(ws, { record: false })).map((v) => v.feature);
   const where = worktreesRoot(ws.layout);
   const list = known.length
