@@ -23,6 +23,7 @@ const INTEGRATION = [
   'test/tmux.test.ts',
   'test/worker/driver.test.ts',
   'test/lock-race.test.ts', // two processes running the built lock module
+  'test/hardening/', // SPEC §9 cases on real git and tmux
 ];
 
 const common = {

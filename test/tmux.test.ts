@@ -23,7 +23,9 @@ describe('Tmux.newSession', () => {
     const argv = calls[0]!;
     expect(argv.slice(0, 2)).toEqual(['-L', 'sock']);
     expect(argv.filter((a) => a === 'new-session')).toHaveLength(3);
-    expect(argv.filter((a) => a === ';')).toHaveLength(2);
+    // Each session is followed by the option recording its worktree (SPEC §1).
+    expect(argv.filter((a) => a === ';')).toHaveLength(5);
+    expect(argv.filter((a) => a === 'set-option')).toHaveLength(3);
     for (const n of ['wt-a', 'wt-b', 'wt-c']) expect(argv).toContain(n);
   });
 

@@ -1,6 +1,7 @@
 // tmux behind a small interface: every call goes to one server (-L socket when set) through a Runner.
 import { commandFailed, type Runner, type RunResult } from '../exec.js';
-import { CommandError, EnvError } from '../errors.js';
+import { CommandError, EnvError, UsageError } from '../errors.js';
+import { endProcesses, killGroups, workerProcesses } from '../process-tree.js';
 
 export interface SessionInfo {
   name: string;
@@ -9,6 +10,8 @@ export interface SessionInfo {
   panePid?: number;
   paneDead: boolean;
   attached: boolean;
+  /** The worktree the session serves (the `@wo_worktree` option wo sets); undefined: not wo's. */
+  owner?: string;
 }
 
 export interface NewSessionOptions {
@@ -22,6 +25,28 @@ export interface NewSessionOptions {
   logFile?: string;
   /** Keep the pane open after its program exits. */
   remainOnExit?: boolean;
+  /**
+   * The worktree this session serves, recorded as the session option `@wo_worktree` (SPEC §1);
+   * default `cwd`, where a worker's session starts.
+   */
+  owner?: string;
+}
+
+/** The session option naming the worktree a session serves (SPEC §1 session ownership). */
+export const OWNER_OPTION = '@wo_worktree';
+
+/**
+ * Session names tmux accepts as they are and never reads as formats: tmux expands `#(…)` and
+ * `#{…}` in `new-session -s`, and changes `.` and `:`.
+ */
+const SESSION_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A value tmux expands as a format (`new-session -c`), made literal: `##` is one `#`, so no
+ * `#(…)` in a path is ever run by tmux (SPEC §9).
+ */
+export function literalFormat(value: string): string {
+  return value.replaceAll('#', '##');
 }
 
 /** The client lost a server that was exiting as it connected. */
@@ -100,6 +125,11 @@ export class Tmux {
 
   /** The tmux argv creating one session, with its options and log pipe, as one command sequence. */
   static newSessionArgv(o: NewSessionOptions): string[] {
+    if (!SESSION_NAME.test(o.name)) {
+      throw new UsageError(
+        `tmux session name "${o.name}" may hold only letters, digits, "_" and "-": fix tmux.prefix in the configuration.`,
+      );
+    }
     const t = Tmux.target(o.name);
     const argv = [
       'new-session',
@@ -111,10 +141,12 @@ export class Tmux {
       '-y',
       String(o.height ?? 50),
       '-c',
-      o.cwd,
+      literalFormat(o.cwd),
       '--',
       ...o.command,
     ];
+    // Option values are not expanded (no -F), so the path is recorded as it is.
+    argv.push(';', 'set-option', '-t', `${t}:`, OWNER_OPTION, o.owner ?? o.cwd);
     // Chained in one tmux call (`;` as its own argument) so nothing runs between creation and these,
     // and the pane's first output is already piped.
     if (o.remainOnExit) argv.push(';', 'set-option', '-p', '-t', `${t}:`, 'remain-on-exit', 'on');
@@ -198,7 +230,8 @@ export class Tmux {
 
   /** Every session on the server; [] when no server is running. */
   async listSessions(): Promise<SessionInfo[]> {
-    const fmt = '#{session_name}\t#{session_created}\t#{pane_pid}\t#{pane_dead}\t#{session_attached}';
+    // The owner comes last: a path is the only field that may hold a tab.
+    const fmt = `#{session_name}\t#{session_created}\t#{pane_pid}\t#{pane_dead}\t#{session_attached}\t#{${OWNER_OPTION}}`;
     const r = await this.run(['list-panes', '-a', '-F', fmt], { reject: false });
     if (r.exitCode !== 0) {
       // "no current target": a server whose last session just ended, still answering.
@@ -209,7 +242,7 @@ export class Tmux {
     const seen = new Map<string, SessionInfo>();
     for (const line of r.stdout.split('\n')) {
       if (!line) continue;
-      const [name = '', created, pid, dead, attached] = line.split('\t');
+      const [name = '', created, pid, dead, attached, ...owner] = line.split('\t');
       if (seen.has(name)) continue; // one entry per session (its first pane)
       seen.set(name, {
         name,
@@ -217,14 +250,31 @@ export class Tmux {
         panePid: pid ? Number(pid) : undefined,
         paneDead: dead === '1',
         attached: attached !== undefined && attached !== '0',
+        ...(owner.length > 0 && owner.join('\t') !== '' && { owner: owner.join('\t') }),
       });
     }
     return [...seen.values()];
   }
 
-  /** Kills a session; false when it did not exist. */
+  /**
+   * Kills a session and every process its worker started (SPEC §9): those are found before the
+   * session goes (a program that ignores the hang-up tmux sends leaves the pane's tree when the pane
+   * closes), then asked to end and, after a moment, killed. False when the session did not exist.
+   */
   async killSession(name: string): Promise<boolean> {
+    const fmt = `#{pane_pid}\t#{${OWNER_OPTION}}`;
+    const panes = await this.run(['list-panes', '-s', '-t', Tmux.target(name), '-F', fmt], { reject: false });
+    const roots: number[] = [];
+    let owner: string | undefined;
+    for (const line of panes.exitCode === 0 ? panes.stdout.split('\n') : []) {
+      const [pid, ...rest] = line.split('\t');
+      if (Number(pid) > 1) roots.push(Number(pid));
+      if (rest.join('\t')) owner = rest.join('\t');
+    }
+    const procs = roots.length ? await workerProcesses(roots, owner) : [];
     const r = await this.run(['kill-session', '-t', Tmux.target(name)], { reject: false });
+    if (procs === undefined) killGroups(roots);
+    else if (procs.length) await endProcesses(procs);
     if (r.exitCode === 0) return true;
     if (NO_SERVER.test(r.stderr)) return false;
     throw this.failed(['kill-session', '-t', Tmux.target(name)], r);

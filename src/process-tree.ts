@@ -1,0 +1,126 @@
+// The processes a worker started, found by identity (never by name) so that they end with it (SPEC §9):
+// a pane's process tree, what is left in the pane's session, and anything carrying the worker's
+// WO_WORKTREE in its environment (a `setsid` daemon leaves the pane's tree and session, not its
+// environment). Linux reads /proc; elsewhere the pane's process group is signalled.
+import { readdir, readFile } from 'node:fs/promises';
+
+export interface Proc {
+  pid: number;
+  /** Start time in clock ticks since boot: a pid reused by a later process has another. */
+  start: string;
+}
+
+interface Stat extends Proc {
+  ppid: number;
+  sid: number;
+  zombie: boolean;
+}
+
+async function readStat(pid: number): Promise<Stat | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold anything: read after the last ")".
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { pid, zombie: f[0] === 'Z', ppid: Number(f[1]), sid: Number(f[3]), start: f[19] ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+async function environHas(pid: number, entry: string): Promise<boolean> {
+  try {
+    return (await readFile(`/proc/${pid}/environ`, 'latin1')).split('\0').includes(entry);
+  } catch {
+    return false;
+  }
+}
+
+/** wo itself and the processes it runs under: never a worker's, whatever their environment says. */
+async function selfAndAncestors(all: Map<number, Stat>): Promise<Set<number>> {
+  const keep = new Set<number>();
+  for (let pid = process.pid; pid > 1 && !keep.has(pid); pid = all.get(pid)?.ppid ?? 0) keep.add(pid);
+  return keep;
+}
+
+/**
+ * The live processes of a worker: the trees under `roots` (pane pids), the processes in their
+ * sessions, and those whose environment holds `WO_WORKTREE=<worktree>`; undefined where /proc is
+ * not there to ask.
+ */
+export async function workerProcesses(roots: number[], worktree?: string): Promise<Proc[] | undefined> {
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return undefined;
+  }
+  const stats = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readStat(Number(n))));
+  const all = new Map<number, Stat>();
+  for (const s of stats) if (s && !s.zombie) all.set(s.pid, s);
+  const keep = await selfAndAncestors(all);
+  const found = new Set<number>();
+  const rootSet = new Set(roots);
+  for (const s of all.values()) if (rootSet.has(s.pid) || rootSet.has(s.sid)) found.add(s.pid);
+  if (worktree !== undefined) {
+    const entry = `WO_WORKTREE=${worktree}`;
+    const marked = await Promise.all(
+      [...all.keys()].map(async (pid) => ((await environHas(pid, entry)) ? pid : 0)),
+    );
+    for (const pid of marked) if (pid) found.add(pid);
+  }
+  // Their descendants too (a child that cleared its environment, in a session of its own).
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of all.values()) {
+      if (!found.has(s.pid) && found.has(s.ppid)) {
+        found.add(s.pid);
+        grew = true;
+      }
+    }
+  }
+  return [...found].filter((pid) => !keep.has(pid)).map((pid) => ({ pid, start: all.get(pid)!.start }));
+}
+
+/** Whether the process is still the one that was found (not gone, not a zombie, not a reused pid). */
+async function same(p: Proc): Promise<boolean> {
+  const s = await readStat(p.pid);
+  return s !== undefined && !s.zombie && s.start === p.start;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone meanwhile
+  }
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Ends the processes: SIGTERM, up to `graceMs` to exit, then SIGKILL for those still there (a
+ * program that ignores TERM, HUP and INT). Resolves when all are gone, or after a second more.
+ */
+export async function endProcesses(procs: Proc[], graceMs = 500): Promise<void> {
+  let left = procs;
+  const waitGone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      left = (await Promise.all(left.map(async (p) => ((await same(p)) ? p : undefined)))).filter(
+        (p): p is Proc => p !== undefined,
+      );
+      if (left.length === 0 || Date.now() >= deadline) return;
+      await pause(20);
+    }
+  };
+  await waitGone(0);
+  for (const p of left) signal(p.pid, 'SIGTERM');
+  await waitGone(graceMs);
+  for (const p of left) signal(p.pid, 'SIGKILL');
+  await waitGone(1000);
+}
+
+/** Where /proc cannot be read: the pane's process group, which tmux made for its program. */
+export function killGroups(roots: number[]): void {
+  for (const pid of roots) signal(-pid, 'SIGKILL');
+}
