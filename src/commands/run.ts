@@ -12,6 +12,7 @@ import type { WorkerLocation } from '../worker/layout.js';
 import { shellQuote } from '../ui/text.js';
 import { lastOutputLine } from '../worker/lastline.js';
 import { assertTmux } from '../worker/requirements.js';
+import { assertBases } from '../worker/worktree.js';
 
 export interface RunOptions {
   only?: string[];
@@ -98,6 +99,13 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   const usable = assertTmux(ws.tmux);
   usable.catch(() => undefined);
   const { selected, alreadyDone } = await selectWorkers(plan, ws, opts);
+  // A base git does not know is found now, before anything is created (exit 2).
+  await assertBases(
+    ws.git,
+    ws.repoRoot,
+    selected.map((w) => ({ loc: ws.locate(w.feature), base: w.base })),
+    new Set(plan.workers.map((w) => ws.locate(w.feature).branch)),
+  );
 
   if (opts.dryRun) {
     ctx.io.out(

@@ -6,7 +6,8 @@ import type { Workspace } from '../workspace.js';
 import { assertFeatureName } from '../worker/inspect.js';
 import { launchWorker } from '../worker/launch.js';
 import { readStatus } from '../worker/protocol.js';
-import { ensureWorktree } from '../worker/worktree.js';
+import { assertBases, ensureWorktree } from '../worker/worktree.js';
+import { taskProblem } from '../plan/rules.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface SpawnOptions {
@@ -17,11 +18,8 @@ export interface SpawnOptions {
 
 export async function spawnCommand(ctx: Context, feature: string, task: string, opts: SpawnOptions = {}) {
   assertFeatureName(feature);
-  if (!task.trim()) {
-    throw new UsageError(
-      `the task is empty: say what the agent should do, e.g. wo spawn ${feature} "Implement …"`,
-    );
-  }
+  const problem = taskProblem(task);
+  if (problem) throw new UsageError(`${problem}, e.g. wo spawn ${feature} "Implement …"`);
   const ws = await openCommandWorkspace(ctx, { tmux: true });
   return spawnWorker(ctx, ws, feature, task, opts);
 }
@@ -62,6 +60,7 @@ export async function spawnWorker(
       `worker ${feature} has no worktree: ${loc.worktree} does not exist. Add --create to make it (branch ${loc.branch} from ${base ?? 'HEAD'}), or create it yourself: git worktree add -b ${loc.branch} ${loc.worktree}`,
     );
   }
+  await assertBases(ws.git, ws.repoRoot, [{ loc, base }]);
   let branchNote = '';
   if (!exists) {
     if (await ws.git.branchExists(ws.repoRoot, loc.branch)) {

@@ -24,6 +24,11 @@ export const MIN_GIT = { major: 2, minor: 31 };
 const LOCK_ERROR =
   /\.lock'?: File exists|Unable to create .*\.lock|could not lock|cannot lock ref|unable to lock|failed to read .*worktrees\/.*\/(commondir|gitdir|HEAD)/i;
 
+/** Whether git would read `value` as an option where a name is expected (SPEC §9). */
+export function optionLike(value: string): boolean {
+  return value.startsWith('-');
+}
+
 /** `git worktree add` calls at once (see addWorktree). */
 export const WORKTREE_ADDS_AT_ONCE = 3;
 
@@ -118,7 +123,12 @@ export class Git {
   }
 
   async refExists(repo: string, ref: string): Promise<boolean> {
-    const r = await this.run(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], false);
+    if (optionLike(ref)) return false;
+    const r = await this.run(
+      repo,
+      ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+      false,
+    );
     return r.exitCode === 0;
   }
 
@@ -138,9 +148,20 @@ export class Git {
 
   private async addWorktreeNow(repo: string, path: string, branch: string, base?: string): Promise<void> {
     const abs = resolve(repo, path);
+    // A value git would take for an option (`--no-checkout`, `--lock`) is refused, never passed.
+    for (const [what, value] of [
+      ['branch', branch],
+      ['base', base],
+    ] as const) {
+      if (value !== undefined && optionLike(value))
+        throw new UsageError(
+          `${what} "${value}" starts with "-", which git would read as an option. Name a branch, tag or commit.`,
+        );
+    }
     await mkdir(dirname(abs), { recursive: true });
     // The common case first, in one git call: a new branch. What failed is looked into afterwards.
-    const fresh = ['worktree', 'add', '-b', branch, abs, ...(base ? [base] : [])];
+    // --end-of-options: nothing after it is read as an option, whatever it starts with.
+    const fresh = ['worktree', 'add', '-b', branch, '--end-of-options', abs, ...(base ? [base] : [])];
     let r = await this.runPastLocks(repo, fresh);
     if (r.exitCode === 0) return;
     if (await this.branchExists(repo, branch)) {
@@ -150,7 +171,7 @@ export class Git {
           `branch ${branch} is already checked out in ${holder.path}. Use that worktree, remove it ('git worktree remove ${holder.path}'), or choose another branch template (worktrees.branch).`,
         );
       }
-      const existing = ['worktree', 'add', abs, branch];
+      const existing = ['worktree', 'add', '--end-of-options', abs, branch];
       r = await this.runPastLocks(repo, existing);
       if (r.exitCode === 0) return;
       throw commandFailed(this.bin, existing, r);
@@ -173,7 +194,13 @@ export class Git {
   }
 
   async removeWorktree(repo: string, path: string, force: boolean): Promise<void> {
-    await this.run(repo, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), path]);
+    await this.run(repo, [
+      'worktree',
+      'remove',
+      ...(force ? ['--force', '--force'] : []),
+      '--end-of-options',
+      resolve(repo, path),
+    ]);
   }
 
   /** `git status --porcelain` lines of a worktree (ignored files excluded). */

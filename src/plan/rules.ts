@@ -44,6 +44,10 @@ export function planRules(plan: unknown, ctx: RuleContext): RawIssue[] {
       else firstIndex.set(feature, i);
     }
     issues.push(...fieldRules(w, at(), ctx));
+    if (typeof w.task === 'string') {
+      const problem = taskProblem(w.task);
+      if (problem) issues.push({ path: at('task'), message: problem });
+    }
     list(w.needs).forEach((need, j) => {
       if (typeof need !== 'string') return;
       if (need === feature)
@@ -101,6 +105,11 @@ function fieldRules(w: Rec, at: DocPath, ctx: RuleContext): RawIssue[] {
     const problem = durationProblem(w.timeout);
     if (problem) issues.push({ path: [...at, 'timeout'], message: problem });
   }
+  if (typeof w.base === 'string' && w.base.startsWith('-'))
+    issues.push({
+      path: [...at, 'base'],
+      message: `"${w.base}" starts with "-", which git would read as an option (name a branch, tag or commit)`,
+    });
   list(w.copy).forEach((p, i) => {
     if (
       typeof p === 'string' &&
@@ -112,6 +121,21 @@ function fieldRules(w: Rec, at: DocPath, ctx: RuleContext): RawIssue[] {
       });
   });
   return issues;
+}
+
+/**
+ * The most a task may hold: it reaches the agent as one argument, and Linux refuses an argument over
+ * 128 KiB ("Argument list too long") when the worker starts; the protocol is added to it.
+ */
+export const MAX_TASK_BYTES = 100 * 1024;
+
+/** What is wrong with a task's text, or undefined. */
+export function taskProblem(task: string): string | undefined {
+  if (task.trim() === '') return 'the task is empty or only whitespace: say what the agent should do';
+  const bytes = Buffer.byteLength(task);
+  if (bytes > MAX_TASK_BYTES)
+    return `the task is ${Math.ceil(bytes / 1024)} KiB, over the ${MAX_TASK_BYTES / 1024} KiB an agent can be given as an argument: put the details in a file in the repository and have the task say to read it`;
+  return undefined;
 }
 
 function unknownAgent(name: string, agents: readonly string[]): string {

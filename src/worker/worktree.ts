@@ -1,9 +1,9 @@
 // A worker's worktree: adopt the one at the right place, or create it (copy files, run setup).
 import { copyFile, mkdir, stat, appendFile } from 'node:fs/promises';
 import { dirname, join, resolve, relative, isAbsolute } from 'node:path';
-import type { Git } from '../git/git.js';
+import { optionLike, type Git } from '../git/git.js';
 import type { Runner } from '../exec.js';
-import { SafetyError, SetupError } from '../errors.js';
+import { SafetyError, SetupError, UsageError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
 import type { WorkerLocation } from './layout.js';
@@ -22,6 +22,34 @@ async function exists(path: string): Promise<'dir' | 'other' | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Refuses, before anything is created, workers whose new branch would start from a base that git
+ * does not know or would read as an option (exit 2). A base that is the branch of a worker in
+ * `planned` counts as known: the run creates it first.
+ */
+export async function assertBases(
+  git: Git,
+  repoRoot: string,
+  workers: Array<{ loc: WorkerLocation; base?: string }>,
+  planned: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  const problems = await Promise.all(
+    workers.map(async ({ loc, base }) => {
+      if (base === undefined || planned.has(base)) return undefined;
+      if (optionLike(base))
+        return `${loc.feature}: base "${base}" starts with "-", which git would read as an option`;
+      if ((await exists(loc.worktree)) || (await git.branchExists(repoRoot, loc.branch))) return undefined;
+      if (await git.refExists(repoRoot, base)) return undefined;
+      return `${loc.feature}: base "${base}" is not a branch, tag or commit in ${repoRoot}`;
+    }),
+  );
+  const found = problems.filter((p): p is string => p !== undefined);
+  if (found.length)
+    throw new UsageError(
+      `${found.join('\n')}\nFix the base (or create that ref first); nothing was created.`,
+    );
 }
 
 /** Whether `path` is a registered worktree of the repository. */

@@ -1,6 +1,6 @@
 // Shared fixture for command tests: a temp repository, a tmux server of its own, and `wo` run in-process.
 import { readFileSync, existsSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { main } from '../../src/cli.js';
 import { memoryOutput, type Context } from '../../src/context.js';
 import { makeRepo, makeTmux, testEnv, waitFor, type TempRepo, type TempTmux } from '../helpers.js';
@@ -30,8 +30,9 @@ export interface Fixture {
   cleanup(): void;
 }
 
-export function fixture(): Fixture {
-  const repo = makeRepo();
+/** `name`: the repository folder's name (it may hold any text a path can). */
+export function fixture(name = 'repo'): Fixture {
+  const repo = makeRepo(name);
   const t = makeTmux();
   const io = memoryOutput();
   const ctx: Context = {
@@ -40,7 +41,7 @@ export function fixture(): Fixture {
     io,
     signal: new AbortController().signal,
   };
-  const wt = (f: string) => join(repo.base, 'repo-worktrees', f);
+  const wt = (f: string) => join(repo.root, '..', `${basename(repo.root)}-worktrees`, f);
   const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined);
   const f: Fixture = {
     repo,
