@@ -2,7 +2,7 @@
 import { Git } from './git/git.js';
 import { Tmux } from './tmux/tmux.js';
 import { processRunner, type Runner } from './exec.js';
-import { defaultLayout, locate, type Layout, type WorkerLocation } from './worker/layout.js';
+import { defaultLayout, locate, ownsWorktree, type Layout, type WorkerLocation } from './worker/layout.js';
 import { PRESETS } from './plan/presets.js';
 import type { AgentDef } from './plan/types.js';
 import type { Context } from './context.js';
@@ -48,7 +48,8 @@ export async function openWorkspace(
     repoRoot,
     layout,
     git,
-    tmux: new Tmux(runner, socket),
+    // Only this repository's sessions are seen and ended (SPEC §1 session ownership).
+    tmux: new Tmux(runner, socket).scoped((owner) => ownsWorktree(layout, owner)),
     runner,
     agents: { ...PRESETS, ...(settings.agents ?? {}) },
     defaultAgent: settings.defaults?.agent ?? 'claude',

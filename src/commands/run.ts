@@ -12,7 +12,7 @@ import type { WorkerLocation } from '../worker/layout.js';
 import { shellQuote } from '../ui/text.js';
 import { lastOutputLine } from '../worker/lastline.js';
 import { assertTmux } from '../worker/requirements.js';
-import { assertBases } from '../worker/worktree.js';
+import { assertBases, assertOwnSessions } from '../worker/worktree.js';
 
 export interface RunOptions {
   only?: string[];
@@ -114,6 +114,11 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     return ExitCode.ok;
   }
   await usable;
+  // A session name taken by another repository's session is refused before anything is created.
+  await assertOwnSessions(
+    ws.tmux,
+    selected.map((w) => ws.locate(w.feature)),
+  );
   if (selected.length === 0) {
     ctx.io.err('Nothing to run: every selected worker is already done.\n');
     return ExitCode.ok;

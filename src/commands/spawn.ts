@@ -6,7 +6,7 @@ import type { Workspace } from '../workspace.js';
 import { assertFeatureName } from '../worker/inspect.js';
 import { launchWorker } from '../worker/launch.js';
 import { readStatus } from '../worker/protocol.js';
-import { assertBases, ensureWorktree } from '../worker/worktree.js';
+import { assertBases, assertOwnSessions, ensureWorktree } from '../worker/worktree.js';
 import { taskProblem } from '../plan/rules.js';
 import { openCommandWorkspace } from './settings.js';
 
@@ -41,6 +41,7 @@ export async function spawnWorker(
   }
   const loc = ws.locate(feature);
 
+  await assertOwnSessions(ws.tmux, [loc]);
   const sessions = await ws.tmux.listSessions();
   const session = sessions.find((s) => s.name === loc.session);
   const { status } = await readStatus(loc.worktree).catch(() => ({ status: undefined }));

@@ -67,11 +67,30 @@ const NO_SERVER =
   /no server running|error connecting to|No such file or directory|can't find session|session not found|server exited unexpectedly/i;
 
 export class Tmux {
+  /** Which sessions are this repository's (SPEC §1), by the worktree each records; unset: all. */
+  private owns?: (owner: string | undefined) => boolean;
+
   constructor(
     private readonly runner: Runner,
     readonly socket?: string,
     private readonly bin = 'tmux',
   ) {}
+
+  /**
+   * The same server, seen by one repository: listSessions shows, and killSession ends, only the
+   * sessions whose recorded worktree `owns` accepts. Another repository's `wt-login`, or a session
+   * wo did not start, is never adopted, waited on, listed or killed (SPEC §1).
+   */
+  scoped(owns: (owner: string | undefined) => boolean): Tmux {
+    const t = new Tmux(this.runner, this.socket, this.bin);
+    t.owns = owns;
+    return t;
+  }
+
+  /** Whether a session is this repository's (always true for an unscoped Tmux). */
+  isOwn(s: Pick<SessionInfo, 'owner'>): boolean {
+    return this.owns ? this.owns(s.owner) : true;
+  }
 
   /** The argv prefix selecting the server. */
   private args(rest: string[]): string[] {
@@ -228,8 +247,13 @@ export class Tmux {
     return r.exitCode === 0;
   }
 
-  /** Every session on the server; [] when no server is running. */
+  /** This repository's sessions (see scoped); [] when no server is running. */
   async listSessions(): Promise<SessionInfo[]> {
+    return (await this.allSessions()).filter((s) => this.isOwn(s));
+  }
+
+  /** Every session on the server, whoever's; [] when no server is running. */
+  async allSessions(): Promise<SessionInfo[]> {
     // The owner comes last: a path is the only field that may hold a tab.
     const fmt = `#{session_name}\t#{session_created}\t#{pane_pid}\t#{pane_dead}\t#{session_attached}\t#{${OWNER_OPTION}}`;
     const r = await this.run(['list-panes', '-a', '-F', fmt], { reject: false });
@@ -271,6 +295,8 @@ export class Tmux {
       if (Number(pid) > 1) roots.push(Number(pid));
       if (rest.join('\t')) owner = rest.join('\t');
     }
+    // Another repository's session (or one wo did not start) is never ended by this one.
+    if (panes.exitCode === 0 && !this.isOwn({ owner })) return false;
     const procs = roots.length ? await workerProcesses(roots, owner) : [];
     const r = await this.run(['kill-session', '-t', Tmux.target(name)], { reject: false });
     if (procs === undefined) killGroups(roots);
@@ -292,5 +318,14 @@ export class Tmux {
       this.bin,
       ...this.args([insideTmux ? 'switch-client' : 'attach-session', '-t', Tmux.target(name)]),
     ];
+  }
+
+  /**
+   * What the session's pane shows now, as plain text (no escape sequences): what a person who
+   * attached would see. Undefined when the session is gone.
+   */
+  async capturePane(name: string): Promise<string | undefined> {
+    const r = await this.run(['capture-pane', '-p', '-J', '-t', `${Tmux.target(name)}:`], { reject: false });
+    return r.exitCode === 0 ? r.stdout : undefined;
   }
 }

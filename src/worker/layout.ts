@@ -1,5 +1,5 @@
 // Where a worker lives: worktree path, branch, session name and wo's state folder, from templates.
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULTS } from '../plan/types.js';
 
 export interface Layout {
@@ -51,4 +51,12 @@ export function featureOfSession(layout: Layout, session: string): string | unde
   return session.startsWith(layout.prefix) && session.length > layout.prefix.length
     ? session.slice(layout.prefix.length)
     : undefined;
+}
+
+/**
+ * Whether a session's recorded worktree (tmux `@wo_worktree`) is one of this layout's: the session
+ * belongs to this repository (SPEC §1). A session that records none is not wo's.
+ */
+export function ownsWorktree(layout: Layout, owner: string | undefined): boolean {
+  return owner !== undefined && dirname(resolve(owner)) === worktreesRoot(layout);
 }

@@ -1,12 +1,13 @@
 // A worker's worktree: adopt the one at the right place, or create it (copy files, run setup).
 import { copyFile, mkdir, stat, appendFile } from 'node:fs/promises';
-import { dirname, join, resolve, relative, isAbsolute } from 'node:path';
+import { basename, dirname, join, resolve, relative, isAbsolute } from 'node:path';
 import { optionLike, type Git } from '../git/git.js';
 import type { Runner } from '../exec.js';
 import { SafetyError, SetupError, UsageError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
 import type { WorkerLocation } from './layout.js';
+import type { Tmux } from '../tmux/tmux.js';
 
 export interface EnsureOptions {
   base?: string;
@@ -49,6 +50,27 @@ export async function assertBases(
   if (found.length)
     throw new UsageError(
       `${found.join('\n')}\nFix the base (or create that ref first); nothing was created.`,
+    );
+}
+
+/**
+ * Refuses (exit 2, nothing created) workers whose tmux session name is taken by a session that is
+ * not this repository's: another repository's worker, or something wo did not start (SPEC §1).
+ */
+export async function assertOwnSessions(
+  tmux: Pick<Tmux, 'allSessions' | 'isOwn'>,
+  locs: WorkerLocation[],
+): Promise<void> {
+  const all = await tmux.allSessions();
+  const problems = locs.flatMap((loc) => {
+    const s = all.find((x) => x.name === loc.session);
+    if (!s || tmux.isOwn(s)) return [];
+    const whose = s.owner ? `the worktree ${s.owner}` : 'a program wo did not start';
+    return [`${loc.feature}: tmux session ${loc.session} already exists and belongs to ${whose}`];
+  });
+  if (problems.length)
+    throw new SafetyError(
+      `${problems.join('\n')}\nwo never touches a session that is not this repository's. Give this repository its own session names (tmux.prefix in its .worc.yaml, e.g. "prefix: ${basename(resolve(locs[0]!.stateDir, '../../..'))}-") or its own tmux server (tmux.socket, or WO_TMUX_SOCKET). Nothing was started.`,
     );
 }
 

@@ -42,9 +42,11 @@ describe('tmux command lines', () => {
     expect(await spawnWorker(ctx, ws, 'x', task, { agent: 'shell', create: true })).toBe(0);
     const wt = join(repo.base, 'repo-worktrees', 'x');
     const spec = join(repo.root, '.wo', 'workers', 'x', 'spec');
-    expect(calls).toHaveLength(2);
+    // One listing for the session's owner (SPEC §1), one for whether it runs, then the session.
+    expect(calls).toHaveLength(3);
     expect(calls[0]).toEqual(['-L', 'sock', 'list-panes', '-a', '-F', expect.any(String)]);
-    const newSession = calls[1] ?? [];
+    expect(calls[1]).toEqual(['-L', 'sock', 'list-panes', '-a', '-F', expect.any(String)]);
+    const newSession = calls[2] ?? [];
     // The session and its program, exactly; then, chained in the same call, its log piping.
     expect(newSession.slice(0, newSession.indexOf(';'))).toEqual([
       '-L',
@@ -75,9 +77,12 @@ describe('tmux command lines', () => {
     mkdirSync(wt, { recursive: true });
     writeFileSync(join(wt, '.worker-status'), 'done\n');
     const { calls, runner } = recorder((args) =>
-      args.includes('list-panes')
-        ? { stdout: 'wt-x\t1700000000\t42\t0\t0\nwt-xy\t1700000000\t43\t0\t0\n' }
-        : {},
+      // The session's own panes (-s): no pid, so no real process is looked for; then all sessions.
+      args.includes('-s')
+        ? { stdout: `0\t${wt}\n` }
+        : args.includes('list-panes')
+          ? { stdout: `wt-x\t1700000000\t0\t0\t0\t${wt}\nwt-xy\t1700000000\t0\t0\t0\t${wt}y\n` }
+          : {},
     );
     const ws = await openWorkspace(ctx, {}, runner);
     expect(await killWorker(ctx, ws, 'x', {})).toBe(0);

@@ -1,0 +1,58 @@
+// SPEC §1 session ownership: two repositories with a `login` worker on one tmux server never adopt,
+// kill or list each other's sessions; starting a worker whose session is another's is exit 2.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixture, type Fixture } from '../commands/setup.js';
+
+describe('session ownership', () => {
+  let a: Fixture;
+  let b: Fixture;
+  beforeEach(() => {
+    a = fixture();
+    b = fixture();
+    b.ctx.env.WO_TMUX_SOCKET = a.t.socket; // one tmux server for both repositories
+  });
+  afterEach(() => {
+    b.cleanup();
+    a.cleanup();
+  });
+
+  const aliveIn = async (f: Fixture, name: string) =>
+    (await f.t.tmux.allSessions()).some((s) => s.name === name && !s.paneDead);
+
+  test("another repository's live session is refused by spawn and run, and left alone by kill, kill-all and list", async () => {
+    expect((await a.wo('spawn', 'login', 'sleep 60', '--agent', 'shell', '--create')).code).toBe(0);
+    await a.waitStatus('login', 'running');
+
+    const spawned = await b.wo('spawn', 'login', 'true', '--agent', 'shell', '--create');
+    expect(spawned.code).toBe(2);
+    expect(spawned.err).toContain(a.wt('login'));
+    expect(spawned.err).toContain('tmux.prefix');
+    expect(existsSync(b.wt('login'))).toBe(false);
+
+    writeFileSync(
+      join(b.repo.root, 'workers.yaml'),
+      'version: 1\nworkers:\n  - feature: login\n    task: "true"\n    agent: shell\n',
+    );
+    const ran = await b.wo('run');
+    expect(ran.code).toBe(2);
+    expect(ran.err).toContain(a.wt('login'));
+    expect(existsSync(b.wt('login'))).toBe(false);
+
+    expect((await b.wo('kill-all', '--force')).code).toBe(0);
+    expect(await aliveIn(a, 'wt-login')).toBe(true);
+    const killed = await b.wo('kill', 'login', '--force');
+    expect(killed.code).not.toBe(0);
+    expect(await aliveIn(a, 'wt-login')).toBe(true);
+    expect(JSON.parse((await b.wo('list', '--json')).out)).toEqual([]);
+    expect(JSON.parse((await a.wo('list', '--json')).out)).toHaveLength(1);
+    expect(a.status('login')).toBe('running');
+  });
+
+  test('a session wo did not start is never killed by kill-all, even with --force', async () => {
+    await a.t.tmux.newSession({ name: 'wt-stranger', cwd: a.repo.root, command: ['sleep', '30'] });
+    const r = await a.wo('kill-all', '--force');
+    expect(r.code).toBe(0);
+    expect(await aliveIn(a, 'wt-stranger')).toBe(true);
+  });
+});
