@@ -7,6 +7,7 @@ export const REPORT_KEYS = [
   'finished_at',
   'duration_ms',
   'summary',
+  'shard',
   'workers',
 ];
 
@@ -22,4 +23,9 @@ export const REPORT_WORKER_KEYS = [
   'worktree',
   'exit_code',
   'result',
+  // v2 (SPEC §5), where known, null otherwise
+  'commits',
+  'diffstat',
+  'pushed',
+  'pr_url',
 ];

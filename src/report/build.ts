@@ -1,7 +1,7 @@
 // Builds the report model from the scheduler's records plus what only the caller knows (branch, worktree, result).
 import type { AttemptRecord, WorkerRecord } from '../scheduler/types.js';
 import { countOutcomes } from './summary.js';
-import type { ReportAttempt, ReportWorker, RunReport } from './types.js';
+import type { Diffstat, ReportAttempt, ReportWorker, RunReport, ShardInfo } from './types.js';
 
 /** What the caller knows about one worker besides its record. Extra keys are ignored. */
 export interface WorkerInfo {
@@ -10,6 +10,9 @@ export interface WorkerInfo {
   worktree: string;
   /** The text of .worker-result.md; null/undefined when there was none. */
   result?: string | null;
+  /** Commits ahead of the base and their diffstat (see src/handoff); null/undefined when unknown. */
+  commits?: number | null;
+  diffstat?: Diffstat | null;
 }
 
 export interface ReportInput {
@@ -21,6 +24,7 @@ export interface ReportInput {
   /** In plan order, as schedule() returns them. */
   records: readonly WorkerRecord[];
   workers: readonly WorkerInfo[];
+  shard?: ShardInfo | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -57,6 +61,11 @@ export function buildReport(input: ReportInput): RunReport {
       worktree: w?.worktree ?? '',
       exit_code: r.exitCode ?? null,
       result: w?.result ?? null,
+      commits: w?.commits ?? null,
+      diffstat: w?.diffstat ?? null,
+      pushed: null,
+      pr_url: null,
+      handoff_error: null,
       attempt_details: r.attempts.map(attemptOf),
     };
   });
@@ -67,6 +76,7 @@ export function buildReport(input: ReportInput): RunReport {
     finished_at: iso(input.finishedAt),
     duration_ms: input.finishedAt - input.startedAt,
     summary: countOutcomes(workers.map((w) => w.outcome)),
+    shard: input.shard ?? null,
     workers,
   };
 }

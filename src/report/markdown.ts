@@ -17,6 +17,25 @@ const GANTT_TAG: Record<Outcome, string> = {
 /** A gantt task name: mermaid reads up to the first `:`, and `#`/`;` start comments or statements. */
 const ganttLabel = (text: string): string => text.replace(/[^A-Za-z0-9 _.()/-]/g, '_');
 
+/** `3 (+120 −4, 5 files)`; `0`; `–` when not known. */
+export function commitsCell(w: Pick<ReportWorker, 'commits' | 'diffstat'>): string {
+  if (w.commits === null) return '–';
+  const d = w.diffstat;
+  if (!d || w.commits === 0) return String(w.commits);
+  return `${w.commits} (+${d.insertions} −${d.deletions}, ${d.files} file${d.files === 1 ? '' : 's'})`;
+}
+
+/** The reason's first line, cut to REASON_CELL characters: the table is for scanning, the section below has it whole. */
+const REASON_CELL = 80;
+export function reasonCell(reason: string | null): string {
+  if (!reason) return '–';
+  const first = reason.trim().split(/\r?\n/)[0]!.trim();
+  const more = first.length > REASON_CELL || reason.trim().includes('\n');
+  return (
+    escapeInline(first.length > REASON_CELL ? first.slice(0, REASON_CELL - 1) : first) + (more ? '…' : '')
+  );
+}
+
 function table(report: RunReport): string[] {
   const rows = report.workers.map((w) =>
     [
@@ -25,13 +44,16 @@ function table(report: RunReport): string[] {
       w.duration_ms === null ? '–' : formatDuration(w.duration_ms),
       String(w.attempts),
       w.branch ? codeSpan(w.branch) : '–',
+      commitsCell(w),
+      reasonCell(w.reason),
     ]
       .map(tableCell)
       .join(' | '),
   );
-  return ['| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH |', '| --- | --- | --- | --- | --- |'].concat(
-    rows.map((r) => `| ${r} |`),
-  );
+  return [
+    '| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | REASON |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ].concat(rows.map((r) => `| ${r} |`));
 }
 
 /**
@@ -60,7 +82,13 @@ function workerSection(w: ReportWorker): string[] {
   if (w.duration_ms !== null) facts.push(formatDuration(w.duration_ms));
   if (w.exit_code !== null) facts.push(`exit code ${w.exit_code}`);
   if (w.worktree) facts.push(`worktree ${codeSpan(w.worktree)}`);
+  if (w.commits !== null) facts.push(`${w.commits} commit${w.commits === 1 ? '' : 's'} ahead of its base`);
+  if (w.diffstat && w.commits)
+    facts.push(`${w.diffstat.files} files changed, +${w.diffstat.insertions} −${w.diffstat.deletions}`);
+  if (w.pushed) facts.push(`pushed`);
+  if (w.pr_url) facts.push(`draft PR ${w.pr_url}`);
   const out = [`### ${escapeInline(w.feature)}`, '', facts.join(' · ')];
+  if (w.handoff_error) out.push('', `Hand-off: ${escapeInline(w.handoff_error)}`);
   if (w.reason) {
     out.push('');
     // A multi-line reason (output lines, verify logs) is kept verbatim in a code block.
@@ -78,7 +106,7 @@ export function renderMarkdown(report: RunReport): string {
     '',
     `**${summaryHead(report.summary)}** in ${formatDuration(report.duration_ms)}`,
     '',
-    `Plan ${codeSpan(report.plan)} · started ${report.started_at} · finished ${report.finished_at}`,
+    `Plan ${codeSpan(report.plan)}${report.shard ? ` · shard ${report.shard.index}/${report.shard.total}` : ''} · started ${report.started_at} · finished ${report.finished_at}`,
     '',
     ...table(report),
     '',

@@ -42,7 +42,29 @@ export interface ReportWorker {
   exit_code: number | null;
   /** The worker's .worker-result.md, or null when there was none. */
   result: string | null;
+  /** Commits on its branch ahead of its base (SPEC §5); null when not known (no branch, git failed). */
+  commits: number | null;
+  /** What those commits change, base to branch tip; null when not known. */
+  diffstat: Diffstat | null;
+  /** True when `--push` pushed its branch; false when it tried and failed; null when not asked. */
+  pushed: boolean | null;
+  /** The draft pull request `--pr` opened or found; null otherwise. */
+  pr_url: string | null;
+  /** Why the push or the pull request did not happen (an extra key beyond SPEC §5); null when it did or was not asked. */
+  handoff_error: string | null;
   attempt_details: ReportAttempt[];
+}
+
+export interface Diffstat {
+  files: number;
+  insertions: number;
+  deletions: number;
+}
+
+/** Which part of a plan a `--shard i/n` run ran (1-based index). */
+export interface ShardInfo {
+  index: number;
+  total: number;
 }
 
 export interface RunReport {
@@ -53,6 +75,8 @@ export interface RunReport {
   finished_at: string;
   duration_ms: number;
   summary: OutcomeCounts;
+  /** The shard this run was (`--shard i/n`); null for a whole-plan run and for a merged report. */
+  shard: ShardInfo | null;
   workers: ReportWorker[];
 }
 

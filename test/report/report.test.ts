@@ -62,6 +62,8 @@ function report(extra: Partial<Parameters<typeof buildReport>[0]> = {}): RunRepo
         branch: 'wo/login',
         worktree: '/w/shop-worktrees/login',
         result: '# Login\n\nDone.',
+        commits: 3,
+        diffstat: { files: 5, insertions: 120, deletions: 4 },
       },
       { feature: 'api', branch: 'wo/api', worktree: '/w/shop-worktrees/api', result: null },
       { feature: 'e2e', branch: 'wo/e2e', worktree: '/w/shop-worktrees/e2e' },
@@ -80,6 +82,7 @@ describe('buildReport', () => {
       started_at: '2026-11-23T18:30:12.000Z',
       finished_at: '2026-11-23T18:31:24.000Z',
       duration_ms: 72_000,
+      shard: null,
     });
     for (const w of r.workers) {
       for (const k of REPORT_WORKER_KEYS) expect(w).toHaveProperty(k);
@@ -151,10 +154,12 @@ describe('renderMarkdown', () => {
   test('has the summary line, the table, the timeline and one heading per worker', () => {
     expect(md).toContain('**3 workers: 1 done, 1 timeout, 1 skipped** in 1m12s');
     expect(md).toContain(
-      '| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH |\n| --- | --- | --- | --- | --- |',
+      '| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | REASON |\n| --- | --- | --- | --- | --- | --- | --- |',
     );
-    expect(md).toContain('| login | done | 8.6s | 1 | `wo/login` |');
-    expect(md).toContain('| e2e | skipped | – | 0 | `wo/e2e` |');
+    expect(md).toContain('| login | done | 8.6s | 1 | `wo/login` | 3 (+120 −4, 5 files) | – |');
+    expect(md).toContain('| api | timeout | 1m1s | 2 | `wo/api` | – | timed out after 1m |');
+    expect(md).toContain('| e2e | skipped | – | 0 | `wo/e2e` | – | needs "api" which was timeout |');
+    expect(md).toContain('3 commits ahead of its base · 5 files changed, +120 −4');
     expect(md).toMatch(/```mermaid\ngantt\n {2}dateFormat x\n/);
     expect(md).toContain(`  login (done) :done, w0, ${T0}, 9s`);
     expect(md).toContain(`  api (timeout) :crit, w1, ${T0}, 61s`);
@@ -182,6 +187,27 @@ describe('renderMarkdown', () => {
     const text = renderMarkdown(r);
     expect(text).toContain('| ``we\\|ird`branch`` |');
     expect(text).toContain('```\nline one\nline two\n```');
+  });
+
+  test('the REASON cell is the first line, cut, escaped; the section below keeps it whole', () => {
+    const r = report();
+    r.workers[1]!.reason = `${'x'.repeat(100)}|*\nsecond line`;
+    const text = renderMarkdown(r);
+    expect(text).toContain(`| ${'x'.repeat(79)}… |`);
+    r.workers[1]!.reason = 'exit 1: *boom* | pipe\nmore';
+    expect(renderMarkdown(r)).toContain('| exit 1: \\*boom\\* \\| pipe… |');
+    expect(renderMarkdown(r)).toContain('```\nexit 1: *boom* | pipe\nmore\n```');
+  });
+
+  test('a branch with no commits shows 0; pushed and a PR show in the section', () => {
+    const r = report();
+    r.workers[0]!.commits = 0;
+    r.workers[1]!.pushed = true;
+    r.workers[1]!.pr_url = 'https://github.com/o/r/pull/7';
+    r.workers[1]!.handoff_error = null;
+    const text = renderMarkdown(r);
+    expect(text).toContain('| `wo/login` | 0 | – |');
+    expect(text).toContain('pushed · draft PR https://github.com/o/r/pull/7');
   });
 
   test('no gantt block when no worker ran', () => {
