@@ -22,7 +22,8 @@ describe('Git.addWorktree', () => {
     };
     await new Git(runner).addWorktree(dir, join(dir, 'wt', 'a'), 'wo/a');
     expect(calls).toHaveLength(2);
-    expect(calls[1]).toEqual(['worktree', 'add', '-b', 'wo/a', join(dir, 'wt', 'a')]);
+    expect(calls[1]).toEqual(['worktree', 'add', '-b', 'wo/a', '--end-of-options', join(dir, 'wt', 'a')]);
+    expect(calls[1]).toEqual(calls[0]);
   });
 
   test('any other failure is reported with git’s own words', async () => {
