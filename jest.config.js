@@ -23,6 +23,7 @@ const INTEGRATION = [
   'test/tmux.test.ts',
   'test/worker/driver.test.ts',
   'test/lock-race.test.ts', // two processes running the built lock module
+  'test/agents/', // the real agent programs (scripts/install-agents.sh) against a scripted model server
   'test/hardening/', // SPEC §9 cases on real git and tmux
 ];
 

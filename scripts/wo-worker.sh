@@ -4,11 +4,13 @@
 #   e<NAME=value>   export a variable          E<file>  export NAME=value read from a file
 #   a<argument>     append an argument         A<file>  append an argument read from a file
 #   f<argument>     an argument of the program run after the agent exited (F<file>: from a file)
+#   o<path>         the agent's stdout (its event stream) is also copied to this file (O<file>: from a file)
 # Nothing here evaluates a task, feature or path: values only ever appear inside double quotes.
 # Written in POSIX sh with builtins on the hot path: a Node.js start per worker would cost more
 # than everything else wo does for it.
 
 spec=$1
+out=
 set --
 while IFS= read -r line || [ -n "$line" ]; do
   case $line in
@@ -16,6 +18,8 @@ while IFS= read -r line || [ -n "$line" ]; do
     E*) v=$(cat "${line#E}"; printf x) && export "${v%x}" ;;
     a*) set -- "$@" "${line#a}" ;;
     A*) v=$(cat "${line#A}"; printf x) && set -- "$@" "${v%x}" ;;
+    o*) out=${line#o} ;;
+    O*) v=$(cat "${line#O}"; printf x) && out=${v%x} ;;
   esac
 done < "$spec"
 
@@ -29,8 +33,15 @@ trap ':' INT TERM
 # they mean is decided by wo (src/worker/outcome.ts), the one place that decides.
 missing=
 if command -v -- "$1" >/dev/null 2>&1; then
-  "$@"
-  code=$?
+  if [ -n "$out" ]; then
+    # The pane still shows the stream; the copy is what wo's adapter reads. The agent's exit code
+    # travels through a file, as a pipeline's status is its last command's.
+    { "$@"; printf '%s\n' "$?" > "$out.code"; } | tee "$out"
+    code=$(cat "$out.code" 2>/dev/null) || code=1
+  else
+    "$@"
+    code=$?
+  fi
 else
   printf 'wo: %s: command not found (is the agent installed and on PATH?)\n' "$1"
   code=127

@@ -171,6 +171,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     const results = await Promise.all(
       records.map(async (r) => {
         const loc = ws.locate(r.feature);
+    onLive: (feature, live) => progress.onLive?.(feature, live, Date.now()),
         return { ...loc, result: (await readResult(loc.worktree)) ?? null };
       }),
     );

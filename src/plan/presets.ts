@@ -1,21 +1,62 @@
-// The agent presets of SPEC §1. Each argv is checked against the tool's own documentation;
-// the README's "Agents" section says what each runs and when it counts as finished.
+// The agent presets of SPEC §1, each an adapter (src/agents/): the argv here is the start; the
+// adapter adds, per worker, what makes it unattended and observable (hooks via --settings, the
+// plan's setup/verify commands as allowed tools, codex's commit access). docs/agents.md says exactly
+// what each allows and how a plan widens or narrows it. Proven against the pinned versions in
+// src/agents/versions.ts by test/agents/.
 import type { AgentDef } from './types.js';
+
+/** What a headless Claude may do without asking: edit, read, commit, and write the protocol files. */
+export const CLAUDE_PRINT_TOOLS = [
+  'Read',
+  'Edit',
+  'Write',
+  'Glob',
+  'Grep',
+  'Bash(git add:*)',
+  'Bash(git commit:*)',
+  'Bash(git status:*)',
+  'Bash(git diff:*)',
+  'Bash(git log:*)',
+  'Bash(echo done > .worker-status)',
+  'Bash(echo failed > .worker-status)',
+];
 
 export const PRESETS: Readonly<Record<string, AgentDef>> = {
   // Claude Code, interactive, the prompt as its first message; finishes by writing the status file.
-  claude: { command: ['claude', '{prompt}'], exitsWhenDone: false },
-  // Claude Code headless: -p prints the answer and exits. acceptEdits lets it write files unattended.
+  claude: { command: ['claude', '{prompt}'], exitsWhenDone: false, adapter: 'claude' },
+  // Claude Code headless, its events as JSON lines; the prompt comes before --allowedTools (which
+  // takes several values). acceptEdits: edits in the worktree; the listed tools: commit and protocol.
   'claude-print': {
-    command: ['claude', '-p', '--permission-mode', 'acceptEdits', '{prompt}'],
+    command: [
+      'claude',
+      '-p',
+      '{prompt}',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--permission-mode',
+      'acceptEdits',
+      '--allowedTools',
+      ...CLAUDE_PRINT_TOOLS,
+    ],
     exitsWhenDone: true,
+    adapter: 'claude-print',
   },
-  // Codex CLI non-interactive; --full-auto = workspace-write sandbox without approval prompts.
-  codex: { command: ['codex', 'exec', '--full-auto', '{prompt}'], exitsWhenDone: true },
-  // aider: the prompt as its one message (--message, SPEC §1), then exit; --yes-always answers its questions.
-  aider: { command: ['aider', '--yes-always', '--message', '{prompt}'], exitsWhenDone: true },
+  // Codex CLI non-interactive in its workspace-write sandbox (it never asks in exec mode), its events
+  // as JSON lines; the adapter opens the git folders a commit on its branch needs.
+  codex: {
+    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '--skip-git-repo-check', '{prompt}'],
+    exitsWhenDone: true,
+    adapter: 'codex',
+  },
+  // aider: the prompt file as its one message, then exit; --yes-always answers its questions.
+  aider: {
+    command: ['aider', '--yes-always', '--message-file', '{prompt_file}'],
+    exitsWhenDone: true,
+    adapter: 'aider',
+  },
   // The task text is a shell script, run by sh in the worktree.
-  shell: { command: ['sh', '-c', '{task}'], exitsWhenDone: true },
+  shell: { command: ['sh', '-c', '{task}'], exitsWhenDone: true, adapter: 'shell' },
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS);

@@ -10,6 +10,11 @@ export interface AgentDef {
    * interactive program that only finishes by writing the status file (claude).
    */
   exitsWhenDone?: boolean;
+  /**
+   * The adapter this agent follows (SPEC §1): how wo starts it unattended and reads its state and
+   * outcome. Presets follow their own; a custom agent names one of them, or none (a plain command).
+   */
+  adapter?: 'claude' | 'claude-print' | 'codex' | 'aider' | 'shell';
 }
 
 /** One worker of a plan, every default applied. */

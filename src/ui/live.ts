@@ -154,6 +154,15 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       else if (e.type === 'preparing' || e.type === 'started') ensureTicker();
       show(s);
     },
+    onLive(feature, live) {
+      if (stopped) return;
+      const s = slot(feature);
+      const was = s.state.live?.state;
+      s.state.live = live;
+      show(s);
+      // The terminal bell: a worker waits for a person (its row says what it asks).
+      if (live.state === 'waiting' && was !== 'waiting') stream.write('\x07');
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -18,6 +18,8 @@ export interface WorkerState {
   retryReason?: string;
   lastLine?: string;
   record?: WorkerRecord;
+  /** The live state its agent reported (working, waiting, rate-limited, verifying), with its message. */
+  live?: { state: string; message?: string };
 }
 
 export interface TitleStyle {
@@ -50,6 +52,7 @@ export class ProgressModel {
         w.since = e.at;
         break;
       case 'started':
+        w.live = undefined;
         w.phase = 'running';
         w.attempt = e.attempt;
         w.adopted = e.adopted;
@@ -87,9 +90,15 @@ export function title(w: WorkerState, now: number, style: TitleStyle = plainStyl
     case 'preparing':
       return `${name} · preparing worktree ${style.dim(elapsed)}`;
     case 'running': {
-      const parts = [`${name} · ${w.adopted ? 'adopted, running' : 'running'} ${style.dim(elapsed)}`];
+      const state = w.live?.state ?? 'running';
+      const parts = [`${name} · ${w.adopted ? `adopted, ${state}` : state} ${style.dim(elapsed)}`];
       if (w.attempt > 1) parts.push(`attempt ${w.attempt}`);
       const head = parts.join(' · ');
+      // A worker that waits for a person shows what it asks, in place of its last output.
+      if (w.live?.message && w.live.state !== 'working') {
+        const room = Math.max(10, width - head.length - 8);
+        return `${head} · ${oneLine(w.live.message, room)} (wo attach ${name})`;
+      }
       if (!w.lastLine) return head;
       // Clip the output line so that one worker stays on one terminal line.
       const room = Math.max(10, width - head.length - 8);

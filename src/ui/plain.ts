@@ -53,6 +53,14 @@ export function createPlainView(opts: PlainViewOptions): ProgressView {
       const text = describe(e);
       if (text !== undefined) line(e.at, text);
     },
+    onLive(feature, live, at) {
+      if (stopped) return;
+      const w = model.add(feature);
+      w.live = live;
+      const what = live.message ? `${live.state}: ${oneLine(live.message)}` : live.state;
+      // A worker that waits for a person gets a line at once, with how to reach it.
+      line(at, `${feature} ${what}${live.state === 'waiting' ? ` (wo attach ${feature})` : ''}`);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

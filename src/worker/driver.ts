@@ -19,6 +19,8 @@ import { readMeta } from './metadata.js';
 import { Monitor, type SessionSeen, type WatchDir } from './monitor.js';
 import { decide, type Ended, type WorkerFacts } from './outcome.js';
 import { FILES, outputBlock } from './protocol.js';
+import { AGENT_FILES, agentPaths } from '../agents/files.js';
+import { writeFileAtomic } from '../fsutil.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
 
 export interface DriverOptions {
@@ -46,6 +48,8 @@ export interface DriverOptions {
   watch?: WatchDir;
   /** Starts a worker's session (a fake in tests). */
   launch?: typeof launchWorker;
+  /** Told when a running worker's live state changes (working, waiting with its message, ...). */
+  onLive?: (feature: string, live: { state: string; message?: string }) => void;
 }
 
 /** What the monitor is told when wo itself ends an attempt. */
@@ -127,7 +131,14 @@ export class RunDriver implements WorkerDriver {
   /** The worker's facts now, with what tmux said of its session. */
   private async facts(loc: WorkerLocation, session: SessionSeen): Promise<WorkerFacts> {
     const f = await this.files.read(loc);
-    return { statusText: f.statusText, resultText: f.resultText, exit: f.exit, session };
+    return {
+      statusText: f.statusText,
+      resultText: f.resultText,
+      exit: f.exit,
+      agentResult: f.agentResult,
+      agentEvents: f.agentEvents,
+      session,
+    };
   }
 
   async start(w: WorkerSpec, attempt: number): Promise<AttemptHandle> {
@@ -165,14 +176,26 @@ export class RunDriver implements WorkerDriver {
         baseEnv: this.options.env,
         env: w.env,
         keepSession: this.options.keepSessions,
+        setup: w.setup,
+        verify: w.verify,
       });
     }
 
     const key = w.feature;
+    let shown = '';
     const look = async (seen: { session: SessionSeen; eventAt: number }): Promise<Seen | undefined> => {
       const facts = await this.facts(loc, seen.session);
       if (w.verify) facts.verify = { command: w.verify };
       let d = decide(facts);
+      if (!d.final) {
+        const now = `${d.state}\n${d.message ?? ''}`;
+        if (now !== shown) {
+          shown = now;
+          this.options.onLive?.(w.feature, { state: d.state, message: d.message });
+        }
+        // A worker left waiting for a person: keep what it shows, for the report (last_screen).
+        if (d.state === 'waiting') this.background(this.keepScreen(loc));
+      }
       if (!d.final && d.state === 'verifying') {
         const r = await this.options.runner.run('sh', ['-c', w.verify!], {
           cwd: loc.worktree,
@@ -198,7 +221,7 @@ export class RunDriver implements WorkerDriver {
           session: loc.session,
           dirs: [
             { dir: loc.worktree, names: [FILES.status] },
-            { dir: loc.stateDir, names: ['exit'] },
+            { dir: loc.stateDir, names: ['exit', AGENT_FILES.hooks, AGENT_FILES.events] },
           ],
         },
         look,
@@ -224,6 +247,7 @@ export class RunDriver implements WorkerDriver {
       if (!stopping) {
         stopReason = reason;
         stopping = (async () => {
+          await this.keepScreen(loc); // what a person would have seen (SPEC §5 last_screen)
           await this.stopSession(loc.session);
           this.monitor.settle(key, STOPPED);
         })();
@@ -232,6 +256,16 @@ export class RunDriver implements WorkerDriver {
       await done.catch(() => undefined);
     };
     return { adopted, done, stop };
+  }
+
+  /** Saves what the worker's pane shows now to its state folder (last-screen.txt). */
+  private async keepScreen(loc: WorkerLocation): Promise<void> {
+    try {
+      const screen = await this.options.tmux.capturePane(loc.session);
+      if (screen?.trim()) await writeFileAtomic(agentPaths(loc.stateDir).lastScreen, `${screen.trimEnd()}\n`);
+    } catch {
+      // no screen to keep (the session is gone): the report then has none
+    }
   }
 
   /** Ctrl-C to the agent, a grace period for it to exit, then kill the session. */

@@ -5,7 +5,8 @@ import { stat } from 'node:fs/promises';
 import { readTextIfExists } from '../fsutil.js';
 import { lastLines, readTail } from './lastline.js';
 import { updateMeta } from './metadata.js';
-import type { ExitRecord, Recording } from './outcome.js';
+import { readAgentFacts } from '../agents/index.js';
+import type { AgentEvent, AgentResult, ExitRecord, Recording } from './outcome.js';
 import { exitFile, parseExit, protocolPaths, readResult, writeResult, writeStatus } from './protocol.js';
 
 /** What a worker's files say at one moment (the facts `decide` needs from the file system). */
@@ -17,6 +18,9 @@ export interface FileFacts {
   exit?: ExitRecord;
   /** When the wrapper recorded the exit, ms. */
   exitedAtMs?: number;
+  /** What the agent's own output says (its adapter reads it from wo's state folder). */
+  agentResult?: AgentResult;
+  agentEvents?: AgentEvent[];
 }
 
 /** The file system as the deciding code sees it: read a worker's facts, write down a decision. */
@@ -37,15 +41,17 @@ export const diskFiles: WorkerFiles = {
   async read(loc) {
     const paths = protocolPaths(loc.worktree);
     const exitPath = exitFile(loc.stateDir);
-    const [statusText, statusStat, resultText, exitText, exitStat] = await Promise.all([
+    const [statusText, statusStat, resultText, exitText, exitStat, agent] = await Promise.all([
       missingAsUndefined(readTextIfExists(paths.status)),
       missingAsUndefined(stat(paths.status)),
       missingAsUndefined(readTextIfExists(paths.result)),
       missingAsUndefined(readTextIfExists(exitPath)),
       missingAsUndefined(stat(exitPath)),
+      readAgentFacts(loc.stateDir).catch(() => ({})),
     ]);
     const exit = parseExit(exitText);
     return {
+      ...agent,
       statusText,
       statusWrittenMs: statusStat?.mtimeMs,
       resultText,

@@ -11,7 +11,14 @@ import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import { diskFiles, type FileFacts, type WorkerFiles } from './files.js';
 import { featureOfSession, worktreesRoot, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta, type WorktreeMeta } from './metadata.js';
-import { decide, parseStatus, type Decision, type StatusRead, type WorkerStatus } from './outcome.js';
+import {
+  decide,
+  liveState,
+  parseStatus,
+  type Decision,
+  type StatusRead,
+  type WorkerStatus,
+} from './outcome.js';
 
 export interface WorkerView {
   feature: string;
@@ -34,6 +41,10 @@ export interface WorkerView {
   /** What wo reports: `running` until the decision is final, then its status word. */
   status: WorkerStatus;
   reason?: string;
+  /** While it runs: its live state (SPEC §1: starting, working, waiting, rate-limited, verifying). */
+  live?: string;
+  /** Time its agent spent waiting for a person, ms. */
+  waitingMs: number;
   /** The decision is not in the worker's files yet: recordView writes it. */
   unrecorded: boolean;
   /** Set when this call recorded the worker as failed because its session was lost. */
@@ -109,6 +120,8 @@ export async function readView(
     statusText: facts.statusText,
     resultText: facts.resultText,
     exit: facts.exit,
+    agentResult: facts.agentResult,
+    agentEvents: facts.agentEvents,
     session: sessionAlive ? 'alive' : 'gone',
     statusAgeMs: facts.statusWrittenMs === undefined ? undefined : now - facts.statusWrittenMs,
   });
@@ -131,7 +144,13 @@ export async function readView(
     sessionAlive,
     decision,
     status: decision.final ? decision.status : 'running',
-    reason: decision.final ? decision.reason : decision.state === 'starting' ? 'starting' : undefined,
+    reason: decision.final
+      ? decision.reason
+      : decision.state !== 'working'
+        ? [decision.state, decision.message].filter(Boolean).join(': ')
+        : undefined,
+    live: decision.final ? undefined : decision.state,
+    waitingMs: liveState(facts.agentEvents, now).waitingMs,
     unrecorded: isWorker && decision.final && decision.record !== undefined,
     startedAt: meta.worker?.started_at ?? undefined,
     // A worker started by `wo spawn` has nobody waiting on it: its files' times are its finish.

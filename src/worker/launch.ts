@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { AgentDef } from '../plan/types.js';
 import type { Tmux } from '../tmux/tmux.js';
 import { writeFileAtomic } from '../fsutil.js';
+import { adapterOf, launchAdditions } from '../agents/index.js';
 import { updateMeta } from './metadata.js';
 import { buildPrompt, exitFile, protocolPaths, writeStatus } from './protocol.js';
 
@@ -32,6 +33,9 @@ export interface LaunchInput {
   baseEnv: NodeJS.ProcessEnv;
   env?: Record<string, string>;
   keepSession?: boolean;
+  /** The plan's setup and verify commands (an adapter may allow them to its agent). */
+  setup?: string[];
+  verify?: string;
   /**
    * Nobody waits on this worker (`wo spawn`): the wrapper records its end itself, through
    * `wo _record-exit`, when the agent exits.
@@ -81,7 +85,11 @@ export function workerVars(w: { feature: string; index: number; worktree: string
 }
 
 /** The session's environment: caller's + agent's + plan's + wo's own, minus nesting markers. */
-export function sessionEnv(input: LaunchInput, paths: { exitFile: string }): Record<string, string> {
+export function sessionEnv(
+  input: LaunchInput,
+  paths: { exitFile: string },
+  adapterEnv: Record<string, string> = {},
+): Record<string, string> {
   const p = protocolPaths(input.worktree);
   const env: Record<string, string> = {};
   const layers: Array<Record<string, string | undefined>> = [
@@ -94,6 +102,7 @@ export function sessionEnv(input: LaunchInput, paths: { exitFile: string }): Rec
       WO_RESULT_FILE: p.result,
       WO_PROMPT_FILE: p.prompt,
       WO_EXIT_FILE: paths.exitFile,
+      ...adapterEnv,
     },
   ];
   for (const layer of layers) for (const [k, v] of Object.entries(layer)) if (v !== undefined) env[k] = v;
@@ -111,6 +120,7 @@ export function buildSpec(
   argv: string[],
   stateDir: string,
   after: string[] = [],
+  captureStdout?: string,
 ): { text: string; files: Array<{ path: string; content: string }> } {
   const lines: string[] = [];
   const later: string[] = [];
@@ -128,6 +138,7 @@ export function buildSpec(
     else lines.push(line);
   }
   lines.push(...later);
+  if (captureStdout !== undefined) lines.push(entry(captureStdout, 'o', 'O', 'out'));
   for (const a of argv) lines.push(entry(a, 'a', 'A', 'arg'));
   for (const a of after) lines.push(entry(a, 'f', 'F', 'after'));
   return { text: `${lines.join('\n')}\n`, files };
@@ -145,11 +156,22 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
   const exitPath = exitFile(input.stateDir);
   const prompt = buildPrompt(input.task);
 
-  const argv = input.agent.command.map((a) => substitute(a, placeholderValues(input, prompt)));
+  const adapter = adapterOf(input.agentName, input.agent);
+  const added = await launchAdditions(adapter, input);
+  const argv = [
+    ...input.agent.command.map((a) => substitute(a, placeholderValues(input, prompt))),
+    ...added.args,
+  ];
   const after = input.recordExitInSession
     ? [process.execPath, RECORD_EXIT, '_record-exit', input.worktree, input.stateDir]
     : [];
-  const spec = buildSpec(sessionEnv(input, { exitFile: exitPath }), argv, input.stateDir, after);
+  const spec = buildSpec(
+    sessionEnv(input, { exitFile: exitPath }, added.env),
+    argv,
+    input.stateDir,
+    after,
+    added.captureStdout,
+  );
   const specFile = join(input.stateDir, 'spec');
   const startedAt = new Date();
 

@@ -2,6 +2,10 @@
 // ended, why, and what wo must write down. Pure: the run loop, `status`, `collect`, `kill` and `clean`
 // gather the facts (files, tmux, the wrapper's exit record) and all ask `decide`.
 
+import type { AgentEvent, AgentResult } from '../agents/types.js';
+
+export type { AgentEvent, AgentResult, Usage } from '../agents/types.js';
+
 /** Reason of a worker whose session vanished without a final status (SPEC §1). */
 export const LOST_REASON = 'session ended without status';
 
@@ -53,6 +57,25 @@ export interface WorkerFacts {
   stoppedBy?: string;
   /** The plan's `verify` command, and how it ended once it has run. */
   verify?: { command: string; exitCode?: number; output?: string };
+  /** What the agent's own output says of how it ended (its final result event), parsed by its adapter. */
+  agentResult?: AgentResult;
+  /** The agent's live events (its hooks or event stream), oldest first, parsed by its adapter. */
+  agentEvents?: AgentEvent[];
+}
+
+/** A worker's live state from its agent's events: the last event's state, and the time spent waiting. */
+export function liveState(
+  events: readonly AgentEvent[] | undefined,
+  now: number,
+): { state?: AgentEvent['state']; message?: string; since?: number; waitingMs: number } {
+  let waitingMs = 0;
+  let last: AgentEvent | undefined;
+  for (const e of events ?? []) {
+    if (last?.state === 'waiting') waitingMs += Math.max(0, e.at - last.at);
+    last = e;
+  }
+  if (last?.state === 'waiting') waitingMs += Math.max(0, now - last.at);
+  return { state: last?.state, message: last?.message, since: last?.at, waitingMs };
 }
 
 /** What the session wrapper writes down when the agent's process exits: facts, no verdict. */
@@ -76,7 +99,9 @@ export interface Recording {
 /** A worker that has not ended: what it is doing. */
 export interface Ongoing {
   final: false;
-  state: 'starting' | 'working' | 'verifying';
+  state: 'starting' | 'working' | 'waiting' | 'rate-limited' | 'verifying';
+  /** The agent's own words for `waiting` and `rate-limited` (its question, the limit's reset). */
+  message?: string;
 }
 
 /** A worker that has ended. */
@@ -99,6 +124,13 @@ export type Decision = Ongoing | Ended;
 export function headlineOf(result: string | undefined): string | undefined {
   const m = /^\*\*(.+)\*\*\s*$/.exec(result?.split('\n', 1)[0] ?? '');
   return m?.[1];
+}
+
+/** The agent's error, in its own words, as a one-line reason. */
+function agentErrorReason(r: AgentResult): string {
+  const words = (r.message ?? '').replace(/\s+/g, ' ').trim();
+  const shown = words.length > 200 ? `${words.slice(0, 200)}…` : words;
+  return shown ? `the agent reported an error: ${shown}` : 'the agent reported an error';
 }
 
 /** Why an exit code ended a worker as failed. */
@@ -141,9 +173,28 @@ export function decide(f: WorkerFacts): Decision {
       exitCode,
       endSession: f.exit === undefined && f.session !== 'gone',
     };
+  } else if (f.exit !== undefined && f.agentResult?.isError) {
+    // The agent's final result event says it failed: that decides, whatever the exit code (SPEC §1).
+    const reason = agentErrorReason(f.agentResult);
+    ended = {
+      final: true,
+      outcome: 'failed',
+      status: 'failed',
+      reason,
+      exitCode,
+      endSession: false,
+      record: {
+        status: 'failed',
+        headline: reason,
+        ...(!f.resultText?.trim() && { quoteOutput: f.exit.code }),
+      },
+    };
   } else if (f.exit !== undefined) {
     // The agent's process exited and its status still says running (or nothing): its exit code decides.
     const status = f.exit.code === 0 ? 'done' : 'failed';
+    const wroteNone = !f.resultText?.trim();
+    // An agent that wrote no result but ended with a message (Codex): that message is the result.
+    const said = wroteNone && status === 'done' ? f.agentResult?.lastMessage?.trim() : undefined;
     ended = {
       final: true,
       outcome: status,
@@ -151,9 +202,12 @@ export function decide(f: WorkerFacts): Decision {
       reason: status === 'failed' ? exitReason(f.exit) : undefined,
       exitCode,
       endSession: false,
-      record: { status, ...(!f.resultText?.trim() && { quoteOutput: f.exit.code }) },
+      record: { status, ...(said ? { detail: said } : wroteNone && { quoteOutput: f.exit.code }) },
     };
   } else if (f.session !== 'gone') {
+    const live = liveState(f.agentEvents, 0);
+    if (live.state && live.state !== 'working')
+      return { final: false, state: live.state, ...(live.message && { message: live.message }) };
     return { final: false, state: 'working' };
   } else if (f.statusAgeMs !== undefined && f.statusAgeMs < START_GRACE_MS && file.status === 'running') {
     return { final: false, state: 'starting' };

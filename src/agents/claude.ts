@@ -1,0 +1,116 @@
+// The Claude Code adapters (SPEC §1): `claude` (interactive) and `claude-print` (headless, -p).
+// Live state comes from hooks that wo passes for this session only (--settings: added to the user's
+// own settings, which stay untouched); each hook appends its JSON input, with the time, to a file in
+// wo's state folder. The headless outcome is its final `result` event, not the exit code alone.
+import type { AgentEvent, AgentResult } from './types.js';
+import { jsonLines, num, rec, str } from './files.js';
+
+/** The hook command: appends the hook's JSON (one line) with the time to $WO_HOOK_FILE. Reads nothing else. */
+export const HOOK_COMMAND = `{ printf '{"wo_at":%s,"hook":' "$(date +%s%3N)"; tr -d '\\n'; printf '}\\n'; } >> "$WO_HOOK_FILE"`;
+
+const HOOKED = [
+  'UserPromptSubmit',
+  'PreToolUse',
+  'PostToolUse',
+  'PermissionRequest',
+  'Notification',
+  'Stop',
+  'StopFailure',
+] as const;
+
+/** The --settings JSON that adds wo's hooks for one session. */
+export function hookSettings(): string {
+  const entry = [{ matcher: '*', hooks: [{ type: 'command', command: HOOK_COMMAND }] }];
+  return JSON.stringify({ hooks: Object.fromEntries(HOOKED.map((h) => [h, entry])) });
+}
+
+/**
+ * What Claude Code's hooks say, as live events: acting is `working`; a permission prompt, an idle
+ * prompt or (interactive) a turn that ended without the status file is `waiting`, with its message;
+ * a StopFailure for a rate limit is `rate-limited`.
+ */
+export function hookEvents(text: string | undefined, interactive: boolean): AgentEvent[] {
+  const out: AgentEvent[] = [];
+  for (const line of jsonLines(text)) {
+    const at = num(line.wo_at) ?? 0;
+    const h = rec(line.hook);
+    const name = str(h.hook_event_name);
+    switch (name) {
+      case 'UserPromptSubmit':
+      case 'PreToolUse':
+      case 'PostToolUse':
+        out.push({ at, state: 'working' });
+        break;
+      case 'PermissionRequest': {
+        const tool = str(h.tool_name);
+        const input = rec(h.tool_input);
+        const what = str(input.command) ?? str(input.file_path);
+        out.push({
+          at,
+          state: 'waiting',
+          message: `asks permission to use ${tool ?? 'a tool'}${what ? `: ${what}` : ''}`,
+        });
+        break;
+      }
+      case 'Notification': {
+        const type = str(h.notification_type);
+        if (type === 'permission_prompt' || type === 'idle_prompt' || type === undefined)
+          out.push({ at, state: 'waiting', message: str(h.message) ?? 'waits for input' });
+        break;
+      }
+      case 'Stop':
+        if (interactive)
+          out.push({ at, state: 'waiting', message: 'its turn ended without writing .worker-status' });
+        break;
+      case 'StopFailure': {
+        const type = str(h.error_type) ?? str(h.error);
+        if (type === 'rate_limit')
+          out.push({
+            at,
+            state: 'rate-limited',
+            message: str(h.message) ?? str(h.error_message) ?? 'rate limit',
+          });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The outcome of `claude -p --output-format stream-json`: its last `result` event; retries as live events. */
+export function claudeStream(
+  text: string | undefined,
+  at: number,
+): { result?: AgentResult; events: AgentEvent[] } {
+  let result: AgentResult | undefined;
+  const events: AgentEvent[] = [];
+  for (const e of jsonLines(text)) {
+    if (e.type === 'system' && e.subtype === 'api_retry') {
+      const status = num(e.error_status) ?? num(rec(e.error).status);
+      const limited = status === 429 || str(e.error) === 'rate_limit';
+      events.push({
+        at,
+        state: limited ? 'rate-limited' : 'working',
+        ...(limited && { message: `rate limited; retry ${num(e.attempt) ?? ''}`.trim() }),
+      });
+    } else if (e.type === 'assistant') {
+      events.push({ at, state: 'working' });
+    } else if (e.type === 'result') {
+      const subtype = str(e.subtype) ?? '';
+      const isError = e.is_error === true || subtype.startsWith('error');
+      const errors = Array.isArray(e.errors) ? e.errors.filter((x) => typeof x === 'string').join('; ') : '';
+      const usage = rec(e.usage);
+      result = {
+        isError,
+        message: str(e.result) || errors || (isError ? subtype : undefined),
+        usage: {
+          input_tokens: num(usage.input_tokens),
+          output_tokens: num(usage.output_tokens),
+          cache_read_tokens: num(usage.cache_read_input_tokens),
+          cost_usd: num(e.total_cost_usd),
+        },
+      };
+    }
+  }
+  return { result, events };
+}

@@ -1,0 +1,61 @@
+// The claude-print preset against the real Claude Code (pinned in scripts/install-agents.sh),
+// talking to a scripted model server: an outcome from its final result event, usage recorded.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { agentRun, plan, type AgentRun } from './harness.js';
+
+describe('claude-print, the real Claude Code', () => {
+  let r: AgentRun | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  test('edits, commits to its branch through Bash, and is done; usage recorded', async () => {
+    r = await agentRun([]);
+    const dir = r.wt('hello');
+    r.model.script.push(
+      { write: join(dir, 'hello.txt'), content: 'hello\n' },
+      { bash: 'git add hello.txt' },
+      { bash: 'git commit -q -m "Add hello"' },
+      { write: join(dir, '.worker-result.md'), content: 'Added hello.txt\n' },
+      { bash: 'echo done > .worker-status' },
+      { text: 'Done.' },
+    );
+    r.writePlan(plan('claude-print', '  - feature: hello\n    task: Add hello.txt\n'));
+    const res = await r.wo(['run']);
+    expect(res.stdout).toContain('hello done');
+    expect(res.code).toBe(0);
+    const log = execFileSync('git', ['log', '--format=%s', 'wo/hello'], {
+      cwd: r.repo.root,
+      encoding: 'utf8',
+    });
+    expect(log.split('\n')[0]).toBe('Add hello');
+    const w = r.report().workers[0]!;
+    expect(w).toMatchObject({ outcome: 'done', agent: 'claude-print', agent_version: '2.1.197' });
+    expect(w.usage).toMatchObject({ input_tokens: expect.any(Number), cost_usd: expect.any(Number) });
+    expect(readFileSync(join(dir, '.worker-result.md'), 'utf8')).toContain('Added hello.txt');
+  });
+
+  test('an API error (401) fails the worker with the agent’s words', async () => {
+    r = await agentRun([{ error: 401, message: 'invalid x-api-key' }]);
+    r.writePlan(plan('claude-print', '  - feature: denied\n    task: Do anything\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(1);
+    const w = r.report().workers[0]!;
+    expect(w.outcome).toBe('failed');
+    expect(String(w.reason)).toMatch(/the agent reported an error/);
+  });
+
+  test('an error result that exits 0 is failed', async () => {
+    // A 529 with no retries left: Claude Code prints an error result; its exit code is not the judge.
+    r = await agentRun([{ error: 529, message: 'Overloaded' }], { env: { CLAUDE_CODE_MAX_RETRIES: '0' } });
+    r.writePlan(plan('claude-print', '  - feature: busy\n    task: Do anything\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(1);
+    const w = r.report().workers[0]!;
+    expect(w.outcome).toBe('failed');
+    expect(String(w.reason)).toMatch(/the agent reported an error/);
+  });
+});
