@@ -1,6 +1,7 @@
 // The one way wo runs a program: git, tmux, and the setup and verify commands users write. Code that
 // runs programs takes a Runner, so tests can assert command lines and fake the answers.
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { CommandError } from './errors.js';
 import { shellQuote } from './ui/text.js';
@@ -90,19 +91,18 @@ export const processRunner: Runner = {
               timedOut = true;
               child.kill('SIGTERM');
             }, options.timeoutMs);
-      // 'error' comes instead of 'close' when the program could not be started.
+      // 'error' comes instead of 'close' when the program could not be started. spawn says ENOENT
+      // both for a missing program and for a missing folder to run it in: the folder is looked at.
       child.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(
-          new CommandError(
-            {
-              command: formatCommand(file, args),
-              notFound: e.code === 'ENOENT',
-              problem: e.code === 'ENOENT' ? `${file}: command not found` : e.message,
-            },
-            { cause: e },
-          ),
-        );
+        const noFolder = e.code === 'ENOENT' && options.cwd !== undefined && !isFolder(options.cwd);
+        const notFound = e.code === 'ENOENT' && !noFolder;
+        const problem = noFolder
+          ? `the folder ${options.cwd} does not exist`
+          : notFound
+            ? `${file}: command not found`
+            : e.message;
+        reject(new CommandError({ command: formatCommand(file, args), notFound, problem }, { cause: e }));
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
@@ -127,3 +127,11 @@ export const processRunner: Runner = {
 };
 
 const signalNumber = (signal: NodeJS.Signals | null) => (signal ? constants.signals[signal] : 0);
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

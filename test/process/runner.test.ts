@@ -95,6 +95,8 @@ describe('processRunner', () => {
 
   test('a folder that is not there is a CommandError too, not "command not found"', async () => {
     const e = await failure(processRunner.run('true', [], { cwd: '/nonexistent/wo-test' }));
+    expect(e.notFound).toBe(false);
+    expect(e.message).toBe('true could not run: the folder /nonexistent/wo-test does not exist');
     expect((e.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
   });
 
