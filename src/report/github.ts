@@ -1,0 +1,160 @@
+// GitHub Actions output (SPEC §7, §8): the step summary, a log group per worker, and an error
+// annotation per failed worker, all as GitHub's workflow commands and files require.
+//
+// Rules relied on (sources in docs/commands.md, "GitHub Actions"):
+// - A workflow command is a line `::name key=value,key=value::message`. In the message `%`, CR and LF
+//   are escaped as %25, %0D, %0A; in a property value also `:` as %3A and `,` as %2C (the escaping of
+//   @actions/core's command.ts).
+// - A step shows at most 10 error annotations (and 10 warnings); more are dropped without a word.
+// - A step summary ($GITHUB_STEP_SUMMARY) over 1024 KiB is refused whole ("upload aborted").
+// - Text the step did not write itself (an agent's output) is printed between `::stop-commands::TOKEN`
+//   and `::TOKEN::`, so that no line of it is taken as a command.
+import { randomBytes } from 'node:crypto';
+import { stripControl, stripEscapes } from '../escapes.js';
+import { containMarkdown } from './md.js';
+import type { SchedulerEvent } from '../scheduler/types.js';
+import type { Outcome, ReportWorker, RunReport } from './types.js';
+
+/** GitHub's limit on a step summary: 1024 KiB ("supports content up to a size of 1024k"). */
+export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+/** Error annotations GitHub shows per step. */
+export const ERROR_ANNOTATIONS_PER_STEP = 10;
+
+/** The outcomes annotated as errors: the worker ran and did not succeed. */
+const FAILED: ReadonlySet<Outcome> = new Set(['failed', 'timeout', 'crashed', 'interrupted']);
+
+/** True when running as a GitHub Actions step. */
+export const isGitHubActions = (env: NodeJS.ProcessEnv): boolean => env.GITHUB_ACTIONS === 'true';
+
+/** A command's message: `%`, CR and LF escaped. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** A command's property value: as a message, plus `:` and `,`. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** One workflow command line (with its newline). */
+export function workflowCommand(name: string, props: Record<string, string>, message: string): string {
+  const p = Object.entries(props)
+    .map(([k, v]) => `${k}=${escapeProperty(v)}`)
+    .join(',');
+  return `::${name}${p ? ` ${p}` : ''}::${escapeData(message)}\n`;
+}
+
+/** Longest message put in one annotation; the summary and the report have the rest. */
+const ANNOTATION_MESSAGE_MAX = 4000;
+
+function annotationMessage(w: ReportWorker): string {
+  const parts = [w.reason ?? w.outcome];
+  if (w.attempts > 1) parts.push(`after ${w.attempts} attempts`);
+  if (w.branch) parts.push(`branch ${w.branch}`);
+  const text = stripEscapes(parts.join('\n'));
+  return text.length > ANNOTATION_MESSAGE_MAX ? `${text.slice(0, ANNOTATION_MESSAGE_MAX - 1)}…` : text;
+}
+
+/**
+ * One `::error` per failed worker, at most ERROR_ANNOTATIONS_PER_STEP; when more failed, one
+ * `::warning` (warnings have a budget of their own) names those left out.
+ */
+export function annotations(report: RunReport, limit = ERROR_ANNOTATIONS_PER_STEP): string {
+  const failed = report.workers.filter((w) => FAILED.has(w.outcome));
+  const shown = failed.slice(0, limit);
+  let out = shown
+    .map((w) => workflowCommand('error', { title: `wo: ${w.feature} ${w.outcome}` }, annotationMessage(w)))
+    .join('');
+  const left = failed.slice(limit);
+  if (left.length) {
+    out += workflowCommand(
+      'warning',
+      { title: `wo: ${left.length} more failed worker${left.length === 1 ? '' : 's'} not annotated` },
+      `GitHub shows at most ${limit} error annotations per step; not annotated: ${left
+        .map((w) => `${w.feature} (${w.outcome})`)
+        .join(', ')}. The job summary and the report list every worker.`,
+    );
+  }
+  return out;
+}
+
+/** A random token for ::stop-commands::. */
+export const newToken = (): string => `wo-${randomBytes(12).toString('hex')}`;
+
+/**
+ * A collapsible log group. `lines` are wo's own (their text is stripped of controls); `untrusted`
+ * (an agent's output) is printed with command processing stopped, so no line of it acts.
+ */
+export function logGroup(title: string, lines: string[], untrusted?: string, token = newToken()): string {
+  let out = `::group::${escapeData(stripControl(title))}\n`;
+  for (const l of lines) out += `${stripControl(l)}\n`;
+  if (untrusted && untrusted.trim()) {
+    out += `::stop-commands::${token}\n`;
+    for (const l of stripEscapes(untrusted).replace(/\s+$/, '').split(/\r?\n/)) out += `${stripControl(l)}\n`;
+    out += `::${token}::\n`;
+  }
+  return `${out}::endgroup::\n`;
+}
+
+const clock = (at: number): string => new Date(at).toISOString().slice(11, 19);
+
+/** A worker's progress lines, gathered from scheduler events, for its log group. */
+export class WorkerLog {
+  private readonly lines = new Map<string, string[]>();
+
+  /** Records the event; returns the worker's lines when it has finished. */
+  add(e: SchedulerEvent): { feature: string; lines: string[]; outcome: Outcome } | undefined {
+    const text = describe(e);
+    const list = this.lines.get(e.feature) ?? [];
+    this.lines.set(e.feature, list);
+    if (text) list.push(`[${clock(e.at)}] ${text}`);
+    if (e.type !== 'finished') return undefined;
+    this.lines.delete(e.feature);
+    return { feature: e.feature, lines: list, outcome: e.record.outcome };
+  }
+}
+
+function describe(e: SchedulerEvent): string | undefined {
+  const reason = (r?: string) => (r ? `: ${r.split('\n')[0]}` : '');
+  switch (e.type) {
+    case 'queued':
+      return 'queued';
+    case 'preparing':
+      return 'preparing its worktree';
+    case 'started':
+      return e.adopted
+        ? `adopted its running session (attempt ${e.attempt})`
+        : `started (attempt ${e.attempt})`;
+    case 'attempt-ended':
+      return `attempt ${e.attempt} ${e.record.outcome}${reason(e.record.reason)}${e.willRetry ? '; retrying' : ''}`;
+    case 'finished':
+      return `${e.record.outcome}${reason(e.record.reason)}`;
+  }
+}
+
+/** Cuts a string to at most `bytes` bytes of UTF-8 without splitting a character. */
+function cutUtf8(text: string, bytes: number): string {
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= bytes) return text;
+  let end = bytes;
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--; // back to a character's first byte
+  return buf.subarray(0, end).toString('utf8');
+}
+
+/**
+ * The markdown for $GITHUB_STEP_SUMMARY, within `budget` bytes (the limit minus what the step wrote
+ * already). A longer report is cut at a line, any open code fence closed, and a note says where the
+ * whole report is.
+ */
+export function stepSummary(markdown: string, reportPath: string, budget = STEP_SUMMARY_LIMIT): string {
+  const text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
+  if (Buffer.byteLength(text, 'utf8') <= budget) return text;
+  const note = `\n\n---\n\n**The report was cut here** to stay under GitHub's 1 MiB step-summary limit. The whole report is \`${reportPath.replace(/`/g, "'")}\` (and in the run's artifacts, when the workflow uploads them).\n`;
+  // Room for the note and for the fence or comment closer containMarkdown may add.
+  const room = budget - Buffer.byteLength(note, 'utf8') - 64;
+  if (room <= 0) return cutUtf8(note.trimStart(), Math.max(0, budget));
+  let body = cutUtf8(text, room);
+  const lastLine = body.lastIndexOf('\n');
+  if (lastLine > 0) body = body.slice(0, lastLine);
+  return `${containMarkdown(body)}${note}`;
+}

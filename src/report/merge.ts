@@ -1,0 +1,175 @@
+// `wo report merge DIR...` (SPEC §8): the reports of a run's shards joined into one report of the same
+// shape as a single run's. Reading and checking the folders, then a pure merge.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readTextIfExists } from '../fsutil.js';
+import { UsageError } from '../errors.js';
+import { countOutcomes } from './summary.js';
+import { OUTCOMES, type ReportWorker, type RunReport } from './types.js';
+
+export interface ShardReport {
+  /** The folder holding report.json. */
+  dir: string;
+  report: RunReport;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads DIR/report.json; a usage error naming the file when it is missing or not a wo report. */
+export async function readReportDir(dir: string): Promise<ShardReport> {
+  const file = join(dir, 'report.json');
+  const text = await readTextIfExists(file);
+  if (text === undefined)
+    throw new UsageError(
+      `${dir} holds no report.json: name the report folders of the shards (.wo/runs/RUN_ID, or each --report DIR)`,
+    );
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(
+      `${file} is not valid JSON (${(e as Error).message}); remove that folder from the list`,
+      {
+        cause: e,
+      },
+    );
+  }
+  const ok =
+    isObject(data) &&
+    typeof data.run_id === 'string' &&
+    typeof data.plan === 'string' &&
+    typeof data.started_at === 'string' &&
+    typeof data.finished_at === 'string' &&
+    Array.isArray(data.workers) &&
+    data.workers.every(
+      (w) =>
+        isObject(w) &&
+        typeof w.feature === 'string' &&
+        typeof w.outcome === 'string' &&
+        (OUTCOMES as readonly string[]).includes(w.outcome),
+    );
+  if (!ok)
+    throw new UsageError(
+      `${file} is not a wo report (run_id, plan, times and workers with feature and outcome); remove that folder from the list`,
+    );
+  return { dir, report: data as unknown as RunReport };
+}
+
+/**
+ * The report folders the arguments name: a folder with a report.json is one; a folder without one
+ * stands for the folders directly inside it that have one (the layout `actions/download-artifact`
+ * gives: one folder per artifact). Each is named once, in argument order then name order.
+ */
+export async function findReportDirs(args: readonly string[]): Promise<string[]> {
+  if (args.length === 0)
+    throw new UsageError('wo report merge needs at least one report folder: wo report merge DIR...');
+  const out: string[] = [];
+  for (const arg of args) {
+    const s = await stat(arg).catch(() => undefined);
+    if (!s?.isDirectory()) throw new UsageError(`${arg} is not a folder: name the shards' report folders`);
+    if ((await readTextIfExists(join(arg, 'report.json'))) !== undefined) {
+      out.push(arg);
+      continue;
+    }
+    const inner: string[] = [];
+    for (const e of (await readdir(arg, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1)))
+      if (e.isDirectory() && (await readTextIfExists(join(arg, e.name, 'report.json'))) !== undefined)
+        inner.push(join(arg, e.name));
+    if (inner.length === 0)
+      throw new UsageError(
+        `${arg} holds no report.json, nor do the folders directly inside it: name the shards' report folders`,
+      );
+    out.push(...inner);
+  }
+  return [...new Set(out)];
+}
+
+export interface MergeResult {
+  report: RunReport;
+  /** Problems worth a warning that do not stop the merge (a shard missing from the set). */
+  warnings: string[];
+}
+
+/**
+ * Joins shard reports: workers in shard order (then each report's own order), times from the earliest
+ * start to the latest finish, counts recomputed. Refused (exit 2): reports of different plans, and a
+ * worker in two reports (the folders of two runs of the same shard, say). A shard number missing from
+ * 1..n is a warning: its workers are simply not in the merged report.
+ */
+export function mergeReports(shards: readonly ShardReport[], runId: string): MergeResult {
+  if (shards.length === 0) throw new UsageError('nothing to merge: no report folders');
+  const plans = new Set(shards.map((s) => s.report.plan));
+  if (plans.size > 1)
+    throw new UsageError(
+      `the reports are of different plans (${[...plans].join(', ')}): merge the shards of one plan at a time`,
+    );
+  const sorted = [...shards].sort(
+    (a, b) => (a.report.shard?.index ?? 0) - (b.report.shard?.index ?? 0) || (a.dir < b.dir ? -1 : 1),
+  );
+  const seen = new Map<string, string>();
+  const workers: ReportWorker[] = [];
+  for (const s of sorted)
+    for (const w of s.report.workers) {
+      const other = seen.get(w.feature);
+      if (other !== undefined)
+        throw new UsageError(
+          `worker "${w.feature}" is in two reports (${other} and ${s.dir}): merge one report per shard`,
+        );
+      seen.set(w.feature, s.dir);
+      // A report written before these keys existed gets them as unknown, so every worker has one shape.
+      const unknown = { commits: null, diffstat: null, pushed: null, pr_url: null, handoff_error: null };
+      workers.push({ ...unknown, ...(w as Partial<ReportWorker>) } as ReportWorker);
+    }
+  const warnings: string[] = [];
+  const totals = new Set(shards.map((s) => s.report.shard?.total).filter((t) => t !== undefined));
+  if (totals.size > 1)
+    warnings.push(`the reports come from different shard counts (${[...totals].join(', ')})`);
+  else if (totals.size === 1) {
+    const total = [...totals][0]!;
+    const have = new Set(shards.map((s) => s.report.shard?.index));
+    const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !have.has(i));
+    if (missing.length)
+      warnings.push(
+        `shard${missing.length === 1 ? '' : 's'} ${missing.map((i) => `${i}/${total}`).join(', ')} missing: their workers are not in the merged report`,
+      );
+  }
+  const starts = shards.map((s) => Date.parse(s.report.started_at));
+  const ends = shards.map((s) => Date.parse(s.report.finished_at));
+  const startedAt = Math.min(...starts);
+  const finishedAt = Math.max(...ends);
+  // Keys beyond those set here (a later version's) are taken from the first shard, so that the merged
+  // report keeps the shape of a single run's; a run's usage totals are added up again.
+  const base = sorted[0]!.report as RunReport & Record<string, unknown>;
+  const report: RunReport & Record<string, unknown> = {
+    ...base,
+    run_id: runId,
+    plan: [...plans][0]!,
+    started_at: new Date(startedAt).toISOString(),
+    finished_at: new Date(finishedAt).toISOString(),
+    duration_ms: finishedAt - startedAt,
+    summary: countOutcomes(workers.map((w) => w.outcome)),
+    shard: null,
+    workers,
+  };
+  if ('usage' in base) (report as Record<string, unknown>).usage = sumUsage(workers);
+  return {
+    report,
+    warnings,
+  };
+}
+
+/** The run's usage: each numeric field of the workers' `usage` added up; null when no worker has usage. */
+function sumUsage(workers: readonly ReportWorker[]): Record<string, number | null> | null {
+  const all = workers
+    .map((w) => (w as unknown as { usage?: unknown }).usage)
+    .filter((u): u is Record<string, unknown> => typeof u === 'object' && u !== null);
+  if (all.length === 0) return null;
+  const keys = [...new Set(all.flatMap((u) => Object.keys(u)))];
+  return Object.fromEntries(
+    keys.map((k) => {
+      const values = all.map((u) => u[k]).filter((v): v is number => typeof v === 'number');
+      return [k, values.length ? values.reduce((a, b) => a + b, 0) : null];
+    }),
+  );
+}

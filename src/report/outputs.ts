@@ -1,0 +1,56 @@
+// What a finished run (or `wo report merge`) writes besides report.md and report.json: the JUnit file,
+// the timings file, and under GitHub Actions the step summary and the failure annotations. A file that
+// cannot be written is a warning: the exit code still says how the workers ended (SPEC §9).
+import { appendFile, stat } from 'node:fs/promises';
+import { annotations, isGitHubActions, STEP_SUMMARY_LIMIT, stepSummary } from './github.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import { recordTimings } from './timings.js';
+import type { RunReport } from './types.js';
+import { writeFileAtomic } from '../fsutil.js';
+
+export interface RunOutputsOptions {
+  report: RunReport;
+  /** Where report.md was written (named in a cut step summary). */
+  markdownPath: string;
+  /** `--junit FILE`, absolute. */
+  junit?: string;
+  /** The timings file to update, absolute. */
+  timings: string;
+  env: NodeJS.ProcessEnv;
+  /** The last output of each worker, by feature (for JUnit's system-out). */
+  lastOutput?: ReadonlyMap<string, string>;
+  /** Emit `::error` annotations (a run does; a merge leaves them to the shards that ran the workers). */
+  annotate: boolean;
+  /** Where workflow commands go (the progress stream). */
+  write(text: string): void;
+  /** A problem that does not change the exit code. */
+  warn(text: string): void;
+}
+
+export async function writeRunOutputs(o: RunOutputsOptions): Promise<void> {
+  const attempt = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      o.warn(`wo: could not write ${what}: ${(e as Error).message}\n`);
+    }
+  };
+  if (o.junit) {
+    const file = o.junit;
+    await attempt(`the JUnit file ${file}`, () =>
+      writeFileAtomic(file, renderJunit(o.report, { lastOutput: o.lastOutput })),
+    );
+  }
+  await attempt(`the timings file ${o.timings}`, () => recordTimings(o.timings, o.report));
+  if (!isGitHubActions(o.env)) return;
+  const summary = o.env.GITHUB_STEP_SUMMARY;
+  if (summary) {
+    await attempt(`the step summary ${summary}`, async () => {
+      const used = (await stat(summary).catch(() => undefined))?.size ?? 0;
+      const text = stepSummary(renderMarkdown(o.report), o.markdownPath, STEP_SUMMARY_LIMIT - used - 1);
+      await appendFile(summary, used > 0 ? `\n${text}` : text);
+    });
+  }
+  if (o.annotate) o.write(annotations(o.report));
+}

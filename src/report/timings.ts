@@ -1,0 +1,61 @@
+// The timings file (SPEC §8): each worker's latest duration, read by `--shard` to balance shards and
+// written by every run and by `wo report merge`. Default `.wo/timings.json`; `--timings FILE`.
+import { join, resolve } from 'node:path';
+import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
+import { UsageError } from '../errors.js';
+import type { RunReport } from './types.js';
+
+export interface TimingsFile {
+  version: 1;
+  /** Each worker's duration in its latest run that ran it to an end, in ms. */
+  durations_ms: Record<string, number>;
+}
+
+export const defaultTimingsPath = (repoRoot: string): string => join(repoRoot, '.wo', 'timings.json');
+
+/** The file `--timings` names (relative to cwd), or the default in the repository. */
+export const timingsPath = (repoRoot: string, cwd: string, flag?: string): string =>
+  flag ? resolve(cwd, flag) : defaultTimingsPath(repoRoot);
+
+/**
+ * The recorded durations; an empty map when the file does not exist yet (a first run, a fresh CI
+ * checkout). A file that exists but is not a timings file is an error naming it, not a silent
+ * "no timings": shards computed from different timings would overlap.
+ */
+export async function readTimings(file: string): Promise<Map<string, number>> {
+  const text = await readTextIfExists(file);
+  if (text === undefined) return new Map();
+  const fix = `delete it (shards are then balanced by count) or pass another file with --timings`;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file} is not valid JSON (${(e as Error).message}); ${fix}`, { cause: e });
+  }
+  const d = (data as { durations_ms?: unknown } | null)?.durations_ms;
+  if (typeof d !== 'object' || d === null || Array.isArray(d))
+    throw new UsageError(`${file} is not a wo timings file (no "durations_ms" object); ${fix}`);
+  const out = new Map<string, number>();
+  for (const [k, v] of Object.entries(d))
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) out.set(k, v);
+  return out;
+}
+
+/**
+ * The timings after a report: each worker that ran to an end (any outcome but skipped and
+ * interrupted, whose time says nothing about the work) replaces its entry; the others keep theirs.
+ */
+export function updateTimings(before: ReadonlyMap<string, number>, report: RunReport): TimingsFile {
+  const merged = new Map(before);
+  for (const w of report.workers)
+    if (w.duration_ms !== null && w.outcome !== 'skipped' && w.outcome !== 'interrupted')
+      merged.set(w.feature, w.duration_ms);
+  const sorted = [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { version: 1, durations_ms: Object.fromEntries(sorted) };
+}
+
+/** Reads, updates and writes the file whole. */
+export async function recordTimings(file: string, report: RunReport): Promise<void> {
+  const next = updateTimings(await readTimings(file), report);
+  await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+}
