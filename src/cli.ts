@@ -53,7 +53,29 @@ export function buildProgram(ctx: Context, setCode: (code: number) => void): Com
     .option('--report <dir>', 'write the report to this folder')
     .option('--json', 'print the final report as JSON on stdout')
     .option('--keep-sessions', 'leave finished sessions open for inspection')
+    .option('--junit <file>', 'also write the report as JUnit XML to this file')
+    .option('--shard <i/n>', 'run the i-th of n parts of the plan (one job of a CI matrix)')
+    .option('--timings <file>', 'worker durations that --shard balances by (default .wo/timings.json)')
+    .option('--push', 'push the branch of each done worker with commits to the remote (never forced)')
+    .option('--pr', 'also open a draft pull request per pushed branch with gh (implies --push)')
     .action(act(async () => (await import('./commands/run.js')).runCommand));
+
+  const report = program.command('report').description('work with the reports of runs');
+  report
+    .command('merge')
+    .description("join the report folders of a run's shards into one report")
+    .argument('<dirs...>', 'report folders (or folders holding them, one level down)')
+    .option('--report <dir>', 'write the merged report to this folder')
+    .option('--junit <file>', 'also write the merged report as JUnit XML to this file')
+    .option('--timings <file>', 'the timings file to update (default .wo/timings.json)')
+    .action(act(async () => (await import('./commands/report.js')).reportMergeCommand));
+  for (const c of report.commands) c.exitOverride().configureOutput(program.configureOutput());
+
+  program
+    .command('init')
+    .description('write a commented starter workers.yaml (and a CI workflow); never overwrites')
+    .option('--ci <provider>', 'also write a CI workflow: github')
+    .action(act(async () => (await import('./commands/init.js')).initCommand));
 
   program
     .command('validate')

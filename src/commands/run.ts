@@ -3,14 +3,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
-import type { WorkerRecord } from '../scheduler/types.js';
+import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { acquireRunLock } from '../lock.js';
 import { protocolPaths, readStatus, readResult } from '../worker/protocol.js';
 import { placeholderValues, substitute } from '../worker/launch.js';
 import type { WorkerLocation } from '../worker/layout.js';
 import { shellQuote } from '../ui/text.js';
-import { lastOutputLine } from '../worker/lastline.js';
+import { lastLines, lastOutputLine, readTail } from '../worker/lastline.js';
 import { assertTmux } from '../worker/requirements.js';
 import { assertBases, assertOwnSessions } from '../worker/worktree.js';
 
@@ -23,6 +23,27 @@ export interface RunOptions {
   report?: string;
   json?: boolean;
   keepSessions?: boolean;
+  /** `--junit FILE`: also write the report as JUnit XML. */
+  junit?: string;
+  /** `--shard i/n`: run the i-th of n deterministic parts of the plan (SPEC §8). */
+  shard?: string;
+  /** `--timings FILE`: the durations shards are balanced by (default .wo/timings.json). */
+  timings?: string;
+  /** `--push`: push the branches of done workers with commits; `--pr` also opens draft pull requests. */
+  push?: boolean;
+  pr?: boolean;
+}
+
+/** selectWorkers, then only the workers of `--shard i/n` (split over the whole plan, so every shard agrees). */
+async function selectShard(plan: ResolvedPlan, ws: Workspace, opts: RunOptions, cwd: string) {
+  const picked = await selectWorkers(plan, ws, opts);
+  if (!opts.shard) return picked;
+  const { parseShard, shardOf } = await import('../report/shard.js');
+  const { readTimings, timingsPath } = await import('../report/timings.js');
+  const shard = parseShard(opts.shard);
+  const timings = await readTimings(timingsPath(ws.repoRoot, cwd, opts.timings));
+  const mine = new Set(shardOf(plan.workers, shard, timings).map((w) => w.feature));
+  return { ...picked, selected: picked.selected.filter((w) => mine.has(w.feature)) };
 }
 
 /** The workers this run starts, and the features outside it that count as done for `needs`. */
@@ -84,6 +105,8 @@ function describeCommand(plan: ResolvedPlan, w: WorkerSpec, loc: WorkerLocation)
 }
 
 export async function runCommand(ctx: Context, planArg: string, opts: RunOptions): Promise<number> {
+  // A bad --shard is a usage error before the plan is read.
+  if (opts.shard) (await import('../report/shard.js')).parseShard(opts.shard);
   const { loadPlan } = await import('../plan/index.js');
   const planFile = resolve(ctx.cwd, planArg);
   const plan = await loadPlan(planArg, {
@@ -98,7 +121,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   // tmux's version is asked for while the selection is worked out; a dry run does not need tmux.
   const usable = assertTmux(ws.tmux);
   usable.catch(() => undefined);
-  const { selected, alreadyDone } = await selectWorkers(plan, ws, opts);
+  const { selected, alreadyDone } = await selectShard(plan, ws, opts, ctx.cwd);
   // A base git does not know is found now, before anything is created (exit 2).
   await assertBases(
     ws.git,
@@ -119,7 +142,13 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     ws.tmux,
     selected.map((w) => ws.locate(w.feature)),
   );
-  if (selected.length === 0) {
+  const remote = plan.remote ?? 'origin';
+  if (opts.push || opts.pr) {
+    const { checkHandOff } = await import('../handoff/handoff.js');
+    await checkHandOff({ ...ws, remote, pr: Boolean(opts.pr), env: ctx.env });
+  }
+  // An empty shard still writes its (empty) report, so that `wo report merge` finds every shard.
+  if (selected.length === 0 && !opts.shard) {
     ctx.io.err('Nothing to run: every selected worker is already done.\n');
     return ExitCode.ok;
   }
@@ -142,6 +171,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     env: ctx.env,
     keepSessions: opts.keepSessions,
     orphanRunId: lock.orphanRunId,
+    onLive: (feature, live) => progress.onLive?.(feature, live, Date.now()),
   });
   driver.prefetch(selected);
   ctx.trapInterrupts = true;
@@ -151,6 +181,11 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     toStderr: Boolean(opts.json),
     lastLine: (f: string) => lastOutputLine(ws.locate(f).worktree),
   });
+  const github = await import('../report/github.js');
+  // Under GitHub Actions each worker's story is one log group, printed when it finishes.
+  const groups = github.isGitHubActions(ctx.env)
+    ? githubGroups(github, ws, progressWrite(ctx, opts))
+    : undefined;
   const startedAt = Date.now();
   let records: WorkerRecord[];
   try {
@@ -161,18 +196,27 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
       driver,
       alreadyDone,
       signal: ctx.signal,
-      onEvent: (e) => progress.onEvent(e),
+      onEvent: (e) => {
+        progress.onEvent(e);
+        groups?.onEvent(e);
+      },
     });
   } finally {
+    await groups?.flush();
     await progress.stop();
     await driver.close();
   }
   try {
+    const { branchFacts } = await import('../handoff/handoff.js');
+    const specs = new Map(plan.workers.map((w) => [w.feature, w]));
+    const limit = (await import('p-limit')).default(8); // git calls at once for the commits and diffstats
     const results = await Promise.all(
       records.map(async (r) => {
         const loc = ws.locate(r.feature);
-    onLive: (feature, live) => progress.onLive?.(feature, live, Date.now()),
-        return { ...loc, result: (await readResult(loc.worktree)) ?? null };
+        const ran = r.attempts.length > 0;
+        const base = specs.get(r.feature)?.base;
+        const facts = ran ? await limit(() => branchFacts(ws.git, ws.repoRoot, loc.branch, base)) : {};
+        return { ...loc, ...facts, result: (await readResult(loc.worktree)) ?? null };
       }),
     );
     const built = report.buildReport({
@@ -182,10 +226,33 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
       finishedAt: Date.now(),
       records,
       workers: results,
+      shard: opts.shard ? (await import('../report/shard.js')).parseShard(opts.shard) : null,
     });
+    if ((opts.push || opts.pr) && !ctx.signal.aborted)
+      await handOffReport(ctx, ws, built, specs, remote, opts);
     const written = await report.writeReport(built, {
       repoRoot: ws.repoRoot,
       dir: opts.report ? resolve(ctx.cwd, opts.report) : plan.report.dir,
+    });
+    const { writeRunOutputs } = await import('../report/outputs.js');
+    const { timingsPath } = await import('../report/timings.js');
+    await writeRunOutputs({
+      report: built,
+      markdownPath: written.markdown,
+      junit: opts.junit ? resolve(ctx.cwd, opts.junit) : undefined,
+      // A shard leaves the timings to `wo report merge`: shards run one after another in one checkout
+      // must all read the same durations, or they would not split the plan the same way.
+      timings: opts.shard ? undefined : timingsPath(ws.repoRoot, ctx.cwd, opts.timings),
+      env: ctx.env,
+      lastOutput: opts.junit
+        ? await lastOutputs(
+            ws,
+            built.workers.map((w) => w.feature),
+          )
+        : undefined,
+      annotate: true,
+      write: progressWrite(ctx, opts),
+      warn: (t) => ctx.io.err(t),
     });
     if (opts.json) ctx.io.out(`${JSON.stringify(built, null, 2)}\n`);
     // The progress view printed the summary line; the report's place is the last word.
@@ -228,4 +295,85 @@ function dryRun(
     lines.push('');
   }
   return `${lines.join('\n')}`;
+}
+
+/** Where progress goes: stdout, or stderr when stdout carries --json. Workflow commands go there too. */
+const progressWrite =
+  (ctx: Context, opts: RunOptions) =>
+  (text: string): void =>
+    opts.json ? ctx.io.err(text) : ctx.io.out(text);
+
+/** The last 40 lines each worker printed, as the terminal showed them. */
+async function lastOutputs(ws: Workspace, features: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const f of features) {
+    const tail = await readTail(protocolPaths(ws.locate(f).worktree).log).catch(() => undefined);
+    const lines = tail ? lastLines(tail, 40) : [];
+    if (lines.length) out.set(f, lines.join('\n'));
+  }
+  return out;
+}
+
+/** A scheduler-event listener that prints a finished worker's lines and last output as one log group. */
+function githubGroups(
+  github: typeof import('../report/github.js'),
+  ws: Workspace,
+  write: (text: string) => void,
+): { onEvent(e: SchedulerEvent): void; flush(): Promise<void> } {
+  const log = new github.WorkerLog();
+  // Groups are printed in the order workers finish, each whole, one after the other.
+  let chain = Promise.resolve();
+  return {
+    onEvent(e) {
+      const done = log.add(e);
+      if (!done) return;
+      chain = chain.then(async () => {
+        const tails = await lastOutputs(ws, [done.feature]);
+        write(github.logGroup(`${done.feature}: ${done.outcome}`, done.lines, tails.get(done.feature)));
+      });
+    },
+    flush: () => chain,
+  };
+}
+
+/** --push / --pr: hand the done workers' branches over, and note the outcome in the report. */
+async function handOffReport(
+  ctx: Context,
+  ws: Workspace,
+  report: import('../report/types.js').RunReport,
+  specs: Map<string, WorkerSpec>,
+  remote: string,
+  opts: RunOptions,
+): Promise<void> {
+  const { handOff } = await import('../handoff/handoff.js');
+  const results = await handOff(
+    report.workers.map((w) => ({
+      feature: w.feature,
+      task: specs.get(w.feature)?.task ?? '',
+      outcome: w.outcome,
+      branch: w.branch,
+      base: specs.get(w.feature)?.base,
+      worktree: w.worktree,
+      commits: w.commits,
+      result: w.result,
+    })),
+    {
+      git: ws.git,
+      runner: ws.runner,
+      repoRoot: ws.repoRoot,
+      remote,
+      pr: Boolean(opts.pr),
+      runId: report.run_id,
+      env: ctx.env,
+      note: (line) => ctx.io.err(`wo: ${line}\n`),
+      uncommitted: (wt) => ws.git.uncommitted(wt),
+    },
+  );
+  for (const w of report.workers) {
+    const r = results.get(w.feature);
+    if (!r) continue;
+    w.pushed = r.pushed;
+    w.pr_url = r.pr_url;
+    w.handoff_error = r.error;
+  }
 }

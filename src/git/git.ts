@@ -254,3 +254,62 @@ export class Git {
     await appendFile(file, `${prefix}# wo: worker protocol files\n${missing.join('\n')}\n`);
   }
 }
+
+// ── Hand-off (issue 11: `wo run --push/--pr`, commits and diffstat in the report). Functions over a Git,
+// appended as one block; every ref is passed after --end-of-options, so none is read as an option.
+
+/** Commits on `branch` that `base` does not have; undefined when either ref is unknown to git. */
+export async function commitsAhead(git: Git, repo: string, base: string, branch: string): Promise<number | undefined> {
+  const r = await git.run(repo, ['rev-list', '--count', '--end-of-options', `${base}..refs/heads/${branch}`], false);
+  const n = Number(r.stdout.trim());
+  return r.exitCode === 0 && Number.isInteger(n) ? n : undefined;
+}
+
+/** What `branch` changes since it left `base` (`git diff --shortstat base...branch`); undefined when unknown. */
+export async function diffstat(
+  git: Git,
+  repo: string,
+  base: string,
+  branch: string,
+): Promise<{ files: number; insertions: number; deletions: number } | undefined> {
+  const r = await git.run(repo, ['diff', '--shortstat', '--end-of-options', `${base}...refs/heads/${branch}`], false);
+  if (r.exitCode !== 0) return undefined;
+  const num = (re: RegExp) => Number(re.exec(r.stdout)?.[1] ?? 0);
+  return {
+    files: num(/(\d+) files? changed/),
+    insertions: num(/(\d+) insertions?\(\+\)/),
+    deletions: num(/(\d+) deletions?\(-\)/),
+  };
+}
+
+/** The branch checked out in `repo`, or undefined on a detached HEAD. */
+export async function currentBranch(git: Git, repo: string): Promise<string | undefined> {
+  const r = await git.run(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD'], false);
+  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
+}
+
+/** The URL of a configured remote, or undefined when there is no such remote. */
+export async function remoteUrl(git: Git, repo: string, remote: string): Promise<string | undefined> {
+  const r = await git.run(repo, ['remote', 'get-url', '--end-of-options', remote], false);
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Pushes a local branch to the same name on `remote`, never with force (no `+` in the refspec, no
+ * --force): a remote branch that moved elsewhere rejects it. Resolves with git's answer.
+ */
+export async function pushBranch(
+  git: Git,
+  repo: string,
+  remote: string,
+  branch: string,
+): Promise<{ ok: boolean; message: string }> {
+  const ref = `refs/heads/${branch}`;
+  const r = await git.run(repo, ['push', '--porcelain', '--end-of-options', remote, `${ref}:${ref}`], false);
+  const text = `${r.stdout}\n${r.stderr}`;
+  const line =
+    text.split('\n').find((l) => /^!\t/.test(l) || /rejected|error:|fatal:/.test(l)) ??
+    text.split('\n').find((l) => l.trim()) ??
+    '';
+  return { ok: r.exitCode === 0, message: line.replace(/^!\t/, '').trim() };
+}

@@ -94,5 +94,6 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     workers,
     tmux: { ...(socket && { socket }), prefix: config.tmux?.prefix ?? DEFAULTS.sessionPrefix },
     report: { ...(config.report?.dir !== undefined && { dir: config.report.dir }) },
+    ...(plan.remote !== undefined && { remote: plan.remote }),
   };
 }

@@ -56,6 +56,10 @@ export interface PlanFile {
   worktrees?: Worktrees;
   agents?: Agents;
   /**
+   * The git remote that `wo run --push` and `--pr` push the workers' branches to: a remote's name (or URL), not starting with '-'. Default origin.
+   */
+  remote?: string;
+  /**
    * The workers: one git worktree and one tmux session each. At least one.
    *
    * @minItems 1
@@ -143,6 +147,10 @@ export interface AgentCommand {
    */
   command: [string, ...string[]];
   env?: EnvVars;
+  /**
+   * The preset this agent follows: how wo starts it unattended (hooks, allowed tools, sandbox), reads its live state, and decides its outcome and usage (docs/agents.md). Without it the command is run as it is and its exit code decides.
+   */
+  adapter?: 'claude' | 'claude-print' | 'codex' | 'aider' | 'shell';
 }
 /**
  * One worker: a task given to an agent in its own worktree and tmux session.

@@ -49,6 +49,8 @@ export interface ResolvedPlan {
   workers: WorkerSpec[];
   tmux: { socket?: string; prefix?: string };
   report: { dir?: string };
+  /** The plan's `remote`: where `--push` and `--pr` push branches (undefined: origin). */
+  remote?: string;
 }
 
 export const DEFAULTS = {

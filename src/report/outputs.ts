@@ -15,8 +15,8 @@ export interface RunOutputsOptions {
   markdownPath: string;
   /** `--junit FILE`, absolute. */
   junit?: string;
-  /** The timings file to update, absolute. */
-  timings: string;
+  /** The timings file to update, absolute; undefined: leave it alone. */
+  timings?: string;
   env: NodeJS.ProcessEnv;
   /** The last output of each worker, by feature (for JUnit's system-out). */
   lastOutput?: ReadonlyMap<string, string>;
@@ -42,7 +42,8 @@ export async function writeRunOutputs(o: RunOutputsOptions): Promise<void> {
       writeFileAtomic(file, renderJunit(o.report, { lastOutput: o.lastOutput })),
     );
   }
-  await attempt(`the timings file ${o.timings}`, () => recordTimings(o.timings, o.report));
+  const timings = o.timings;
+  if (timings) await attempt(`the timings file ${timings}`, () => recordTimings(timings, o.report));
   if (!isGitHubActions(o.env)) return;
   const summary = o.env.GITHUB_STEP_SUMMARY;
   if (summary) {

@@ -1,0 +1,206 @@
+// Hand-off (SPEC §8): what each worker's branch holds (commits ahead of its base, diffstat), and
+// `--push`/`--pr`: push the branches of done workers that have commits, then open a draft pull request
+// per pushed branch with the GitHub CLI. Never force, never merge. Programs run as argv, never a shell.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Runner } from '../exec.js';
+import { EnvError, UsageError } from '../errors.js';
+import { commitsAhead, currentBranch, diffstat, pushBranch, remoteUrl, type Git } from '../git/git.js';
+
+export interface BranchFacts {
+  commits: number | null;
+  diffstat: { files: number; insertions: number; deletions: number } | null;
+}
+
+/** Commits and diffstat of `branch` against `base` (HEAD when none); nulls when git cannot say. */
+export async function branchFacts(
+  git: Git,
+  repo: string,
+  branch: string,
+  base?: string,
+): Promise<BranchFacts> {
+  const from = base ?? 'HEAD';
+  const commits = await commitsAhead(git, repo, from, branch);
+  if (commits === undefined) return { commits: null, diffstat: null };
+  const stat =
+    commits > 0 ? await diffstat(git, repo, from, branch) : { files: 0, insertions: 0, deletions: 0 };
+  return { commits, diffstat: stat ?? null };
+}
+
+/** One worker as the hand-off sees it. */
+export interface HandOffWorker {
+  feature: string;
+  task: string;
+  outcome: string;
+  branch: string;
+  base?: string;
+  worktree: string;
+  commits: number | null;
+  result: string | null;
+}
+
+export interface HandOffResult {
+  pushed: boolean | null;
+  pr_url: string | null;
+  error: string | null;
+}
+
+export interface HandOffOptions {
+  git: Git;
+  runner: Runner;
+  repoRoot: string;
+  remote: string;
+  pr: boolean;
+  runId: string;
+  /** The environment gh runs with (its PATH finds gh; GH_TOKEN authenticates it). */
+  env: NodeJS.ProcessEnv;
+  /** A line for the user: what was pushed, skipped or refused. */
+  note(line: string): void;
+  /** Uncommitted changes in a worktree (`git status --porcelain` lines). */
+  uncommitted?(worktree: string): Promise<string[]>;
+}
+
+/** Before anything starts: the remote exists, and with --pr, gh runs. */
+export async function checkHandOff(
+  opts: Pick<HandOffOptions, 'git' | 'runner' | 'repoRoot' | 'remote' | 'pr' | 'env'>,
+) {
+  if ((await remoteUrl(opts.git, opts.repoRoot, opts.remote)) === undefined)
+    throw new UsageError(
+      `--push needs the remote "${opts.remote}", which this repository does not have: add it ('git remote add ${opts.remote} URL') or name another with "remote:" in the plan`,
+    );
+  if (!opts.pr) return;
+  const r = await opts.runner
+    .run('gh', ['--version'], { env: opts.env, extendEnv: false, reject: false })
+    .catch(() => undefined);
+  if (!r || r.exitCode !== 0)
+    throw new EnvError(
+      '--pr opens pull requests with the GitHub CLI, and `gh` does not run here: install it (https://cli.github.com) and authenticate it (GH_TOKEN, or gh auth login)',
+    );
+}
+
+const firstLine = (text: string): string => text.trim().split('\n')[0]!.trim();
+
+function prTitle(w: HandOffWorker): string {
+  const task = firstLine(w.task).replace(/\s+/g, ' ');
+  const title = `${w.feature}: ${task}`;
+  return title.length > 72 ? `${title.slice(0, 71)}…` : title;
+}
+
+function prBody(w: HandOffWorker, runId: string): string {
+  const result = w.result && w.result.trim() ? w.result.trim() : '_The worker wrote no result._';
+  return `${result}\n\n---\nOpened as a draft by \`wo run\` (run ${runId}, worker \`${w.feature}\`). Review before merging: wo never merges.\n`;
+}
+
+/**
+ * Pushes each done worker's branch that has commits ahead of its base, and with `pr` opens a draft
+ * pull request for it unless one is already open. Returns a result for every worker it looked at
+ * (by feature); workers it passed over (not done, no commits) are absent.
+ */
+export async function handOff(
+  workers: readonly HandOffWorker[],
+  opts: HandOffOptions,
+): Promise<Map<string, HandOffResult>> {
+  const out = new Map<string, HandOffResult>();
+  const ghEnv = { ...opts.env, GH_PROMPT_DISABLED: '1' };
+  const pushed: HandOffWorker[] = [];
+  for (const w of workers) {
+    if (w.outcome !== 'done') continue;
+    const dirty = opts.uncommitted ? await opts.uncommitted(w.worktree).catch(() => []) : [];
+    if (dirty.length)
+      opts.note(
+        `${w.feature}: ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} in ${w.worktree} ${dirty.length === 1 ? 'is' : 'are'} not pushed (wo pushes commits only)`,
+      );
+    if (!w.commits) {
+      opts.note(`${w.feature}: nothing to push (no commits ahead of its base)`);
+      continue;
+    }
+    const r = await pushBranch(opts.git, opts.repoRoot, opts.remote, w.branch);
+    if (!r.ok) {
+      const error = `git push to ${opts.remote} refused ${w.branch}${r.message ? `: ${r.message}` : ''} (never forced: fetch and reconcile the branch by hand)`;
+      out.set(w.feature, { pushed: false, pr_url: null, error });
+      opts.note(`${w.feature}: ${error}`);
+      continue;
+    }
+    out.set(w.feature, { pushed: true, pr_url: null, error: null });
+    opts.note(`${w.feature}: pushed ${w.branch} to ${opts.remote}`);
+    pushed.push(w);
+  }
+  if (!opts.pr || pushed.length === 0) return out;
+
+  const head = await currentBranch(opts.git, opts.repoRoot);
+  const tmp = await mkdtemp(join(tmpdir(), 'wo-pr-'));
+  try {
+    for (const w of pushed) {
+      const result = out.get(w.feature)!;
+      const gh = (args: string[]) =>
+        opts.runner.run('gh', args, { cwd: opts.repoRoot, env: ghEnv, extendEnv: false, reject: false });
+      const list = await gh([
+        'pr',
+        'list',
+        '--head',
+        w.branch,
+        '--state',
+        'open',
+        '--json',
+        'url',
+        '--limit',
+        '1',
+      ]);
+      if (list.exitCode !== 0) {
+        result.error = `gh pr list failed: ${firstLine(list.stderr || list.stdout) || `exit ${list.exitCode}`}`;
+        opts.note(`${w.feature}: ${result.error}`);
+        continue;
+      }
+      const existing = parseUrls(list.stdout)[0];
+      if (existing) {
+        result.pr_url = existing;
+        opts.note(`${w.feature}: a pull request is already open for ${w.branch}: ${existing}`);
+        continue;
+      }
+      // The base of the pull request: the worker's base when it is a branch, else the branch the run
+      // started from; on a detached HEAD gh picks the repository's default branch.
+      const base =
+        w.base !== undefined
+          ? (await opts.git.branchExists(opts.repoRoot, w.base))
+            ? w.base
+            : undefined
+          : head;
+      const bodyFile = join(tmp, `${w.feature}.md`);
+      await writeFile(bodyFile, prBody(w, opts.runId));
+      const args = ['pr', 'create', '--draft', '--head', w.branch, ...(base ? ['--base', base] : [])];
+      args.push('--title', prTitle(w), '--body-file', bodyFile);
+      const created = await gh(args);
+      const url = parseUrls(created.stdout).at(-1);
+      if (created.exitCode !== 0 || !url) {
+        result.error = `gh pr create failed: ${firstLine(created.stderr || created.stdout) || `exit ${created.exitCode}`}`;
+        opts.note(`${w.feature}: ${result.error}`);
+        continue;
+      }
+      result.pr_url = url;
+      opts.note(`${w.feature}: opened a draft pull request: ${url}`);
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** The https URLs in gh's output: JSON (`[{"url": …}]`) or plain lines. */
+export function parseUrls(text: string): string[] {
+  const t = text.trim();
+  if (t.startsWith('[')) {
+    try {
+      const data = JSON.parse(t) as Array<{ url?: unknown }>;
+      return data
+        .map((d) => d.url)
+        .filter((u): u is string => typeof u === 'string' && /^https?:\/\/\S+$/.test(u));
+    } catch {
+      return [];
+    }
+  }
+  return t
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^https?:\/\/\S+$/.test(l));
+}
