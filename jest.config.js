@@ -14,6 +14,7 @@ const INTEGRATION = [
   'test/commands/clean.test.ts',
   'test/commands/command-lines.test.ts',
   'test/commands/doctor-attach.test.ts',
+  'test/commands/init.test.ts', // wo init in a real repository
   'test/commands/inspect-commands.test.ts',
   'test/commands/kill.test.ts',
   'test/commands/settings.test.ts',

@@ -1,0 +1,113 @@
+// wo init: a starter plan that validates, a GitHub workflow with the shard matrix and the merge job,
+// the schema modeline for a local or global install, and never an overwrite (exit 2, nothing written).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { main } from '../../src/cli.js';
+import { memoryOutput } from '../../src/context.js';
+import { githubWorkflow, schemaLocation, starterPlan } from '../../src/commands/init.js';
+import { makeRepo, testEnv, type TempRepo } from '../helpers.js';
+
+async function wo(repo: TempRepo, args: string[], cwd = repo.root) {
+  const io = memoryOutput();
+  const code = await main(args, { cwd, env: testEnv(repo.home), io, signal: new AbortController().signal });
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+type Step = { uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
+type Workflow = {
+  on: Record<string, unknown>;
+  permissions: Record<string, string>;
+  jobs: Record<
+    string,
+    { needs?: string; if?: string; strategy?: { matrix: { shard: number[] } }; steps: Step[] }
+  >;
+};
+
+describe('wo init', () => {
+  let repo: TempRepo;
+  beforeEach(() => {
+    repo = makeRepo();
+  });
+  afterEach(() => repo.cleanup());
+
+  test('writes a starter plan that wo validate accepts, with a schema URL when wo is not installed locally', async () => {
+    const res = await wo(repo, ['init']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('wrote workers.yaml');
+    const text = readFileSync(join(repo.root, 'workers.yaml'), 'utf8');
+    expect(text.split('\n')[0]).toMatch(
+      /^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/worker-orchestrator@\d+\.\d+\.\d+[^/]*\/schemas\/workers\.schema\.json$/,
+    );
+    const valid = await wo(repo, ['validate']);
+    expect([valid.code, valid.stdout.trim()]).toEqual([0, 'ok: 3 workers in workers.yaml']);
+    expect(existsSync(join(repo.root, '.github'))).toBe(false);
+  });
+
+  test('never overwrites: exit 2, the file untouched, and with --ci nothing else written either', async () => {
+    writeFileSync(join(repo.root, 'workers.yaml'), 'mine\n');
+    const again = await wo(repo, ['init', '--ci', 'github']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('workers.yaml already exists: wo init never overwrites');
+    expect(readFileSync(join(repo.root, 'workers.yaml'), 'utf8')).toBe('mine\n');
+    expect(existsSync(join(repo.root, '.github', 'workflows', 'wo.yml'))).toBe(false);
+    const bad = await wo(repo, ['init', '--ci', 'gitlab']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('the choice is --ci github');
+  });
+
+  test('--ci github writes the workflow at the repository root, from a subfolder too', async () => {
+    mkdirSync(join(repo.root, 'sub'));
+    const res = await wo(repo, ['init', '--ci', 'github'], join(repo.root, 'sub'));
+    expect(res.code).toBe(0);
+    expect(existsSync(join(repo.root, 'sub', 'workers.yaml'))).toBe(true);
+    const wf = parse(readFileSync(join(repo.root, '.github', 'workflows', 'wo.yml'), 'utf8')) as Workflow;
+    expect(Object.keys(wf.jobs)).toEqual(['shard', 'report']);
+    expect(wf.jobs.shard!.strategy!.matrix.shard).toEqual([1, 2, 3]);
+    const runs = (job: string) => wf.jobs[job]!.steps.map((s) => s.run ?? '').join('\n');
+    expect(runs('shard')).toContain('wo run workers.yaml --shard ${{ matrix.shard }}/$WO_SHARDS');
+    expect(runs('shard')).toContain('--pr');
+    const upload = wf.jobs.shard!.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+    expect(upload.with).toEqual({ name: 'wo-report-${{ matrix.shard }}', path: 'wo-report/' });
+    expect(upload.if).toBe('always()');
+    expect(wf.jobs.report!.needs).toBe('shard');
+    expect(wf.jobs.report!.if).toBe('always()');
+    expect(wf.jobs.report!.steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!.with).toEqual({
+      pattern: 'wo-report-*',
+      path: 'shards',
+    });
+    expect(runs('report')).toContain('wo report merge shards --report wo-merged');
+    expect(wf.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+  });
+});
+
+describe('templates', () => {
+  test('the workflow keeps the matrix and WO_SHARDS in step', () => {
+    const wf = parse(githubWorkflow('1.2.3', 5)) as Workflow & { env: Record<string, unknown> };
+    expect(wf.env.WO_SHARDS).toBe(5);
+    expect(wf.jobs.shard!.strategy!.matrix.shard).toEqual([1, 2, 3, 4, 5]);
+    expect(githubWorkflow('1.2.3')).toContain('npm install -g worker-orchestrator@1.2.3');
+  });
+
+  test('a local install gets the modeline of its installed schema', () => {
+    const root = makeRepo();
+    try {
+      expect(schemaLocation(root.root, '1.0.0')).toBe(
+        'https://unpkg.com/worker-orchestrator@1.0.0/schemas/workers.schema.json',
+      );
+      mkdirSync(join(root.root, 'node_modules', 'worker-orchestrator', 'schemas'), { recursive: true });
+      writeFileSync(
+        join(root.root, 'node_modules', 'worker-orchestrator', 'schemas', 'workers.schema.json'),
+        '{}',
+      );
+      expect(schemaLocation(root.root, '1.0.0')).toBe(
+        './node_modules/worker-orchestrator/schemas/workers.schema.json',
+      );
+      expect(starterPlan('./x.json', '1.0.0').split('\n')[0]).toBe(
+        '# yaml-language-server: $schema=./x.json',
+      );
+    } finally {
+      root.cleanup();
+    }
+  });
+});
