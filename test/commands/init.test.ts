@@ -1,5 +1,6 @@
 // wo init: a starter plan that validates, a GitHub workflow with the shard matrix and the merge job,
 // the schema modeline for a local or global install, and never an overwrite (exit 2, nothing written).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -78,6 +79,20 @@ describe('wo init', () => {
     });
     expect(runs('report')).toContain('wo report merge shards --report wo-merged');
     expect(wf.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+  });
+
+  test('the workflow passes a workflow linter (action-validator: the SchemaStore schema, offline)', () => {
+    const file = join(repo.root, 'wo.yml');
+    const lint = (text: string) => {
+      writeFileSync(file, text);
+      const bin = new URL('../../node_modules/.bin/action-validator', import.meta.url).pathname;
+      return spawnSync(bin, [file], { encoding: 'utf8' });
+    };
+    const good = lint(githubWorkflow('0.1.0'));
+    expect([good.status, good.stdout + good.stderr]).toEqual([0, '']);
+    // The linter does find faults: the same workflow with a misspelt key fails.
+    const bad = lint(githubWorkflow('0.1.0').replace('runs-on:', 'runz-on:'));
+    expect(bad.status).not.toBe(0);
   });
 });
 
