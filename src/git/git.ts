@@ -259,8 +259,17 @@ export class Git {
 // appended as one block; every ref is passed after --end-of-options, so none is read as an option.
 
 /** Commits on `branch` that `base` does not have; undefined when either ref is unknown to git. */
-export async function commitsAhead(git: Git, repo: string, base: string, branch: string): Promise<number | undefined> {
-  const r = await git.run(repo, ['rev-list', '--count', '--end-of-options', `${base}..refs/heads/${branch}`], false);
+export async function commitsAhead(
+  git: Git,
+  repo: string,
+  base: string,
+  branch: string,
+): Promise<number | undefined> {
+  const r = await git.run(
+    repo,
+    ['rev-list', '--count', '--end-of-options', `${base}..refs/heads/${branch}`],
+    false,
+  );
   const n = Number(r.stdout.trim());
   return r.exitCode === 0 && Number.isInteger(n) ? n : undefined;
 }
@@ -272,7 +281,11 @@ export async function diffstat(
   base: string,
   branch: string,
 ): Promise<{ files: number; insertions: number; deletions: number } | undefined> {
-  const r = await git.run(repo, ['diff', '--shortstat', '--end-of-options', `${base}...refs/heads/${branch}`], false);
+  const r = await git.run(
+    repo,
+    ['diff', '--shortstat', '--end-of-options', `${base}...refs/heads/${branch}`],
+    false,
+  );
   if (r.exitCode !== 0) return undefined;
   const num = (re: RegExp) => Number(re.exec(r.stdout)?.[1] ?? 0);
   return {
@@ -311,5 +324,7 @@ export async function pushBranch(
     text.split('\n').find((l) => /^!\t/.test(l) || /rejected|error:|fatal:/.test(l)) ??
     text.split('\n').find((l) => l.trim()) ??
     '';
-  return { ok: r.exitCode === 0, message: line.replace(/^!\t/, '').trim() };
+  // A porcelain line of a refused ref is `!<TAB>from:to<TAB>[rejected] (why)`: the why is what counts.
+  const why = /^!\t/.test(line) ? line.split('\t').slice(2).join(' ') : line;
+  return { ok: r.exitCode === 0, message: why.trim() };
 }

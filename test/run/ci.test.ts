@@ -239,6 +239,15 @@ describe('wo run in CI', () => {
     expect(Object.keys(timings.durations_ms).sort()).toEqual([...features, 'f']);
   }, 60_000);
 
+  test('an empty shard (more shards than workers) writes an empty report for the merge', async () => {
+    r.writePlan(`version: 1\ndefaults:\n  agent: shell\nworkers:\n  - feature: a\n    task: echo a\n`);
+    const res = await r.wo(['run', '--shard', '2/2', '--report', 'empty']);
+    expect(res.code).toBe(0);
+    const rep = JSON.parse(readFileSync(join(r.repo.root, 'empty', 'report.json'), 'utf8'));
+    expect(rep).toMatchObject({ shard: { index: 2, total: 2 }, workers: [], summary: { done: 0 } });
+    expect(existsSync(r.worktree('a'))).toBe(false);
+  });
+
   test('bad arguments exit 2 and name the fix; --pr without gh exits 3; nothing is started', async () => {
     r.writePlan(
       `version: 1\nremote: upstream\ndefaults:\n  agent: shell\nworkers:\n  - feature: a\n    task: echo a\n`,
