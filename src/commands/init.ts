@@ -22,7 +22,11 @@ export function schemaLocation(root: string, version: string): string {
 }
 
 /** The starter plan: valid as written (a test checks it), every line explained. */
-export function starterPlan(schema: string, version: string): string {
+export function starterPlan(schema: string, version: string, ci = false): string {
+  // In CI nobody attaches to a session, so the starter picks Claude Code's headless preset there.
+  const agent = ci
+    ? 'claude-print       # headless Claude Code, for CI; claude (interactive), codex, aider, shell, or agents:'
+    : 'claude             # claude-print (headless), codex, aider, shell, or a name under agents:';
   return `# yaml-language-server: $schema=${schema}
 # A wo plan: each worker is one coding agent in its own git worktree and tmux session.
 # Every key: https://unpkg.com/${PACKAGE}@${version}/docs/plan.md
@@ -30,7 +34,7 @@ export function starterPlan(schema: string, version: string): string {
 version: 1
 concurrency: 2              # workers running at once (default 4)
 defaults:
-  agent: claude             # claude, claude-print, codex, aider, shell, or a name under agents:
+  agent: ${agent}
   timeout: 30m              # a worker still running after this is stopped and failed
   # setup: [npm ci]         # commands run in a new worktree before its agent starts
   # verify: npm test        # run after the agent says done; a failure turns done into failed
@@ -159,7 +163,10 @@ export async function initCommand(ctx: Context, opts: InitOptions): Promise<numb
     throw new UsageError(`--ci "${opts.ci}" is not a CI wo writes a workflow for: the choice is --ci github`);
   const v = version();
   const files: Array<{ path: string; text: string }> = [
-    { path: join(ctx.cwd, 'workers.yaml'), text: starterPlan(schemaLocation(ctx.cwd, v), v) },
+    {
+      path: join(ctx.cwd, 'workers.yaml'),
+      text: starterPlan(schemaLocation(ctx.cwd, v), v, opts.ci === 'github'),
+    },
   ];
   if (opts.ci === 'github') {
     const { openWorkspace } = await import('../workspace.js');

@@ -42,6 +42,7 @@ describe('wo init', () => {
     );
     const valid = await wo(repo, ['validate']);
     expect([valid.code, valid.stdout.trim()]).toEqual([0, 'ok: 3 workers in workers.yaml']);
+    expect(text).toMatch(/^ {2}agent: claude /m);
     expect(existsSync(join(repo.root, '.github'))).toBe(false);
   });
 
@@ -62,6 +63,12 @@ describe('wo init', () => {
     const res = await wo(repo, ['init', '--ci', 'github'], join(repo.root, 'sub'));
     expect(res.code).toBe(0);
     expect(existsSync(join(repo.root, 'sub', 'workers.yaml'))).toBe(true);
+    // nobody attaches to a session in CI: the starter plan's agent is the headless one there
+    expect(readFileSync(join(repo.root, 'sub', 'workers.yaml'), 'utf8')).toMatch(
+      /^ {2}agent: claude-print /m,
+    );
+    const valid = await wo(repo, ['validate', 'workers.yaml'], join(repo.root, 'sub'));
+    expect(valid.code).toBe(0);
     const wf = parse(readFileSync(join(repo.root, '.github', 'workflows', 'wo.yml'), 'utf8')) as Workflow;
     expect(Object.keys(wf.jobs)).toEqual(['shard', 'report']);
     expect(wf.jobs.shard!.strategy!.matrix.shard).toEqual([1, 2, 3]);
