@@ -1,6 +1,7 @@
 // Finds and checks wo's configuration (cosmiconfig, module "wo"): from a folder up to the repository root,
 // then the user's ~/.config/wo/. YAML and JSON files are parsed with `yaml` so that problems have positions.
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { fileKind } from '../fsutil.js';
 import { basename, join } from 'node:path';
 import type { Loader } from 'cosmiconfig';
 import type { PlanIssue } from '../errors.js';
@@ -86,31 +87,78 @@ export function userConfigDir(env: NodeJS.ProcessEnv): string | undefined {
   return env.HOME ? join(env.HOME, '.config', 'wo') : undefined;
 }
 
-/**
- * Whether any folder searched holds a file cosmiconfig could take for the configuration. Most
- * repositories have none: then cosmiconfig (~30 ms to load) is not loaded at all.
- */
-function anyConfigCandidate(dirs: string[], userDir: string | undefined): boolean {
-  for (const dir of dirs) {
-    for (const place of CONFIG_SEARCH_PLACES) {
-      const file = join(dir, place);
-      if (!existsSync(file)) continue;
-      if (place !== 'package.json') return true;
-      try {
-        const pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
-        if (pkg && typeof pkg === 'object' && 'wo' in pkg) return true;
-      } catch {
-        return true; // let cosmiconfig report what is wrong with it
-      }
-    }
+/** A configuration file wo cannot read: never skipped (its settings would be lost), never a stack trace. */
+interface CandidateProblem {
+  file: string;
+  message: string;
+}
+
+/** What is wrong with reading a candidate file, or undefined; `exists` false when there is none. */
+function candidate(file: string, place: string): { exists: boolean; problem?: string; wo?: boolean } {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return { exists: false };
   }
-  return userDir !== undefined && USER_CONFIG_PLACES.some((place) => existsSync(join(userDir, place)));
+  if (!st.isFile())
+    return {
+      exists: true,
+      problem: `is ${fileKind(st)}, not a regular file: wo reads its configuration from files only (remove it, or replace it with a file)`,
+    };
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    return {
+      exists: true,
+      problem: `cannot be read (permission denied): make it readable (chmod u+r ${place}) or remove it`,
+    };
+  }
+  if (place !== 'package.json') return { exists: true };
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return {
+      exists: true,
+      problem: `is not valid JSON (${(e as Error).message}): fix it; wo reads its "wo" key`,
+    };
+  }
+  return { exists: true, wo: pkg !== null && typeof pkg === 'object' && 'wo' in pkg };
+}
+
+/**
+ * Whether any folder searched holds a file cosmiconfig could take for the configuration, or the first
+ * such file that cannot be read. Most repositories have none: then cosmiconfig (~30 ms to load) is
+ * not loaded at all.
+ */
+function anyConfigCandidate(dirs: string[], userDir: string | undefined): boolean | CandidateProblem {
+  const places = [
+    ...dirs.flatMap((dir) => CONFIG_SEARCH_PLACES.map((place) => ({ dir, place }))),
+    ...(userDir !== undefined ? USER_CONFIG_PLACES.map((place) => ({ dir: userDir, place })) : []),
+  ];
+  for (const { dir, place } of places) {
+    const file = join(dir, place);
+    const c = candidate(file, place);
+    if (!c.exists) continue;
+    if (c.problem !== undefined) return { file, message: c.problem };
+    if (place !== 'package.json' || c.wo) return true;
+  }
+  return false;
 }
 
 /** Finds the configuration that applies to `from` (a folder) and checks it; never throws for a bad file. */
 export async function loadConfig(from: string, opts: ConfigOptions): Promise<ConfigResult> {
   const dirs = foldersUpward(from, opts.stopAt);
-  if (!anyConfigCandidate(dirs, userConfigDir(opts.env))) return { config: {}, readable: true, issues: [] };
+  const any = anyConfigCandidate(dirs, userConfigDir(opts.env));
+  if (any === false) return { config: {}, readable: true, issues: [] };
+  if (any !== true)
+    return {
+      file: any.file,
+      config: {},
+      readable: false,
+      issues: [{ file: displayPath(any.file, opts.cwd), path: '', message: any.message }],
+    };
   const [{ cosmiconfig }, { parseYaml }] = await Promise.all([
     import('cosmiconfig'),
     import('./yaml-source.js'),

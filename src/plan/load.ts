@@ -1,5 +1,5 @@
 // Reading a plan file and checking it: file problems, YAML syntax, the schema, then the semantic rules.
-import { readFile } from 'node:fs/promises';
+import { NotRegularFile, openRegular } from '../fsutil.js';
 import type { PlanIssue } from '../errors.js';
 import { show } from './ajv-messages.js';
 import { mergeIssues, type Locator, type RawIssue } from './issues.js';
@@ -23,6 +23,8 @@ async function parseFast(text: string): Promise<Record<string, unknown> | undefi
   // Where the two readers differ, `yaml` decides: merge keys (`<<:`, which js-yaml's core schema
   // keeps as a key) and 0b101 (a number to js-yaml, a string in YAML 1.2).
   if (/<<\s*:|\b0b[01]/.test(text)) return undefined;
+  // Anchors: js-yaml expands aliases without a limit (an alias bomb); `yaml` counts them.
+  if (/(^|[\s:,[{-])&[^\s,[\]{}]/m.test(text)) return undefined;
   try {
     const { load, CORE_SCHEMA } = await import('js-yaml');
     const value: unknown = load(text, { schema: CORE_SCHEMA });
@@ -51,10 +53,20 @@ export async function readPlan(
   });
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Only a regular file, opened without waiting: a FIFO would block the read (and Ctrl-C) forever.
+    const fh = await openRegular(file);
+    try {
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return fail('no such file (create it, or give the path of your plan)', true);
+    if (e instanceof NotRegularFile && e.kind === 'a folder')
+      return fail('is a folder, not a plan file (give the path of the YAML file)', true);
+    if (e instanceof NotRegularFile)
+      return fail(`is ${e.kind}, not a regular file (give the path of the YAML file)`, true);
     if (code === 'EISDIR') return fail('is a folder, not a plan file (give the path of the YAML file)', true);
     if (code === 'EACCES') return fail('cannot read it: permission denied', true);
     return fail(`cannot read it: ${(e as Error).message}`, true);

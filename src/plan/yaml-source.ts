@@ -17,7 +17,23 @@ export function parseYaml(text: string): ParsedYaml {
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) return { ok: false, errors: syntaxErrors(doc, text, lineCounter) };
   const empty = doc.contents === null;
-  const value: unknown = empty ? null : doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown = null;
+  try {
+    value = empty ? null : doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    // yaml stops an alias bomb (a few lines that expand to billions of nodes) by counting.
+    if (!(e instanceof ReferenceError)) throw e;
+    return {
+      ok: false,
+      errors: [
+        {
+          line: 1,
+          column: 1,
+          message: `too many aliases (*name) to expand: ${e.message}. Write the values out, or use fewer aliases`,
+        },
+      ],
+    };
+  }
   return { ok: true, value, empty, locate: locator(doc, lineCounter) };
 }
 
