@@ -207,16 +207,22 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     await driver.close();
   }
   try {
-    const { branchFacts } = await import('../handoff/handoff.js');
+    const { allBranchFacts } = await import('../handoff/handoff.js');
     const specs = new Map(plan.workers.map((w) => [w.feature, w]));
-    const limit = (await import('p-limit')).default(8); // git calls at once for the commits and diffstats
+    // Commits and diffstat of every branch a worker ran on, in a few git calls.
+    const facts = await allBranchFacts(
+      ws.git,
+      ws.repoRoot,
+      records
+        .filter((r) => r.attempts.length > 0)
+        .map((r) => ({ branch: ws.locate(r.feature).branch, base: specs.get(r.feature)?.base })),
+    );
     const results = await Promise.all(
       records.map(async (r) => {
         const loc = ws.locate(r.feature);
         const ran = r.attempts.length > 0;
-        const base = specs.get(r.feature)?.base;
-        const facts = ran ? await limit(() => branchFacts(ws.git, ws.repoRoot, loc.branch, base)) : {};
-        return { ...loc, ...facts, result: (await readResult(loc.worktree)) ?? null };
+        const mine = ran ? facts.get(loc.branch) : undefined;
+        return { ...loc, ...mine, result: (await readResult(loc.worktree)) ?? null };
       }),
     );
     const built = report.buildReport({

@@ -328,3 +328,25 @@ export async function pushBranch(
   const why = /^!\t/.test(line) ? line.split('\t').slice(2).join(' ') : line;
   return { ok: r.exitCode === 0, message: why.trim() };
 }
+
+/** The commit each local branch points at, by short name (`wo/login` → sha), in one git call. */
+export async function branchTips(git: Git, repo: string): Promise<Map<string, string>> {
+  const r = await git.run(repo, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/'], false);
+  const tips = new Map<string, string>();
+  if (r.exitCode !== 0) return tips;
+  for (const line of r.stdout.split('\n')) {
+    const m = /^([0-9a-f]+) refs\/heads\/(.+)$/.exec(line);
+    if (m) tips.set(m[2]!, m[1]!);
+  }
+  return tips;
+}
+
+/** The commit a ref names, or undefined when git does not know it. */
+export async function commitOf(git: Git, repo: string, ref: string): Promise<string | undefined> {
+  const r = await git.run(
+    repo,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+    false,
+  );
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+}

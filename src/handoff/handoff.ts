@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Runner } from '../exec.js';
 import { EnvError, UsageError } from '../errors.js';
-import { commitsAhead, currentBranch, diffstat, pushBranch, remoteUrl, type Git } from '../git/git.js';
+import {
+  branchTips,
+  commitOf,
+  commitsAhead,
+  currentBranch,
+  diffstat,
+  pushBranch,
+  remoteUrl,
+  type Git,
+} from '../git/git.js';
 
 export interface BranchFacts {
   commits: number | null;
@@ -26,6 +35,39 @@ export async function branchFacts(
   const stat =
     commits > 0 ? await diffstat(git, repo, from, branch) : { files: 0, insertions: 0, deletions: 0 };
   return { commits, diffstat: stat ?? null };
+}
+
+/**
+ * branchFacts for many branches, cheaply: one `git for-each-ref` for every branch tip and one
+ * `rev-parse` per distinct base; a branch still at its base (a worker that committed nothing) costs
+ * no more, the others two calls each, `atOnce` at a time. Keyed by branch.
+ */
+export async function allBranchFacts(
+  git: Git,
+  repo: string,
+  items: ReadonlyArray<{ branch: string; base?: string }>,
+  atOnce = 8,
+): Promise<Map<string, BranchFacts>> {
+  const out = new Map<string, BranchFacts>();
+  if (items.length === 0) return out;
+  const tips = await branchTips(git, repo);
+  const bases = new Map<string, Promise<string | undefined>>();
+  const baseCommit = (ref: string) => {
+    if (!bases.has(ref)) bases.set(ref, commitOf(git, repo, ref));
+    return bases.get(ref)!;
+  };
+  const { default: pLimit } = await import('p-limit');
+  const limit = pLimit(atOnce);
+  await Promise.all(
+    items.map(async ({ branch, base }) => {
+      const tip = tips.get(branch);
+      if (tip === undefined) return out.set(branch, { commits: null, diffstat: null });
+      if (tip === (await baseCommit(base ?? 'HEAD')))
+        return out.set(branch, { commits: 0, diffstat: { files: 0, insertions: 0, deletions: 0 } });
+      out.set(branch, await limit(() => branchFacts(git, repo, branch, base)));
+    }),
+  );
+  return out;
 }
 
 /** One worker as the hand-off sees it. */

@@ -3,6 +3,7 @@
 import type { RunOptions, RunResult, Runner } from '../../src/exec.js';
 import { Git } from '../../src/git/git.js';
 import {
+  allBranchFacts,
   branchFacts,
   checkHandOff,
   handOff,
@@ -206,6 +207,34 @@ describe('branchFacts', () => {
       diffstat: { files: 2, insertions: 10, deletions: 1 },
     });
     expect(await branchFacts(git, '/repo', 'wo/gone')).toEqual({ commits: null, diffstat: null });
+  });
+
+  test('allBranchFacts: branches still at their base cost no more than one for-each-ref and a rev-parse per base', async () => {
+    const runner = fakeRunner([
+      [
+        /^git for-each-ref/,
+        {
+          stdout:
+            'aaa refs/heads/main\naaa refs/heads/wo/idle1\naaa refs/heads/wo/idle2\nbbb refs/heads/wo/busy\n',
+        },
+      ],
+      [/^git rev-parse --verify --quiet --end-of-options HEAD\^\{commit\}$/, { stdout: 'aaa\n' }],
+      [/^git rev-list --count --end-of-options HEAD\.\.refs\/heads\/wo\/busy$/, { stdout: '2\n' }],
+      [/^git diff --shortstat/, { stdout: ' 1 file changed, 3 insertions(+)\n' }],
+    ]);
+    const facts = await allBranchFacts(new Git(runner), '/repo', [
+      { branch: 'wo/idle1' },
+      { branch: 'wo/idle2' },
+      { branch: 'wo/busy' },
+      { branch: 'wo/never-created' },
+    ]);
+    expect(Object.fromEntries(facts)).toEqual({
+      'wo/idle1': { commits: 0, diffstat: { files: 0, insertions: 0, deletions: 0 } },
+      'wo/idle2': { commits: 0, diffstat: { files: 0, insertions: 0, deletions: 0 } },
+      'wo/busy': { commits: 2, diffstat: { files: 1, insertions: 3, deletions: 0 } },
+      'wo/never-created': { commits: null, diffstat: null },
+    });
+    expect(runner.calls.map((c) => c.args[0])).toEqual(['for-each-ref', 'rev-parse', 'rev-list', 'diff']);
   });
 
   test('parseUrls reads gh JSON and plain output, and nothing else', () => {
