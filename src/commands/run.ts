@@ -54,6 +54,11 @@ export async function selectWorkers(
 ): Promise<{ selected: WorkerSpec[]; alreadyDone: Set<string> }> {
   const names = new Set(plan.workers.map((w) => w.feature));
   let selected = plan.workers;
+  // `--only ,` or `--only ''` names no worker: an error, never "everything" (SPEC §4).
+  if (opts.only !== undefined && opts.only.length === 0)
+    throw new UsageError(
+      `--only names no worker. Give one or more, comma-separated: --only ${[...names].slice(0, 2).join(',')}`,
+    );
   if (opts.only?.length) {
     const unknown = opts.only.filter((f) => !names.has(f));
     if (unknown.length)
@@ -64,15 +69,17 @@ export async function selectWorkers(
     selected = selected.filter((w) => want.has(w.feature));
   }
   if (opts.failed) {
-    const { readLastReport } = await import('../report/index.js');
-    const last = await readLastReport(ws.repoRoot);
-    if (!last)
+    // The latest outcome of each worker over every run of this plan (SPEC §4), not only the last
+    // report: a worker that ended done in any run since its failure is never run (or cleared) again.
+    const { latestOutcomes } = await import('./run-history.js');
+    const planName = relative(ws.repoRoot, plan.file);
+    const { runs, outcomes } = await latestOutcomes(ws.repoRoot, planName, { reportDir: plan.report.dir });
+    if (runs === 0)
       throw new UsageError(
-        `--failed needs a previous run, and ${ws.repoRoot}/.wo/last-run.json does not exist. Run 'wo run' first.`,
+        `--failed needs a previous run of ${planName}, and ${ws.repoRoot}/.wo/runs has none. Run 'wo run ${planName}' first.`,
       );
-    const done = new Set(last.workers.filter((w) => w.outcome === 'done').map((w) => w.feature));
-    // Everything whose last outcome was not done, plus workers the plan gained since.
-    selected = selected.filter((w) => !done.has(w.feature));
+    // Everything whose latest outcome is not done, plus workers the plan gained since.
+    selected = selected.filter((w) => outcomes.get(w.feature) !== 'done');
   }
   const inSel = new Set(selected.map((w) => w.feature));
   const alreadyDone = new Set<string>();
