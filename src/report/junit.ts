@@ -59,8 +59,9 @@ function systemOut(w: ReportWorker, lastOutput: string | undefined): string | un
   return parts.length ? parts.join('\n\n') : undefined;
 }
 
-function testcase(w: ReportWorker, classname: string, opts: JunitOptions): string[] {
-  const attrs = `name="${xmlAttr(w.feature)}" classname="${xmlAttr(classname)}" time="${seconds(w.duration_ms)}"`;
+function testcase(w: ReportWorker, plan: string, opts: JunitOptions): string[] {
+  // `file` is the plan: GitLab shows it beside the test, and it is where the worker is defined.
+  const attrs = `name="${xmlAttr(w.feature)}" classname="${xmlAttr(`wo.${plan}`)}" file="${xmlAttr(plan)}" time="${seconds(w.duration_ms)}"`;
   const body: string[] = [];
   const properties = [
     ['outcome', w.outcome],
@@ -113,7 +114,7 @@ export function renderJunit(report: RunReport, opts: JunitOptions = {}): string 
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="wo" ${counts}>`,
     `  <testsuite name="${xmlAttr(suiteName)}" ${counts} timestamp="${report.started_at.replace(/\.\d+Z$/, '')}" id="${xmlAttr(report.run_id)}">`,
-    ...report.workers.flatMap((w) => testcase(w, `wo.${report.plan}`, opts)),
+    ...report.workers.flatMap((w) => testcase(w, report.plan, opts)),
     '  </testsuite>',
     '</testsuites>',
   ];

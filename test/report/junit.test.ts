@@ -125,7 +125,11 @@ describe('renderJunit', () => {
       });
     expect(suite.time).toBe('72.000');
     expect(suite.timestamp).toBe('2026-11-23T18:30:12');
-    expect(byName.get('login')).toMatchObject({ classname: 'wo.workers.yaml', time: '1.500' });
+    expect(byName.get('login')).toMatchObject({
+      classname: 'wo.workers.yaml',
+      file: 'workers.yaml',
+      time: '1.500',
+    });
   });
 
   test('failed, timeout, crashed and interrupted are failures with the reason as message and type the outcome', () => {
