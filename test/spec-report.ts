@@ -8,6 +8,7 @@ export const REPORT_KEYS = [
   'duration_ms',
   'summary',
   'shard',
+  'usage',
   'workers',
 ];
 
@@ -28,4 +29,9 @@ export const REPORT_WORKER_KEYS = [
   'diffstat',
   'pushed',
   'pr_url',
+  'agent',
+  'agent_version',
+  'usage',
+  'waiting_ms',
+  'last_screen',
 ];

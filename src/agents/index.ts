@@ -17,6 +17,11 @@ export function adapterOf(name: string, def: AgentDef): AdapterName | undefined 
   return (ADAPTERS as readonly string[]).includes(name) ? (name as AdapterName) : undefined;
 }
 
+/** Adapters whose program prints its final result (usage, cost) as it exits: worth a moment to exit by itself. */
+export function printsResultOnExit(adapter: AdapterName | undefined): boolean {
+  return adapter === 'claude-print' || adapter === 'codex';
+}
+
 export interface LaunchAdditions {
   /** Appended to the agent's argv. */
   args: string[];
@@ -34,14 +39,13 @@ export async function launchAdditions(
   const paths = agentPaths(w.stateDir);
   switch (adapter) {
     case 'claude':
-      return { args: ['--settings', hookSettings()], env: { WO_HOOK_FILE: paths.hooks } };
     case 'claude-print': {
       // The plan's own commands (setup, verify) are allowed as they are written, besides the preset's list.
       const own = [...(w.setup ?? []), ...(w.verify ? [w.verify] : [])].map((c) => `Bash(${c})`);
       return {
         args: [...(own.length ? ['--allowedTools', ...own] : []), '--settings', hookSettings()],
         env: { WO_HOOK_FILE: paths.hooks },
-        captureStdout: paths.events,
+        ...(adapter === 'claude-print' && { captureStdout: paths.events }),
       };
     }
     case 'codex':

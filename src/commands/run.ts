@@ -144,6 +144,15 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     return ExitCode.ok;
   }
   await usable;
+  // Every agent the selection uses: on PATH, able to reach its model, trusted (exit 3 before anything is created).
+  const { preflight } = await import('../worker/preflight.js');
+  const usedAgents = Object.fromEntries(
+    [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
+  );
+  const agentChecks = await preflight(
+    { runner: ws.runner, env: ctx.env, cwd: ctx.cwd, repoRoot: ws.repoRoot, agents: usedAgents },
+    (text) => ctx.io.err(text),
+  );
   // A session name taken by another repository's session is refused before anything is created.
   await assertOwnSessions(
     ws.tmux,
@@ -215,6 +224,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   }
   try {
     const { allBranchFacts } = await import('../handoff/handoff.js');
+    const { agentReport } = await import('../worker/agent-report.js');
     const specs = new Map(plan.workers.map((w) => [w.feature, w]));
     // Commits and diffstat of every branch a worker ran on, in a few git calls.
     const facts = await allBranchFacts(
@@ -229,7 +239,15 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
         const loc = ws.locate(r.feature);
         const ran = r.attempts.length > 0;
         const mine = ran ? facts.get(loc.branch) : undefined;
-        return { ...loc, ...mine, result: (await readResult(loc.worktree)) ?? null };
+        const agent = specs.get(r.feature)?.agent;
+        const version = agentChecks.find((c) => c.agent === agent)?.version;
+        const told = await agentReport(loc.stateDir, {
+          agent,
+          version,
+          endedAt: r.finishedAt ?? Date.now(),
+          ran,
+        });
+        return { ...loc, ...mine, ...told, result: (await readResult(loc.worktree)) ?? null };
       }),
     );
     const built = report.buildReport({

@@ -36,6 +36,12 @@ export interface StatusEntry {
   duration_ms: number | null;
   last_output: string | null;
   exit_code: number | null;
+  /** While it runs: starting, working, waiting, rate-limited or verifying (SPEC §1 live states). */
+  live: string | null;
+  /** The agent's own words while it waits or is rate-limited. */
+  message: string | null;
+  /** Time its agent has spent waiting for a person, ms. */
+  waiting_ms: number;
 }
 
 export async function statusCommand(ctx: Context, feature: string | undefined, opts: StatusOptions = {}) {
@@ -44,7 +50,16 @@ export async function statusCommand(ctx: Context, feature: string | undefined, o
   return showStatus(ctx, ws, feature, opts);
 }
 
-const COLORS: Record<string, number> = { running: 33, done: 32, failed: 31 };
+const COLORS: Record<string, number> = {
+  running: 33,
+  working: 33,
+  starting: 33,
+  verifying: 33,
+  waiting: 35,
+  'rate-limited': 35,
+  done: 32,
+  failed: 31,
+};
 
 export function useColor(ctx: Context): boolean {
   return ctx.io.isTTY && !ctx.env.NO_COLOR;
@@ -83,12 +98,16 @@ export async function showStatus(
   }
   const [{ renderTable }, { truncate }] = await display!;
   const maxWidth = ctx.io.isTTY ? (ctx.io.columns ?? 80) : undefined;
-  const rows = entries.map((e) => [
-    e.feature,
-    e.status,
-    e.duration_ms === null ? '-' : formatDuration(e.duration_ms),
-    maxWidth === undefined ? truncate(e.last_output ?? '', PLAIN_OUTPUT_WIDTH) : (e.last_output ?? ''),
-  ]);
+  const rows = entries.map((e) => {
+    // A running worker shows its live state; one that waits shows what its agent asks.
+    const shown = e.message ?? e.last_output ?? '';
+    return [
+      e.feature,
+      e.live ?? e.status,
+      e.duration_ms === null ? '-' : formatDuration(e.duration_ms),
+      maxWidth === undefined ? truncate(shown, PLAIN_OUTPUT_WIDTH) : shown,
+    ];
+  });
   const color = useColor(ctx);
   const paint = (text: string, column: number, row: number) => {
     const code = COLORS[rows[row]?.[1] ?? ''];
@@ -113,5 +132,8 @@ async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
     duration_ms: durationMs(v, now) ?? null,
     last_output: last === undefined ? null : last.slice(0, JSON_OUTPUT_CHARS),
     exit_code: v.exitCode,
+    live: v.live ?? null,
+    message: (!v.decision.final && v.decision.message) || null,
+    waiting_ms: v.waitingMs,
   };
 }

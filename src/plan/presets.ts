@@ -5,8 +5,11 @@
 // src/agents/versions.ts by test/agents/.
 import type { AgentDef } from './types.js';
 
-/** What a headless Claude may do without asking: edit, read, commit, and write the protocol files. */
-export const CLAUDE_PRINT_TOOLS = [
+/**
+ * What Claude Code may do without asking (both presets): read and edit in its worktree, commit, and
+ * write the protocol files. The adapter adds the plan's setup and verify commands, as written.
+ */
+export const CLAUDE_TOOLS = [
   'Read',
   'Edit',
   'Write',
@@ -23,7 +26,12 @@ export const CLAUDE_PRINT_TOOLS = [
 
 export const PRESETS: Readonly<Record<string, AgentDef>> = {
   // Claude Code, interactive, the prompt as its first message; finishes by writing the status file.
-  claude: { command: ['claude', '{prompt}'], exitsWhenDone: false, adapter: 'claude' },
+  // Anything beyond its allowed tools is a permission prompt: the worker turns `waiting`.
+  claude: {
+    command: ['claude', '{prompt}', '--permission-mode', 'acceptEdits', '--allowedTools', ...CLAUDE_TOOLS],
+    exitsWhenDone: false,
+    adapter: 'claude',
+  },
   // Claude Code headless, its events as JSON lines; the prompt comes before --allowedTools (which
   // takes several values). acceptEdits: edits in the worktree; the listed tools: commit and protocol.
   'claude-print': {
@@ -37,7 +45,7 @@ export const PRESETS: Readonly<Record<string, AgentDef>> = {
       '--permission-mode',
       'acceptEdits',
       '--allowedTools',
-      ...CLAUDE_PRINT_TOOLS,
+      ...CLAUDE_TOOLS,
     ],
     exitsWhenDone: true,
     adapter: 'claude-print',

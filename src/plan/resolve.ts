@@ -76,7 +76,11 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
   });
   const custom = (agents: ConfigFile['agents']): Record<string, AgentDef> =>
     Object.fromEntries(
-      Object.entries(agents ?? {}).map(([name, a]) => [name, copy({ ...a, exitsWhenDone: true })]),
+      Object.entries(agents ?? {}).map(([name, a]) => [
+        name,
+        // A custom agent that follows an adapter finishes as that preset does (claude: by its status file).
+        copy({ ...a, exitsWhenDone: a.adapter ? PRESETS[a.adapter]!.exitsWhenDone : true }),
+      ]),
     );
   const presets = Object.fromEntries(Object.entries(PRESETS).map(([name, a]) => [name, copy(a)]));
   const socket = input.env.WO_TMUX_SOCKET || config.tmux?.socket;

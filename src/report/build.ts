@@ -1,7 +1,7 @@
 // Builds the report model from the scheduler's records plus what only the caller knows (branch, worktree, result).
 import type { AttemptRecord, WorkerRecord } from '../scheduler/types.js';
 import { countOutcomes } from './summary.js';
-import type { Diffstat, ReportAttempt, ReportWorker, RunReport, ShardInfo } from './types.js';
+import type { Diffstat, ReportAttempt, ReportUsage, ReportWorker, RunReport, ShardInfo } from './types.js';
 
 /** What the caller knows about one worker besides its record. Extra keys are ignored. */
 export interface WorkerInfo {
@@ -13,6 +13,12 @@ export interface WorkerInfo {
   /** Commits ahead of the base and their diffstat (see src/handoff); null/undefined when unknown. */
   commits?: number | null;
   diffstat?: Diffstat | null;
+  /** The agent, its version, usage, waiting time and last screen (src/agents); null when unknown. */
+  agent?: string | null;
+  agent_version?: string | null;
+  usage?: ReportUsage | null;
+  waiting_ms?: number | null;
+  last_screen?: string | null;
 }
 
 export interface ReportInput {
@@ -66,6 +72,11 @@ export function buildReport(input: ReportInput): RunReport {
       pushed: null,
       pr_url: null,
       handoff_error: null,
+      agent: w?.agent ?? null,
+      agent_version: w?.agent_version ?? null,
+      usage: w?.usage ?? null,
+      waiting_ms: w?.waiting_ms ?? null,
+      last_screen: w?.last_screen ?? null,
       attempt_details: r.attempts.map(attemptOf),
     };
   });
@@ -77,6 +88,23 @@ export function buildReport(input: ReportInput): RunReport {
     duration_ms: input.finishedAt - input.startedAt,
     summary: countOutcomes(workers.map((w) => w.outcome)),
     shard: input.shard ?? null,
+    usage: totalUsage(workers.map((w) => w.usage)),
     workers,
+  };
+}
+
+/** The run's usage: each field added up over the workers that reported it; null when none did. */
+export function totalUsage(all: ReadonlyArray<ReportUsage | null>): ReportUsage | null {
+  const known = all.filter((u): u is ReportUsage => u !== null);
+  if (known.length === 0) return null;
+  const sum = (k: keyof ReportUsage): number | null => {
+    const values = known.map((u) => u[k]).filter((v): v is number => v !== null);
+    return values.length ? values.reduce((a, b) => a + b, 0) : null;
+  };
+  return {
+    input_tokens: sum('input_tokens'),
+    output_tokens: sum('output_tokens'),
+    cache_read_tokens: sum('cache_read_tokens'),
+    cost_usd: sum('cost_usd'),
   };
 }

@@ -52,7 +52,24 @@ export interface ReportWorker {
   pr_url: string | null;
   /** Why the push or the pull request did not happen (an extra key beyond SPEC §5); null when it did or was not asked. */
   handoff_error: string | null;
+  /** The agent it ran (preset or custom name), and that program's version when wo asked it (SPEC §5). */
+  agent: string | null;
+  agent_version: string | null;
+  /** Tokens and cost its agent reported; null when the agent reports none. */
+  usage: ReportUsage | null;
+  /** Time its agent spent waiting for a person, ms; null when its agent reports no live state. */
+  waiting_ms: number | null;
+  /** What its terminal showed when it timed out or was left waiting (plain text); null otherwise. */
+  last_screen: string | null;
   attempt_details: ReportAttempt[];
+}
+
+/** Tokens and cost (SPEC §5 `usage`); a field an agent does not report is null. */
+export interface ReportUsage {
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cost_usd: number | null;
 }
 
 export interface Diffstat {
@@ -77,6 +94,8 @@ export interface RunReport {
   summary: OutcomeCounts;
   /** The shard this run was (`--shard i/n`); null for a whole-plan run and for a merged report. */
   shard: ShardInfo | null;
+  /** The workers' usage added up (totalUsage in build.ts); null when no worker reported any. */
+  usage?: ReportUsage | null;
   workers: ReportWorker[];
 }
 

@@ -20,6 +20,7 @@ import { Monitor, type SessionSeen, type WatchDir } from './monitor.js';
 import { decide, type Ended, type WorkerFacts } from './outcome.js';
 import { FILES, outputBlock } from './protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
+import { adapterOf, printsResultOnExit } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
 
@@ -51,6 +52,9 @@ export interface DriverOptions {
   /** Told when a running worker's live state changes (working, waiting with its message, ...). */
   onLive?: (feature: string, live: { state: string; message?: string }) => void;
 }
+
+/** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
+const EXIT_GRACE_MS = 10000;
 
 /** What the monitor is told when wo itself ends an attempt. */
 const STOPPED = Symbol('stopped');
@@ -234,7 +238,7 @@ export class RunDriver implements WorkerDriver {
         end = decide({ ...(await this.facts(loc, 'gone')), stoppedBy: stopReason }) as Ended;
       } else end = seen;
       if (end.record) await this.files.record(loc, end.record);
-      this.finish(loc, end);
+      this.finish(loc, end, printsResultOnExit(adapterOf(w.agent, agent)));
       return {
         outcome: end.outcome,
         reason: end.reason,
@@ -285,13 +289,26 @@ export class RunDriver implements WorkerDriver {
    * Notes the end in .worktree.json and ends a session still open. Neither is awaited: the
    * outcome is known now, and close() waits for them.
    */
-  private finish(loc: WorkerLocation, end: Ended): void {
+  private finish(loc: WorkerLocation, end: Ended, printsResult: boolean): void {
     this.background(
       this.files.finished(loc.worktree, { status: end.status, exitCode: end.exitCode, at: this.clock.now() }),
     );
     // An interactive agent stays open after writing its status: end its session unless asked not to.
+    // A headless one is about to exit by itself and print its final result (usage, cost): it gets a
+    // moment to, before its session is ended.
     if (end.endSession && !this.options.keepSessions)
-      this.background(this.options.tmux.killSession(loc.session));
+      this.background(
+        (printsResult ? this.exited(loc, EXIT_GRACE_MS) : Promise.resolve()).then(() =>
+          this.options.tmux.killSession(loc.session),
+        ),
+      );
+  }
+
+  /** Resolves once the wrapper has recorded the agent's exit, or after `ms`. */
+  private async exited(loc: WorkerLocation, ms: number): Promise<void> {
+    const deadline = this.clock.now() + ms;
+    while (this.clock.now() < deadline && (await this.files.read(loc)).exit === undefined)
+      await new Promise((r) => this.clock.setTimer(() => r(undefined), 100));
   }
 
   private background(p: Promise<unknown>): void {

@@ -39,3 +39,6 @@ export async function agentRun(
 
 export const plan = (agent: string, workers: string, extra = '') =>
   `version: 1\nconcurrency: 2\ndefaults:\n  agent: ${agent}\n  timeout: 60s\n${extra}workers:\n${workers}`;
+
+/** Agent tests wait on real programs: a deadline of their own, beyond jest's default. */
+export const AGENT_TEST_MS = 90000;

@@ -78,6 +78,7 @@ describe('valid plans', () => {
     expect(plan.concurrency).toBe(3);
     expect(plan.worktrees).toEqual({ dir: '../{repo}-trees', branch: 'feat/{repo}/{feature}' });
     expect(plan.agents['my-agent']).toEqual({
+      adapter: 'aider',
       command: ['my-agent', '--prompt-file', '{prompt_file}', '--cwd', '{worktree}'],
       env: { MY_AGENT_MODE: 'batch' },
       exitsWhenDone: true,

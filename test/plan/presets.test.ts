@@ -16,12 +16,21 @@ describe('agent presets', () => {
     for (const [name, def] of Object.entries(PRESETS)) expect(rows.get(name)).toBe(def.command.join(' '));
   });
 
-  test('the flags SPEC §1 names: claude-print is -p, codex is exec, aider takes the prompt as --message', () => {
-    expect(PRESETS['claude']!.command).toEqual(['claude', '{prompt}']);
-    expect(PRESETS['claude-print']!.command).toContain('-p');
-    expect(PRESETS['codex']!.command.slice(0, 2)).toEqual(['codex', 'exec']);
+  test('the flags SPEC §1 names: claude-print is -p with streamed JSON, codex is exec in workspace-write, aider reads the prompt file', () => {
+    expect(PRESETS['claude']!.command.slice(0, 2)).toEqual(['claude', '{prompt}']);
+    const print = PRESETS['claude-print']!.command;
+    expect(print.slice(0, 3)).toEqual(['claude', '-p', '{prompt}']);
+    expect(print[print.indexOf('--output-format') + 1]).toBe('stream-json');
+    // --allowedTools takes several values: the prompt comes before it.
+    for (const c of [PRESETS['claude']!.command, print])
+      expect(c.indexOf('{prompt}')).toBeLessThan(c.indexOf('--allowedTools'));
+    const codex = PRESETS['codex']!.command;
+    expect(codex.slice(0, 2)).toEqual(['codex', 'exec']);
+    expect(codex).not.toContain('--full-auto'); // gone from codex-cli 0.171
+    expect(codex[codex.indexOf('--sandbox') + 1]).toBe('workspace-write');
+    expect(codex).toContain('--json');
     const aider = PRESETS['aider']!.command;
-    expect(aider[aider.indexOf('--message') + 1]).toBe('{prompt}');
+    expect(aider[aider.indexOf('--message-file') + 1]).toBe('{prompt_file}');
     expect(aider).toContain('--yes-always');
     expect(PRESETS['shell']!.command).toEqual(['sh', '-c', '{task}']);
   });
@@ -31,5 +40,9 @@ describe('agent presets', () => {
       .filter(([, d]) => !d.exitsWhenDone)
       .map(([n]) => n);
     expect(waits).toEqual(['claude']);
+  });
+
+  test('each preset follows the adapter of its own name', () => {
+    for (const [name, def] of Object.entries(PRESETS)) expect(def.adapter).toBe(name);
   });
 });

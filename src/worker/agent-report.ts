@@ -1,0 +1,38 @@
+// What a report says of a worker's agent (SPEC §5): its name and version, usage, the time it waited
+// for a person, and the last screen of a worker that timed out or was left waiting.
+import { readFile } from 'node:fs/promises';
+import { readAgentFacts } from '../agents/index.js';
+import { agentPaths } from '../agents/files.js';
+import { stripEscapes } from '../escapes.js';
+import type { Usage } from '../agents/types.js';
+import { liveState } from './outcome.js';
+
+export interface AgentReport {
+  agent: string | null;
+  agent_version: string | null;
+  usage: Usage | null;
+  waiting_ms: number | null;
+  last_screen: string | null;
+}
+
+/** Reads a worker's agent facts from its state folder for the report; `endedAt` closes a wait still open. */
+export async function agentReport(
+  stateDir: string,
+  o: { agent?: string; version?: string; endedAt: number; ran: boolean },
+): Promise<AgentReport> {
+  if (!o.ran)
+    return { agent: o.agent ?? null, agent_version: null, usage: null, waiting_ms: null, last_screen: null };
+  const [facts, screen] = await Promise.all([
+    readAgentFacts(stateDir).catch(() => ({}) as Awaited<ReturnType<typeof readAgentFacts>>),
+    readFile(agentPaths(stateDir).lastScreen, 'utf8').catch(() => undefined),
+  ]);
+  const live = facts.agentEvents ? liveState(facts.agentEvents, o.endedAt) : undefined;
+  return {
+    agent: o.agent ?? null,
+    agent_version: o.version ?? null,
+    usage: facts.agentResult?.usage ?? null,
+    waiting_ms: live ? Math.round(live.waitingMs) : null,
+    // capture-pane prints plain text already; the stripper is the belt to its braces.
+    last_screen: screen !== undefined ? stripEscapes(screen).trimEnd() : null,
+  };
+}

@@ -1,0 +1,109 @@
+// The interactive claude preset against the real Claude Code in tmux (pinned in
+// scripts/install-agents.sh), talking to a scripted model server: trust, live states from its
+// hooks, a permission prompt answered through tmux, and the last screen of a worker left waiting.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../helpers.js';
+import { exitOf } from '../run/harness.js';
+import { AGENT_TEST_MS, agentRun, plan, type AgentRun } from './harness.js';
+
+const branchLog = (r: AgentRun, branch: string) =>
+  execFileSync('git', ['log', '--format=%s', branch], { cwd: r.repo.root, encoding: 'utf8' }).split('\n')[0];
+
+describe('claude (interactive), the real Claude Code', () => {
+  let r: AgentRun | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  test('a trusted checkout: its worker starts without the trust dialog, commits, and is done', async () => {
+    r = await agentRun([]);
+    const dir = r.wt('hello');
+    r.model.script.push(
+      { write: join(dir, 'hello.txt'), content: 'hello\n' },
+      { bash: 'git add hello.txt' },
+      { bash: 'git commit -q -m "Add hello"' },
+      { write: join(dir, '.worker-result.md'), content: 'Added hello.txt\n' },
+      { bash: 'echo done > .worker-status' },
+      { text: 'Done.' },
+    );
+    r.writePlan(plan('claude', '  - feature: hello\n    task: Add hello.txt\n'));
+    const res = await r.wo(['run']);
+    expect(res.stdout).toContain('hello done');
+    expect(res.code).toBe(0);
+    expect(branchLog(r, 'wo/hello')).toBe('Add hello');
+    expect(r.report().workers[0]).toMatchObject({
+      outcome: 'done',
+      agent: 'claude',
+      agent_version: '2.1.197',
+    });
+  });
+
+  test('an untrusted checkout: exit 3 with how to trust it, and nothing is created', async () => {
+    r = await agentRun([{ text: 'never asked' }], { trusted: 'none' });
+    r.writePlan(plan('claude', '  - feature: hello\n    task: Add hello.txt\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('Claude Code does not trust');
+    expect(res.stderr).toContain('Yes, I trust this folder');
+    expect(existsSync(r.wt('hello'))).toBe(false);
+    expect(await r.tmux.tmux.listSessions()).toEqual([]);
+    expect(r.model.requests.anthropic).toBe(0);
+  });
+
+  test(
+    'a permission prompt turns the worker `waiting` at once; answered through tmux, it is done',
+    async () => {
+      r = await agentRun([]);
+      const dir = r.wt('ask');
+      r.model.script.push(
+        { bash: 'sh -c "echo made > made-by-bash"' }, // not in the preset's allowed tools: Claude Code asks
+        { write: join(dir, '.worker-result.md'), content: 'Made it\n' },
+        { bash: 'echo done > .worker-status' },
+        { text: 'Done.' },
+      );
+      r.writePlan(plan('claude', '  - feature: ask\n    task: Make a file\n'));
+      const child = r.spawnWo(['run']);
+      await waitFor(
+        () => /ask waiting: .*\(wo attach ask\)/.test(child.output()),
+        'the waiting line',
+        60000,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}; wo printed:\n${child.output()}`);
+      });
+      const status = await r.wo(['status', '--json']);
+      expect(JSON.parse(status.stdout)[0]).toMatchObject({
+        feature: 'ask',
+        status: 'running',
+        live: 'waiting',
+      });
+      expect(JSON.parse(status.stdout)[0].message).toMatch(/Bash/);
+      // A person answers: the first choice, "Yes".
+      await r.tmux.tmux.sendKeys('wt-ask', 'Enter');
+      expect(await exitOf(child)).toBe(0);
+      expect(existsSync(join(dir, 'made-by-bash'))).toBe(true);
+      const w = r.report().workers[0]!;
+      expect(w.outcome).toBe('done');
+      expect(w.waiting_ms).toBeGreaterThan(0);
+    },
+    AGENT_TEST_MS,
+  );
+
+  test(
+    'a timeout while waiting: `timeout`, with the prompt in last_screen',
+    async () => {
+      r = await agentRun([{ bash: 'sh -c "echo made > made-by-bash"' }, { text: 'Done.' }]);
+      r.writePlan(plan('claude', '  - feature: stuck\n    task: Make a file\n    timeout: 8s\n'));
+      const res = await r.wo(['run']);
+      expect(res.code).toBe(1);
+      expect(res.stdout).toMatch(/stuck waiting: /);
+      const w = r.report().workers[0]!;
+      expect(w.outcome).toBe('timeout');
+      expect(String(w.last_screen)).toContain('Do you want to proceed?');
+      expect(String(w.last_screen)).toContain('echo made > made-by-bash');
+    },
+    AGENT_TEST_MS,
+  );
+});

@@ -1,0 +1,51 @@
+// The codex preset against the real Codex CLI (pinned in scripts/install-agents.sh), talking to a
+// scripted model server through a custom provider (wire_api = "responses").
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { agentRun, plan, type AgentRun } from './harness.js';
+
+describe('codex, the real Codex CLI', () => {
+  let r: AgentRun | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  test('commits to its branch from inside its sandbox; its last message is the result; usage recorded', async () => {
+    r = await agentRun([]);
+    const dir = r.wt('hello');
+    r.model.script.push(
+      { write: join(dir, 'hello.txt'), content: 'hello\n' },
+      { bash: 'git add hello.txt && git commit -q -m "Add hello"' },
+      { text: 'Added hello.txt and committed it.' },
+    );
+    r.writePlan(plan('codex', '  - feature: hello\n    task: Add hello.txt\n'));
+    const res = await r.wo(['run']);
+    expect(res.stdout).toContain('hello done');
+    expect(res.code).toBe(0);
+    const log = execFileSync('git', ['log', '--format=%s', 'wo/hello'], {
+      cwd: r.repo.root,
+      encoding: 'utf8',
+    });
+    expect(log.split('\n')[0]).toBe('Add hello');
+    const w = r.report().workers[0]!;
+    expect(w).toMatchObject({ outcome: 'done', agent: 'codex', agent_version: '0.171.0' });
+    expect(w.usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: expect.any(Number) });
+    expect(readFileSync(join(dir, '.worker-result.md'), 'utf8')).toContain(
+      'Added hello.txt and committed it.',
+    );
+  });
+
+  test('an API error fails the worker with the agent’s words', async () => {
+    r = await agentRun([{ error: 401, message: 'invalid api key for the scripted provider' }]);
+    r.writePlan(plan('codex', '  - feature: denied\n    task: Do anything\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(1);
+    const w = r.report().workers[0]!;
+    expect(w.outcome).toBe('failed');
+    expect(String(w.reason)).toMatch(
+      /^the agent reported an error: .*401.*invalid api key for the scripted provider/,
+    );
+  });
+});
