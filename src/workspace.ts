@@ -2,7 +2,14 @@
 import { Git } from './git/git.js';
 import { Tmux } from './tmux/tmux.js';
 import { processRunner, type Runner } from './exec.js';
-import { defaultLayout, locate, ownsWorktree, type Layout, type WorkerLocation } from './worker/layout.js';
+import {
+  assertLayout,
+  defaultLayout,
+  locate,
+  ownsWorktree,
+  type Layout,
+  type WorkerLocation,
+} from './worker/layout.js';
 import { PRESETS } from './plan/presets.js';
 import type { AgentDef } from './plan/types.js';
 import type { Context } from './context.js';
@@ -43,6 +50,7 @@ export async function openWorkspace(
     branch: settings.worktrees?.branch,
     prefix: settings.tmux?.prefix,
   });
+  assertLayout(layout);
   const socket = ctx.env.WO_TMUX_SOCKET || settings.tmux?.socket || undefined;
   return {
     repoRoot,

@@ -6,7 +6,7 @@ import type { Runner } from '../exec.js';
 import { SafetyError, SetupError, UsageError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
-import type { WorkerLocation } from './layout.js';
+import { isInside, type WorkerLocation } from './layout.js';
 import type { Tmux } from '../tmux/tmux.js';
 
 export interface EnsureOptions {
@@ -106,6 +106,11 @@ export async function createWorktree(
   loc: WorkerLocation,
   base?: string,
 ): Promise<boolean> {
+  // The main checkout is never a worker's (`worktrees.dir: ..` and a feature named like the repository).
+  if (isInside(repoRoot, loc.worktree) || isInside(loc.worktree, repoRoot))
+    throw new SafetyError(
+      `worker ${loc.feature}'s worktree ${loc.worktree} would be the repository's main checkout ${repoRoot} or hold it. Rename the worker, or set worktrees.dir to a folder of its own (default ../{repo}-worktrees).`,
+    );
   await git.addExcludes(repoRoot, [...EXCLUDE_PATTERNS, '/.wo/']);
   const kind = await exists(loc.worktree);
   if (kind) {
