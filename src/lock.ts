@@ -1,7 +1,8 @@
 // One `wo run` per repository at a time: a lock file holding the runner's pid. A lock whose process
 // is gone (a runner killed with SIGKILL) is taken over, so a dead runner never leaves it stuck.
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SafetyError } from './errors.js';
 
@@ -99,10 +100,21 @@ export async function acquireRunLock(path: string, runId: string): Promise<RunLo
   throw new SafetyError(`could not take the run lock ${path}; remove it if no wo run is live.`);
 }
 
-/** Hard-links `from` to `to`: false when `to` exists. */
+/**
+ * Hard-links `from` to `to`: false when `to` exists. A file system without hard links (FAT, some
+ * network mounts) gets an exclusive copy instead, which another runner may see half written.
+ */
 async function linked(from: string, to: string): Promise<boolean> {
   try {
     await link(from, to);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+  }
+  try {
+    await copyFile(from, to, constants.COPYFILE_EXCL);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
