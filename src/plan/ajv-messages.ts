@@ -37,6 +37,8 @@ const REQUIRED_HINTS: Record<string, string> = {
 const PATTERN_HINTS: Record<string, string> = {
   socket: 'must be a tmux socket name, without "/" or spaces',
   prefix: 'may only contain letters, digits, "-" and "_" (tmux session names)',
+  remote:
+    'must be a git remote name or URL: no spaces, and not starting with "-" (git would read it as an option)',
 };
 
 /** Turns ajv's errors (allErrors + verbose) into issues; `root` resolves `$ref`s for descriptions. */
