@@ -44,9 +44,12 @@ let cleaned = false;
 
 export function killServer(socket) {
   spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-  // tmux leaves the socket file behind; it is this bench's own name, so remove it.
+  // tmux leaves the socket file behind, and now and then the lock file of a server's start; both
+  // have this bench's own name, so remove them.
   const uid = process.getuid?.() ?? 0;
-  rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, socket), { force: true });
+  const dir = join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`);
+  rmSync(join(dir, socket), { force: true });
+  rmSync(join(dir, `${socket}.lock`), { force: true });
   made.sockets.delete(socket);
 }
 
