@@ -309,16 +309,24 @@ export async function remoteUrl(git: Git, repo: string, remote: string): Promise
 
 /**
  * Pushes a local branch to the same name on `remote`, never with force (no `+` in the refspec, no
- * --force): a remote branch that moved elsewhere rejects it. Resolves with git's answer.
+ * --force): a remote branch that moved elsewhere rejects it. Resolves with git's answer. Run with the
+ * runner itself so that git never waits for a password at a terminal (GIT_TERMINAL_PROMPT=0), and
+ * within `timeoutMs`: nothing hangs (SPEC §9).
  */
 export async function pushBranch(
-  git: Git,
+  runner: Runner,
   repo: string,
   remote: string,
   branch: string,
+  timeoutMs = 10 * 60_000,
 ): Promise<{ ok: boolean; message: string }> {
   const ref = `refs/heads/${branch}`;
-  const r = await git.run(repo, ['push', '--porcelain', '--end-of-options', remote, `${ref}:${ref}`], false);
+  const r = await runner.run('git', ['push', '--porcelain', '--end-of-options', remote, `${ref}:${ref}`], {
+    cwd: repo,
+    env: { GIT_TERMINAL_PROMPT: '0' },
+    reject: false,
+    timeoutMs,
+  });
   const text = `${r.stdout}\n${r.stderr}`;
   const line =
     text.split('\n').find((l) => /^!\t/.test(l) || /rejected|error:|fatal:/.test(l)) ??
@@ -326,7 +334,8 @@ export async function pushBranch(
     '';
   // A porcelain line of a refused ref is `!<TAB>from:to<TAB>[rejected] (why)`: the why is what counts.
   const why = /^!\t/.test(line) ? line.split('\t').slice(2).join(' ') : line;
-  return { ok: r.exitCode === 0, message: why.trim() };
+  const message = r.timedOut ? `timed out after ${Math.round(timeoutMs / 1000)}s` : why.trim();
+  return { ok: r.exitCode === 0, message };
 }
 
 /** The commit each local branch points at, by short name (`wo/login` → sha), in one git call. */

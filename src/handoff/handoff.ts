@@ -121,6 +121,9 @@ export async function checkHandOff(
     );
 }
 
+/** How long one gh call may take before it counts as failed (nothing hangs, SPEC §9). */
+const GH_TIMEOUT_MS = 2 * 60_000;
+
 const firstLine = (text: string): string => text.trim().split('\n')[0]!.trim();
 
 function prTitle(w: HandOffWorker): string {
@@ -157,7 +160,7 @@ export async function handOff(
       opts.note(`${w.feature}: nothing to push (no commits ahead of its base)`);
       continue;
     }
-    const r = await pushBranch(opts.git, opts.repoRoot, opts.remote, w.branch);
+    const r = await pushBranch(opts.runner, opts.repoRoot, opts.remote, w.branch);
     if (!r.ok) {
       const error = `git push to ${opts.remote} refused ${w.branch}${r.message ? `: ${r.message}` : ''} (never forced: fetch and reconcile the branch by hand)`;
       out.set(w.feature, { pushed: false, pr_url: null, error });
@@ -176,7 +179,13 @@ export async function handOff(
     for (const w of pushed) {
       const result = out.get(w.feature)!;
       const gh = (args: string[]) =>
-        opts.runner.run('gh', args, { cwd: opts.repoRoot, env: ghEnv, extendEnv: false, reject: false });
+        opts.runner.run('gh', args, {
+          cwd: opts.repoRoot,
+          env: ghEnv,
+          extendEnv: false,
+          reject: false,
+          timeoutMs: GH_TIMEOUT_MS,
+        });
       const list = await gh([
         'pr',
         'list',

@@ -75,6 +75,7 @@ describe('handOff', () => {
       expect(c.args).not.toContain('-f');
       expect(c.args.some((a) => a.startsWith('+'))).toBe(false);
     }
+    expect(pushes[0]!.env).toEqual({ GIT_TERMINAL_PROMPT: '0' }); // never waits for a password
     expect([...out]).toEqual([['a', { pushed: true, pr_url: null, error: null }]]);
     expect(notes).toContain('none: nothing to push (no commits ahead of its base)');
     expect(runner.calls.some((c) => c.file === 'gh')).toBe(false);
