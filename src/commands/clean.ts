@@ -19,7 +19,24 @@ interface Removal {
   /** Remove the worktree too (false: only a session and state are left of this worker). */
   worktree: boolean;
   dirty: string[];
+  /** Ignored files the agent made (wo's protocol files and what copy/setup left are not counted). */
+  ignored: string[];
   unmerged: string[];
+}
+
+/** wo's own files in a worktree: the protocol files and the temporary files they are written through. */
+const WO_FILE = /^\.{1,2}(worker[-.]|worktree\.json)/;
+
+/** Ignored files and folders in the worktree that wo did not put there (SPEC §9: no data loss). */
+async function agentIgnored(ws: Workspace, v: WorkerView): Promise<string[]> {
+  const mine = new Set(Array.isArray(v.meta.wo_files) ? (v.meta.wo_files as unknown[]) : []);
+  return (await ws.git.ignored(v.loc.worktree)).filter((p) => !WO_FILE.test(p) && !mine.has(p));
+}
+
+/** `N things (a, b, c, …)`. */
+function some(n: number, what: string, items: string[]): string {
+  const list = items.slice(0, 3).join(', ') + (items.length > 3 ? ', …' : '');
+  return `${n} ${what}${n === 1 ? '' : 's'} (${list})`;
 }
 
 export async function cleanCommand(ctx: Context, feature: string | undefined, opts: CleanOptions = {}) {
@@ -65,7 +82,7 @@ export async function cleanWorkers(
       continue;
     }
     if (!v.worktreeExists) {
-      removals.push({ v, worktree: false, dirty: [], unmerged: [] });
+      removals.push({ v, worktree: false, dirty: [], ignored: [], unmerged: [] });
       continue;
     }
     if (!v.registered || v.meta.created_by !== 'wo') {
@@ -74,25 +91,34 @@ export async function cleanWorkers(
       skipped.push(why);
       continue;
     }
-    const [dirty, unmerged] = await Promise.all([ws.git.uncommitted(v.loc.worktree), unmergedOf(ws, v)]);
+    const [dirty, ignored, unmerged] = await Promise.all([
+      ws.git.uncommitted(v.loc.worktree),
+      agentIgnored(ws, v),
+      unmergedOf(ws, v),
+    ]);
     if (!opts.force) {
       if (dirty.length)
         problems.push(
-          `${v.feature}: ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} in ${show(v.loc.worktree)} (${dirty
-            .slice(0, 3)
-            .map((l) => l.slice(3))
-            .join(', ')}${dirty.length > 3 ? ', …' : ''})`,
+          `${v.feature}: ${some(
+            dirty.length,
+            'uncommitted change',
+            dirty.map((l) => l.slice(3)),
+          )} in ${show(v.loc.worktree)}`,
+        );
+      if (ignored.length)
+        problems.push(
+          `${v.feature}: ${some(ignored.length, 'ignored file', ignored)} in ${show(v.loc.worktree)} that wo did not put there`,
         );
       if (unmerged.length)
         problems.push(
           `${v.feature}: ${unmerged.length} commit${unmerged.length === 1 ? '' : 's'} on ${v.branch ?? 'its detached HEAD'} that no other branch has`,
         );
     }
-    removals.push({ v, worktree: true, dirty, unmerged });
+    removals.push({ v, worktree: true, dirty, ignored, unmerged });
   }
   if (problems.length) {
     throw new SafetyError(
-      `refusing to clean; nothing was removed:\n  ${problems.join('\n  ')}\nCommit the changes and merge the branch, or use 'wo clean${feature ? ` ${feature}` : ''} --force' (uncommitted changes are lost; unmerged branches are kept).`,
+      `refusing to clean; nothing was removed:\n  ${problems.join('\n  ')}\nCommit the changes and merge the branch (move ignored files you want out of the worktree), or use 'wo clean${feature ? ` ${feature}` : ''} --force' (uncommitted and ignored files are lost; unmerged branches are kept; commits on no branch are named).`,
     );
   }
 
@@ -123,6 +149,24 @@ async function remove(
   if (r.worktree) {
     await ws.git.removeWorktree(ws.repoRoot, v.loc.worktree, force);
     done.push(`worktree ${show(v.loc.worktree)} removed`);
+    // Said exactly (SPEC §9): what --force threw away.
+    if (r.dirty.length)
+      done.push(
+        `lost ${some(
+          r.dirty.length,
+          'uncommitted change',
+          r.dirty.map((l) => l.slice(3)),
+        )}`,
+      );
+    if (r.ignored.length) done.push(`lost ${some(r.ignored.length, 'ignored file', r.ignored)}`);
+  }
+  // A detached HEAD's commits that no branch holds stay in the object store until git's gc: named,
+  // with the command that keeps them.
+  if (r.worktree && !v.branch && r.unmerged.length) {
+    const shas = r.unmerged.map((l) => l.split(' ')[0]);
+    done.push(
+      `${r.unmerged.length} commit${r.unmerged.length === 1 ? '' : 's'} on its detached HEAD that no branch holds: ${r.unmerged.join('; ')} (keep ${r.unmerged.length === 1 ? 'it' : 'them'}: git branch ${v.feature}-rescue ${shas[0]})`,
+    );
   }
   await rm(v.loc.stateDir, { recursive: true, force: true });
   // wo's own branch goes only when every commit on it is on another branch too: nothing is lost.

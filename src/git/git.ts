@@ -209,6 +209,15 @@ export class Git {
     return r.stdout.split('\n').filter(Boolean);
   }
 
+  /** Ignored files and folders of a worktree (`git status --ignored`), as paths relative to it. */
+  async ignored(worktree: string): Promise<string[]> {
+    const r = await this.run(worktree, ['status', '--porcelain', '--ignored', '--untracked-files=normal']);
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('!! '))
+      .map((l) => l.slice(3));
+  }
+
   /** Commits on `branch` that no other branch (or remote branch) contains. */
   async unmergedCommits(repo: string, branch: string): Promise<string[]> {
     const r = await this.run(repo, [
@@ -227,18 +236,18 @@ export class Git {
   }
 
   /** Adds patterns to the repository's info/exclude, once each (checked once per repository). */
-  addExcludes(repo: string, patterns: string[]): Promise<void> {
+  addExcludes(repo: string, patterns: string[], note = '# wo: worker protocol files'): Promise<void> {
     const key = `${repo}\0${patterns.join('\0')}`;
     let p = this.excluded.get(key);
     if (!p) {
-      p = this.addExcludesNow(repo, patterns);
+      p = this.addExcludesNow(repo, patterns, note);
       this.excluded.set(key, p);
       p.catch(() => this.excluded.delete(key)); // a failure is tried again next time
     }
     return p;
   }
 
-  private async addExcludesNow(repo: string, patterns: string[]): Promise<void> {
+  private async addExcludesNow(repo: string, patterns: string[], note: string): Promise<void> {
     const r = await this.run(repo, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
     const file = join(r.stdout.trim(), 'info', 'exclude');
     let text = '';
@@ -251,7 +260,7 @@ export class Git {
     const missing = patterns.filter((p) => !have.has(p));
     if (missing.length === 0) return;
     const prefix = text && !text.endsWith('\n') ? '\n' : '';
-    await appendFile(file, `${prefix}# wo: worker protocol files\n${missing.join('\n')}\n`);
+    await appendFile(file, `${prefix}${note}\n${missing.join('\n')}\n`);
   }
 }
 

@@ -1,7 +1,7 @@
 // A worker's worktree: adopt the one at the right place, or create it (copy files, run setup).
 import { copyFile, mkdir, stat, appendFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve, relative, isAbsolute } from 'node:path';
-import { optionLike, type Git } from '../git/git.js';
+import { basename, dirname, join, resolve, relative, isAbsolute, sep } from 'node:path';
+import { Git, optionLike } from '../git/git.js';
 import type { Runner } from '../exec.js';
 import { SafetyError, SetupError, UsageError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
@@ -139,6 +139,7 @@ export async function provisionWorktree(
     if (o.setup?.length && (await readMeta(loc.worktree)).setup_ok === false) await runSetup(runner, loc, o);
     return;
   }
+  const copied: string[] = [];
   for (const file of o.copy ?? []) {
     const src = resolve(repoRoot, file);
     const rel = relative(repoRoot, src);
@@ -155,9 +156,28 @@ export async function provisionWorktree(
     const dest = join(loc.worktree, rel);
     await mkdir(dirname(dest), { recursive: true });
     await copyFile(src, dest);
+    copied.push(rel);
   }
+  const git = new Git(runner);
+  // A copied file (a secret such as .env) is kept out of git, so that no agent's `git add -A`
+  // commits it (SPEC §1).
+  if (copied.length) await git.addExcludes(repoRoot, copied.map(excludePattern), COPY_EXCLUDE_NOTE);
 
   await runSetup(runner, loc, o);
+  // What copy and setup left that git ignores (node_modules, .env) is wo's doing: `wo clean` does not
+  // count it as the agent's work. Anything else ignored found later is (SPEC §9 no data loss).
+  if (copied.length || o.setup?.length)
+    await updateMeta(loc.worktree, { wo_files: await git.ignored(loc.worktree) });
+}
+
+const COPY_EXCLUDE_NOTE = '# wo: files copied into worktrees (copy:), never to be committed there';
+
+/** An info/exclude pattern matching exactly this path from the worktree's root. */
+function excludePattern(rel: string): string {
+  return `/${rel
+    .split(sep)
+    .join('/')
+    .replace(/[\\*?[\]!#]/g, (c) => `\\${c}`)}`;
 }
 
 async function runSetup(runner: Runner, loc: WorkerLocation, o: EnsureOptions): Promise<void> {
