@@ -24,7 +24,11 @@ const INTEGRATION = [
   'test/tmux.test.ts',
   'test/worker/driver.test.ts',
   'test/lock-race.test.ts', // two processes running the built lock module
-  'test/agents/', // the real agent programs (scripts/install-agents.sh) against a scripted model server
+  // The real agent programs (scripts/install-agents.sh) against a scripted model server:
+  'test/agents/claude.test.ts',
+  'test/agents/claude-print.test.ts',
+  'test/agents/codex.test.ts',
+  'test/agents/preflight.test.ts',
   'test/hardening/', // SPEC §9 cases on real git and tmux
 ];
 

@@ -15,11 +15,31 @@ const SGR = /\x1b\[[0-9;:]*m/g;
 // Every C0 control but tab and newline, DEL, and the C1 controls.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
-/** Removes every escape sequence (and an escape cut short); control characters stay. */
+// Cursor forward (CUF, `ESC [ n C`): terminal programs (Claude Code's, for one) move over blanks
+// instead of printing spaces; removed bare, `Unable to connect` would read `Unabletoconnect`.
+const CURSOR_FORWARD = /(?:\x1b\[|\x9b)(\d*)C/g;
+
+/** Removes every escape sequence (and an escape cut short); a cursor move forward becomes its spaces. */
 export function stripEscapes(text: string): string {
-  let s = text;
+  let s = text.replace(CURSOR_FORWARD, (_, n: string) => ' '.repeat(Math.min(Number(n || '1'), 500)));
   for (const re of SEQUENCES) s = s.replace(re, '');
   return s;
+}
+
+/**
+ * One line as the terminal showed it: escape sequences and control characters removed, what a
+ * carriage return overwrote dropped, trailing space trimmed (leading space, an indent, is kept).
+ */
+export function screenLine(line: string): string {
+  let s = stripEscapes(line).replace(/\r+$/, '');
+  const cr = s.lastIndexOf('\r');
+  if (cr >= 0) s = s.slice(cr + 1); // a progress bar redrawn in place: keep its last state
+  return stripControl(s.replace(/\t/g, ' ')).trimEnd();
+}
+
+/** A program's output as the terminal showed it, line by line (see screenLine). */
+export function screenText(text: string): string {
+  return text.split('\n').map(screenLine).join('\n');
 }
 
 /** Removes every escape sequence and control character (keeps newlines and tabs). */

@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
-import { stripColor, stripControl, stripEscapes } from '../src/escapes.js';
+import { screenLine, stripColor, stripControl, stripEscapes } from '../src/escapes.js';
+import { outputBlock } from '../src/worker/protocol.js';
 
 // [what, input, stripped, whether util.stripVTControlCharacters leaves some of it in place]
 const SEQUENCES: [string, string, string, boolean][] = [
@@ -39,5 +40,22 @@ describe('stripColor', () => {
     expect(stripColor('\x1b[1;32mok\x1b[0m \x1b[38:2:1:2:3mx\x1b[m\x1b[2K\x1b[1A')).toBe(
       'ok x\x1b[2K\x1b[1A',
     );
+  });
+});
+
+describe('text as the terminal showed it', () => {
+  test('a cursor move forward is the spaces it skipped, not lost (Claude Code prints words that way)', () => {
+    expect(stripEscapes('Unable\x1b[1Cto\x1b[1Cconnect\x1b[3Cnow\x1b[Cx')).toBe('Unable to connect   now x');
+  });
+
+  test("Claude Code's start-up noise leaves nothing behind", () => {
+    expect(screenLine('\x1b(B\x1b[>4m\x1b[<u\x1b]0;✳ Claude Code\x07\x1b[?2004hready')).toBe('ready');
+  });
+
+  test('a command quoted in a result has no colour codes and keeps the last state of a redrawn line', () => {
+    const block = outputBlock(
+      '\x1b[32mPASS\x1b[39m test/a.test.ts\n 10%\r 50%\r100%\n\x1b[1mTests:\x1b[22m 1 passed',
+    );
+    expect(block).toBe('```\nPASS test/a.test.ts\n100%\nTests: 1 passed\n```');
   });
 });

@@ -9,7 +9,8 @@ import { Tmux } from '../tmux/tmux.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { EXCLUDE_PATTERNS } from '../worker/protocol.js';
 import { PRESETS } from '../plan/presets.js';
-import { checkGit, checkTmux, which } from '../worker/requirements.js';
+import { checkGit, checkTmux } from '../worker/requirements.js';
+import { checkAgent } from '../worker/preflight.js';
 import { loadSettings } from './settings.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -21,8 +22,9 @@ export interface Check {
 
 /** How to install each preset's program. */
 const INSTALL: Record<string, string> = {
-  claude: 'install Claude Code: npm install -g @anthropic-ai/claude-code',
-  codex: 'install the Codex CLI: npm install -g @openai/codex',
+  claude: 'install Claude Code: npm install -g @anthropic-ai/claude-code@2.1.197',
+  'claude-print': 'install Claude Code: npm install -g @anthropic-ai/claude-code@2.1.197',
+  codex: 'install the Codex CLI: npm install -g @openai/codex@0.171.0',
   aider: 'install aider: python -m pip install aider-install && aider-install',
 };
 
@@ -57,26 +59,38 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
 
   const agents = ws?.agents ?? { ...PRESETS, ...(settings.agents ?? {}) };
   const defaultAgent = ws?.defaultAgent ?? settings.defaults?.agent ?? 'claude';
-  for (const [name, agent] of Object.entries(agents)) {
-    const program = agent.command[0];
-    if (program === undefined) {
-      checks.push({
-        level: 'warn',
-        text: `agent ${name}: its command is empty; give it an argv under agents.${name}.command`,
-      });
-      continue;
-    }
-    const found = await which(program, ctx.env, ctx.cwd);
-    const label = `agent ${name}${name === defaultAgent ? ' (default)' : ''}`;
-    checks.push(
-      found
-        ? { level: 'ok', text: `${label}: ${found}` }
-        : {
-            level: 'warn',
-            text: `${label}: '${program}' is not on PATH; ${INSTALL[name] ?? `install it or fix agents.${name}.command`} (only workers using ${name} need it)`,
+  // The same checks as wo run's preflight (PATH, login or key, the proven version, trust), for every
+  // agent; here each is a warning: only the workers that use an agent need it.
+  const agentChecks = await Promise.all(
+    Object.entries(agents).map(async ([name, agent]) => {
+      if (agent.command[0] === undefined)
+        return [
+          {
+            level: 'warn' as const,
+            text: `agent ${name}: its command is empty; give it an argv under agents.${name}.command`,
           },
-    );
-  }
+        ];
+      const c = await checkAgent(name, agent, {
+        runner,
+        env: ctx.env,
+        cwd: ctx.cwd,
+        repoRoot: ws?.repoRoot ?? ctx.cwd,
+        agents: {},
+      });
+      const label = `agent ${name}${name === defaultAgent ? ' (default)' : ''}`;
+      const out: Check[] = [];
+      if (!c.path)
+        out.push({
+          level: 'warn',
+          text: `${label}: '${c.program}' is not on PATH; ${INSTALL[name] ?? `install it or fix agents.${name}.command`} (only workers using ${name} need it)`,
+        });
+      else out.push({ level: 'ok', text: `${label}: ${c.path}${c.version ? ` (${c.version})` : ''}` });
+      if (c.path && c.problem) out.push({ level: 'warn', text: c.problem });
+      if (c.warning) out.push({ level: 'warn', text: c.warning });
+      return out;
+    }),
+  );
+  checks.push(...agentChecks.flat());
 
   for (const c of checks) ctx.io.out(`${c.level.padEnd(4)}  ${c.text}\n`);
   const fails = checks.filter((c) => c.level === 'fail').length;

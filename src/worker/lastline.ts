@@ -3,7 +3,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILES } from './protocol.js';
-import { stripControl, stripEscapes } from '../escapes.js';
+import { screenLine } from '../escapes.js';
 
 /** How much of a log's end is read. A status line never needs more, whatever the log's size. */
 export const TAIL_BYTES = 8192;
@@ -31,16 +31,7 @@ export async function readTail(
   }
 }
 
-/**
- * One line as the terminal showed it: escape sequences and control characters removed, what a
- * carriage return overwrote dropped, trailing space trimmed (leading space, an indent, is kept).
- */
-export function screenLine(line: string): string {
-  let s = stripEscapes(line).replace(/\r+$/, '');
-  const cr = s.lastIndexOf('\r');
-  if (cr >= 0) s = s.slice(cr + 1); // a progress bar redrawn in place: keep its last state
-  return stripControl(s.replace(/\t/g, ' ')).trimEnd();
-}
+export { screenLine };
 
 /** Removes escape sequences and control characters; what a carriage return overwrote is dropped. */
 export function cleanLine(line: string): string {

@@ -1,5 +1,6 @@
 // The file protocol between wo and an agent (SPEC §1): names, the prompt, reading and writing status.
 import { join } from 'node:path';
+import { screenText } from '../escapes.js';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
 import { parseStatus, type ExitRecord, type StatusRead, type WorkerStatus } from './outcome.js';
 
@@ -72,9 +73,9 @@ export function buildPrompt(task: string): string {
   return `${task}${sep}${completionProtocol()}`;
 }
 
-/** The last lines of a command's output, in a fenced block for a result file. */
+/** The last lines of a command's output as the terminal showed them (no colour codes), in a fenced block for a result file. */
 export function outputBlock(output: string, lines = 40): string {
-  return `\`\`\`\n${output.trimEnd().split('\n').slice(-lines).join('\n')}\n\`\`\``;
+  return `\`\`\`\n${screenText(output).trimEnd().split('\n').slice(-lines).join('\n')}\n\`\`\``;
 }
 
 /** The file in wo's state folder where the session wrapper records how the agent's process exited. */

@@ -40,7 +40,8 @@ describe('wo status', () => {
     expect(lines[0]).toMatch(/^WORKER │ STATUS {2}│ DURATION │ LAST OUTPUT$/);
     expect(lines[1]).toMatch(/^─+┼─+┼─+┼─+$/);
     expect(lines[2]).toMatch(/^ok {5}│ done {4}│ \S+ +│ last line$/);
-    expect(lines[3]).toMatch(/^slow {3}│ running │ \S+ +│ working$/);
+    // A running worker shows its live state (SPEC §1): a shell task is `working`.
+    expect(lines[3]).toMatch(/^slow {3}│ working │ \S+ +│ working$/);
 
     const [ok, slow] = await json();
     expect(ok).toMatchObject({

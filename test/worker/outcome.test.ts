@@ -2,9 +2,11 @@
 import {
   decide,
   headlineOf,
+  liveState,
   LOST_REASON,
   parseStatus,
   START_GRACE_MS,
+  type AgentEvent,
   type WorkerFacts,
 } from '../../src/worker/outcome.js';
 
@@ -196,5 +198,110 @@ describe('headlineOf', () => {
     [undefined, undefined],
   ])('%j → %j', (text, reason) => {
     expect(headlineOf(text)).toBe(reason);
+  });
+});
+
+describe("decide: what the agent's own output says", () => {
+  const usage = { input_tokens: 10, output_tokens: 2, cache_read_tokens: 0, cost_usd: 0.01 };
+  test.each<[string, Partial<WorkerFacts>, Record<string, unknown>]>([
+    [
+      'an error result with exit 0 (Claude -p): failed, in the agent’s words',
+      {
+        statusText: 'running',
+        exit: { code: 0 },
+        session: 'gone',
+        agentResult: { isError: true, message: 'API Error: 429 rate limited', usage },
+      },
+      {
+        outcome: 'failed',
+        reason: 'the agent reported an error: API Error: 429 rate limited',
+        exitCode: 0,
+        record: {
+          status: 'failed',
+          headline: 'the agent reported an error: API Error: 429 rate limited',
+          quoteOutput: 0,
+        },
+      },
+    ],
+    [
+      'an error result with exit 1 and a result file: failed, the file kept',
+      {
+        statusText: 'running',
+        resultText: 'tried',
+        exit: { code: 1 },
+        session: 'gone',
+        agentResult: { isError: true },
+      },
+      {
+        outcome: 'failed',
+        reason: 'the agent reported an error',
+        record: { status: 'failed', headline: 'the agent reported an error' },
+      },
+    ],
+    [
+      'a success result with exit 0 and no result file: its last message is the result (Codex)',
+      {
+        statusText: 'running',
+        exit: { code: 0 },
+        session: 'gone',
+        agentResult: { isError: false, lastMessage: 'Added it.\n' },
+      },
+      { outcome: 'done', record: { status: 'done', detail: 'Added it.' } },
+    ],
+    [
+      'the agent said done itself: an error result afterwards does not undo it',
+      { statusText: 'done', exit: { code: 0 }, session: 'gone', agentResult: { isError: true } },
+      { outcome: 'done', status: 'done', endSession: false },
+    ],
+  ])('%s', (_what, over, expected) => {
+    expect(decide(facts(over))).toMatchObject({ final: true, ...expected });
+  });
+
+  test.each<[string, AgentEvent[], Record<string, unknown>]>([
+    ['no events: working', [], { state: 'working' }],
+    ['acting: working', [{ at: 1, state: 'working' }], { state: 'working' }],
+    [
+      'a permission prompt: waiting, with its message',
+      [
+        { at: 1, state: 'working' },
+        { at: 2, state: 'waiting', message: 'Claude needs your permission to use Bash' },
+      ],
+      { state: 'waiting', message: 'Claude needs your permission to use Bash' },
+    ],
+    [
+      'answered: working again',
+      [
+        { at: 2, state: 'waiting', message: 'asks' },
+        { at: 5, state: 'working' },
+      ],
+      { state: 'working' },
+    ],
+    [
+      'a rate limit',
+      [{ at: 1, state: 'rate-limited', message: 'limit' }],
+      { state: 'rate-limited', message: 'limit' },
+    ],
+  ])('live state: %s', (_what, agentEvents, expected) => {
+    const d = decide(facts({ statusText: 'running', agentEvents }));
+    expect(d).toEqual({ final: false, ...expected });
+  });
+
+  test('a status file still decides while the agent waits', () => {
+    const d = decide(
+      facts({ statusText: 'done', agentEvents: [{ at: 1, state: 'waiting', message: 'idle' }] }),
+    );
+    expect(d).toMatchObject({ final: true, outcome: 'done' });
+  });
+
+  test('waiting time: each wait until the next event, and an open one until now', () => {
+    const events: AgentEvent[] = [
+      { at: 100, state: 'working' },
+      { at: 200, state: 'waiting', message: 'a' },
+      { at: 250, state: 'waiting', message: 'b' },
+      { at: 300, state: 'working' },
+      { at: 1000, state: 'waiting', message: 'c' },
+    ];
+    expect(liveState(events, 1500)).toEqual({ state: 'waiting', message: 'c', since: 1000, waitingMs: 600 });
+    expect(liveState(undefined, 5).waitingMs).toBe(0);
   });
 });

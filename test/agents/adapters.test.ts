@@ -1,0 +1,173 @@
+// The adapters read their programs' own output into facts (the outcome is decided in outcome.ts):
+// Claude Code's hooks and stream-json result, Codex's --json events, and what each adds to argv.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { claudeStream, hookEvents, hookSettings, HOOK_COMMAND } from '../../src/agents/claude.js';
+import { codexStream, commitRoots } from '../../src/agents/codex.js';
+import { adapterOf, launchAdditions } from '../../src/agents/index.js';
+import { PRESETS } from '../../src/plan/presets.js';
+
+const hook = (at: number, h: Record<string, unknown>) => JSON.stringify({ wo_at: at, hook: h });
+
+describe('Claude Code hooks', () => {
+  test('each hook is a live event: acting is working, a prompt or idle is waiting, a rate limit', () => {
+    const text = [
+      hook(1, { hook_event_name: 'UserPromptSubmit', session_id: 's' }),
+      hook(2, { hook_event_name: 'PreToolUse', tool_name: 'Bash' }),
+      hook(3, {
+        hook_event_name: 'PermissionRequest',
+        tool_name: 'Bash',
+        tool_input: { command: 'rm -rf build' },
+      }),
+      hook(4, {
+        hook_event_name: 'Notification',
+        notification_type: 'permission_prompt',
+        message: 'Claude needs your permission to use Bash',
+      }),
+      hook(5, { hook_event_name: 'Notification', notification_type: 'auth_success', message: 'ignored' }),
+      hook(6, { hook_event_name: 'StopFailure', error_type: 'rate_limit', message: 'limit resets at 5pm' }),
+      hook(7, { hook_event_name: 'Stop' }),
+      '{"wo_at":8,"hook":{"hook_event_name":"Pre', // a line being written
+    ].join('\n');
+    expect(hookEvents(text, true)).toEqual([
+      { at: 1, state: 'working' },
+      { at: 2, state: 'working' },
+      { at: 3, state: 'waiting', message: 'asks permission to use Bash: rm -rf build' },
+      { at: 4, state: 'waiting', message: 'Claude needs your permission to use Bash' },
+      { at: 6, state: 'rate-limited', message: 'limit resets at 5pm' },
+      { at: 7, state: 'waiting', message: 'its turn ended without writing .worker-status' },
+    ]);
+    // Headless, a turn that stops is an exit, not an idle prompt.
+    expect(hookEvents(hook(7, { hook_event_name: 'Stop' }), false)).toEqual([]);
+  });
+
+  test('the hook command appends the JSON it is given to $WO_HOOK_FILE, and reads nothing else', () => {
+    const settings = JSON.parse(hookSettings()) as {
+      hooks: Record<string, Array<{ hooks: Array<{ command: string }> }>>;
+    };
+    expect(Object.keys(settings.hooks).sort()).toEqual([
+      'Notification',
+      'PermissionRequest',
+      'PostToolUse',
+      'PreToolUse',
+      'Stop',
+      'StopFailure',
+      'UserPromptSubmit',
+    ]);
+    for (const entries of Object.values(settings.hooks))
+      expect(entries[0]!.hooks[0]!.command).toBe(HOOK_COMMAND);
+    expect(HOOK_COMMAND).toContain('>> "$WO_HOOK_FILE"');
+  });
+
+  test('the final result event: error or success, the agent’s words, usage and cost', () => {
+    const ok = JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      result: 'All done.',
+      total_cost_usd: 0.0027,
+      usage: { input_tokens: 240, output_tokens: 60, cache_read_input_tokens: 20 },
+    });
+    expect(claudeStream(`{"type":"system","subtype":"init"}\n${ok}\n`, 9).result).toEqual({
+      isError: false,
+      message: 'All done.',
+      usage: { input_tokens: 240, output_tokens: 60, cache_read_tokens: 20, cost_usd: 0.0027 },
+    });
+    const limited = JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      result: 'API Error: Request rejected (429)',
+    });
+    expect(claudeStream(limited, 0).result).toMatchObject({
+      isError: true,
+      message: 'API Error: Request rejected (429)',
+    });
+    const turns = JSON.stringify({ type: 'result', subtype: 'error_max_turns', is_error: false });
+    expect(claudeStream(turns, 0).result).toMatchObject({ isError: true, message: 'error_max_turns' });
+    const retry = JSON.stringify({ type: 'system', subtype: 'api_retry', attempt: 2, error_status: 429 });
+    expect(claudeStream(retry, 5).events).toEqual([
+      { at: 5, state: 'rate-limited', message: 'rate limited; retry 2' },
+    ]);
+    expect(claudeStream(undefined, 0)).toEqual({ events: [] });
+  });
+});
+
+describe('Codex --json events', () => {
+  test('usage is summed over turns; the last agent message is kept; a failed turn is an error', () => {
+    const lines = [
+      { type: 'thread.started', thread_id: 't' },
+      { type: 'turn.started' },
+      { type: 'item.completed', item: { type: 'agent_message', text: 'Added hello.txt.' } },
+      { type: 'turn.completed', usage: { input_tokens: 100, cached_input_tokens: 10, output_tokens: 5 } },
+      { type: 'turn.completed', usage: { input_tokens: 50, cached_input_tokens: 0, output_tokens: 5 } },
+    ].map((l) => JSON.stringify(l));
+    expect(codexStream(lines.join('\n'), undefined, 3).result).toEqual({
+      isError: false,
+      message: 'Added hello.txt.',
+      lastMessage: 'Added hello.txt.',
+      usage: { input_tokens: 150, output_tokens: 10, cache_read_tokens: 10, cost_usd: null },
+    });
+    const failed = [
+      { type: 'error', message: 'unexpected status 401 Unauthorized' },
+      { type: 'turn.failed', error: { message: 'unexpected status 401 Unauthorized: bad key' } },
+    ].map((l) => JSON.stringify(l));
+    expect(codexStream(failed.join('\n'), undefined, 0).result).toMatchObject({
+      isError: true,
+      message: 'unexpected status 401 Unauthorized: bad key',
+    });
+    expect(codexStream('', undefined, 0)).toEqual({ events: [] });
+  });
+
+  test('commitRoots: the worktree’s git folder and the repository’s objects, refs and logs — nothing else', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'wo-roots-'));
+    const gitDir = join(base, 'repo', '.git', 'worktrees', 'wt');
+    mkdirSync(gitDir, { recursive: true });
+    mkdirSync(join(base, 'wt'));
+    writeFileSync(join(base, 'wt', '.git'), `gitdir: ${gitDir}\n`);
+    writeFileSync(join(gitDir, 'commondir'), '../..\n');
+    const common = join(base, 'repo', '.git');
+    expect(await commitRoots(join(base, 'wt'))).toEqual([
+      gitDir,
+      join(common, 'objects'),
+      join(common, 'refs'),
+      join(common, 'logs'),
+    ]);
+    expect(await commitRoots(base)).toEqual([]); // not a linked worktree
+  });
+});
+
+describe('what each adapter adds to its command', () => {
+  test('presets follow their own adapter; a custom agent only the one it names', () => {
+    expect(adapterOf('codex', PRESETS['codex']!)).toBe('codex');
+    expect(adapterOf('mine', { command: ['x'] })).toBeUndefined();
+    expect(adapterOf('mine', { command: ['x'], adapter: 'claude-print' })).toBe('claude-print');
+  });
+
+  test("claude: the plan's setup and verify as allowed tools, and wo's hooks for this session only", async () => {
+    const a = await launchAdditions('claude', {
+      worktree: '/w',
+      stateDir: '/s',
+      setup: ['npm ci'],
+      verify: 'npm test',
+    });
+    expect(a.args).toEqual([
+      '--allowedTools',
+      'Bash(npm ci)',
+      'Bash(npm test)',
+      '--settings',
+      hookSettings(),
+    ]);
+    expect(a.env).toEqual({ WO_HOOK_FILE: '/s/hooks.jsonl' });
+    expect(a.captureStdout).toBeUndefined();
+    const p = await launchAdditions('claude-print', { worktree: '/w', stateDir: '/s' });
+    expect(p.args).toEqual(['--settings', hookSettings()]);
+    expect(p.captureStdout).toBe('/s/events.jsonl');
+  });
+
+  test('shell, aider and plain commands: nothing added', async () => {
+    for (const name of ['shell', 'aider', undefined] as const)
+      expect(await launchAdditions(name, { worktree: '/w', stateDir: '/s' })).toEqual({ args: [], env: {} });
+  });
+});

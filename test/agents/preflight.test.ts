@@ -1,0 +1,50 @@
+// Preflight against the real programs (SPEC §1): an agent that cannot reach its model stops the run
+// with exit 3 and the fix, before anything is created; wo doctor says the same as warnings.
+import { existsSync } from 'node:fs';
+import { agentRun, plan, type AgentRun } from './harness.js';
+
+describe('preflight, the real programs', () => {
+  let r: AgentRun | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  test.each([
+    ['claude-print', { ANTHROPIC_API_KEY: '' }, /claude is not logged in; run `claude auth login`/],
+    ['codex', { OPENAI_API_KEY: '' }, /codex is not logged in; run `codex login`/],
+  ])('%s not logged in: exit 3 with the fix, nothing created', async (agent, env, fix) => {
+    r = await agentRun([{ text: 'never asked' }], { env });
+    r.writePlan(plan(agent, '  - feature: hello\n    task: Add hello.txt\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(fix);
+    expect(res.stderr).toContain('Nothing was created');
+    expect(existsSync(r.wt('hello'))).toBe(false);
+    expect(await r.tmux.tmux.listSessions()).toEqual([]);
+    expect(r.model.requests).toEqual({ anthropic: 0, openai: 0 });
+  });
+
+  test('a program not on PATH: exit 3 naming the package to install', async () => {
+    r = await agentRun([], { env: { PATH: '/usr/bin:/bin' } });
+    r.writePlan(plan('codex', '  - feature: hello\n    task: Add hello.txt\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain("'codex' is not on PATH; install it: npm install -g @openai/codex@0.171.0");
+  });
+
+  test('wo doctor: each agent found, with its version, and what stops it as a warning', async () => {
+    r = await agentRun([], { env: { ANTHROPIC_API_KEY: '' } });
+    const res = await r.wo(['doctor']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^ok {4}agent claude \(default\): .*claude \(2\.1\.197\)$/m);
+    expect(res.stdout).toMatch(/^ok {4}agent codex: .*codex \(0\.171\.0\)$/m);
+    expect(res.stdout).toMatch(/^warn {2}agent claude: claude is not logged in/m);
+  });
+
+  test('the shell preset needs no agent program at all', async () => {
+    r = await agentRun([], { env: { PATH: '/usr/bin:/bin', ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '' } });
+    r.writePlan(plan('shell', '  - feature: hello\n    task: echo hi\n'));
+    expect((await r.wo(['run'])).code).toBe(0);
+  });
+});
