@@ -25,6 +25,12 @@ export function commitsCell(w: Pick<ReportWorker, 'commits' | 'diffstat'>): stri
   return `${w.commits} (+${d.insertions} −${d.deletions}, ${d.files} file${d.files === 1 ? '' : 's'})`;
 }
 
+/** `$0.0123` (what the agent reported it cost); `–` when it reported none. */
+export function costCell(w: Pick<ReportWorker, 'usage'>): string {
+  const cost = w.usage?.cost_usd;
+  return cost === null || cost === undefined ? '–' : `$${cost < 0.01 ? cost.toFixed(4) : cost.toFixed(2)}`;
+}
+
 /** The reason's first line, cut to REASON_CELL characters: the table is for scanning, the section below has it whole. */
 const REASON_CELL = 80;
 export function reasonCell(reason: string | null): string {
@@ -45,14 +51,15 @@ function table(report: RunReport): string[] {
       String(w.attempts),
       w.branch ? codeSpan(w.branch) : '–',
       commitsCell(w),
+      costCell(w),
       reasonCell(w.reason),
     ]
       .map(tableCell)
       .join(' | '),
   );
   return [
-    '| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | REASON |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | COST | REASON |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ].concat(rows.map((r) => `| ${r} |`));
 }
 
@@ -85,6 +92,10 @@ function workerSection(w: ReportWorker): string[] {
   if (w.commits !== null) facts.push(`${w.commits} commit${w.commits === 1 ? '' : 's'} ahead of its base`);
   if (w.diffstat && w.commits)
     facts.push(`${w.diffstat.files} files changed, +${w.diffstat.insertions} −${w.diffstat.deletions}`);
+  if (w.agent) facts.push(`agent ${codeSpan(w.agent)}${w.agent_version ? ` ${w.agent_version}` : ''}`);
+  if (w.usage && (w.usage.input_tokens !== null || w.usage.output_tokens !== null))
+    facts.push(`${w.usage.input_tokens ?? 0} tokens in, ${w.usage.output_tokens ?? 0} out`);
+  if (w.waiting_ms) facts.push(`waited ${formatDuration(w.waiting_ms)} for a person`);
   if (w.pushed) facts.push(`pushed`);
   if (w.pr_url) facts.push(`draft PR ${w.pr_url}`);
   const out = [`### ${escapeInline(w.feature)}`, '', facts.join(' · ')];
@@ -97,6 +108,8 @@ function workerSection(w: ReportWorker): string[] {
   out.push('');
   out.push(w.result && w.result.trim() ? containMarkdown(w.result) : '_no result file_');
   out.push('');
+  // What a person would have seen (a worker that timed out or was left waiting), as plain text.
+  if (w.last_screen) out.push('Last screen:', '', fenced(w.last_screen), '');
   return out;
 }
 

@@ -154,11 +154,11 @@ describe('renderMarkdown', () => {
   test('has the summary line, the table, the timeline and one heading per worker', () => {
     expect(md).toContain('**3 workers: 1 done, 1 timeout, 1 skipped** in 1m12s');
     expect(md).toContain(
-      '| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | REASON |\n| --- | --- | --- | --- | --- | --- | --- |',
+      '| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | COST | REASON |\n| --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     expect(md).toContain('| login | done | 8.6s | 1 | `wo/login` | 3 (+120 −4, 5 files) | – |');
-    expect(md).toContain('| api | timeout | 1m1s | 2 | `wo/api` | – | timed out after 1m |');
-    expect(md).toContain('| e2e | skipped | – | 0 | `wo/e2e` | – | needs "api" which was timeout |');
+    expect(md).toContain('| api | timeout | 1m1s | 2 | `wo/api` | – | – | timed out after 1m |');
+    expect(md).toContain('| e2e | skipped | – | 0 | `wo/e2e` | – | – | needs "api" which was timeout |');
     expect(md).toContain('3 commits ahead of its base · 5 files changed, +120 −4');
     expect(md).toMatch(/```mermaid\ngantt\n {2}dateFormat x\n/);
     expect(md).toContain(`  login (done) :done, w0, ${T0}, 9s`);

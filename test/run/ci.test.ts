@@ -188,7 +188,7 @@ describe('wo run in CI', () => {
     ]);
     const text = readFileSync(summary, 'utf8');
     expect(text.startsWith('# earlier step output\n\n# wo run ')).toBe(true);
-    expect(text).toContain('| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | REASON |');
+    expect(text).toContain('| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | COST | REASON |');
     expect(text).toContain('| login | done |');
   }, 60_000);
 

@@ -1,0 +1,58 @@
+// The report's agent fields (SPEC §5): agent, version, usage and its run total, waiting time, last screen.
+import { buildReport } from '../../src/report/build.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import type { WorkerRecord } from '../../src/scheduler/types.js';
+
+const record = (feature: string, outcome: WorkerRecord['outcome']): WorkerRecord => ({
+  feature,
+  outcome,
+  attempts: [{ attempt: 1, outcome, startedAt: 1000, finishedAt: 9000 }],
+  startedAt: 1000,
+  finishedAt: 9000,
+});
+
+test('usage per worker and added up per run; cost and the last screen in report.md', () => {
+  const usage = { input_tokens: 240, output_tokens: 60, cache_read_tokens: 20, cost_usd: 0.0027 };
+  const r = buildReport({
+    runId: 'r',
+    plan: 'workers.yaml',
+    startedAt: 0,
+    finishedAt: 10000,
+    records: [record('a', 'done'), record('b', 'timeout'), record('c', 'done')],
+    workers: [
+      {
+        feature: 'a',
+        branch: 'wo/a',
+        worktree: '/w/a',
+        agent: 'claude-print',
+        agent_version: '2.1.197',
+        usage,
+      },
+      {
+        feature: 'b',
+        branch: 'wo/b',
+        worktree: '/w/b',
+        agent: 'claude',
+        waiting_ms: 7000,
+        last_screen: 'Do you want to proceed?\n❯ 1. Yes',
+      },
+      { feature: 'c', branch: 'wo/c', worktree: '/w/c', agent: 'codex', usage: { ...usage, cost_usd: null } },
+    ],
+  });
+  expect(r.workers[0]).toMatchObject({
+    agent: 'claude-print',
+    agent_version: '2.1.197',
+    usage,
+    waiting_ms: null,
+  });
+  expect(r.workers[1]).toMatchObject({
+    usage: null,
+    waiting_ms: 7000,
+    last_screen: 'Do you want to proceed?\n❯ 1. Yes',
+  });
+  expect(r.usage).toEqual({ input_tokens: 480, output_tokens: 120, cache_read_tokens: 40, cost_usd: 0.0027 });
+  const md = renderMarkdown(r);
+  expect(md).toContain('| a | done | 8s | 1 | `wo/a` | – | $0.0027 | – |');
+  expect(md).toContain('waited 7s for a person');
+  expect(md).toContain('Last screen:\n\n```\nDo you want to proceed?\n❯ 1. Yes\n```');
+});
