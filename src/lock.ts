@@ -1,24 +1,45 @@
-// One `wo run` per repository at a time: a lock file holding the runner's pid. A lock whose process
-// is gone (a runner killed with SIGKILL) is taken over, so a dead runner never leaves it stuck.
+// One `wo run` per repository at a time: a lock file holding the runner's pid, start time and boot.
+// A lock whose runner is gone (killed with SIGKILL, a zombie, a pid reused since, a reboot) is taken
+// over, so a dead runner never leaves it stuck.
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { uptime } from 'node:os';
 import { dirname } from 'node:path';
 import { SafetyError } from './errors.js';
+import { bootId, processIdentity } from './process-tree.js';
 
 export interface LockInfo {
   pid: number;
   run_id: string;
   started_at: string;
+  /** The holder's start time (/proc/PID/stat): a later process given the same pid has another. */
+  proc_start?: string;
+  /** The boot the holder ran in: after a reboot, every pid in an old lock names someone else. */
+  boot_id?: string;
 }
 
-function alive(pid: number): boolean {
+function signalable(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Whether the runner a lock names is still there (SPEC §9): not gone, not a zombie, not a process
+ * that got its pid later (another start time, another boot), and its lock not older than this boot.
+ */
+async function alive(holder: LockInfo, lockMtimeMs: number | undefined): Promise<boolean> {
+  if (lockMtimeMs !== undefined && lockMtimeMs < Date.now() - uptime() * 1000 - 1000) return false;
+  const boot = await bootId();
+  if (holder.boot_id && boot && holder.boot_id !== boot) return false;
+  const who = await processIdentity(holder.pid);
+  if (who === 'unknown') return signalable(holder.pid);
+  if (who === undefined || who === 'zombie') return false;
+  return holder.proc_start === undefined || holder.proc_start === who.start;
 }
 
 /** The lock file's text, or undefined when there is none. */
@@ -55,7 +76,15 @@ export interface RunLock {
  */
 export async function acquireRunLock(path: string, runId: string): Promise<RunLock> {
   await mkdir(dirname(path), { recursive: true });
-  const info: LockInfo = { pid: process.pid, run_id: runId, started_at: new Date().toISOString() };
+  const me = await processIdentity(process.pid);
+  const boot = await bootId();
+  const info: LockInfo = {
+    pid: process.pid,
+    run_id: runId,
+    started_at: new Date().toISOString(),
+    ...(typeof me === 'object' && { proc_start: me.start }),
+    ...(boot && { boot_id: boot }),
+  };
   const text = JSON.stringify(info);
   const own = `${path}.${process.pid}.${randomUUID()}`;
   const takeover = `${path}.takeover`;
@@ -72,7 +101,11 @@ export async function acquireRunLock(path: string, runId: string): Promise<RunLo
       const seen = await readText(path);
       if (seen === undefined) continue; // released meanwhile
       const holder = parseLock(seen);
-      if (holder && holder.pid !== process.pid && alive(holder.pid)) {
+      const since = await stat(path).then(
+        (st) => st.mtimeMs,
+        () => undefined,
+      );
+      if (holder && holder.pid !== process.pid && (await alive(holder, since))) {
         throw new SafetyError(
           `another wo run (pid ${holder.pid}, run ${holder.run_id}, started ${holder.started_at}) is live for this repository. Wait for it to finish, or stop it (kill ${holder.pid}); its workers keep running and a new 'wo run' adopts them.`,
         );
@@ -91,7 +124,7 @@ export async function acquireRunLock(path: string, runId: string): Promise<RunLo
       }
       const taker = parseLock(await readText(takeover));
       // A runner killed in the middle of a takeover leaves the takeover lock behind.
-      if (taker && !alive(taker.pid)) await rm(takeover, { force: true });
+      if (taker && !(await alive(taker, undefined))) await rm(takeover, { force: true });
       await new Promise((r) => setTimeout(r, 5));
     }
   } finally {

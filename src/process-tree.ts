@@ -27,6 +27,32 @@ async function readStat(pid: number): Promise<Stat | undefined> {
   }
 }
 
+/**
+ * Who has `pid` now: its start time (clock ticks since boot), or `zombie` when it has exited and not
+ * been reaped; undefined when no process has it. `unknown` where /proc cannot be read.
+ */
+export async function processIdentity(
+  pid: number,
+): Promise<{ start: string } | 'zombie' | 'unknown' | undefined> {
+  const s = await readStat(pid);
+  if (s) return s.zombie ? 'zombie' : { start: s.start };
+  try {
+    await readdir('/proc/self');
+    return undefined;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** This boot's id (Linux), so that a pid recorded before a reboot is never taken for a live one. */
+export async function bootId(): Promise<string | undefined> {
+  try {
+    return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
 async function environHas(pid: number, entry: string): Promise<boolean> {
   try {
     return (await readFile(`/proc/${pid}/environ`, 'latin1')).split('\0').includes(entry);

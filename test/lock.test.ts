@@ -1,6 +1,15 @@
 // The run lock with real files: one runner at a time, a dead runner's lock taken over.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir, uptime } from 'node:os';
 import { join } from 'node:path';
 import { acquireRunLock } from '../src/lock.js';
 import { SafetyError } from '../src/errors.js';
@@ -78,5 +87,73 @@ describe('acquireRunLock', () => {
     writeLock(process.ppid, 'run-other'); // as if another runner had taken it over
     await lock.release();
     expect(holder()).toMatchObject({ run_id: 'run-other' });
+  });
+});
+
+describe('acquireRunLock: a holder that is gone whatever its pid says (SPEC §9)', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) c.kill('SIGKILL');
+  });
+  const stat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const startOf = (pid: number) => {
+    const s = stat(pid);
+    return s.slice(s.lastIndexOf(')') + 2).split(' ')[19];
+  };
+  const waitUntil = async (ok: () => boolean, what: string) => {
+    const deadline = Date.now() + 5000;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  test('a zombie holder (exited, never reaped) does not hold the lock', async () => {
+    // sh starts a child that exits at once, then becomes `sleep`, which never reaps it: a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    children.push(parent);
+    let out = '';
+    parent.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitUntil(() => /\d+\n/.test(out), 'the zombie pid');
+    const zombie = Number(out.trim());
+    await waitUntil(() => / Z /.test(stat(zombie)), 'the child to be a zombie');
+    writeLock(zombie, 'run-zombie');
+    const lock = await acquireRunLock(path, 'run-2');
+    expect(lock.orphanRunId).toBe('run-zombie');
+    await lock.release();
+  });
+
+  test('a pid that a later process got does not hold the lock; the process that wrote it does', async () => {
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    children.push(other);
+    await waitUntil(() => startOf(other.pid!) !== undefined, 'the process to start');
+    const write = (procStart: string) =>
+      writeFileSync(
+        path,
+        JSON.stringify({ pid: other.pid, run_id: 'run-then', started_at: '', proc_start: procStart }),
+      );
+    write(startOf(other.pid!)!);
+    expect(await acquireRunLock(path, 'run-2').catch((e: unknown) => e)).toBeInstanceOf(SafetyError);
+    write('1'); // the runner that wrote it started at another time: this is someone else
+    const lock = await acquireRunLock(path, 'run-2');
+    expect(lock.orphanRunId).toBe('run-then');
+    await lock.release();
+  });
+
+  test('a lock written before this boot does not hold, even naming a live pid (init: "kill 1")', async () => {
+    writeLock(1, 'run-before-reboot');
+    const beforeBoot = new Date(Date.now() - uptime() * 1000 - 3_600_000);
+    utimesSync(path, beforeBoot, beforeBoot);
+    const lock = await acquireRunLock(path, 'run-2');
+    expect(lock.orphanRunId).toBe('run-before-reboot');
+    await lock.release();
+  });
+
+  test('the lock records the runner start time and boot', async () => {
+    const lock = await acquireRunLock(path, 'run-1');
+    expect(holder()).toMatchObject({ proc_start: startOf(process.pid), boot_id: expect.any(String) });
+    await lock.release();
   });
 });
