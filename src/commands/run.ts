@@ -259,8 +259,12 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
       workers: results,
       shard: opts.shard ? (await import('../report/shard.js')).parseShard(opts.shard) : null,
     });
+    // The hand-off comes before the report is written, so that pushed and pr_url are in it; whatever
+    // goes wrong there, the report is still written and the exit code still says how the workers ended.
     if ((opts.push || opts.pr) && !ctx.signal.aborted)
-      await handOffReport(ctx, ws, built, specs, remote, opts);
+      await handOffReport(ctx, ws, built, specs, remote, opts).catch((e: unknown) =>
+        ctx.io.err(`wo: the hand-off stopped: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
     const written = await report.writeReport(built, {
       repoRoot: ws.repoRoot,
       dir: opts.report ? resolve(ctx.cwd, opts.report) : plan.report.dir,
