@@ -2,7 +2,15 @@
 import type { ListrTaskWrapper } from 'listr2';
 import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
 import { summaryText } from '../report/summary.js';
-import { ProgressModel, title, plainStyle, type TitleStyle, type WorkerState } from './model.js';
+import {
+  ProgressModel,
+  headerText,
+  nextSteps,
+  title,
+  plainStyle,
+  type TitleStyle,
+  type WorkerState,
+} from './model.js';
 import { renderStream, type RenderTarget } from './stream.js';
 import { oneLine } from './text.js';
 import type { LastLine, ProgressView } from './types.js';
@@ -53,8 +61,14 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
   };
 
   const width = (): number => opts.target.columns || 80;
+  // The first row: counts by state and the time since the run began.
+  let header: AnyTask | undefined;
+  const showHeader = (): void => {
+    if (header) header.title = headerText(model.workers.values(), now() - startedAt);
+  };
   const show = (s: Slot): void => {
     if (s.task) s.task.title = title(s.state, now(), style, width());
+    showHeader();
   };
 
   /**
@@ -104,20 +118,33 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       static override nonTTY = true;
     }
     const logger = new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(stream, stream) });
+    const all = () => Promise.all([...slots.values()].map((s) => s.finished));
+    const headerTask = {
+      title: headerText(model.workers.values(), 0),
+      task: async (_ctx: unknown, task: AnyTask) => {
+        header = task;
+        showHeader();
+        await all();
+        showHeader();
+      },
+    };
     const list = new Listr(
-      features.map((f) => ({
-        title: f,
-        task: async (_ctx: unknown, task: AnyTask) => {
-          const s = slot(f);
-          s.task = task;
-          show(s);
-          const record = await s.finished;
-          if (!record) return task.skip(`${f} not finished`);
-          show(s);
-          if (record.outcome === 'skipped') return task.skip(title(s.state, now(), plainStyle, width()));
-          if (record.outcome !== 'done') throw new Error(title(s.state, now(), plainStyle, width()));
-        },
-      })),
+      [
+        headerTask,
+        ...features.map((f) => ({
+          title: f,
+          task: async (_ctx: unknown, task: AnyTask) => {
+            const s = slot(f);
+            s.task = task;
+            show(s);
+            const record = await s.finished;
+            if (!record) return task.skip(`${f} not finished`);
+            show(s);
+            if (record.outcome === 'skipped') return task.skip(title(s.state, now(), plainStyle, width()));
+            if (record.outcome !== 'done') throw new Error(title(s.state, now(), plainStyle, width()));
+          },
+        })),
+      ],
       {
         // The scheduler bounds concurrency; listr must run every task at once and keep going
         // when one fails.
@@ -172,6 +199,8 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       await running;
       const end = now();
       stream.write(`${summaryText(model.counts(), end - startedAt)}\n`);
+      const next = nextSteps(model.workers.values());
+      if (next) stream.write(`${next}\n`);
     },
   };
 }

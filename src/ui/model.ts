@@ -96,8 +96,9 @@ export function title(w: WorkerState, now: number, style: TitleStyle = plainStyl
       const head = parts.join(' · ');
       // A worker that waits for a person shows what it asks, in place of its last output.
       if (w.live?.message && w.live.state !== 'working') {
-        const room = Math.max(10, width - head.length - 8);
-        return `${head} · ${oneLine(w.live.message, room)} (wo attach ${name})`;
+        const reach = ` (wo attach ${name})`;
+        const room = Math.max(10, width - head.length - reach.length - 8);
+        return `${head} · ${oneLine(w.live.message, room)}${reach}`;
       }
       if (!w.lastLine) return head;
       // Clip the output line so that one worker stays on one terminal line.
@@ -119,4 +120,35 @@ export function finishedText(r: WorkerRecord): string {
   const tries = r.attempts.length > 1 ? ` (${r.attempts.length} attempts)` : '';
   const reason = r.reason && r.reason !== r.outcome ? `: ${oneLine(r.reason)}` : '';
   return `${r.feature} ${r.outcome}${took}${tries}${reason}`;
+}
+
+/** Each worker's state word now: queued, preparing, its live state while it runs, or its outcome. */
+export function stateOf(w: WorkerState): string {
+  if (w.phase === 'finished') return w.record?.outcome ?? 'finished';
+  if (w.phase === 'running') return w.live?.state ?? 'running';
+  return w.phase;
+}
+
+/** `3 workers: 1 working, 1 waiting, 1 queued · 12s`: the live view's header. */
+export function headerText(workers: Iterable<WorkerState>, elapsedMs: number): string {
+  const counts = new Map<string, number>();
+  let n = 0;
+  for (const w of workers) {
+    n++;
+    const s = stateOf(w);
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  const parts = [...counts].map(([s, c]) => `${c} ${s}`);
+  return `${n} worker${n === 1 ? '' : 's'}: ${parts.join(', ')} · ${formatDuration(elapsedMs)}`;
+}
+
+/**
+ * What to do after a run that did not end all done: read the first failure's log, run the rest
+ * again. Undefined when every worker is done.
+ */
+export function nextSteps(workers: Iterable<WorkerState>): string | undefined {
+  const notDone = [...workers].filter((w) => w.record && w.record.outcome !== 'done');
+  if (notDone.length === 0) return undefined;
+  const first = notDone.find((w) => w.record!.outcome !== 'skipped') ?? notDone[0]!;
+  return `Next: wo logs ${first.feature} (what it printed) · wo attach ${first.feature} (its session, if kept with --keep-sessions) · wo run --failed (the ${notDone.length} not done, again)`;
 }

@@ -1,7 +1,7 @@
 // Line-by-line progress for CI logs and pipes: one timestamped line per event, never an escape code.
 import type { SchedulerEvent } from '../scheduler/types.js';
 import { summaryText } from '../report/summary.js';
-import { ProgressModel, finishedText } from './model.js';
+import { ProgressModel, finishedText, nextSteps } from './model.js';
 import { stripControl } from '../escapes.js';
 import { clockTime, oneLine } from './text.js';
 import type { ProgressView } from './types.js';
@@ -66,6 +66,8 @@ export function createPlainView(opts: PlainViewOptions): ProgressView {
       stopped = true;
       const end = now();
       line(end, summaryText(model.counts(), end - startedAt));
+      const next = nextSteps(model.workers.values());
+      if (next) opts.write(`${stripControl(next)}\n`);
     },
   };
 }

@@ -26,7 +26,11 @@ describe('live view', () => {
     expect(out).toContain('login done in 8.1s (2 attempts)');
     expect(out).toContain('api timeout in 10m: timed out after 10m');
     expect(out).toContain('e2e skipped: needs "login" which was failed');
-    expect(out).toMatch(/3 workers: 1 done, 1 timeout, 1 skipped in \S+\n$/);
+    expect(out).toMatch(
+      /3 workers: 1 done, 1 timeout, 1 skipped in \S+\nNext: wo logs api .* wo run --failed \(the 2 not done, again\)\n$/,
+    );
+    // The first row counts the workers by state.
+    expect(out).toContain('3 workers: 1 done, 1 timeout, 1 skipped · ');
     expect(out).not.toMatch(SGR); // colour off: no SGR codes even from listr2 itself
   });
 
@@ -59,6 +63,29 @@ describe('live view', () => {
     expect(new Set(asked)).toEqual(new Set(['login']));
     expect(out).toContain('› compiling src/app.ts');
     await view.stop();
+  });
+
+  test('a worker that turns waiting: its row says what the agent asks, and the terminal rings once', async () => {
+    let out = '';
+    const view = createLiveView({ target: { write: (t) => (out += t), columns: 80 }, color: false });
+    view.start(['login']);
+    view.onEvent({ type: 'started', feature: 'login', attempt: 1, adopted: false, at: Date.now() });
+    view.onLive!(
+      'login',
+      { state: 'waiting', message: 'Claude needs your permission to use Bash' },
+      Date.now(),
+    );
+    view.onLive!(
+      'login',
+      { state: 'waiting', message: 'Claude needs your permission to use Bash' },
+      Date.now(),
+    );
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    await view.stop();
+    expect(out).toContain('login · waiting');
+    expect(out).toMatch(/login · waiting \S+ · Claude needs your .*\(wo attach login\)/);
+    expect(out).toContain('1 worker: 1 waiting');
+    expect(out.split('\x07')).toHaveLength(2);
   });
 
   test('colour on: secondary text is dimmed', () => {

@@ -25,6 +25,7 @@ test('one line per event, with times, and a summary; never an escape code', asyn
     '[12:10:01] api timeout in 10m: timed out after 10m',
     '[12:10:01] e2e skipped: needs "login" which was failed',
     '[12:10:01] 3 workers: 1 done, 1 timeout, 1 skipped in 10m1s',
+    'Next: wo logs api (what it printed) · wo attach api (its session, if kept with --keep-sessions) · wo run --failed (the 2 not done, again)',
   ]);
 });
 
@@ -40,4 +41,18 @@ test('control characters in feature or reason never reach the output', () => {
   expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
   // \x9b1m is an 8-bit CSI (SGR): removed whole, its parameters too.
   expect(out).toContain('x failed: ab / c\n');
+});
+
+test('a worker that turns waiting is announced at once, with its message and how to reach it', () => {
+  let out = '';
+  const view = createPlainView({ write: (s) => (out += s), now: () => T0 });
+  view.start(['login']);
+  view.onLive!('login', { state: 'working' }, T0);
+  view.onLive!('login', { state: 'waiting', message: 'Claude needs your permission to use Bash' }, T0 + 1000);
+  view.onLive!('login', { state: 'rate-limited', message: 'limit \x1b[31mresets\x1b[0m at 5pm' }, T0 + 2000);
+  expect(out.split('\n').slice(1, 4)).toEqual([
+    '[12:00:00] login working',
+    '[12:00:01] login waiting: Claude needs your permission to use Bash (wo attach login)',
+    '[12:00:02] login rate-limited: limit resets at 5pm',
+  ]);
 });
