@@ -2,7 +2,7 @@
 // Commands are imported lazily so that `wo --version` pays for none of them.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ExitCode, UsageError, WoError } from './errors.js';
+import { ExitCode, fileSystemProblem, UsageError, WoError } from './errors.js';
 import { processOutput, type Context } from './context.js';
 
 function version(): string {
@@ -172,6 +172,11 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
     if (e instanceof WoError) {
       ctx.io.err(`wo: ${e.message}\n`);
       return e.exitCode;
+    }
+    const problem = fileSystemProblem(e);
+    if (problem !== undefined) {
+      ctx.io.err(`wo: ${problem}\n`);
+      return ExitCode.environment;
     }
     ctx.io.err(unexpectedError(e, ctx.env));
     return 1;

@@ -114,3 +114,39 @@ export class CommandError extends WoError {
     this.stderr = stderr;
   }
 }
+
+/**
+ * A failed file-system call as one message with the fix (SPEC §9: a full disk, a read-only .wo/, a
+ * file where a folder belongs), or undefined for any other error. The environment's problem: exit 3.
+ */
+export function fileSystemProblem(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  // Duck-typed: node's own errors may come from another realm (a vm context) than this Error.
+  if (typeof e !== 'object' || e === null || typeof err.code !== 'string' || typeof err.syscall !== 'string')
+    return undefined;
+  const where = err.path ?? 'a file';
+  const verb = /^(open|read|scandir|stat|lstat)/.test(err.syscall) ? 'read' : 'write';
+  switch (err.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `cannot write ${where}: the disk is full (${err.code}). Free some space, then run the command again.`;
+    case 'EROFS':
+      return `cannot write ${where}: the file system is read-only. Run wo where it can write (the repository's .wo/ folder and the worktrees folder).`;
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot ${verb} ${where}: permission denied. Make it ${verb === 'read' ? 'readable' : 'writable'} for you (chmod u+rwX), or run wo as its owner.`;
+    case 'ENOTDIR':
+      return `cannot ${verb} ${where}: a file is where a folder belongs on that path. Move the file away.`;
+    case 'EISDIR':
+      return `cannot ${verb} ${where}: it is a folder where wo needs a file. Move the folder away.`;
+    case 'EEXIST':
+      return `cannot create ${where}: something else is already there. Move it away.`;
+    case 'EMFILE':
+    case 'ENFILE':
+      return `too many open files (${err.code}) at ${where}: raise the limit (ulimit -n) or run fewer workers at once (-j).`;
+    case 'EIO':
+      return `input/output error at ${where}: the disk or file system failed. Check it, then run the command again.`;
+    default:
+      return undefined;
+  }
+}
