@@ -108,7 +108,9 @@ describe('templates', () => {
     const wf = parse(githubWorkflow('1.2.3', 5)) as Workflow & { env: Record<string, unknown> };
     expect(wf.env.WO_SHARDS).toBe(5);
     expect(wf.jobs.shard!.strategy!.matrix.shard).toEqual([1, 2, 3, 4, 5]);
-    expect(githubWorkflow('1.2.3')).toContain('npm install -g worker-orchestrator@1.2.3');
+    expect(githubWorkflow('1.2.3')).toMatch(
+      /npm install -g worker-orchestrator@1\.2\.3 @anthropic-ai\/claude-code@\d+\.\d+\.\d+\n/,
+    );
   });
 
   test('a local install gets the modeline of its installed schema', () => {
