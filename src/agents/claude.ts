@@ -2,7 +2,7 @@
 // Live state comes from hooks that wo passes for this session only (--settings: added to the user's
 // own settings, which stay untouched); each hook appends its JSON input, with the time, to a file in
 // wo's state folder. The headless outcome is its final `result` event, not the exit code alone.
-import type { AgentEvent, AgentResult } from './types.js';
+import type { AgentEvent, AgentResult, Usage } from './types.js';
 import { jsonLines, num, rec, str } from './files.js';
 
 /** The hook command: appends the hook's JSON (one line) with the time to $WO_HOOK_FILE. Reads nothing else. */
@@ -113,4 +113,36 @@ export function claudeStream(
     }
   }
   return { result, events };
+}
+
+/** The session transcript Claude Code's hooks name (`transcript_path`), from the last hook that does. */
+export function transcriptPath(hooks: string | undefined): string | undefined {
+  let path: string | undefined;
+  for (const line of jsonLines(hooks)) path = str(rec(line.hook).transcript_path) ?? path;
+  return path;
+}
+
+/**
+ * Tokens an interactive session used, from its transcript: the usage of each assistant message
+ * (an answer split over several lines carries its usage once per message id). Claude Code writes no
+ * cost there: `cost_usd` stays null.
+ */
+export function transcriptUsage(text: string | undefined): Usage | undefined {
+  const seen = new Map<string, Record<string, unknown>>();
+  let n = 0;
+  for (const line of jsonLines(text)) {
+    if (line.type !== 'assistant') continue;
+    const m = rec(line.message);
+    const usage = rec(m.usage);
+    if (Object.keys(usage).length === 0) continue;
+    seen.set(str(m.id) ?? `#${n++}`, usage);
+  }
+  if (seen.size === 0) return undefined;
+  const sum = (k: string) => [...seen.values()].reduce((a, u) => a + (num(u[k]) ?? 0), 0);
+  return {
+    input_tokens: sum('input_tokens'),
+    output_tokens: sum('output_tokens'),
+    cache_read_tokens: sum('cache_read_input_tokens'),
+    cost_usd: null,
+  };
 }

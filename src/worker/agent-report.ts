@@ -2,6 +2,7 @@
 // for a person, and the last screen of a worker that timed out or was left waiting.
 import { readFile } from 'node:fs/promises';
 import { readAgentFacts } from '../agents/index.js';
+import { transcriptPath, transcriptUsage } from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
 import type { Usage } from '../agents/types.js';
@@ -27,12 +28,22 @@ export async function agentReport(
     readFile(agentPaths(stateDir).lastScreen, 'utf8').catch(() => undefined),
   ]);
   const live = facts.agentEvents ? liveState(facts.agentEvents, o.endedAt) : undefined;
+  // An interactive Claude prints no result: its usage is in the session transcript its hooks name.
+  const usage = facts.agentResult?.usage ?? (await sessionUsage(stateDir));
   return {
     agent: o.agent ?? null,
     agent_version: o.version ?? null,
-    usage: facts.agentResult?.usage ?? null,
+    usage: usage ?? null,
     waiting_ms: live ? Math.round(live.waitingMs) : null,
     // capture-pane prints plain text already; the stripper is the belt to its braces.
     last_screen: screen !== undefined ? stripEscapes(screen).trimEnd() : null,
   };
+}
+
+/** Usage from the Claude Code transcript named by the worker's hooks, if any. */
+async function sessionUsage(stateDir: string): Promise<Usage | undefined> {
+  const hooks = await readFile(agentPaths(stateDir).hooks, 'utf8').catch(() => undefined);
+  const path = transcriptPath(hooks);
+  if (!path) return undefined;
+  return transcriptUsage(await readFile(path, 'utf8').catch(() => undefined));
 }

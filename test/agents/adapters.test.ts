@@ -3,7 +3,14 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { claudeStream, hookEvents, hookSettings, HOOK_COMMAND } from '../../src/agents/claude.js';
+import {
+  claudeStream,
+  hookEvents,
+  hookSettings,
+  HOOK_COMMAND,
+  transcriptPath,
+  transcriptUsage,
+} from '../../src/agents/claude.js';
 import { codexStream, commitRoots } from '../../src/agents/codex.js';
 import { adapterOf, launchAdditions } from '../../src/agents/index.js';
 import { PRESETS } from '../../src/plan/presets.js';
@@ -92,6 +99,28 @@ describe('Claude Code hooks', () => {
     ]);
     expect(claudeStream(undefined, 0)).toEqual({ events: [] });
   });
+});
+
+test('an interactive session’s usage: its transcript, once per assistant message', () => {
+  const hooks = [
+    hook(1, { hook_event_name: 'UserPromptSubmit', transcript_path: '/h/t.jsonl' }),
+    hook(2, { hook_event_name: 'Stop' }),
+  ];
+  expect(transcriptPath(hooks.join('\n'))).toBe('/h/t.jsonl');
+  const u = { input_tokens: 100, output_tokens: 10, cache_read_input_tokens: 5 };
+  const lines = [
+    { type: 'user', message: { role: 'user' } },
+    { type: 'assistant', message: { id: 'm1', usage: u } },
+    { type: 'assistant', message: { id: 'm1', usage: u } }, // the same answer, another content block
+    { type: 'assistant', message: { id: 'm2', usage: u } },
+  ].map((l) => JSON.stringify(l));
+  expect(transcriptUsage(lines.join('\n'))).toEqual({
+    input_tokens: 200,
+    output_tokens: 20,
+    cache_read_tokens: 10,
+    cost_usd: null,
+  });
+  expect(transcriptUsage('')).toBeUndefined();
 });
 
 describe('Codex --json events', () => {
