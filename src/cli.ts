@@ -202,13 +202,26 @@ export async function cliEntry(): Promise<void> {
     });
   }
   const controller = new AbortController();
-  const ctx: Context = { cwd: process.cwd(), env: process.env, io: processOutput, signal: controller.signal };
-  let interrupts = 0;
+  const drain = new AbortController();
+  const ctx: Context = {
+    cwd: process.cwd(),
+    env: process.env,
+    io: processOutput,
+    signal: controller.signal,
+    drain: drain.signal,
+  };
   const onSignal = (sig: NodeJS.Signals) => {
-    interrupts += 1;
-    // A second Ctrl-C, or one during a command with nothing to clean up, exits at once.
-    if (interrupts > 1 || !ctx.trapInterrupts) process.exit(ExitCode.interrupted);
+    // A command with nothing to clean up, or a signal after the run was told to end, exits at once.
+    if (!ctx.trapInterrupts || controller.signal.aborted) process.exit(ExitCode.interrupted);
+    // SPEC §4: a first Ctrl-C stops starting workers and lets running ones finish (an accidental
+    // Ctrl-C must not end an hour of agent work); a second, or SIGTERM, ends them.
+    if (sig === 'SIGINT' && !drain.signal.aborted) {
+      drain.abort(sig);
+      return;
+    }
     controller.abort(sig);
+    // However the ending goes, wo ends (SPEC §9): sessions get their grace, the report its moment.
+    setTimeout(() => process.exit(ExitCode.interrupted), 30_000).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

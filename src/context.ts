@@ -15,8 +15,13 @@ export interface Context {
   cwd: string;
   env: NodeJS.ProcessEnv;
   io: Output;
-  /** Aborted on SIGINT/SIGTERM. */
+  /** Aborted on SIGTERM, and on the second Ctrl-C of a command that drains (SPEC §4). */
   signal: AbortSignal;
+  /**
+   * Aborted on the first Ctrl-C of a command that sets `trapInterrupts` (wo run): stop starting
+   * work, let what runs finish. A second Ctrl-C aborts `signal`.
+   */
+  drain?: AbortSignal;
   /**
    * A command that ends its work cleanly on `signal` sets this; otherwise the first
    * SIGINT/SIGTERM exits at once with code 130.

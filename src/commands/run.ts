@@ -204,6 +204,13 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     : undefined;
   const startedAt = Date.now();
   let records: WorkerRecord[];
+  // The workers between start and end, for what a first Ctrl-C says (SPEC §4).
+  const live = new Set<string>();
+  const onDrain = () =>
+    ctx.io.err(
+      `\nwo: Ctrl-C: no more workers start; ${live.size} still running (${[...live].join(', ') || 'none'}), and the run waits for them. Press Ctrl-C again to end them.\n`,
+    );
+  ctx.drain?.addEventListener('abort', onDrain, { once: true });
   try {
     progress.start(selected.map((w) => w.feature));
     records = await schedule({
@@ -212,12 +219,16 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
       driver,
       alreadyDone,
       signal: ctx.signal,
+      drain: ctx.drain,
       onEvent: (e) => {
+        if (e.type === 'preparing') live.add(e.feature);
+        if (e.type === 'finished') live.delete(e.feature);
         progress.onEvent(e);
         groups?.onEvent(e);
       },
     });
   } finally {
+    ctx.drain?.removeEventListener('abort', onDrain);
     await groups?.flush();
     await progress.stop();
     await driver.close();

@@ -90,6 +90,8 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   let resolveAll!: () => void;
   const allFinal = new Promise<void>((r) => (resolveAll = r));
   const aborted = (): boolean => signal?.aborted === true;
+  /** Nothing new starts: the run is ending (signal) or draining (drain). */
+  const draining = (): boolean => aborted() || opts.drain?.aborted === true;
 
   // Why a slot is not bound to a worker when it is queued: p-limit runs its queue in FIFO
   // order, but a worker whose needs finish late should still go before later workers of
@@ -114,7 +116,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       } else {
         skip(
           dep,
-          aborted() ? INTERRUPTED_BEFORE_START : `needs "${entry.spec.feature}" which was ${outcome}`,
+          draining() ? INTERRUPTED_BEFORE_START : `needs "${entry.spec.feature}" which was ${outcome}`,
         );
       }
     }
@@ -125,7 +127,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   const skip = (entry: Entry, reason: string): void => finalize(entry, { outcome: 'skipped', reason });
 
   const makeReady = (entry: Entry): void => {
-    if (aborted()) return skip(entry, INTERRUPTED_BEFORE_START);
+    if (draining()) return skip(entry, INTERRUPTED_BEFORE_START);
     entry.state = 'ready';
     ready.push(entry);
     void limit(slot);
@@ -149,7 +151,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     let next = 0;
     for (let i = 1; i < ready.length; i++) if (ready[i]!.spec.index < ready[next]!.spec.index) next = i;
     const entry = ready.splice(next, 1)[0]!;
-    if (aborted()) return skip(entry, INTERRUPTED_BEFORE_START);
+    if (draining()) return skip(entry, INTERRUPTED_BEFORE_START);
     entry.state = 'live';
     live++;
     try {
@@ -207,7 +209,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     for (let attempt = 1; ; attempt++) {
       const rec = await runAttempt(spec, attempt);
       record.attempts.push(rec);
-      const willRetry = RETRYABLE.has(rec.outcome) && attempt <= spec.retries && !aborted();
+      const willRetry = RETRYABLE.has(rec.outcome) && attempt <= spec.retries && !draining();
       emit({
         type: 'attempt-ended',
         feature: spec.feature,
@@ -313,7 +315,12 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   for (const e of entries) emit({ type: 'queued', feature: e.spec.feature, at: clock.now() });
   if (entries.length === 0) return [];
 
+  const onDrain = (): void => {
+    for (const e of entries)
+      if (e.state === 'waiting' || e.state === 'ready') skip(e, INTERRUPTED_BEFORE_START);
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
+  opts.drain?.addEventListener('abort', onDrain, { once: true });
   try {
     if (aborted()) onAbort();
     for (const e of entries) {
@@ -327,6 +334,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     await allFinal;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    opts.drain?.removeEventListener('abort', onDrain);
   }
   return entries.map((e) => e.record);
 }

@@ -94,6 +94,11 @@ export interface ScheduleOptions {
   alreadyDone?: ReadonlySet<string>;
   /** Aborting ends running attempts as `interrupted` and unstarted ones as `skipped`. */
   signal?: AbortSignal;
+  /**
+   * Aborting stops starting work (SPEC §4, a first Ctrl-C): unstarted workers are `skipped`, no
+   * attempt is retried, and running ones go on to their own end.
+   */
+  drain?: AbortSignal;
   clock?: Clock;
   onEvent?: (event: SchedulerEvent) => void;
 }

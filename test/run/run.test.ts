@@ -180,14 +180,16 @@ describe('wo run', () => {
     const second = await r.wo(['run']);
     expect(second.code).toBe(2);
     expect(second.stderr).toContain('another wo run');
-    first.kill('SIGINT');
+    first.kill('SIGTERM');
     expect(await exitOf(first)).toBe(130);
   });
 
-  test('SIGINT ends running sessions as interrupted, skips the rest, writes the report, exits 130', async () => {
+  test('a second SIGINT ends running sessions as interrupted, skips the rest, writes the report, exits 130', async () => {
     r.writePlan(head(1) + `  - feature: long\n    task: sleep 30\n  - feature: queued\n    task: echo hi\n`);
     const child = r.spawnWo(['run']);
     await waitFor(() => r.tmux.tmux.hasSession('wt-long'), 'the session');
+    child.kill('SIGINT'); // the first stops starting workers (SPEC §4)
+    await waitFor(() => child.output().includes('Press Ctrl-C again'), 'the first Ctrl-C to be taken');
     child.kill('SIGINT');
     expect(await exitOf(child)).toBe(130);
     const by = Object.fromEntries(r.report().workers.map((w) => [w.feature, w]));
