@@ -1,5 +1,6 @@
 // wo collect [feature]: the results of done/failed workers; running ones are named as still running.
 import type { Context } from '../context.js';
+import { stripControl } from '../escapes.js';
 import type { Workspace } from '../workspace.js';
 import { assertFeatureName, findWorkers, unknownWorker } from '../worker/inspect.js';
 import { protocolPaths, readResult } from '../worker/protocol.js';
@@ -59,8 +60,10 @@ export async function collectResults(
   const parts: string[] = [];
   for (const e of finished) {
     const view = views.find((v) => v.feature === e.feature);
+    // A result is shown as text: no escape sequence in it reaches the terminal (the JSON form
+    // escapes them anyway).
     const body =
-      e.result?.trimEnd() ||
+      (e.result !== null ? stripControl(e.result).trimEnd() : '') ||
       `(no result file${view ? `: ${protocolPaths(view.loc.worktree).result} does not exist` : ''})`;
     parts.push(`## ${e.feature} — ${e.status}\n\n${body}\n`);
   }

@@ -21,6 +21,19 @@ describe('wo collect, list, logs', () => {
     });
   };
 
+  test('collect prints a result without its escape sequences; --json keeps the text', async () => {
+    await spawn(
+      'esc',
+      `printf '\\033]0;title\\007\\033[31mred\\033[0m \\033[2Jclear\\n' > .worker-result.md; echo done > .worker-status`,
+    );
+    await f.waitStatus('esc', 'done');
+    const r = await f.wo('collect', 'esc');
+    expect(r.out).toContain('## esc — done\n\nred clear\n');
+    expect(r.out).not.toContain('\x1b');
+    const json = JSON.parse((await f.wo('collect', 'esc', '--json')).out) as CollectEntry[];
+    expect(json[0]!.result).toContain('\x1b[31m');
+  });
+
   test('collect prints done and failed results and names running workers', async () => {
     await spawn('good', 'echo "# Login\n\nadded the API" > .worker-result.md; echo done > .worker-status');
     await spawn('bad', 'echo "could not build" > .worker-result.md; echo failed > .worker-status');
