@@ -1,7 +1,7 @@
 // `wo run`: the batch. Validate, select, lock, create worktrees, schedule workers, report.
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, fileSystemProblem, UsageError } from '../errors.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
@@ -276,35 +276,48 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
       await handOffReport(ctx, ws, built, specs, remote, opts).catch((e: unknown) =>
         ctx.io.err(`wo: the hand-off stopped: ${e instanceof Error ? e.message : String(e)}\n`),
       );
-    const written = await report.writeReport(built, {
-      repoRoot: ws.repoRoot,
-      dir: opts.report ? resolve(ctx.cwd, opts.report) : plan.report.dir,
-    });
-    const { writeRunOutputs } = await import('../report/outputs.js');
-    const { timingsPath } = await import('../report/timings.js');
-    await writeRunOutputs({
-      report: built,
-      markdownPath: written.markdown,
-      junit: opts.junit ? resolve(ctx.cwd, opts.junit) : undefined,
-      // A shard leaves the timings to `wo report merge`: shards run one after another in one checkout
-      // must all read the same durations, or they would not split the plan the same way.
-      timings: opts.shard ? undefined : timingsPath(ws.repoRoot, ctx.cwd, opts.timings),
-      env: ctx.env,
-      lastOutput: opts.junit
-        ? await lastOutputs(
-            ws,
-            built.workers.map((w) => w.feature),
-          )
-        : undefined,
-      annotate: true,
-      write: progressWrite(ctx, opts),
-      warn: (t) => ctx.io.err(t),
-    });
+    // A report that cannot be written where it should (a full disk, a read-only folder) goes to
+    // stderr, and the exit code still says how the workers ended (SPEC §9).
+    const written = await report
+      .writeReport(built, {
+        repoRoot: ws.repoRoot,
+        dir: opts.report ? resolve(ctx.cwd, opts.report) : plan.report.dir,
+      })
+      .catch((e: unknown) => {
+        const why = fileSystemProblem(e) ?? (e instanceof Error ? e.message : String(e));
+        ctx.io.err(
+          `wo: could not write the report: ${why}\nThe report:\n\n${report.renderMarkdown(built)}\n`,
+        );
+        return undefined;
+      });
     if (opts.json) ctx.io.out(`${JSON.stringify(built, null, 2)}\n`);
-    // The progress view printed the summary line; the report's place is the last word.
-    ctx.io.err(`Report: ${relative(ctx.cwd, written.markdown) || written.markdown}\n`);
+    if (written) {
+      const { writeRunOutputs } = await import('../report/outputs.js');
+      const { timingsPath } = await import('../report/timings.js');
+      await writeRunOutputs({
+        report: built,
+        markdownPath: written.markdown,
+        junit: opts.junit ? resolve(ctx.cwd, opts.junit) : undefined,
+        // A shard leaves the timings to `wo report merge`: shards run one after another in one checkout
+        // must all read the same durations, or they would not split the plan the same way.
+        timings: opts.shard ? undefined : timingsPath(ws.repoRoot, ctx.cwd, opts.timings),
+        env: ctx.env,
+        lastOutput: opts.junit
+          ? await lastOutputs(
+              ws,
+              built.workers.map((w) => w.feature),
+            )
+          : undefined,
+        annotate: true,
+        write: progressWrite(ctx, opts),
+        warn: (t) => ctx.io.err(t),
+      });
+      // The progress view printed the summary line; the report's place is the last word.
+      ctx.io.err(`Report: ${relative(ctx.cwd, written.markdown) || written.markdown}\n`);
+    }
   } finally {
-    await lock.release();
+    // A lock that cannot be removed (a read-only .wo/) is taken over by the next run: its holder is gone.
+    await lock.release().catch(() => undefined);
   }
   if (ctx.signal.aborted) return ExitCode.interrupted;
   return records.every((r) => r.outcome === 'done') ? ExitCode.ok : ExitCode.notAllDone;

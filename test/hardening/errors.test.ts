@@ -26,6 +26,18 @@ describe('file-system errors are messages', () => {
     }
   });
 
+  test('a report that cannot be written goes to stderr, and the exit code still says how the workers ended', async () => {
+    writeFileSync(
+      join(f.repo.root, 'workers.yaml'),
+      'version: 1\nworkers:\n  - feature: a\n    task: "true"\n    agent: shell\n',
+    );
+    const r = await f.wo('run', '--report', 'README.md/report'); // a file where the folder belongs
+    expect(r.err).toContain('could not write the report');
+    expect(r.err).toContain('README.md');
+    expect(r.err).toMatch(/\| a +\| done/);
+    expect(r.code).toBe(0);
+  });
+
   test.each([
     ['ENOSPC', 'write', 'the disk is full'],
     ['EROFS', 'open', 'read-only'],
