@@ -16,7 +16,7 @@ import { diskFiles, type WorkerFiles } from './files.js';
 import { launchWorker, workerVars } from './launch.js';
 import { locate, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta } from './metadata.js';
-import { Monitor, type SessionSeen, type WatchDir } from './monitor.js';
+import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from './monitor.js';
 import { decide, type Ended, type WorkerFacts } from './outcome.js';
 import { FILES, outputBlock } from './protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
@@ -187,7 +187,7 @@ export class RunDriver implements WorkerDriver {
 
     const key = w.feature;
     let shown = '';
-    const look = async (seen: { session: SessionSeen; eventAt: number }): Promise<Seen | undefined> => {
+    const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       const facts = await this.facts(loc, seen.session);
       if (w.verify) facts.verify = { command: w.verify };
       let d = decide(facts);
@@ -213,7 +213,7 @@ export class RunDriver implements WorkerDriver {
         };
         d = decide(facts);
       }
-      return d.final ? { ...d, noticedAt: seen.eventAt } : undefined;
+      return d.final ? { ...d, noticedAt: seen.eventAt ?? this.clock.now() } : undefined;
     };
 
     let stopping: Promise<void> | undefined;

@@ -10,10 +10,18 @@ import { systemClock, type Clock } from '../scheduler/types.js';
 export type SessionSeen = 'alive' | 'gone' | 'unknown';
 
 /**
- * Reads a worker's facts and returns a value once it has ended (undefined: not yet). `eventAt` is
- * when the change that prompted the look was noticed.
+ * What prompted a look: what tmux said of the session, and when the file event that prompted it
+ * arrived. A look without an event (the first one, the poll's) has no `eventAt`: whatever it finds
+ * was noticed when its reads came back, not when it was asked for (a read slowed down by a busy
+ * thread pool may see a status written after it began).
  */
-export type Look<T> = (seen: { session: SessionSeen; eventAt: number }) => Promise<T | undefined>;
+export interface Seen {
+  session: SessionSeen;
+  eventAt?: number;
+}
+
+/** Reads a worker's facts and returns a value once it has ended (undefined: not yet). */
+export type Look<T> = (seen: Seen) => Promise<T | undefined>;
 
 /** Watches a folder; calls back with the changed entry's name (null: unknown). */
 export type WatchDir = (dir: string, onChange: (name: string | null) => void) => { close(): void };
@@ -39,7 +47,7 @@ interface Watched {
   watchers: Array<{ close(): void }>;
   inflight?: Promise<boolean>;
   /** A look was asked for during the one in flight: the first such request's facts. */
-  again?: { session: SessionSeen; eventAt: number };
+  again?: Seen;
   /** When the wait began: a tmux listing asked for before then may not show its session yet. */
   since: number;
 }
@@ -90,7 +98,7 @@ export class Monitor {
       }
       this.schedulePoll();
       // It may have ended before the watch began.
-      void this.check(key, { session: 'unknown', eventAt: this.clock.now() });
+      void this.check(key, { session: 'unknown' });
     });
   }
 
@@ -129,7 +137,7 @@ export class Monitor {
         // A listing asked for before the wait began may predate its session: it proves nothing.
         const session: SessionSeen =
           w.since >= asked ? 'unknown' : live.has(w.target.session) ? 'alive' : 'gone';
-        return this.check(key, { session, eventAt: this.clock.now() });
+        return this.check(key, { session });
       }),
     );
   }
@@ -157,7 +165,7 @@ export class Monitor {
    * asked for during another runs after it (a burst of events shares one), so a look that learnt
    * something (the session is gone) is never lost to one that began before.
    */
-  private check(key: string, seen: { session: SessionSeen; eventAt: number }): Promise<boolean> {
+  private check(key: string, seen: Seen): Promise<boolean> {
     const w = this.watched.get(key);
     if (!w) return Promise.resolve(true);
     if (w.inflight) {

@@ -99,7 +99,8 @@ describe('RunDriver (fakes)', () => {
     files.set(wt('a'), { exit: { code: 0 } });
     clock.advance(1);
     await driver.monitor.poll();
-    expect(await h.done).toMatchObject({ outcome: 'done', exitCode: 0 });
+    // Found by the poll, not a file event: noticed when the look's reads came back.
+    expect(await h.done).toMatchObject({ outcome: 'done', exitCode: 0, noticedAt: clock.now() });
     expect(files.recorded).toEqual([{ worktree: wt('a'), r: { status: 'done', quoteOutput: 0 } }]);
     await driver.close();
     expect(files.finishedAt).toEqual([wt('a')]);

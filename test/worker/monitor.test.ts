@@ -1,6 +1,12 @@
 // The monitor's wiring of events, the tmux poll and looks, with a fake clock, fake folder watches and
 // a fake tmux: no files, no sleeps. (The real fs.watch is proven by the driver and run tests.)
-import { Monitor, type Look, type SessionSeen, type WatchTarget } from '../../src/worker/monitor.js';
+import {
+  Monitor,
+  type Look,
+  type Seen,
+  type SessionSeen,
+  type WatchTarget,
+} from '../../src/worker/monitor.js';
 import type { SessionInfo } from '../../src/tmux/tmux.js';
 import { deferred, FakeClock, settle } from '../scheduler/fakes.js';
 
@@ -41,7 +47,7 @@ function setup(pollMs = 1000) {
   };
   const monitor = new Monitor({ tmux, clock, pollMs, watch: watches.watch });
   /** A look that records what it was told and ends the wait once `ended` is set. */
-  const seen: Array<{ session: SessionSeen; eventAt: number }> = [];
+  const seen: Seen[] = [];
   const state = { ended: undefined as string | undefined };
   const look: Look<string> = async (s) => {
     seen.push(s);
@@ -55,7 +61,8 @@ describe('Monitor', () => {
     const { monitor, watches, seen, state, look, clock } = setup(0);
     const wait = monitor.wait('a', target, look);
     await settle();
-    expect(seen).toHaveLength(1); // it may have ended before the watch began
+    expect(seen).toEqual([{ session: 'unknown' }]); // it may have ended before the watch began: no event
+
     watches.fire('/wt/a', 'other-file');
     await settle();
     expect(seen).toHaveLength(1);
@@ -84,7 +91,7 @@ describe('Monitor', () => {
     tmux.sessions = [session('wt-a')];
     clock.advance(1000);
     await settle();
-    expect(seen.at(-1)?.session).toBe('alive');
+    expect(seen.at(-1)).toEqual({ session: 'alive' }); // a poll's look has no event time
     tmux.sessions = [session('wt-a', true)]; // its pane's program ended (remain-on-exit)
     clock.advance(1000);
     await settle();
