@@ -348,9 +348,14 @@ function dryRun(
       lines.push(`  {prompt}  the task, then the completion protocol (written to ${prompt})`);
     }
     if (w.needs.length) lines.push(`  needs     ${w.needs.join(', ')}`);
+    if (w.copy.length) lines.push(`  copy      ${w.copy.join(', ')}`);
     if (w.setup.length) lines.push(`  setup     ${w.setup.join(' && ')}`);
+    // Names only: values may be secrets.
+    const envNames = Object.keys({ ...(plan.agents[w.agent]?.env ?? {}), ...w.env });
+    if (envNames.length) lines.push(`  env       ${envNames.join(', ')}`);
     if (w.verify) lines.push(`  verify    ${w.verify}`);
     if (w.timeoutMs) lines.push(`  timeout   ${Math.round(w.timeoutMs / 1000)}s`);
+    if (w.retries) lines.push(`  retries   ${w.retries}`);
     lines.push('');
   }
   return `${lines.join('\n')}`;

@@ -43,3 +43,25 @@ describe('selection', () => {
     expect(existsSync(join(r.repo.base, 'repo-worktrees'))).toBe(false);
   });
 });
+
+describe('--dry-run', () => {
+  let r: RunEnv;
+  beforeEach(() => {
+    r = runEnv();
+  });
+  afterEach(() => r.cleanup());
+
+  test('shows copy, env names (never values) and retries too, and creates nothing', async () => {
+    writeFileSync(join(r.repo.root, '.env'), 'SECRET=1\n');
+    r.writePlan(
+      `${head}  - feature: a\n    task: "true"\n    copy: [.env]\n    env: { API_TOKEN: s3cret, MODE: fast }\n    retries: 2\n`,
+    );
+    const res = await r.wo(['run', '--dry-run']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/copy +\.env/);
+    expect(res.stdout).toMatch(/env +API_TOKEN, MODE/);
+    expect(res.stdout).not.toContain('s3cret');
+    expect(res.stdout).toMatch(/retries +2/);
+    expect(existsSync(join(r.repo.base, 'repo-worktrees'))).toBe(false);
+  });
+});
