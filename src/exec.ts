@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { CommandError } from './errors.js';
-import { shellQuote } from './ui/text.js';
 
 export interface RunOptions {
   cwd?: string;
@@ -34,6 +33,11 @@ export interface RunResult {
 
 export interface Runner {
   run(file: string, args: readonly string[], options?: RunOptions): Promise<RunResult>;
+}
+
+/** Quotes one argument the way sh would read it back: single quotes when needed. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A command line as sh would read it back: `git worktree add '/tmp/my repo'`. */

@@ -9,7 +9,7 @@ import { acquireRunLock } from '../lock.js';
 import { protocolPaths, readStatus, readResult } from '../worker/protocol.js';
 import { placeholderValues, substitute } from '../worker/launch.js';
 import type { WorkerLocation } from '../worker/layout.js';
-import { shellQuote } from '../ui/text.js';
+import { shellQuote } from '../exec.js';
 import { lastLines, lastOutputLine, readTail } from '../worker/lastline.js';
 import { assertTmux } from '../worker/requirements.js';
 import { assertBases, assertOwnSessions } from '../worker/worktree.js';

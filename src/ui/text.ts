@@ -1,4 +1,4 @@
-// Text for terminal views: one clean, clipped line; a clock time; an argument quoted as sh reads it.
+// Text for terminal views: one clean, clipped line; a clock time.
 import { stripControl } from '../escapes.js';
 
 /** One clean line: controls removed, line breaks joined with ` / `, runs of space collapsed, clipped. */
@@ -15,9 +15,4 @@ export function oneLine(text: string, max = 200): string {
 export function clockTime(ms: number): string {
   const d = new Date(ms);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-/** Quotes one argument for display the way sh would read it back: single quotes when needed. */
-export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

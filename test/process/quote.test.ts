@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { shellQuote } from '../../src/ui/text.js';
+import { shellQuote } from '../../src/exec.js';
 
 describe('shellQuote (display of a command a person may copy)', () => {
   test.each([
