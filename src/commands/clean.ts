@@ -172,7 +172,7 @@ async function remove(
   // wo's own branch goes only when every commit on it is on another branch too: nothing is lost.
   if (r.worktree && v.branch === v.loc.branch) {
     if (r.unmerged.length === 0) {
-      await ws.git.run(ws.repoRoot, ['branch', '-D', v.branch]);
+      await ws.git.run(ws.repoRoot, ['branch', '-D', '--end-of-options', v.branch]);
       done.push(`branch ${v.branch} deleted`);
     } else {
       done.push(
