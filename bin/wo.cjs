@@ -17,6 +17,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       process.stderr.write(`wo: could not record the worker's end: ${err.message}\n`);
       process.exitCode = 1;
     });
+} else if (args[0] === '_render-events' && args.length === 1) {
+  // Run in a headless agent's session (scripts/wo-worker.sh): its JSON events as readable lines.
+  const { pathToFileURL } = require('node:url');
+  const { join } = require('node:path');
+  import(pathToFileURL(join(__dirname, '..', 'dist', 'agents', 'render.js')).href)
+    .then((m) => m.renderStream(process.stdin, process.stdout))
+    .catch(() => process.stdin.pipe(process.stdout)); // no dist: the raw stream is still readable
 } else {
   const { pathToFileURL } = require('node:url');
   const { join } = require('node:path');

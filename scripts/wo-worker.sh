@@ -4,7 +4,8 @@
 #   e<NAME=value>   export a variable          E<file>  export NAME=value read from a file
 #   a<argument>     append an argument         A<file>  append an argument read from a file
 #   f<argument>     an argument of the program run after the agent exited (F<file>: from a file)
-#   o<path>         the agent's stdout (its event stream) is also copied to this file (O<file>: from a file)
+#   o<path>         the agent's stdout (its event stream) is copied to this file, and the pane shows it
+#                   rendered by $WO_NODE $WO_RENDER _render-events (O<file>: the path read from a file)
 # Nothing here evaluates a task, feature or path: values only ever appear inside double quotes.
 # Written in POSIX sh with builtins on the hot path: a Node.js start per worker would cost more
 # than everything else wo does for it.
@@ -36,7 +37,8 @@ if command -v -- "$1" >/dev/null 2>&1; then
   if [ -n "$out" ]; then
     # The pane still shows the stream; the copy is what wo's adapter reads. The agent's exit code
     # travels through a file, as a pipeline's status is its last command's.
-    { "$@"; printf '%s\n' "$?" > "$out.code"; } | tee "$out"
+    # A person who attaches reads the stream rendered ($WO_RENDER: `wo _render-events`).
+    { "$@"; printf '%s\n' "$?" > "$out.code"; } | tee "$out" | "$WO_NODE" "$WO_RENDER" _render-events
     code=$(cat "$out.code" 2>/dev/null) || code=1
   else
     "$@"

@@ -165,8 +165,12 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
   const after = input.recordExitInSession
     ? [process.execPath, RECORD_EXIT, '_record-exit', input.worktree, input.stateDir]
     : [];
+  // A headless agent's event stream is shown rendered in its pane (`wo _render-events`).
+  const renderEnv: Record<string, string> = added.captureStdout
+    ? { WO_NODE: process.execPath, WO_RENDER: RECORD_EXIT }
+    : {};
   const spec = buildSpec(
-    sessionEnv(input, { exitFile: exitPath }, added.env),
+    sessionEnv(input, { exitFile: exitPath }, { ...added.env, ...renderEnv }),
     argv,
     input.stateDir,
     after,

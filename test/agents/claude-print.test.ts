@@ -39,6 +39,10 @@ describe('claude-print, the real Claude Code', () => {
     expect(w).toMatchObject({ outcome: 'done', agent: 'claude-print', agent_version: '2.1.197' });
     expect(w.usage).toMatchObject({ input_tokens: expect.any(Number), cost_usd: expect.any(Number) });
     expect(readFileSync(join(dir, '.worker-result.md'), 'utf8')).toContain('Added hello.txt');
+    // A person who attached saw its events as readable lines, not JSON.
+    const pane = readFileSync(join(dir, '.worker.log'), 'utf8');
+    expect(pane).toContain('→ Bash: git commit -q -m "Add hello"');
+    expect(pane).not.toContain('{"type":"assistant"');
   });
 
   test('an API error (401) fails the worker with the agent’s words', async () => {

@@ -35,6 +35,7 @@ describe('codex, the real Codex CLI', () => {
     expect(readFileSync(join(dir, '.worker-result.md'), 'utf8')).toContain(
       'Added hello.txt and committed it.',
     );
+    expect(readFileSync(join(dir, '.worker.log'), 'utf8')).toMatch(/→ \$ .*git add hello.txt/);
   });
 
   test('an API error fails the worker with the agent’s words', async () => {
