@@ -88,10 +88,14 @@ export function claudeStream(
     if (e.type === 'system' && e.subtype === 'api_retry') {
       const status = num(e.error_status) ?? num(rec(e.error).status);
       const limited = status === 429 || str(e.error) === 'rate_limit';
+      const delay = num(e.retry_delay_ms);
+      const when = delay !== null ? ` in ${Math.max(1, Math.round(delay / 1000))}s` : '';
       events.push({
         at,
         state: limited ? 'rate-limited' : 'working',
-        ...(limited && { message: `rate limited; retry ${num(e.attempt) ?? ''}`.trim() }),
+        ...(limited && {
+          message: `the API said 429 (rate limit); retry ${num(e.attempt) ?? '?'}${num(e.max_retries) !== null ? ` of ${num(e.max_retries)}` : ''}${when}`,
+        }),
       });
     } else if (e.type === 'assistant') {
       events.push({ at, state: 'working' });

@@ -95,7 +95,7 @@ describe('Claude Code hooks', () => {
     expect(claudeStream(turns, 0).result).toMatchObject({ isError: true, message: 'error_max_turns' });
     const retry = JSON.stringify({ type: 'system', subtype: 'api_retry', attempt: 2, error_status: 429 });
     expect(claudeStream(retry, 5).events).toEqual([
-      { at: 5, state: 'rate-limited', message: 'rate limited; retry 2' },
+      { at: 5, state: 'rate-limited', message: 'the API said 429 (rate limit); retry 2' },
     ]);
     expect(claudeStream(undefined, 0)).toEqual({ events: [] });
   });

@@ -45,6 +45,22 @@ describe('claude-print, the real Claude Code', () => {
     expect(pane).not.toContain('{"type":"assistant"');
   });
 
+  test('a rate limit it retries past: `rate-limited` while it waits, then done', async () => {
+    r = await agentRun([]);
+    const dir = r.wt('busy');
+    r.model.script.push(
+      { error: 429, times: 1, retryAfterS: 1, message: 'slow down' },
+      { write: join(dir, '.worker-result.md'), content: 'Did it\n' },
+      { bash: 'echo done > .worker-status' },
+      { text: 'Done.' },
+    );
+    r.writePlan(plan('claude-print', '  - feature: busy\n    task: Do it\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/busy rate-limited: the API said 429 \(rate limit\); retry 1/);
+    expect(r.report().workers[0]).toMatchObject({ outcome: 'done' });
+  });
+
   test('an API error (401) fails the worker with the agent’s words', async () => {
     r = await agentRun([{ error: 401, message: 'invalid x-api-key' }]);
     r.writePlan(plan('claude-print', '  - feature: denied\n    task: Do anything\n'));

@@ -64,8 +64,8 @@ function sendError(res: ServerResponse, step: Extract<Step, { error: number }>, 
     headers['x-ratelimit-reset-requests'] = `${step.retryAfterS ?? 60}s`;
   }
   if (api === 'anthropic') {
-    // Anthropic's own shape; x-should-retry: false stops Claude Code's retries where the test wants an end.
-    res.writeHead(step.error, { ...headers, 'x-should-retry': 'false' });
+    // A persistent error says not to retry; one given `times` lets Claude Code retry past it.
+    res.writeHead(step.error, { ...headers, 'x-should-retry': step.times === undefined ? 'false' : 'true' });
     res.end(JSON.stringify({ type: 'error', error: { type, message } }));
   } else {
     res.writeHead(step.error, headers);
