@@ -150,3 +150,12 @@ export async function endProcesses(procs: Proc[], graceMs = 500): Promise<void> 
 export function killGroups(roots: number[]): void {
   for (const pid of roots) signal(-pid, 'SIGKILL');
 }
+
+/**
+ * Ends what a worker left running after its session's program ended by itself (a background
+ * process, a daemon): every process still carrying its WO_WORKTREE.
+ */
+export async function endLeftovers(worktree: string): Promise<void> {
+  const procs = await workerProcesses([], worktree);
+  if (procs?.length) await endProcesses(procs);
+}

@@ -12,6 +12,7 @@ import {
   type WorkerDriver,
 } from '../scheduler/types.js';
 import { UsageError } from '../errors.js';
+import { endLeftovers } from '../process-tree.js';
 import { diskFiles, type WorkerFiles } from './files.js';
 import { launchWorker, workerVars } from './launch.js';
 import { locate, type Layout, type WorkerLocation } from './layout.js';
@@ -47,6 +48,8 @@ export interface DriverOptions {
   files?: WorkerFiles;
   clock?: Clock;
   watch?: WatchDir;
+  /** Ends the processes a finished worker left running (see process-tree.ts; a fake in tests). */
+  endLeftovers?: (worktree: string) => Promise<void>;
   /** Starts a worker's session (a fake in tests). */
   launch?: typeof launchWorker;
   /** Told when a running worker's live state changes (working, waiting with its message, ...). */
@@ -238,6 +241,9 @@ export class RunDriver implements WorkerDriver {
         end = decide({ ...(await this.facts(loc, 'gone')), stoppedBy: stopReason }) as Ended;
       } else end = seen;
       if (end.record) await this.files.record(loc, end.record);
+      // What the worker left running ends with it (SPEC §9), before a retry can start anew.
+      if (!end.endSession || this.options.keepSessions)
+        await (this.options.endLeftovers ?? endLeftovers)(loc.worktree).catch(() => undefined);
       this.finish(loc, end, printsResultOnExit(adapterOf(w.agent, agent)));
       return {
         outcome: end.outcome,

@@ -66,6 +66,19 @@ describe('processes outliving workers', () => {
     await waitFor(() => !both.some(alive), 'every process of the timed-out worker to end', 5000);
   });
 
+  test('a worker that ends done on its own: what it left running (a child ignoring HUP, a setsid daemon) ends too', async () => {
+    const probe = f.repo.base;
+    const task = stubborn(probe).replace(/sleep 300$/, 'exit 0').replaceAll('\n', '\n      ');
+    writeFileSync(
+      join(f.repo.root, 'workers.yaml'),
+      `version: 1\ndefaults:\n  agent: shell\nworkers:\n  - feature: d\n    task: |\n      ${task}\n`,
+    );
+    const run = f.wo('run');
+    const both = await started(probe);
+    expect((await run).code).toBe(0);
+    await waitFor(() => !both.some(alive), 'what the finished worker left running to end', 5000);
+  });
+
   test('after wo kill --force, the whole tree and the setsid daemon are gone', async () => {
     const probe = f.repo.base;
     expect((await f.wo('spawn', 'k', stubborn(probe), '--agent', 'shell', '--create')).code).toBe(0);
