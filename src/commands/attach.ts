@@ -40,7 +40,8 @@ export function attachPlan(
 
 export async function attachWorker(ctx: Context, ws: Workspace, feature: string): Promise<number> {
   const loc = ws.locate(feature);
-  if (!(await ws.tmux.hasSession(loc.session))) {
+  // Only this repository's session: another repository's wt-<feature> is not this worker (SPEC §1).
+  if (!(await ws.tmux.listSessions()).some((s) => s.name === loc.session)) {
     const [v] = await findWorkers(ws, { feature });
     const hint = v
       ? `worker ${feature} is ${v.status}; see its output with 'wo logs ${feature}' and its result with 'wo collect ${feature}'`

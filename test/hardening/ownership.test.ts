@@ -45,6 +45,9 @@ describe('session ownership', () => {
     expect(killed.code).not.toBe(0);
     expect(await aliveIn(a, 'wt-login')).toBe(true);
     expect(JSON.parse((await b.wo('list', '--json')).out)).toEqual([]);
+    const attached = await b.wo('attach', 'login');
+    expect(attached.code).toBe(2);
+    expect(attached.err).toContain('no tmux session wt-login');
     expect(JSON.parse((await a.wo('list', '--json')).out)).toHaveLength(1);
     expect(a.status('login')).toBe('running');
   });
