@@ -1,7 +1,8 @@
 // wo logs <feature> [-f]: print a worker's .worker.log as it was written (like cat); -f keeps
 // printing as it grows, until the worker has finished and its session is gone, or Ctrl-C.
 import { watch, type FSWatcher } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { NotRegularFile, openRegular } from '../fsutil.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -35,8 +36,9 @@ export async function showLogs(
   const path = protocolPaths(loc.worktree).log;
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    fh = await openRegular(path); // a FIFO in the log's place must not block wo logs
   } catch (e) {
+    if (e instanceof NotRegularFile) throw new UsageError(`${path} is ${e.kind}, not a log file.`);
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR')
       throw e;
     const [v] = await findWorkers(ws, { feature, record: false });

@@ -1,6 +1,6 @@
 // The last thing a worker printed, for `wo status` and results: read only the log's tail and strip
 // terminal control sequences (measuring it in columns is the views' business: ui/width.ts).
-import { open } from 'node:fs/promises';
+import { NotRegularFile, openRegular } from '../fsutil.js';
 import { join } from 'node:path';
 import { FILES } from './protocol.js';
 import { screenLine } from '../escapes.js';
@@ -15,9 +15,9 @@ export async function readTail(
 ): Promise<{ text: string; fromStart: boolean } | undefined> {
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await openRegular(path); // a FIFO in the log's place must not block the reader
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof NotRegularFile) return undefined;
     throw e;
   }
   try {

@@ -75,6 +75,19 @@ describe('files wo reads', () => {
     expect(config.err).toContain('too many aliases');
   });
 
+  test('a log replaced by a FIFO: wo status and wo logs end at once', async () => {
+    const wt = join(repo.base, 'repo-worktrees', 'w');
+    mkdirSync(wt, { recursive: true });
+    writeFileSync(join(wt, '.worker-status'), 'done\n');
+    execFileSync('mkfifo', [join(wt, '.worker.log')]);
+    const status = await wo('status');
+    expect(status.code).toBe(0);
+    expect(status.out).toContain('w');
+    const logs = await wo('logs', 'w');
+    expect(logs.code).toBe(2);
+    expect(logs.err).toContain('is a FIFO, not a log file');
+  });
+
   test("a worker's status, result and exit files replaced by FIFOs are read as missing, without waiting", async () => {
     const worktree = join(repo.base, 'wt');
     const stateDir = join(repo.base, 'state');
