@@ -23,6 +23,7 @@ const INTEGRATION = [
   'test/git/repo-root.test.ts',
   'test/tmux.test.ts',
   'test/worker/driver.test.ts',
+  'test/worker/last-screen.test.ts',
   'test/lock-race.test.ts', // two processes running the built lock module
   // The real agent programs (scripts/install-agents.sh) against a scripted model server:
   'test/agents/claude.test.ts',

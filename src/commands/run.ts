@@ -257,6 +257,8 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
           version,
           endedAt: r.finishedAt ?? Date.now(),
           ran,
+          outcome: r.outcome,
+          log: protocolPaths(loc.worktree).log,
         });
         return { ...loc, ...mine, ...told, result: (await readResult(loc.worktree)) ?? null };
       }),

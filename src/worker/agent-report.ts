@@ -6,6 +6,7 @@ import { transcriptPath, transcriptUsage } from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
 import type { Usage } from '../agents/types.js';
+import { lastLines, readTail } from './lastline.js';
 import { liveState } from './outcome.js';
 
 export interface AgentReport {
@@ -19,14 +20,16 @@ export interface AgentReport {
 /** Reads a worker's agent facts from its state folder for the report; `endedAt` closes a wait still open. */
 export async function agentReport(
   stateDir: string,
-  o: { agent?: string; version?: string; endedAt: number; ran: boolean },
+  o: { agent?: string; version?: string; endedAt: number; ran: boolean; outcome?: string; log?: string },
 ): Promise<AgentReport> {
   if (!o.ran)
     return { agent: o.agent ?? null, agent_version: null, usage: null, waiting_ms: null, last_screen: null };
-  const [facts, screen] = await Promise.all([
+  const [facts, kept] = await Promise.all([
     readAgentFacts(stateDir).catch(() => ({}) as Awaited<ReturnType<typeof readAgentFacts>>),
     readFile(agentPaths(stateDir).lastScreen, 'utf8').catch(() => undefined),
   ]);
+  // A crashed worker's pane is gone with its session: the end of its log is what it last showed.
+  const screen = kept ?? (o.outcome === 'crashed' && o.log ? await logScreen(o.log) : undefined);
   const live = facts.agentEvents ? liveState(facts.agentEvents, o.endedAt) : undefined;
   // An interactive Claude prints no result: its usage is in the session transcript its hooks name.
   const usage = facts.agentResult?.usage ?? (await sessionUsage(stateDir));
@@ -39,6 +42,16 @@ export async function agentReport(
     last_screen: screen !== undefined ? stripEscapes(screen).trimEnd() : null,
   };
 }
+
+/** The last lines of a worker's log as its terminal showed them. */
+async function logScreen(log: string): Promise<string | undefined> {
+  const tail = await readTail(log, 65536).catch(() => undefined);
+  const lines = tail ? lastLines(tail, SCREEN_LINES) : [];
+  return lines.length ? lines.join('\n') : undefined;
+}
+
+/** How many lines of a log stand for a crashed worker's screen. */
+const SCREEN_LINES = 40;
 
 /** Usage from the Claude Code transcript named by the worker's hooks, if any. */
 async function sessionUsage(stateDir: string): Promise<Usage | undefined> {
