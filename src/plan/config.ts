@@ -91,10 +91,24 @@ export function userConfigDir(env: NodeJS.ProcessEnv): string | undefined {
 interface CandidateProblem {
   file: string;
   message: string;
+  line?: number;
+  column?: number;
+}
+
+/** Where JSON.parse stopped (`… at position N`), as line and column; undefined when it does not say. */
+function jsonErrorAt(text: string, e: unknown): { line: number; column: number } | undefined {
+  const m = /at position (\d+)/.exec(String((e as Error).message));
+  if (!m) return undefined;
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  return { line, column: before.length - before.lastIndexOf('\n') };
 }
 
 /** What is wrong with reading a candidate file, or undefined; `exists` false when there is none. */
-function candidate(file: string, place: string): { exists: boolean; problem?: string; wo?: boolean } {
+function candidate(
+  file: string,
+  place: string,
+): { exists: boolean; problem?: string; at?: { line: number; column: number }; wo?: boolean } {
   let st;
   try {
     st = statSync(file);
@@ -116,12 +130,15 @@ function candidate(file: string, place: string): { exists: boolean; problem?: st
   }
   if (place !== 'package.json') return { exists: true };
   let pkg: unknown;
+  const text = readFileSync(file, 'utf8');
   try {
-    pkg = JSON.parse(readFileSync(file, 'utf8'));
+    pkg = JSON.parse(text);
   } catch (e) {
+    const why = String((e as Error).message).replace(/ in JSON at position \d+.*$/s, '');
     return {
       exists: true,
-      problem: `is not valid JSON (${(e as Error).message}): fix it; wo reads its "wo" key`,
+      problem: `not valid JSON: ${why} (fix it: wo reads its "wo" key)`,
+      at: jsonErrorAt(text, e),
     };
   }
   return { exists: true, wo: pkg !== null && typeof pkg === 'object' && 'wo' in pkg };
@@ -141,7 +158,7 @@ function anyConfigCandidate(dirs: string[], userDir: string | undefined): boolea
     const file = join(dir, place);
     const c = candidate(file, place);
     if (!c.exists) continue;
-    if (c.problem !== undefined) return { file, message: c.problem };
+    if (c.problem !== undefined) return { file, message: c.problem, ...c.at };
     if (place !== 'package.json' || c.wo) return true;
   }
   return false;
@@ -157,7 +174,14 @@ export async function loadConfig(from: string, opts: ConfigOptions): Promise<Con
       file: any.file,
       config: {},
       readable: false,
-      issues: [{ file: displayPath(any.file, opts.cwd), path: '', message: any.message }],
+      issues: [
+        {
+          file: displayPath(any.file, opts.cwd),
+          ...(any.line !== undefined && { line: any.line, column: any.column }),
+          path: '',
+          message: any.message,
+        },
+      ],
     };
   const [{ cosmiconfig }, { parseYaml }] = await Promise.all([
     import('cosmiconfig'),

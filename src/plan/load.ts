@@ -24,7 +24,7 @@ async function parseFast(text: string): Promise<Record<string, unknown> | undefi
   // keeps as a key) and 0b101 (a number to js-yaml, a string in YAML 1.2).
   if (/<<\s*:|\b0b[01]/.test(text)) return undefined;
   // Anchors: js-yaml expands aliases without a limit (an alias bomb); `yaml` counts them.
-  if (/(^|[\s:,[{-])&[^\s,[\]{}]/m.test(text)) return undefined;
+  if (/(^|[\s:,[{-])&[A-Za-z0-9_-]/m.test(text)) return undefined;
   try {
     const { load, CORE_SCHEMA } = await import('js-yaml');
     const value: unknown = load(text, { schema: CORE_SCHEMA });

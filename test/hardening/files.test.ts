@@ -46,7 +46,7 @@ describe('files wo reads', () => {
     for (const args of [['validate'], ['status']]) {
       const r = await wo(...args);
       expect(r.code).toBe(2);
-      expect(r.err).toContain('package.json: is not valid JSON');
+      expect(r.err).toContain('package.json:1:3: not valid JSON');
       expect(r.err).not.toContain('unexpected error');
       expect(r.err).not.toMatch(/\n\s+at /);
     }

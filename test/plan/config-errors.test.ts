@@ -100,7 +100,9 @@ test.each([
     'broken package.json',
     'package.json',
     '{ "name": "shop", }\n}\n',
-    ['package.json:2:1: YAML syntax: unexpected flow-map-end token in YAML stream: "}"'],
+    [
+      'package.json:1:19: not valid JSON: Expected double-quoted property name (fix it: wo reads its "wo" key)',
+    ],
   ],
   [
     'a module that throws',
