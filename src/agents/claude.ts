@@ -63,12 +63,15 @@ export function hookEvents(text: string | undefined, interactive: boolean): Agen
           out.push({ at, state: 'waiting', message: 'its turn ended without writing .worker-status' });
         break;
       case 'StopFailure': {
+        // The turn ended on an API error: a rate limit, or another error it now sits idle after.
         const type = str(h.error_type) ?? str(h.error);
-        if (type === 'rate_limit')
+        const words = str(h.message) ?? str(h.error_message);
+        if (type === 'rate_limit') out.push({ at, state: 'rate-limited', message: words ?? 'rate limit' });
+        else if (interactive)
           out.push({
             at,
-            state: 'rate-limited',
-            message: str(h.message) ?? str(h.error_message) ?? 'rate limit',
+            state: 'waiting',
+            message: `stopped on an API error${type ? ` (${type})` : ''}${words ? `: ${words}` : ''}`,
           });
         break;
       }

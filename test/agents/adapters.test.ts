@@ -45,6 +45,12 @@ describe('Claude Code hooks', () => {
       { at: 6, state: 'rate-limited', message: 'limit resets at 5pm' },
       { at: 7, state: 'waiting', message: 'its turn ended without writing .worker-status' },
     ]);
+    expect(
+      hookEvents(
+        hook(9, { hook_event_name: 'StopFailure', error_type: 'server_error', message: 'Overloaded' }),
+        true,
+      ),
+    ).toEqual([{ at: 9, state: 'waiting', message: 'stopped on an API error (server_error): Overloaded' }]);
     // Headless, a turn that stops is an exit, not an idle prompt.
     expect(hookEvents(hook(7, { hook_event_name: 'Stop' }), false)).toEqual([]);
   });
