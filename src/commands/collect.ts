@@ -5,6 +5,7 @@ import type { Workspace } from '../workspace.js';
 import { assertFeatureName, findWorkers, unknownWorker } from '../worker/inspect.js';
 import { protocolPaths, readResult } from '../worker/protocol.js';
 import { readSavedResult } from '../worker/saved.js';
+import { shownStatus } from '../worker/metadata.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface CollectOptions {
@@ -44,7 +45,7 @@ export async function collectResults(
   }
   for (const v of views) {
     const result = v.status === 'running' ? undefined : await readResult(v.loc.worktree);
-    entries.push({ feature: v.feature, status: v.status, result: result ?? null });
+    entries.push({ feature: v.feature, status: shownStatus(v.meta, v.status), result: result ?? null });
   }
 
   if (opts.json) {

@@ -8,10 +8,11 @@ import { openWorkspace, type Workspace } from '../workspace.js';
 import { acquireRunLock } from '../lock.js';
 import { protocolPaths, readStatus, readResult } from '../worker/protocol.js';
 import { placeholderValues, substitute } from '../worker/launch.js';
-import type { WorkerLocation } from '../worker/layout.js';
+import { worktreesRoot, type WorkerLocation } from '../worker/layout.js';
 import { shellQuote } from '../exec.js';
 import { lastLines, lastOutputLine, readTail } from '../worker/lastline.js';
 import { assertTmux } from '../worker/requirements.js';
+import { readMeta, updateMeta } from '../worker/metadata.js';
 import { assertBases, assertOwnSessions } from '../worker/worktree.js';
 
 export interface RunOptions {
@@ -150,7 +151,15 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
   );
   const agentChecks = await preflight(
-    { runner: ws.runner, env: ctx.env, cwd: ctx.cwd, repoRoot: ws.repoRoot, agents: usedAgents },
+    {
+      runner: ws.runner,
+      env: ctx.env,
+      cwd: ctx.cwd,
+      repoRoot: ws.repoRoot,
+      agents: usedAgents,
+      worktreesDir: worktreesRoot(ws.layout),
+      say: (text) => ctx.io.err(text),
+    },
     (text) => ctx.io.err(text),
   );
   // A session name taken by another repository's session is refused before anything is created.
@@ -233,6 +242,15 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     await progress.stop();
     await driver.close();
   }
+  // The report's outcome word goes into each worker's .worktree.json too, so that wo status and
+  // wo collect later say `timeout`, `crashed` or `interrupted` as the report does (SPEC §5).
+  await Promise.all(
+    records.map(async (r) => {
+      const wt = ws.locate(r.feature).worktree;
+      if ((await readMeta(wt)).worker?.run_id !== runId) return; // not started by this run
+      await updateMeta(wt, { worker: { outcome: r.outcome, outcome_run_id: runId } }).catch(() => undefined);
+    }),
+  );
   try {
     const { allBranchFacts } = await import('../handoff/handoff.js');
     const { agentReport } = await import('../worker/agent-report.js');

@@ -10,6 +10,7 @@ import {
   type WorkerView,
 } from '../worker/inspect.js';
 import { lastOutput } from '../worker/lastline.js';
+import { shownStatus } from '../worker/metadata.js';
 import { worktreesRoot } from '../worker/layout.js';
 import { protocolPaths } from '../worker/protocol.js';
 import { openCommandWorkspace } from './settings.js';
@@ -121,7 +122,7 @@ async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
   const last = await lastOutput(protocolPaths(v.loc.worktree).log).catch(() => undefined);
   return {
     feature: v.feature,
-    status: v.status,
+    status: shownStatus(v.meta, v.status), // the report's word: timeout, crashed, interrupted (SPEC §5)
     reason: v.reason ?? null,
     session: v.loc.session,
     session_alive: v.sessionAlive,

@@ -12,6 +12,12 @@ export interface WorkerMeta {
   finished_at: string | null;
   status: string;
   exit_code: number | null;
+  /**
+   * The report's word for how the run `outcome_run_id` ended this worker (`timeout`, `crashed`,
+   * `interrupted`, …), written by `wo run` so that `wo status` and `wo collect` say the same.
+   */
+  outcome?: string;
+  outcome_run_id?: string;
 }
 
 export interface WorktreeMeta {
@@ -63,4 +69,15 @@ async function applyMeta(
   if (patch.worker) next.worker = { ...(cur.worker ?? {}), ...patch.worker };
   await writeFileAtomic(join(worktree, FILES.metadata), `${JSON.stringify(next, null, 2)}\n`);
   return next;
+}
+
+/**
+ * The word `wo status` and `wo collect` show for a worker whose status is `status`: the outcome its
+ * last run recorded (SPEC §5: the same words as the report) when that record is about the worker's
+ * latest start and final status; otherwise the status itself.
+ */
+export function shownStatus(meta: WorktreeMeta, status: string): string {
+  const w = meta.worker;
+  const current = w?.outcome !== undefined && w.outcome_run_id !== undefined && w.outcome_run_id === w.run_id;
+  return current && w.status === status && (status === 'done' || status === 'failed') ? w.outcome! : status;
 }

@@ -1,0 +1,27 @@
+// SPEC §5: looking at a run afterwards agrees with the run: wo status and wo collect use the
+// report's outcome words.
+import { runEnv, type RunEnv } from '../run/harness.js';
+
+describe('looking at a run afterwards', () => {
+  let r: RunEnv;
+  beforeEach(() => {
+    r = runEnv();
+  });
+  afterEach(() => r.cleanup());
+
+  test('a worker that timed out is `timeout` in the report, wo status and wo collect', async () => {
+    r.writePlan(
+      'version: 1\ndefaults:\n  agent: shell\nworkers:\n' +
+        '  - feature: slow\n    timeout: 1s\n    task: sleep 30\n' +
+        '  - feature: quick\n    task: "true"\n',
+    );
+    expect((await r.wo(['run'])).code).toBe(1);
+    const words = (list: Array<Record<string, unknown>>, key: string) =>
+      Object.fromEntries(list.map((w) => [w.feature, w[key]]));
+    expect(words(r.report().workers, 'outcome')).toEqual({ slow: 'timeout', quick: 'done' });
+    const status = JSON.parse((await r.wo(['status', '--json'])).stdout) as Array<Record<string, unknown>>;
+    expect(words(status, 'status')).toEqual({ slow: 'timeout', quick: 'done' });
+    const collect = JSON.parse((await r.wo(['collect', '--json'])).stdout) as Array<Record<string, unknown>>;
+    expect(words(collect, 'status')).toEqual({ slow: 'timeout', quick: 'done' });
+  });
+});
