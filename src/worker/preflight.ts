@@ -2,10 +2,11 @@
 // its program is on PATH, it can reach its model (logged in, or its key is set), its version is one
 // its preset was proven with (a warning otherwise) — and, for interactive Claude Code, the checkout
 // is one it trusts. A failure is exit 3 with the fix; nothing has been created yet.
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Runner } from '../exec.js';
 import { EnvError } from '../errors.js';
+import { writeFileAtomic } from '../fsutil.js';
 import type { AgentDef } from '../plan/types.js';
 import { adapterOf, type AdapterName } from '../agents/index.js';
 import { PROGRAMS, parseVersion } from '../agents/versions.js';
@@ -32,6 +33,13 @@ export interface PreflightInput {
   repoRoot: string;
   /** The agents the selected workers use, by name. */
   agents: Record<string, AgentDef>;
+  /**
+   * The folder the worktrees go in. When Claude Code is another version than the proven one (which
+   * trusts a linked worktree when it trusts the main checkout), this folder is trusted for it.
+   */
+  worktreesDir?: string;
+  /** Where wo says what it changed. */
+  say?: (text: string) => void;
 }
 
 const ASK_MS = 20000;
@@ -70,6 +78,16 @@ export async function checkAgent(name: string, def: AgentDef, o: PreflightInput)
     const trusted = await claudeTrusts(o.repoRoot, o.env);
     if (!trusted)
       check.problem = `agent ${name}: Claude Code does not trust ${o.repoRoot}, and would stop every worker at its folder-trust dialog. Trust it once: run \`claude\` in ${o.repoRoot} and answer "Yes, I trust this folder" (wo never answers that dialog for you)`;
+    else if (
+      o.worktreesDir &&
+      check.version !== facts?.proven &&
+      !(await claudeTrusts(o.worktreesDir, o.env))
+    ) {
+      const file = await extendTrust(o.worktreesDir, o.env);
+      o.say?.(
+        `wo: Claude Code ${check.version ?? '(version unknown)'} may not carry the trust of ${o.repoRoot} over to its worktrees: trusted ${o.worktreesDir} too (projects["${o.worktreesDir}"].hasTrustDialogAccepted in ${file}; nothing else changed)\n`,
+      );
+    }
   }
   return check;
 }
@@ -92,8 +110,7 @@ async function codexKeySet(env: NodeJS.ProcessEnv): Promise<boolean> {
  * trusts a linked worktree when it trusts its main checkout, so the workers need nothing more.
  */
 export async function claudeTrusts(repoRoot: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const dir = env.CLAUDE_CONFIG_DIR || env.HOME || '';
-  const text = await readFile(join(dir, '.claude.json'), 'utf8').catch(() => undefined);
+  const text = await readFile(claudeConfig(env), 'utf8').catch(() => undefined);
   if (text === undefined) return false;
   let projects: Record<string, { hasTrustDialogAccepted?: unknown }> = {};
   try {
@@ -105,6 +122,25 @@ export async function claudeTrusts(repoRoot: string, env: NodeJS.ProcessEnv): Pr
     if (projects[d]?.hasTrustDialogAccepted === true) return true;
     if (dirname(d) === d) return false;
   }
+}
+
+/** Claude Code's configuration file: ~/.claude.json, or $CLAUDE_CONFIG_DIR/.claude.json. */
+const claudeConfig = (env: NodeJS.ProcessEnv): string =>
+  join(env.CLAUDE_CONFIG_DIR || env.HOME || '', '.claude.json');
+
+/**
+ * Marks one folder trusted in Claude Code's configuration: sets projects[dir].hasTrustDialogAccepted
+ * and keeps every other key as it was. Written whole (temporary file, then rename), with its mode.
+ */
+export async function extendTrust(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const file = claudeConfig(env);
+  const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+  const config = JSON.parse(text) as { projects?: Record<string, Record<string, unknown>> };
+  config.projects ??= {};
+  config.projects[dir] = { ...config.projects[dir], hasTrustDialogAccepted: true };
+  await writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+  await chmod(file, st.mode & 0o777);
+  return file;
 }
 
 /** Checks every agent the workers use; throws EnvError (exit 3) naming each problem and its fix. */
