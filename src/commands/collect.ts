@@ -37,11 +37,21 @@ export async function collectResults(
   if (feature !== undefined && views.length === 0) {
     // Its worktree is gone: `wo clean` kept its result.
     const saved = await readSavedResult(ws.repoRoot, feature);
-    if (!saved) throw await unknownWorker(ws, feature);
-    entries.push({ feature, status: saved.status ?? 'cleaned', result: saved.text });
-    notes.push(
-      `(worktree removed by wo clean${saved.cleanedAt ? ` at ${saved.cleanedAt}` : ''}; result kept in ${saved.path})`,
-    );
+    if (saved) {
+      entries.push({ feature, status: saved.status ?? 'cleaned', result: saved.text });
+      notes.push(
+        `(worktree removed by wo clean${saved.cleanedAt ? ` at ${saved.cleanedAt}` : ''}; result kept in ${saved.path})`,
+      );
+    } else {
+      // A worker of a plan that never started (skipped) is only a line in a report (SPEC §5).
+      const { lastReported } = await import('./run-history.js');
+      const last = await lastReported(ws.repoRoot, feature);
+      if (!last) throw await unknownWorker(ws, feature);
+      entries.push({ feature, status: last.outcome, result: null });
+      notes.push(
+        `(${feature} was ${last.outcome} in run ${last.runId ?? '?'} of ${last.plan}${last.reason ? `: ${last.reason}` : ''}; it has no worktree)`,
+      );
+    }
   }
   for (const v of views) {
     const result = v.status === 'running' ? undefined : await readResult(v.loc.worktree);

@@ -42,9 +42,13 @@ export async function showLogs(
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR')
       throw e;
     const [v] = await findWorkers(ws, { feature, record: false });
+    const { lastReported } = await import('./run-history.js');
+    const last = v ? undefined : await lastReported(ws.repoRoot, feature);
     const hint = v
       ? `worker ${feature} (${v.status}) has not written a log yet`
-      : `there is no worker ${feature}; start one with wo spawn ${feature} "<task>" --create`;
+      : last
+        ? `worker ${feature} was ${last.outcome} in run ${last.runId ?? '?'} of ${last.plan}${last.reason ? ` (${last.reason})` : ''} and never ran, so it has no log`
+        : `there is no worker ${feature}; start one with wo spawn ${feature} "<task>" --create`;
     throw new UsageError(`no log at ${path}: ${hint}.`);
   }
   const decoder = new StringDecoder('utf8');

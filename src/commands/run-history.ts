@@ -8,9 +8,11 @@ import { readTextIfExists } from '../fsutil.js';
 interface PastWorker {
   feature: string;
   outcome: string;
+  reason?: string | null;
 }
 
 interface PastRun {
+  run_id?: string;
   plan: string;
   started_at: string;
   workers: PastWorker[];
@@ -48,6 +50,38 @@ async function readRun(file: string): Promise<PastRun | undefined> {
   }
 }
 
+/** Every readable report under the run folders (and the last run's), oldest first. */
+async function pastRuns(
+  repoRoot: string,
+  o: { reportDir?: string; lastReportJson?: string },
+): Promise<PastRun[]> {
+  const files = new Set<string>();
+  if (o.lastReportJson) files.add(resolve(repoRoot, o.lastReportJson));
+  for (const folder of runFolders(repoRoot, o.reportDir)) {
+    const entries = await readdir(folder).catch(() => [] as string[]);
+    for (const e of entries) files.add(join(folder, e, 'report.json'));
+  }
+  return (await Promise.all([...files].map(readRun)))
+    .filter((r): r is PastRun => r !== undefined)
+    .sort((a, b) => a.started_at.localeCompare(b.started_at));
+}
+
+/**
+ * How the latest run that had `feature` ended it (any plan), for a worker that has no worktree or
+ * session to look at (skipped before it started): undefined when no report names it.
+ */
+export async function lastReported(
+  repoRoot: string,
+  feature: string,
+): Promise<{ runId?: string; plan: string; outcome: string; reason?: string | null } | undefined> {
+  const runs = await pastRuns(repoRoot, {});
+  for (const run of runs.reverse()) {
+    const w = run.workers.find((x) => x.feature === feature);
+    if (w) return { runId: run.run_id, plan: run.plan, outcome: w.outcome, reason: w.reason };
+  }
+  return undefined;
+}
+
 /**
  * Each worker's latest outcome over every run of `plan` (its path relative to the repository root,
  * as reports name it), and whether any run of it was found.
@@ -57,15 +91,7 @@ export async function latestOutcomes(
   plan: string,
   o: { reportDir?: string; lastReportJson?: string } = {},
 ): Promise<{ runs: number; outcomes: Map<string, string> }> {
-  const files = new Set<string>();
-  if (o.lastReportJson) files.add(resolve(repoRoot, o.lastReportJson));
-  for (const folder of runFolders(repoRoot, o.reportDir)) {
-    const entries = await readdir(folder).catch(() => [] as string[]);
-    for (const e of entries) files.add(join(folder, e, 'report.json'));
-  }
-  const runs = (await Promise.all([...files].map(readRun)))
-    .filter((r): r is PastRun => r !== undefined && r.plan === plan)
-    .sort((a, b) => a.started_at.localeCompare(b.started_at));
+  const runs = (await pastRuns(repoRoot, o)).filter((r) => r.plan === plan);
   const outcomes = new Map<string, string>();
   for (const run of runs) for (const w of run.workers) outcomes.set(w.feature, w.outcome);
   return { runs: runs.length, outcomes };

@@ -25,3 +25,28 @@ describe('looking at a run afterwards', () => {
     expect(words(collect, 'status')).toEqual({ slow: 'timeout', quick: 'done' });
   });
 });
+
+describe('a skipped worker of the plan', () => {
+  let r: RunEnv;
+  beforeEach(() => {
+    r = runEnv();
+  });
+  afterEach(() => r.cleanup());
+
+  test('wo collect and wo logs name it as skipped, with the reason, instead of "no worker"', async () => {
+    r.writePlan(
+      'version: 1\ndefaults:\n  agent: shell\nworkers:\n' +
+        '  - feature: base\n    task: exit 1\n' +
+        '  - feature: after\n    needs: [base]\n    task: "true"\n',
+    );
+    expect((await r.wo(['run'])).code).toBe(1);
+    const collect = await r.wo(['collect', 'after']);
+    expect(collect.code).toBe(0);
+    expect(collect.stdout).toContain('## after — skipped');
+    expect(collect.stdout).toContain('needs "base"');
+    const logs = await r.wo(['logs', 'after']);
+    expect(logs.code).toBe(2);
+    expect(logs.stderr).toContain('was skipped');
+    expect(logs.stderr).not.toContain('there is no worker');
+  });
+});
