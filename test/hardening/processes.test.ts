@@ -68,7 +68,9 @@ describe('processes outliving workers', () => {
 
   test('a worker that ends done on its own: what it left running (a child ignoring HUP, a setsid daemon) ends too', async () => {
     const probe = f.repo.base;
-    const task = stubborn(probe).replace(/sleep 300$/, 'exit 0').replaceAll('\n', '\n      ');
+    const task = stubborn(probe)
+      .replace(/sleep 300$/, 'exit 0')
+      .replaceAll('\n', '\n      ');
     writeFileSync(
       join(f.repo.root, 'workers.yaml'),
       `version: 1\ndefaults:\n  agent: shell\nworkers:\n  - feature: d\n    task: |\n      ${task}\n`,
