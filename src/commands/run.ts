@@ -234,13 +234,22 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     await progress.stop();
     await driver.close();
   }
-  // The report's outcome word goes into each worker's .worktree.json too, so that wo status and
-  // wo collect later say `timeout`, `crashed` or `interrupted` as the report does (SPEC §5).
+  // The report's outcome word and times go into each worker's .worktree.json too, so that wo status
+  // and wo collect later say `timeout`, `crashed` or `interrupted`, and the same duration, as the
+  // report does (SPEC §5).
   await Promise.all(
     records.map(async (r) => {
       const wt = ws.locate(r.feature).worktree;
       if ((await readMeta(wt)).worker?.run_id !== runId) return; // not started by this run
-      await updateMeta(wt, { worker: { outcome: r.outcome, outcome_run_id: runId } }).catch(() => undefined);
+      const at = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+      const worker = {
+        outcome: r.outcome,
+        outcome_run_id: runId,
+        ...(r.startedAt !== undefined && r.finishedAt !== undefined
+          ? { started_at: at(r.startedAt), finished_at: at(r.finishedAt) }
+          : {}),
+      };
+      await updateMeta(wt, { worker }).catch(() => undefined);
     }),
   );
   try {

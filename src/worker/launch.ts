@@ -59,6 +59,18 @@ export function substitute(arg: string, values: Placeholders): string {
   return arg.replace(PLACEHOLDER, (_, name: keyof Placeholders) => values[name]);
 }
 
+/**
+ * The agent's argv with its placeholders filled in. A task (or the prompt, which begins with it)
+ * that starts with `-` would be read as an option by the agent's program (`claude -p "-x"`:
+ * "unknown option"): a space before it keeps it the text it is.
+ */
+export function agentArgv(command: readonly string[], values: Placeholders): string[] {
+  return command.map((a) => {
+    const v = substitute(a, values);
+    return /^\{(prompt|task)\}$/.test(a) && v.startsWith('-') ? ` ${v}` : v;
+  });
+}
+
 /** The values of an agent's placeholders for one worker (the prompt is the task plus the protocol). */
 export function placeholderValues(
   w: { task: string; feature: string; worktree: string; branch: string },
@@ -158,10 +170,7 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
 
   const adapter = adapterOf(input.agentName, input.agent);
   const added = await launchAdditions(adapter, input);
-  const argv = [
-    ...input.agent.command.map((a) => substitute(a, placeholderValues(input, prompt))),
-    ...added.args,
-  ];
+  const argv = [...agentArgv(input.agent.command, placeholderValues(input, prompt)), ...added.args];
   const after = input.recordExitInSession
     ? [process.execPath, RECORD_EXIT, '_record-exit', input.worktree, input.stateDir]
     : [];

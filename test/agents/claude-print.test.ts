@@ -54,7 +54,9 @@ describe('claude-print, the real Claude Code', () => {
       { bash: 'echo done > .worker-status' },
       { text: 'Done.' },
     );
-    r.writePlan(plan('claude-print', '  - feature: busy\n    task: Do it\n'));
+    r.writePlan(
+      plan('claude-print', '  - feature: busy\n    task: "-x Do it (a task that starts like an option)"\n'),
+    );
     const res = await r.wo(['run']);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/busy rate-limited: the API said 429 \(rate limit\); retry 1/);

@@ -1,5 +1,5 @@
 // The session's environment and launch spec (SPEC §7), as pure functions: no tmux, no files.
-import { buildSpec, sessionEnv, type LaunchInput } from '../../src/worker/launch.js';
+import { agentArgv, buildSpec, sessionEnv, type LaunchInput } from '../../src/worker/launch.js';
 
 function input(over: Partial<LaunchInput> = {}): LaunchInput {
   return {
@@ -106,5 +106,27 @@ describe('buildSpec (what scripts/wo-worker.sh reads)', () => {
       { path: '/s/arg.0', content: 'task\nwith lines' },
       { path: '/s/arg.1', content: long },
     ]);
+  });
+});
+
+describe('agentArgv', () => {
+  const values = {
+    prompt: '-x fix it\n---\nprotocol',
+    prompt_file: '/w/.worker-prompt.md',
+    task: '--help me',
+    feature: 'f',
+    worktree: '/w',
+    branch: 'wo/f',
+  };
+  test('a task or prompt that starts with - is never taken for an option by the agent', () => {
+    expect(agentArgv(['claude', '-p', '{prompt}', '--verbose'], values)).toEqual([
+      'claude',
+      '-p',
+      ' -x fix it\n---\nprotocol',
+      '--verbose',
+    ]);
+    expect(agentArgv(['sh', '-c', '{task}'], values)).toEqual(['sh', '-c', ' --help me']);
+    // Only a whole placeholder: an argument the plan wrote around one is its own business.
+    expect(agentArgv(['x', '--task={task}', '{feature}'], values)).toEqual(['x', '--task=--help me', 'f']);
   });
 });
