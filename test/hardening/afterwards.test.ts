@@ -23,6 +23,8 @@ describe('looking at a run afterwards', () => {
     expect(words(status, 'status')).toEqual({ slow: 'timeout', quick: 'done' });
     const collect = JSON.parse((await r.wo(['collect', '--json'])).stdout) as Array<Record<string, unknown>>;
     expect(words(collect, 'status')).toEqual({ slow: 'timeout', quick: 'done' });
+    // The same durations too.
+    expect(words(status, 'duration_ms')).toEqual(words(r.report().workers, 'duration_ms'));
   });
 });
 
