@@ -80,8 +80,14 @@ describe('claude (interactive), the real Claude Code', () => {
         live: 'waiting',
       });
       expect(JSON.parse(status.stdout)[0].message).toMatch(/Bash/);
-      // A person answers: the first choice, "Yes".
-      await r.tmux.tmux.sendKeys('wt-ask', 'Enter');
+      // A person answers: the first choice, "Yes". The hook may fire a moment before the dialog
+      // takes keys: Enter again until the command has run (each wait has its deadline).
+      const answered = () => existsSync(join(dir, 'made-by-bash'));
+      for (let i = 0; i < 10 && !answered(); i++) {
+        const screen = (await r.tmux.tmux.capturePane('wt-ask')) ?? '';
+        if (screen.includes('Do you want to proceed?')) await r.tmux.tmux.sendKeys('wt-ask', 'Enter');
+        await waitFor(answered, 'the answered command', 2000).catch(() => undefined);
+      }
       expect(await exitOf(child)).toBe(0);
       expect(existsSync(join(dir, 'made-by-bash'))).toBe(true);
       const w = r.report().workers[0]!;
