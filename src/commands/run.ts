@@ -8,7 +8,7 @@ import { openWorkspace, type Workspace } from '../workspace.js';
 import { acquireRunLock } from '../lock.js';
 import { protocolPaths, readStatus, readResult } from '../worker/protocol.js';
 import { placeholderValues, substitute } from '../worker/launch.js';
-import type { WorkerLocation } from '../worker/layout.js';
+import { worktreesRoot, type WorkerLocation } from '../worker/layout.js';
 import { shellQuote } from '../exec.js';
 import { lastLines, lastOutputLine, readTail } from '../worker/lastline.js';
 import { assertTmux } from '../worker/requirements.js';
@@ -151,7 +151,15 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
   );
   const agentChecks = await preflight(
-    { runner: ws.runner, env: ctx.env, cwd: ctx.cwd, repoRoot: ws.repoRoot, agents: usedAgents },
+    {
+      runner: ws.runner,
+      env: ctx.env,
+      cwd: ctx.cwd,
+      repoRoot: ws.repoRoot,
+      agents: usedAgents,
+      worktreesDir: worktreesRoot(ws.layout),
+      say: (text) => ctx.io.err(text),
+    },
     (text) => ctx.io.err(text),
   );
   // A session name taken by another repository's session is refused before anything is created.
