@@ -331,6 +331,32 @@ describe('schedule: interrupts', () => {
     expect(events.filter((e) => e.type === 'finished')).toHaveLength(4);
   });
 
+  test('drain (a first Ctrl-C): running workers go on to their own end, nothing new starts or retries', async () => {
+    const driver = new FakeDriver();
+    const drain = new AbortController();
+    const run = schedule({
+      workers: plan(['a', { retries: 3 }], ['b'], ['c'], ['d', { needs: ['b'] }]),
+      concurrency: 2,
+      driver,
+      drain: drain.signal,
+    });
+    const a = await driver.started('a');
+    const b = await driver.started('b');
+    drain.abort();
+    await settle();
+    expect(a.stops).toEqual([]);
+    expect(b.stops).toEqual([]);
+    b.end({ outcome: 'done', exitCode: 0 }); // its dependent is not started after a drain
+    a.end({ outcome: 'failed', reason: 'boom', exitCode: 1 }); // nor is a retry
+    const r = byFeature(await run);
+    expect(r.a).toMatchObject({ outcome: 'failed', reason: 'boom' });
+    expect(r.a!.attempts).toHaveLength(1);
+    expect(r.b!.outcome).toBe('done');
+    expect(r.c).toMatchObject({ outcome: 'skipped', reason: INTERRUPTED_BEFORE_START });
+    expect(r.d).toMatchObject({ outcome: 'skipped', reason: INTERRUPTED_BEFORE_START });
+    expect(driver.startedFeatures()).toEqual(['a', 'b']);
+  });
+
   test('abort while a worker prepares: it ends interrupted without starting', async () => {
     const driver = new FakeDriver();
     const ac = new AbortController();
