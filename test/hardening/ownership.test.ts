@@ -52,6 +52,20 @@ describe('session ownership', () => {
     expect(a.status('login')).toBe('running');
   });
 
+  test('started together, the loser never kills the winner: one login session stays, serving its own repository', async () => {
+    const results = await Promise.all([
+      a.wo('spawn', 'login', 'sleep 60', '--agent', 'shell', '--create'),
+      b.wo('spawn', 'login', 'sleep 60', '--agent', 'shell', '--create'),
+    ]);
+    const codes = results.map((r) => r.code).sort();
+    expect(codes[0]).toBe(0);
+    expect(codes[1]).not.toBe(0);
+    const winner = results[0]!.code === 0 ? a : b;
+    const sessions = (await a.t.tmux.allSessions()).filter((s) => s.name === 'wt-login');
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ paneDead: false, owner: winner.wt('login') });
+  });
+
   test('a session wo did not start is never killed by kill-all, even with --force', async () => {
     await a.t.tmux.newSession({ name: 'wt-stranger', cwd: a.repo.root, command: ['sleep', '30'] });
     const r = await a.wo('kill-all', '--force');
