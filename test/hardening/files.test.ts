@@ -75,6 +75,18 @@ describe('files wo reads', () => {
     expect(config.err).toContain('too many aliases');
   });
 
+  test('status files replaced by FIFOs in many worktrees: wo status ends at once (a blocked read would hold every libuv thread)', async () => {
+    for (const name of ['f1', 'f2', 'f3', 'f4', 'f5', 'f6']) {
+      const wt = join(repo.base, 'repo-worktrees', name);
+      mkdirSync(wt, { recursive: true });
+      writeFileSync(join(wt, '.worktree.json'), '{"worker":{"status":"running"}}\n');
+      execFileSync('mkfifo', [join(wt, '.worker-status'), join(wt, '.worker-result.md')]);
+    }
+    const status = await wo('status', '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out)).toHaveLength(6);
+  });
+
   test('a log replaced by a FIFO: wo status and wo logs end at once', async () => {
     const wt = join(repo.base, 'repo-worktrees', 'w');
     mkdirSync(wt, { recursive: true });
