@@ -53,12 +53,51 @@ export async function bootId(): Promise<string | undefined> {
   }
 }
 
-async function environHas(pid: number, entry: string): Promise<boolean> {
-  try {
-    return (await readFile(`/proc/${pid}/environ`, 'latin1')).split('\0').includes(entry);
-  } catch {
-    return false;
+/**
+ * The WO_WORKTREE a process started with, read once per process: a process's initial environment
+ * does not change, so each (pid, start time) is read from /proc once however many workers end.
+ * Kernel threads (children of kthreadd, pid 2) have none and are not read at all.
+ */
+const worktreeOf = new Map<string, Promise<string | undefined>>();
+
+function startedIn(s: Stat): Promise<string | undefined> {
+  if (s.pid === 2 || s.ppid === 2) return Promise.resolve(undefined);
+  const key = `${s.pid}:${s.start}`;
+  let known = worktreeOf.get(key);
+  if (!known) {
+    known = readFile(`/proc/${s.pid}/environ`, 'latin1').then(
+      (text) =>
+        text
+          .split('\0')
+          .find((e) => e.startsWith('WO_WORKTREE='))
+          ?.slice('WO_WORKTREE='.length),
+      () => undefined,
+    );
+    worktreeOf.set(key, known);
   }
+  return known;
+}
+
+/** One look at every process on the machine, shared by the callers that ask while it is under way. */
+let snapshotting: Promise<Map<number, Stat> | undefined> | undefined;
+
+function snapshot(): Promise<Map<number, Stat> | undefined> {
+  snapshotting ??= (async () => {
+    let names: string[];
+    try {
+      names = await readdir('/proc');
+    } catch {
+      return undefined;
+    }
+    const stats = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readStat(Number(n))));
+    const all = new Map<number, Stat>();
+    for (const st of stats) if (st && !st.zombie) all.set(st.pid, st);
+    // Forget the environments of processes that are gone.
+    const live = new Set([...all.values()].map((st) => `${st.pid}:${st.start}`));
+    for (const key of worktreeOf.keys()) if (!live.has(key)) worktreeOf.delete(key);
+    return all;
+  })().finally(() => (snapshotting = undefined));
+  return snapshotting;
 }
 
 /** wo itself and the processes it runs under: never a worker's, whatever their environment says. */
@@ -74,23 +113,15 @@ async function selfAndAncestors(all: Map<number, Stat>): Promise<Set<number>> {
  * not there to ask.
  */
 export async function workerProcesses(roots: number[], worktree?: string): Promise<Proc[] | undefined> {
-  let names: string[];
-  try {
-    names = await readdir('/proc');
-  } catch {
-    return undefined;
-  }
-  const stats = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readStat(Number(n))));
-  const all = new Map<number, Stat>();
-  for (const s of stats) if (s && !s.zombie) all.set(s.pid, s);
+  const all = await snapshot();
+  if (!all) return undefined;
   const keep = await selfAndAncestors(all);
   const found = new Set<number>();
   const rootSet = new Set(roots);
   for (const s of all.values()) if (rootSet.has(s.pid) || rootSet.has(s.sid)) found.add(s.pid);
   if (worktree !== undefined) {
-    const entry = `WO_WORKTREE=${worktree}`;
     const marked = await Promise.all(
-      [...all.keys()].map(async (pid) => ((await environHas(pid, entry)) ? pid : 0)),
+      [...all.values()].map(async (s) => ((await startedIn(s)) === worktree ? s.pid : 0)),
     );
     for (const pid of marked) if (pid) found.add(pid);
   }
