@@ -60,14 +60,15 @@ export function substitute(arg: string, values: Placeholders): string {
 }
 
 /**
- * The agent's argv with its placeholders filled in. A task (or the prompt, which begins with it)
- * that starts with `-` would be read as an option by the agent's program (`claude -p "-x"`:
- * "unknown option"): a space before it keeps it the text it is.
+ * The agent's argv with its placeholders filled in. For an agent program that parses options (the
+ * Claude Code and Codex presets and adapters), a task or prompt that starts with `-` would be read as
+ * one (`claude -p "-x"`: "unknown option"): `positional` puts a space before such a whole {prompt}
+ * or {task} argument. Any other command gets its arguments byte for byte.
  */
-export function agentArgv(command: readonly string[], values: Placeholders): string[] {
+export function agentArgv(command: readonly string[], values: Placeholders, positional = false): string[] {
   return command.map((a) => {
     const v = substitute(a, values);
-    return /^\{(prompt|task)\}$/.test(a) && v.startsWith('-') ? ` ${v}` : v;
+    return positional && /^\{(prompt|task)\}$/.test(a) && v.startsWith('-') ? ` ${v}` : v;
   });
 }
 
@@ -170,7 +171,12 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
 
   const adapter = adapterOf(input.agentName, input.agent);
   const added = await launchAdditions(adapter, input);
-  const argv = [...agentArgv(input.agent.command, placeholderValues(input, prompt)), ...added.args];
+  // The presets' programs (Claude Code, Codex, aider) parse options; a plain command gets its text as it is.
+  const positional = adapter !== undefined && adapter !== 'shell';
+  const argv = [
+    ...agentArgv(input.agent.command, placeholderValues(input, prompt), positional),
+    ...added.args,
+  ];
   const after = input.recordExitInSession
     ? [process.execPath, RECORD_EXIT, '_record-exit', input.worktree, input.stateDir]
     : [];

@@ -118,15 +118,28 @@ describe('agentArgv', () => {
     worktree: '/w',
     branch: 'wo/f',
   };
-  test('a task or prompt that starts with - is never taken for an option by the agent', () => {
-    expect(agentArgv(['claude', '-p', '{prompt}', '--verbose'], values)).toEqual([
+  test('for an agent program that parses options, a task or prompt that starts with - stays text', () => {
+    expect(agentArgv(['claude', '-p', '{prompt}', '--verbose'], values, true)).toEqual([
       'claude',
       '-p',
       ' -x fix it\n---\nprotocol',
       '--verbose',
     ]);
-    expect(agentArgv(['sh', '-c', '{task}'], values)).toEqual(['sh', '-c', ' --help me']);
     // Only a whole placeholder: an argument the plan wrote around one is its own business.
-    expect(agentArgv(['x', '--task={task}', '{feature}'], values)).toEqual(['x', '--task=--help me', 'f']);
+    expect(agentArgv(['x', '--task={task}', '{feature}'], values, true)).toEqual([
+      'x',
+      '--task=--help me',
+      'f',
+    ]);
+  });
+
+  test('any other command gets its arguments byte for byte', () => {
+    expect(agentArgv(['sh', '-c', 'printf %s "$1"', 'sh', '{task}'], values)).toEqual([
+      'sh',
+      '-c',
+      'printf %s "$1"',
+      'sh',
+      '--help me',
+    ]);
   });
 });
