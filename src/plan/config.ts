@@ -1,6 +1,6 @@
 // Finds and checks wo's configuration (cosmiconfig, module "wo"): from a folder up to the repository root,
 // then the user's ~/.config/wo/. YAML and JSON files are parsed with `yaml` so that problems have positions.
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { fileKind } from '../fsutil.js';
 import { basename, join } from 'node:path';
 import type { Loader } from 'cosmiconfig';
@@ -113,7 +113,13 @@ function candidate(
   try {
     st = statSync(file);
   } catch {
-    return { exists: false };
+    // A symbolic link to nothing is a configuration that cannot be read, not a missing one.
+    const link = lstatSync(file, { throwIfNoEntry: false });
+    if (!link?.isSymbolicLink()) return { exists: false };
+    return {
+      exists: true,
+      problem: `is a symbolic link to ${readlinkSync(file)}, which cannot be read: fix the link or remove it`,
+    };
   }
   if (!st.isFile())
     return {

@@ -2,7 +2,7 @@
 // configs that are not regular files, a worker's protocol files replaced by a FIFO, malformed
 // package.json, YAML alias bombs. Each runs the built wo under a deadline.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diskFiles } from '../../src/worker/files.js';
 import { makeRepo, testEnv, type TempRepo } from '../helpers.js';
@@ -38,6 +38,14 @@ describe('files wo reads', () => {
     const folder = await wo('validate');
     expect(folder.code).toBe(2);
     expect(folder.err).toContain('.worc.yaml: is a folder');
+  });
+
+  test('a configuration that cannot be read (a link to nothing) is refused, never silently skipped', async () => {
+    writeFileSync(join(repo.root, 'workers.yaml'), PLAN);
+    symlinkSync(join(repo.base, 'gone.yaml'), join(repo.root, '.worc.yaml'));
+    const r = await wo('validate');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('.worc.yaml: is a symbolic link to');
   });
 
   test('a malformed package.json is one message naming it, not a stack trace', async () => {
