@@ -5,8 +5,12 @@
 import type { AgentEvent, AgentResult, Usage } from './types.js';
 import { jsonLines, num, rec, str } from './files.js';
 
-/** The hook command: appends the hook's JSON (one line) with the time to $WO_HOOK_FILE. Reads nothing else. */
-export const HOOK_COMMAND = `{ printf '{"wo_at":%s,"hook":' "$(date +%s%3N)"; tr -d '\\n'; printf '}\\n'; } >> "$WO_HOOK_FILE"`;
+/**
+ * The hook command: appends the hook's JSON (one line) with the time in ms to $WO_HOOK_FILE. Reads
+ * nothing else. `date +%s%3N` is GNU's; BSD's date (macOS) prints no milliseconds, and whole
+ * seconds stand in there.
+ */
+export const HOOK_COMMAND = `{ t=$(date +%s%3N); case $t in *[!0-9]*) t=$(date +%s)000 ;; esac; printf '{"wo_at":%s,"hook":' "$t"; tr -d '\\n'; printf '}\\n'; } >> "$WO_HOOK_FILE"`;
 
 const HOOKED = [
   'UserPromptSubmit',

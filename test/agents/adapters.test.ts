@@ -1,6 +1,7 @@
 // The adapters read their programs' own output into facts (the outcome is decided in outcome.ts):
 // Claude Code's hooks and stream-json result, Codex's --json events, and what each adds to argv.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -71,6 +72,17 @@ describe('Claude Code hooks', () => {
     for (const entries of Object.values(settings.hooks))
       expect(entries[0]!.hooks[0]!.command).toBe(HOOK_COMMAND);
     expect(HOOK_COMMAND).toContain('>> "$WO_HOOK_FILE"');
+    // Run as Claude Code runs it (sh -c, the hook's JSON on stdin): one JSON line, with the time.
+    const dir = mkdtempSync(join(tmpdir(), 'wo-hook-'));
+    const file = join(dir, 'hooks.jsonl');
+    execFileSync('sh', ['-c', HOOK_COMMAND], {
+      input: '{\n  "hook_event_name": "Stop",\n  "session_id": "s"\n}\n',
+      env: { PATH: process.env.PATH, WO_HOOK_FILE: file },
+    });
+    const [line] = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const parsed = JSON.parse(line!) as { wo_at: number; hook: unknown };
+    expect(parsed.hook).toEqual({ hook_event_name: 'Stop', session_id: 's' });
+    expect(parsed.wo_at).toBeGreaterThan(1_600_000_000_000);
   });
 
   test('the final result event: error or success, the agent’s words, usage and cost', () => {
