@@ -4,6 +4,7 @@
 import { diskFiles } from './files.js';
 import { readMeta } from './metadata.js';
 import { decide } from './outcome.js';
+import { endLeftovers } from '../process-tree.js';
 
 export async function recordExit(worktree: string, stateDir: string): Promise<void> {
   const loc = { worktree, stateDir };
@@ -12,4 +13,6 @@ export async function recordExit(worktree: string, stateDir: string): Promise<vo
   if (d.record) await diskFiles.record(loc, d.record);
   if ((await readMeta(worktree)).worker)
     await diskFiles.finished(worktree, { status: d.status, exitCode: d.exitCode, at: Date.now() });
+  // What the agent left running ends with it (SPEC §9), as when a run's worker ends.
+  await endLeftovers(worktree).catch(() => undefined);
 }

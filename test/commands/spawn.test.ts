@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync, symlinkSync } from 
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fixture, type Fixture } from './setup.js';
+import { waitFor } from '../helpers.js';
 
 describe('wo spawn', () => {
   let f: Fixture;
@@ -77,6 +78,7 @@ describe('wo spawn', () => {
     const w = f.wt('left');
     expect((await f.wo('spawn', 'left', 'true', '--agent', 'shell', '--create')).code).toBe(0);
     await f.waitStatus('left', 'done');
+    await waitFor(async () => !(await f.t.tmux.hasSession('wt-left')), 'the first session to end');
     // An interactive agent keeps its session after writing `done`: simulate one.
     await f.t.tmux.newSession({ name: 'wt-left', cwd: w, command: ['sleep', '30'] });
     const r = await f.wo('spawn', 'left', 'echo second > second.txt', '--agent', 'shell');

@@ -81,6 +81,15 @@ describe('processes outliving workers', () => {
     await waitFor(() => !both.some(alive), 'what the finished worker left running to end', 5000);
   });
 
+  test('a wo spawn worker that ends on its own: what it left running ends too', async () => {
+    const probe = f.repo.base;
+    const task = stubborn(probe).replace(/sleep 300$/, 'exit 0');
+    expect((await f.wo('spawn', 's', task, '--agent', 'shell', '--create')).code).toBe(0);
+    const both = await started(probe);
+    await f.waitStatus('s', 'done');
+    await waitFor(() => !both.some(alive), 'what the finished worker left running to end', 5000);
+  });
+
   test('after wo kill --force, the whole tree and the setsid daemon are gone', async () => {
     const probe = f.repo.base;
     expect((await f.wo('spawn', 'k', stubborn(probe), '--agent', 'shell', '--create')).code).toBe(0);
