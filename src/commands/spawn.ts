@@ -5,6 +5,7 @@ import { SafetyError, UsageError } from '../errors.js';
 import type { Workspace } from '../workspace.js';
 import { assertFeatureName } from '../worker/inspect.js';
 import { launchWorker } from '../worker/launch.js';
+import { worktreesRoot } from '../worker/layout.js';
 import { readStatus } from '../worker/protocol.js';
 import { assertBases, assertOwnSessions, ensureWorktree } from '../worker/worktree.js';
 import { taskProblem } from '../plan/rules.js';
@@ -62,6 +63,20 @@ export async function spawnWorker(
     );
   }
   await assertBases(ws.git, ws.repoRoot, [{ loc, base }]);
+  // The same preflight as wo run (SPEC §1: on PATH, logged in, trusted), before anything is created.
+  const { preflight } = await import('../worker/preflight.js');
+  await preflight(
+    {
+      runner: ws.runner,
+      env: ctx.env,
+      cwd: ctx.cwd,
+      repoRoot: ws.repoRoot,
+      agents: { [agentName]: agent },
+      worktreesDir: worktreesRoot(ws.layout),
+      say: (text) => ctx.io.err(text),
+    },
+    (text) => ctx.io.err(text),
+  );
   let branchNote = '';
   if (!exists) {
     if (await ws.git.branchExists(ws.repoRoot, loc.branch)) {

@@ -53,6 +53,14 @@ describe('claude (interactive), the real Claude Code', () => {
     expect(r.model.requests.anthropic).toBe(0);
   });
 
+  test('wo spawn checks the same before it creates anything', async () => {
+    r = await agentRun([{ text: 'never asked' }], { trusted: 'none' });
+    const res = await r.wo(['spawn', 'one', 'Add hello.txt', '--create']);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('Claude Code does not trust');
+    expect(existsSync(r.wt('one'))).toBe(false);
+  });
+
   test(
     'a permission prompt turns the worker `waiting` at once; answered through tmux, it is done',
     async () => {
