@@ -327,9 +327,9 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
         report: built,
         markdownPath: written.markdown,
         junit: opts.junit ? resolve(ctx.cwd, opts.junit) : undefined,
-        // A shard leaves the timings to `wo report merge`: shards run one after another in one checkout
-        // must all read the same durations, or they would not split the plan the same way.
-        timings: opts.shard ? undefined : timingsPath(ws.repoRoot, ctx.cwd, opts.timings),
+        // Every run writes the timings, a shard's too (SPEC §8): each shard of a run starts from its
+        // own copy of the same file (a fresh CI checkout restores it from the cache).
+        timings: timingsPath(ws.repoRoot, ctx.cwd, opts.timings),
         env: ctx.env,
         lastOutput: opts.junit
           ? await lastOutputs(

@@ -199,10 +199,14 @@ describe('wo run in CI', () => {
         features.map((f) => `  - feature: ${f}\n    task: echo ${f}\n`).join('') +
         `  - feature: f\n    task: echo f\n    needs: [e]\n`,
     );
-    const s1 = await r.wo(['run', '--shard', '1/2', '--report', 'shard1', '--timings', 'none.json']);
-    const s2 = await r.wo(['run', '--shard', '2/2', '--report', 'shard2', '--timings', 'none.json']);
+    // Each shard starts from the same (here: no) timings, as each fresh CI checkout does from the cache.
+    const s1 = await r.wo(['run', '--shard', '1/2', '--report', 'shard1', '--timings', 't1.json']);
+    const s2 = await r.wo(['run', '--shard', '2/2', '--report', 'shard2', '--timings', 't2.json']);
     expect([s1.code, s2.code]).toEqual([0, 0]);
     const read = (d: string) => JSON.parse(readFileSync(join(r.repo.root, d, 'report.json'), 'utf8'));
+    // A shard run writes the timings of the workers it ran (SPEC §8: every run writes them).
+    const shardTimings = (f: string) =>
+      Object.keys(JSON.parse(readFileSync(join(r.repo.root, f), 'utf8')).durations_ms).sort();
     const [one, two] = [read('shard1'), read('shard2')];
     expect(one.shard).toEqual({ index: 1, total: 2 });
     const f1 = one.workers.map((w: { feature: string }) => w.feature);
@@ -210,6 +214,8 @@ describe('wo run in CI', () => {
     expect([...f1, ...f2].sort()).toEqual([...features, 'f']);
     expect(f1.filter((f: string) => f2.includes(f))).toEqual([]);
     expect(f1.includes('e')).toBe(f1.includes('f')); // a needs pair stays together
+    expect(shardTimings('t1.json')).toEqual([...f1].sort());
+    expect(shardTimings('t2.json')).toEqual([...f2].sort());
 
     const whole = await r.wo(['run', '--report', 'whole']);
     expect(whole.code).toBe(0);
