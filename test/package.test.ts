@@ -7,7 +7,6 @@ const root = new URL('../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as Record<string, unknown> & {
   files: string[];
   bin: Record<string, string>;
-  repository: { url: string };
 };
 
 /** The files `npm pack` would put in the tarball (its dry run; no scripts, so dist is not rebuilt). */
@@ -20,11 +19,11 @@ function packed(): string[] {
   return (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
 }
 
-test('the package is worker-orchestrator, its command wo, with repository, homepage and keywords', () => {
+// repository, homepage and bugs are left out until the project's public address is known: a guessed
+// address would send npm's users to someone else's page.
+test('the package is worker-orchestrator, its command wo, with keywords', () => {
   expect(pkg.name).toBe('worker-orchestrator');
   expect(pkg.bin).toEqual({ wo: 'bin/wo.cjs' });
-  expect(pkg.repository.url).toMatch(/^git\+https:\/\/.+\.git$/);
-  expect(pkg.homepage).toEqual(expect.stringMatching(/^https:\/\//));
   expect((pkg.keywords as string[]).length).toBeGreaterThan(3);
 });
 
