@@ -41,14 +41,27 @@ export function cleanLine(line: string): string {
 /** wo's own lines in a worker's log (start headers, exit markers): not the worker's output. */
 export const WO_LINE = /^\[wo\] /;
 
+/** The header launch.ts writes at each start: `[wo] <ISO time> <session> started…`. */
+export const START_LINE = /^\[wo\] \d{4}-\d\d-\d\dT\S+ \S+ started\b/;
+
 /**
- * The last non-empty line the worker printed in a log's tail (the first, possibly partial, line is
- * skipped unless whole; wo's own `[wo] …` lines are skipped).
+ * The tail's lines since the worker's latest start (the log is appended by every start, and what
+ * an earlier start printed is not this one's output); the first, possibly partial, line is left out
+ * unless the tail is the whole file.
+ */
+function sinceLatestStart(tail: { text: string; fromStart: boolean }): string[] {
+  const lines = tail.text.split('\n').slice(tail.fromStart ? 0 : 1);
+  for (let i = lines.length - 1; i >= 0; i--) if (START_LINE.test(lines[i]!)) return lines.slice(i + 1);
+  return lines;
+}
+
+/**
+ * The last non-empty line the worker printed in a log's tail since its latest start (the first,
+ * possibly partial, line is skipped unless whole; wo's own `[wo] …` lines are skipped).
  */
 export function lastLine(tail: { text: string; fromStart: boolean }): string | undefined {
-  const lines = tail.text.split('\n');
-  const first = tail.fromStart ? 0 : 1;
-  for (let i = lines.length - 1; i >= first; i--) {
+  const lines = sinceLatestStart(tail);
+  for (let i = lines.length - 1; i >= 0; i--) {
     const clean = cleanLine(lines[i] ?? '');
     if (clean && !WO_LINE.test(clean)) return clean;
   }
@@ -56,13 +69,13 @@ export function lastLine(tail: { text: string; fromStart: boolean }): string | u
 }
 
 /**
- * The worker's last `n` lines in a log's tail, as the terminal showed them: wo's own `[wo] …` lines
- * and trailing blank lines left out (blank lines between output lines kept).
+ * The worker's last `n` lines in a log's tail since its latest start, as the terminal showed them:
+ * wo's own `[wo] …` lines and trailing blank lines left out (blank lines between output lines kept).
  */
 export function lastLines(tail: { text: string; fromStart: boolean }, n: number): string[] {
   const out: string[] = [];
   let blanks = 0;
-  for (const raw of tail.text.split('\n').slice(tail.fromStart ? 0 : 1)) {
+  for (const raw of sinceLatestStart(tail)) {
     const line = screenLine(raw);
     if (WO_LINE.test(line)) continue;
     if (line.trim() === '') {
