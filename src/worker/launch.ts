@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentDef } from '../plan/types.js';
 import type { Tmux } from '../tmux/tmux.js';
+import { CommandError, SafetyError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { adapterOf, launchAdditions } from '../agents/index.js';
 import { updateMeta } from './metadata.js';
@@ -162,7 +163,8 @@ export const RECORD_EXIT = fileURLToPath(new URL('../../bin/wo.cjs', import.meta
 
 /**
  * Writes the protocol files and starts the session. The worktree must exist. Returns the start time.
- * A half-created session is killed before the error is rethrown.
+ * A half-created session is killed before the error is rethrown; a session of the same name that
+ * already existed is not (SafetyError).
  */
 export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date> {
   const paths = protocolPaths(input.worktree);
@@ -232,6 +234,12 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
       remainOnExit: input.keepSession,
     });
   } catch (e) {
+    // tmux refused the name: the session is another start's (a second `wo spawn` of this worker that
+    // got there first), never this one's to kill (SPEC §4: refused, exit 2).
+    if (e instanceof CommandError && /duplicate session/i.test(e.stderr))
+      throw new SafetyError(
+        `worker ${input.feature} is already running in tmux session ${input.session}: another start got there first. Check it with 'wo status ${input.feature}'; to start it again, end it first: 'wo kill ${input.feature} --force'.`,
+      );
     await tmux.killSession(input.session).catch(() => undefined);
     throw e;
   }

@@ -3,6 +3,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, type Fixture } from '../commands/setup.js';
+import { waitFor } from '../helpers.js';
 
 describe('session ownership', () => {
   let a: Fixture;
@@ -64,6 +65,22 @@ describe('session ownership', () => {
     const sessions = (await a.t.tmux.allSessions()).filter((s) => s.name === 'wt-login');
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ paneDead: false, owner: winner.wt('login') });
+  });
+
+  test('two spawns of one worker in one repository: the loser is refused (exit 2, already running) and never kills the winner', async () => {
+    // The worktree exists and its earlier session has ended, so both spawns get as far as tmux.
+    expect((await a.wo('spawn', 'login', 'true', '--agent', 'shell', '--create')).code).toBe(0);
+    await a.waitStatus('login', 'done');
+    await waitFor(async () => !(await aliveIn(a, 'wt-login')), 'the first session to end');
+    const results = await Promise.all([
+      a.wo('spawn', 'login', 'sleep 60', '--agent', 'shell'),
+      a.wo('spawn', 'login', 'sleep 60', '--agent', 'shell'),
+    ]);
+    expect(results.map((r) => r.code).sort()).toEqual([0, 2]);
+    const loser = results.find((r) => r.code === 2)!;
+    expect(loser.err).toContain('already running');
+    expect(await aliveIn(a, 'wt-login')).toBe(true);
+    expect(a.status('login')).toBe('running');
   });
 
   test('a session wo did not start is never killed by kill-all, even with --force', async () => {
