@@ -2,10 +2,11 @@
 import type { Context } from '../context.js';
 import { stripControl } from '../escapes.js';
 import type { Workspace } from '../workspace.js';
-import { assertFeatureName, findWorkers, unknownWorker } from '../worker/inspect.js';
+import { assertFeatureName, byName, findWorkers, unknownWorker } from '../worker/inspect.js';
 import { protocolPaths, readResult } from '../worker/protocol.js';
 import { readSavedResult } from '../worker/saved.js';
 import { shownStatus } from '../worker/metadata.js';
+import { reportedOnly, type ReportedOnly } from './run-history.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface CollectOptions {
@@ -24,6 +25,10 @@ export async function collectCommand(ctx: Context, feature: string | undefined, 
   const ws = await openCommandWorkspace(ctx, { tmux: true });
   return collectResults(ctx, ws, feature, opts);
 }
+
+/** Why a worker has a line but no worktree: the run that reported it. */
+const noteOf = (last: ReportedOnly): string =>
+  `(${last.feature} was ${last.outcome} in run ${last.runId ?? '?'} of ${last.plan}${last.reason ? `: ${last.reason}` : ''}; it has no worktree)`;
 
 export async function collectResults(
   ctx: Context,
@@ -44,18 +49,23 @@ export async function collectResults(
       );
     } else {
       // A worker of a plan that never started (skipped) is only a line in a report (SPEC §5).
-      const { lastReported } = await import('./run-history.js');
-      const last = await lastReported(ws.repoRoot, feature);
+      const [last] = await reportedOnly(ws.repoRoot, new Set(), feature);
       if (!last) throw await unknownWorker(ws, feature);
       entries.push({ feature, status: last.outcome, result: null });
-      notes.push(
-        `(${feature} was ${last.outcome} in run ${last.runId ?? '?'} of ${last.plan}${last.reason ? `: ${last.reason}` : ''}; it has no worktree)`,
-      );
+      notes.push(noteOf(last));
     }
   }
   for (const v of views) {
     const result = v.status === 'running' ? undefined : await readResult(v.loc.worktree);
     entries.push({ feature: v.feature, status: shownStatus(v.meta, v.status), result: result ?? null });
+  }
+  // The latest run's skipped workers, which never got a worktree, are listed too (SPEC §5).
+  if (feature === undefined) {
+    for (const last of await reportedOnly(ws.repoRoot, new Set(views.map((v) => v.feature)))) {
+      entries.push({ feature: last.feature, status: last.outcome, result: null });
+      notes.push(noteOf(last));
+    }
+    entries.sort((a, b) => byName(a.feature, b.feature));
   }
 
   if (opts.json) {

@@ -4,6 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { readTextIfExists } from '../fsutil.js';
+import { readLastReport } from '../report/write.js';
 
 interface PastWorker {
   feature: string;
@@ -80,6 +81,44 @@ export async function lastReported(
     if (w) return { runId: run.run_id, plan: run.plan, outcome: w.outcome, reason: w.reason };
   }
   return undefined;
+}
+
+/** A worker wo knows only from a report: it has no worktree or session to look at. */
+export interface ReportedOnly {
+  feature: string;
+  outcome: string;
+  reason: string | null;
+  runId?: string;
+  plan: string;
+}
+
+/**
+ * The workers that only a report knows (SPEC §5: wo status and wo collect list every worker of the
+ * plan, skipped ones too), for the commands that look at workers afterwards. With `feature`: that
+ * worker as the latest report naming it has it (lastReported). Without: the latest run's
+ * (.wo/last-run.json) skipped workers. Workers in `found` (a worktree or session was found) are left
+ * out; a missing or unreadable report says nothing.
+ */
+export async function reportedOnly(
+  repoRoot: string,
+  found: ReadonlySet<string>,
+  feature?: string,
+): Promise<ReportedOnly[]> {
+  if (feature !== undefined) {
+    if (found.has(feature)) return [];
+    const last = await lastReported(repoRoot, feature);
+    return last ? [{ feature, ...last, reason: last.reason ?? null }] : [];
+  }
+  const report = await readLastReport(repoRoot).catch(() => undefined);
+  return (report?.workers ?? [])
+    .filter((w) => w.outcome === 'skipped' && !found.has(w.feature))
+    .map((w) => ({
+      feature: w.feature,
+      outcome: w.outcome,
+      reason: w.reason ?? null,
+      runId: report!.run_id,
+      plan: report!.plan,
+    }));
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Workspace } from '../workspace.js';
 import { formatDuration } from '../plan/duration.js';
 import {
   assertFeatureName,
+  byName,
   durationMs,
   findWorkers,
   unknownWorker,
@@ -13,6 +14,7 @@ import { lastOutput } from '../worker/lastline.js';
 import { shownStatus } from '../worker/metadata.js';
 import { worktreesRoot } from '../worker/layout.js';
 import { protocolPaths } from '../worker/protocol.js';
+import { reportedOnly, type ReportedOnly } from './run-history.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface StatusOptions {
@@ -77,10 +79,15 @@ export async function showStatus(
   display?.catch(() => {}); // awaited below; a failure there is reported there
   // A session found gone without a final status is recorded as failed, in the worker's files.
   const views = await findWorkers(ws, { feature });
-  if (feature !== undefined && views.length === 0) throw await unknownWorker(ws, feature);
+  // A worker of the plan that was skipped has no worktree: the report's line stands in (SPEC §5).
+  const reported = await reportedOnly(ws.repoRoot, new Set(views.map((v) => v.feature)), feature);
+  if (feature !== undefined && views.length === 0 && reported.length === 0)
+    throw await unknownWorker(ws, feature);
 
   const now = Date.now();
-  const entries = await Promise.all(views.map((v) => entry(v, now)));
+  const entries = (await Promise.all(views.map((v) => entry(v, now))))
+    .concat(reported.map((r) => reportedEntry(ws, r)))
+    .sort((a, b) => byName(a.feature, b.feature));
   for (const v of views) {
     if (v.recordedLost) {
       ctx.io.err(`wo: worker ${v.feature}: its session ended without a status; recorded as failed.\n`);
@@ -100,8 +107,9 @@ export async function showStatus(
   const [{ renderTable }, { truncate }] = await display!;
   const maxWidth = ctx.io.isTTY ? (ctx.io.columns ?? 80) : undefined;
   const rows = entries.map((e) => {
-    // A running worker shows its live state; one that waits shows what its agent asks.
-    const shown = e.message ?? e.last_output ?? '';
+    // A running worker shows its live state; one that waits shows what its agent asks; one that
+    // never started, why.
+    const shown = e.message ?? e.last_output ?? (e.status === 'skipped' ? (e.reason ?? '') : '');
     return [
       e.feature,
       e.live ?? e.status,
@@ -116,6 +124,28 @@ export async function showStatus(
   };
   ctx.io.out(renderTable(['WORKER', 'STATUS', 'DURATION', 'LAST OUTPUT'], rows, { maxWidth, paint }));
   return 0;
+}
+
+/** A worker only a report knows (skipped, no worktree): its outcome and reason, nothing live. */
+function reportedEntry(ws: Workspace, r: ReportedOnly): StatusEntry {
+  const loc = ws.locate(r.feature);
+  return {
+    feature: r.feature,
+    status: r.outcome,
+    reason: r.reason,
+    session: loc.session,
+    session_alive: false,
+    worktree: loc.worktree,
+    branch: null,
+    started_at: null,
+    finished_at: null,
+    duration_ms: null,
+    last_output: null,
+    exit_code: null,
+    live: null,
+    message: null,
+    waiting_ms: 0,
+  };
 }
 
 async function entry(v: WorkerView, now: number): Promise<StatusEntry> {

@@ -1,6 +1,6 @@
 // SPEC §5: looking at a run afterwards agrees with the run: wo status and wo collect use the
 // report's outcome words.
-import { runEnv, type RunEnv } from '../run/harness.js';
+import { exitOf, runEnv, type RunEnv } from '../run/harness.js';
 
 describe('looking at a run afterwards', () => {
   let r: RunEnv;
@@ -50,5 +50,39 @@ describe('a skipped worker of the plan', () => {
     expect(logs.code).toBe(2);
     expect(logs.stderr).toContain('was skipped');
     expect(logs.stderr).not.toContain('there is no worker');
+  });
+
+  test('wo status (and --json) and wo collect list it as skipped with the reason, as the report does', async () => {
+    r.writePlan(
+      'version: 1\ndefaults:\n  agent: shell\nworkers:\n' +
+        '  - feature: base\n    task: exit 1\n' +
+        '  - feature: after\n    needs: [base]\n    task: "true"\n',
+    );
+    expect((await r.wo(['run'])).code).toBe(1);
+    const reported = r.report().workers.find((w) => w.feature === 'after')!;
+    expect(reported).toMatchObject({ outcome: 'skipped' });
+    const status = JSON.parse((await r.wo(['status', '--json'])).stdout) as Array<Record<string, unknown>>;
+    expect(status.map((e) => e.feature)).toEqual(['after', 'base']);
+    expect(status[0]).toMatchObject({
+      feature: 'after',
+      status: 'skipped',
+      reason: reported.reason,
+      session_alive: false,
+      duration_ms: null,
+      last_output: null,
+    });
+    // The table, from the built wo (jest's module cache trips on the table's lazy import after a run).
+    const table = r.spawnWo(['status']);
+    expect(await exitOf(table)).toBe(0);
+    expect(table.output()).toMatch(/after +│ skipped +│ - +│ needs "base"/);
+    const one = JSON.parse((await r.wo(['status', 'after', '--json'])).stdout) as Array<
+      Record<string, unknown>
+    >;
+    expect(one).toEqual([status[0]]);
+    const collect = JSON.parse((await r.wo(['collect', '--json'])).stdout) as Array<Record<string, unknown>>;
+    expect(Object.fromEntries(collect.map((e) => [e.feature, e.status]))).toEqual({
+      base: 'failed',
+      after: 'skipped',
+    });
   });
 });
