@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { uptime } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SafetyError } from './errors.js';
 import { bootId, processIdentity } from './process-tree.js';
 
@@ -60,6 +60,25 @@ function parseLock(text: string | undefined): LockInfo | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The run lock of a repository: `.wo/run.lock`. */
+export function runLockPath(repoRoot: string): string {
+  return join(repoRoot, '.wo', 'run.lock');
+}
+
+/**
+ * The id of the run that holds the lock and is live; undefined when there is no lock, or its runner
+ * is gone (a dead run's files then say nothing about now).
+ */
+export async function liveRunId(path: string): Promise<string | undefined> {
+  const holder = parseLock(await readText(path).catch(() => undefined));
+  if (!holder) return undefined;
+  const since = await stat(path).then(
+    (st) => st.mtimeMs,
+    () => undefined,
+  );
+  return (await alive(holder, since)) ? holder.run_id : undefined;
 }
 
 export interface RunLock {

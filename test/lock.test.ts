@@ -157,3 +157,16 @@ describe('acquireRunLock: a holder that is gone whatever its pid says (SPEC §9)
     await lock.release();
   });
 });
+
+describe('liveRunId: which run is live, for wo status', () => {
+  test('the run holding the lock while its runner lives; none once released, or when its runner is gone', async () => {
+    const { liveRunId } = await import('../src/lock.js');
+    expect(await liveRunId(path)).toBeUndefined();
+    const lock = await acquireRunLock(path, 'r-live');
+    expect(await liveRunId(path)).toBe('r-live');
+    await lock.release();
+    expect(await liveRunId(path)).toBeUndefined();
+    writeFileSync(path, JSON.stringify({ pid: DEAD_PID, run_id: 'r-dead', started_at: 'x' }));
+    expect(await liveRunId(path)).toBeUndefined();
+  });
+});

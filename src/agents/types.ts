@@ -28,4 +28,6 @@ export interface AgentEvent {
   at: number;
   state: 'working' | 'waiting' | 'rate-limited';
   message?: string;
+  /** `rate-limited`: when the limit resets (ISO 8601), when the agent said so. */
+  resetsAt?: string;
 }

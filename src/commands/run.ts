@@ -232,6 +232,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
       onEvent: (e) => {
         if (e.type === 'preparing') live.add(e.feature);
         if (e.type === 'finished') live.delete(e.feature);
+        driver.noteEvent(e); // for wo status (queued, preparing, verifying)
         progress.onEvent(e);
         groups?.onEvent(e);
       },

@@ -39,10 +39,15 @@ export interface StatusEntry {
   duration_ms: number | null;
   last_output: string | null;
   exit_code: number | null;
-  /** While it runs: starting, working, waiting, rate-limited or verifying (SPEC §1 live states). */
+  /**
+   * While it runs: queued, preparing, starting, working, waiting, rate-limited or verifying (SPEC §1
+   * live states; queued, preparing and verifying only while the run that holds it is live).
+   */
   live: string | null;
   /** The agent's own words while it waits or is rate-limited. */
   message: string | null;
+  /** `rate-limited`: when the limit resets (ISO 8601), when the agent said so. */
+  resets_at: string | null;
   /** Time its agent has spent waiting for a person, ms. */
   waiting_ms: number;
 }
@@ -54,6 +59,8 @@ export async function statusCommand(ctx: Context, feature: string | undefined, o
 }
 
 const COLORS: Record<string, number> = {
+  queued: 33,
+  preparing: 33,
   running: 33,
   working: 33,
   starting: 33,
@@ -144,6 +151,7 @@ function reportedEntry(ws: Workspace, r: ReportedOnly): StatusEntry {
     exit_code: null,
     live: null,
     message: null,
+    resets_at: null,
     waiting_ms: 0,
   };
 }
@@ -165,6 +173,7 @@ async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
     exit_code: v.exitCode,
     live: v.live ?? null,
     message: (!v.decision.final && v.decision.message) || null,
+    resets_at: v.resetsAt ?? null,
     waiting_ms: v.waitingMs,
   };
 }

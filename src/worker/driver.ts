@@ -9,6 +9,7 @@ import {
   type AttemptEnd,
   type AttemptHandle,
   type Clock,
+  type SchedulerEvent,
   type WorkerDriver,
 } from '../scheduler/types.js';
 import { UsageError } from '../errors.js';
@@ -24,6 +25,7 @@ import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf, printsResultOnExit } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
+import type { RunStep } from './run-state.js';
 
 export interface DriverOptions {
   git: Git;
@@ -100,6 +102,29 @@ export class RunDriver implements WorkerDriver {
       ...w.env,
       ...workerVars({ ...w, worktree: loc.worktree, runId: this.options.runId }),
     };
+  }
+
+  /**
+   * Records where the run is with a worker (queued, preparing, running, ended) in its state folder,
+   * for `wo status` to read while this run is live. A failed write costs only that view.
+   */
+  noteEvent(e: SchedulerEvent): void {
+    const step: RunStep | undefined =
+      e.type === 'queued' || e.type === 'preparing'
+        ? e.type
+        : e.type === 'started'
+          ? 'running'
+          : e.type === 'finished'
+            ? 'ended'
+            : undefined;
+    if (step) this.noteStep(e.feature, step);
+  }
+
+  private noteStep(feature: string, step: RunStep): void {
+    // Written whole and at once (writeFileAtomic's calls are synchronous): the steps stay in order.
+    this.files
+      .runStep?.(this.location(feature).stateDir, this.options.runId, step, this.clock.now())
+      .catch(() => undefined);
   }
 
   /**
@@ -204,6 +229,7 @@ export class RunDriver implements WorkerDriver {
         if (d.state === 'waiting') this.background(this.keepScreen(loc));
       }
       if (!d.final && d.state === 'verifying') {
+        this.noteStep(w.feature, 'verifying');
         const r = await this.options.runner.run('sh', ['-c', w.verify!], {
           cwd: loc.worktree,
           env: this.workerEnv(w, loc),
@@ -241,6 +267,8 @@ export class RunDriver implements WorkerDriver {
         end = decide({ ...(await this.facts(loc, 'gone')), stoppedBy: stopReason }) as Ended;
       } else end = seen;
       if (end.record) await this.files.record(loc, end.record);
+      // Its end is written down: verify (if it ran) is over for `wo status` too.
+      if (w.verify) this.noteStep(w.feature, 'running');
       // What the worker left running ends with it (SPEC §9), before a retry can start anew.
       if (!end.endSession || this.options.keepSessions)
         await (this.options.endLeftovers ?? endLeftovers)(loc.worktree).catch(() => undefined);

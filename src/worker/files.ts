@@ -7,6 +7,7 @@ import { lastLines, readTail } from './lastline.js';
 import { updateMeta } from './metadata.js';
 import { readAgentFacts } from '../agents/index.js';
 import type { AgentEvent, AgentResult, ExitRecord, Recording } from './outcome.js';
+import { parseRunState, runStatePath, writeRunState, type RunState, type RunStep } from './run-state.js';
 import { exitFile, parseExit, protocolPaths, readResult, writeResult, writeStatus } from './protocol.js';
 
 /** What a worker's files say at one moment (the facts `decide` needs from the file system). */
@@ -21,6 +22,8 @@ export interface FileFacts {
   /** What the agent's own output says (its adapter reads it from wo's state folder). */
   agentResult?: AgentResult;
   agentEvents?: AgentEvent[];
+  /** Where the run that wrote it says the worker is (its run-state file in wo's state folder). */
+  runState?: RunState;
 }
 
 /** The file system as the deciding code sees it: read a worker's facts, write down a decision. */
@@ -32,6 +35,8 @@ export interface WorkerFiles {
     worktree: string,
     end: { status: 'done' | 'failed'; exitCode?: number; at: number },
   ): Promise<void>;
+  /** Writes where the run is with the worker (its run-state file), for `wo status`. */
+  runStep?(stateDir: string, runId: string, step: RunStep, at: number): Promise<void>;
 }
 
 const missingAsUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
@@ -41,14 +46,16 @@ export const diskFiles: WorkerFiles = {
   async read(loc) {
     const paths = protocolPaths(loc.worktree);
     const exitPath = exitFile(loc.stateDir);
-    const [statusText, statusStat, resultText, exitText, exitStat, agent] = await Promise.all([
+    const [statusText, statusStat, resultText, exitText, exitStat, agent, runText] = await Promise.all([
       missingAsUndefined(readTextIfExists(paths.status)),
       missingAsUndefined(stat(paths.status)),
       missingAsUndefined(readTextIfExists(paths.result)),
       missingAsUndefined(readTextIfExists(exitPath)),
       missingAsUndefined(stat(exitPath)),
       readAgentFacts(loc.stateDir).catch(() => ({})),
+      missingAsUndefined(readTextIfExists(runStatePath(loc.stateDir))),
     ]);
+    const runState = parseRunState(runText);
     const exit = parseExit(exitText);
     return {
       ...agent,
@@ -57,8 +64,10 @@ export const diskFiles: WorkerFiles = {
       resultText,
       exit,
       exitedAtMs: exit && exitStat?.mtimeMs,
+      ...(runState && { runState }),
     };
   },
+  runStep: writeRunState,
   async record(loc, r) {
     const previous = (await readResult(loc.worktree).catch(() => undefined))?.trim();
     const parts: string[] = [];

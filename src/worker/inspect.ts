@@ -3,8 +3,9 @@
 // of outcome.ts, the one place that decides), and writing the decision down when the files do not
 // say it yet (a session gone without a final status, an agent that exited while nobody watched).
 import { readdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { liveRunId, runLockPath } from '../lock.js';
 import type { Git, WorktreeEntry } from '../git/git.js';
 import { FEATURE_PATTERN } from '../plan/types.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
@@ -43,6 +44,8 @@ export interface WorkerView {
   reason?: string;
   /** While it runs: its live state (SPEC §1: starting, working, waiting, rate-limited, verifying). */
   live?: string;
+  /** `rate-limited`: when the limit resets (ISO 8601), when the agent said so. */
+  resetsAt?: string;
   /** Time its agent spent waiting for a person, ms. */
   waitingMs: number;
   /** The decision is not in the worker's files yet: recordView writes it. */
@@ -71,6 +74,8 @@ export interface FindOptions {
   /** Write what wo decided (lost sessions, finish times) to the status, result and metadata files. Default true. */
   record?: boolean;
   files?: WorkerFiles;
+  /** The live run's id (the run lock's), when the caller knows it; read from the lock otherwise. */
+  liveRunId?: string | null;
 }
 
 /** Orders names as people do: w2 before w10. */
@@ -102,7 +107,7 @@ export async function readView(
   feature: string,
   sessions: SessionInfo[],
   worktrees: WorktreeEntry[],
-  o: { now?: number; files?: WorkerFiles } = {},
+  o: { now?: number; files?: WorkerFiles; liveRunId?: string } = {},
 ): Promise<WorkerView> {
   const now = o.now ?? Date.now();
   const loc = ws.locate(feature);
@@ -124,7 +129,12 @@ export async function readView(
     agentEvents: facts.agentEvents,
     session: sessionAlive ? 'alive' : 'gone',
     statusAgeMs: facts.statusWrittenMs === undefined ? undefined : now - facts.statusWrittenMs,
+    ...(facts.runState && {
+      run: { runId: facts.runState.run_id, step: facts.runState.step, liveRunId: o.liveRunId },
+    }),
   });
+  // Not started yet in the live run: what its files say of times is an earlier start's.
+  const notYet = !decision.final && (decision.state === 'queued' || decision.state === 'preparing');
   const isWorker = Boolean(dirStat?.isDirectory() && (hasStatusFile || meta.worker));
 
   const fileFinal = facts.statusText !== undefined && parseStatus(facts.statusText).status !== 'running';
@@ -150,13 +160,16 @@ export async function readView(
         ? [decision.state, decision.message].filter(Boolean).join(': ')
         : undefined,
     live: decision.final ? undefined : decision.state,
-    waitingMs: liveState(facts.agentEvents, now).waitingMs,
+    ...(!decision.final && decision.resetsAt && { resetsAt: decision.resetsAt }),
+    waitingMs: notYet ? 0 : liveState(facts.agentEvents, now).waitingMs,
     unrecorded: isWorker && decision.final && decision.record !== undefined,
-    startedAt: meta.worker?.started_at ?? undefined,
+    startedAt: notYet ? undefined : (meta.worker?.started_at ?? undefined),
     // A worker started by `wo spawn` has nobody waiting on it: its files' times are its finish.
-    finishedAt:
-      meta.worker?.finished_at ?? (finishedMs === undefined ? undefined : new Date(finishedMs).toISOString()),
-    exitCode: meta.worker?.exit_code ?? facts.exit?.code ?? null,
+    finishedAt: notYet
+      ? undefined
+      : (meta.worker?.finished_at ??
+        (finishedMs === undefined ? undefined : new Date(finishedMs).toISOString())),
+    exitCode: notYet ? null : (meta.worker?.exit_code ?? facts.exit?.code ?? null),
   };
 }
 
@@ -198,12 +211,18 @@ export async function recordView(
 export async function findWorkers(ws: Scope, o: FindOptions = {}): Promise<WorkerView[]> {
   // Sessions are listed before any status file is read: a session seen gone then has its final
   // status (written before it ends) visible to the reads that follow.
-  const [sessions, worktrees, dirs] = await Promise.all([
+  const [sessions, worktrees, dirs, runId] = await Promise.all([
     ws.tmux.listSessions(),
     ws.git.worktrees(ws.repoRoot),
     o.feature === undefined ? subdirs(worktreesRoot(ws.layout)) : Promise.resolve([o.feature]),
+    o.liveRunId !== undefined
+      ? (o.liveRunId ?? undefined)
+      : liveRunId(runLockPath(ws.repoRoot)).catch(() => undefined),
   ]);
-  const names = new Set(dirs.filter((d) => FEATURE_PATTERN.test(d)));
+  // While a run is live, its workers that have no worktree yet (queued, preparing) are workers too.
+  const stateDirs =
+    runId !== undefined && o.feature === undefined ? await subdirs(join(ws.repoRoot, '.wo', 'workers')) : [];
+  const names = new Set([...dirs, ...stateDirs].filter((d) => FEATURE_PATTERN.test(d)));
   for (const s of sessions) {
     const f = featureOfSession(ws.layout, s.name);
     if (f !== undefined && FEATURE_PATTERN.test(f) && (o.feature === undefined || f === o.feature))
@@ -211,10 +230,12 @@ export async function findWorkers(ws: Scope, o: FindOptions = {}): Promise<Worke
   }
   const now = Date.now();
   const views = await Promise.all(
-    [...names].map((f) => readView(ws, f, sessions, worktrees, { now, files: o.files })),
+    [...names].map((f) => readView(ws, f, sessions, worktrees, { now, files: o.files, liveRunId: runId })),
   );
   const kept = views.filter(
     (v) =>
+      v.live === 'queued' ||
+      v.live === 'preparing' ||
       v.hasStatusFile ||
       v.meta.worker !== undefined ||
       v.session !== undefined ||

@@ -3,6 +3,7 @@
 // gather the facts (files, tmux, the wrapper's exit record) and all ask `decide`.
 
 import type { AgentEvent, AgentResult } from '../agents/types.js';
+import type { RunStep } from './run-state.js';
 
 export type { AgentEvent, AgentResult, Usage } from '../agents/types.js';
 
@@ -61,13 +62,24 @@ export interface WorkerFacts {
   agentResult?: AgentResult;
   /** The agent's live events (its hooks or event stream), oldest first, parsed by its adapter. */
   agentEvents?: AgentEvent[];
+  /**
+   * For an observer outside the run loop (`wo status`): where the run that wrote it says the worker
+   * is (its run-state file), and the id of the run that is live now (the run lock's; undefined when
+   * none is). The step counts only while the run that wrote it is live.
+   */
+  run?: { runId: string; step: RunStep; liveRunId?: string };
+}
+
+/** The step of the run that holds the worker, when that run is live; undefined otherwise. */
+export function liveRunStep(run: WorkerFacts['run']): RunStep | undefined {
+  return run && run.liveRunId !== undefined && run.runId === run.liveRunId ? run.step : undefined;
 }
 
 /** A worker's live state from its agent's events: the last event's state, and the time spent waiting. */
 export function liveState(
   events: readonly AgentEvent[] | undefined,
   now: number,
-): { state?: AgentEvent['state']; message?: string; since?: number; waitingMs: number } {
+): { state?: AgentEvent['state']; message?: string; since?: number; waitingMs: number; resetsAt?: string } {
   let waitingMs = 0;
   let last: AgentEvent | undefined;
   for (const e of events ?? []) {
@@ -75,7 +87,13 @@ export function liveState(
     last = e;
   }
   if (last?.state === 'waiting') waitingMs += Math.max(0, now - last.at);
-  return { state: last?.state, message: last?.message, since: last?.at, waitingMs };
+  return {
+    state: last?.state,
+    message: last?.message,
+    since: last?.at,
+    waitingMs,
+    ...(last?.state === 'rate-limited' && last.resetsAt !== undefined && { resetsAt: last.resetsAt }),
+  };
 }
 
 /** What the session wrapper writes down when the agent's process exits: facts, no verdict. */
@@ -99,9 +117,11 @@ export interface Recording {
 /** A worker that has not ended: what it is doing. */
 export interface Ongoing {
   final: false;
-  state: 'starting' | 'working' | 'waiting' | 'rate-limited' | 'verifying';
+  state: 'queued' | 'preparing' | 'starting' | 'working' | 'waiting' | 'rate-limited' | 'verifying';
   /** The agent's own words for `waiting` and `rate-limited` (its question, the limit's reset). */
   message?: string;
+  /** `rate-limited`: when the limit resets (ISO 8601), when the agent said so. */
+  resetsAt?: string;
 }
 
 /** A worker that has ended. */
@@ -155,6 +175,10 @@ export function decide(f: WorkerFacts): Decision {
     };
   }
 
+  // A worker the live run has not started yet: its files (if any) are an earlier start's.
+  const step = liveRunStep(f.run);
+  if (step === 'queued' || step === 'preparing') return { final: false, state: step };
+
   const file = parseStatus(f.statusText);
   let ended: Ended;
   if (file.status === 'done' || file.status === 'failed') {
@@ -207,7 +231,12 @@ export function decide(f: WorkerFacts): Decision {
   } else if (f.session !== 'gone') {
     const live = liveState(f.agentEvents, 0);
     if (live.state && live.state !== 'working')
-      return { final: false, state: live.state, ...(live.message && { message: live.message }) };
+      return {
+        final: false,
+        state: live.state,
+        ...(live.message && { message: live.message }),
+        ...(live.resetsAt && { resetsAt: live.resetsAt }),
+      };
     return { final: false, state: 'working' };
   } else if (f.statusAgeMs !== undefined && f.statusAgeMs < START_GRACE_MS && file.status === 'running') {
     return { final: false, state: 'starting' };
@@ -222,6 +251,9 @@ export function decide(f: WorkerFacts): Decision {
     };
   }
 
+  // The live run is verifying this worker (seen from outside the run): done is not said before verify.
+  if (ended.outcome === 'done' && !f.verify && step === 'verifying')
+    return { final: false, state: 'verifying' };
   // `verify` turns done into failed (SPEC §1); it runs once the agent is done, before anything is written.
   if (ended.outcome === 'done' && f.verify) {
     if (f.verify.exitCode === undefined) return { final: false, state: 'verifying' };

@@ -16,6 +16,7 @@ class MemoryFiles implements WorkerFiles {
   readonly facts = new Map<string, FileFacts>();
   readonly recorded: Array<{ worktree: string; r: Recording }> = [];
   readonly finishedAt: string[] = [];
+  runStep?: WorkerFiles['runStep'];
   set(worktree: string, f: FileFacts): void {
     this.facts.set(worktree, { ...this.facts.get(worktree), ...f });
   }
@@ -193,5 +194,28 @@ describe('RunDriver (fakes)', () => {
     expect(launched).toEqual(['old']);
     tmux.onCtrlC = () => (tmux.sessions = []);
     await h.stop('interrupted');
+  });
+});
+
+describe('RunDriver: where the run is with each worker, for wo status', () => {
+  test("the scheduler's events and verify are written as run steps, in order", async () => {
+    const { driver, files, wt, clock } = setup();
+    const steps: string[] = [];
+    files.runStep = async (stateDir: string, runId: string, step: string) => {
+      steps.push(`${stateDir} ${runId} ${step}`);
+    };
+    const sd = '/repo/.wo/workers/v';
+    driver.noteEvent({ type: 'queued', feature: 'v', at: 0 });
+    driver.noteEvent({ type: 'preparing', feature: 'v', at: 0 });
+    const h = await driver.start(spec('v', { verify: 'npm test' }), 1);
+    driver.noteEvent({ type: 'started', feature: 'v', attempt: 1, adopted: false, at: 0 });
+    expect(steps).toEqual([`${sd} r1 queued`, `${sd} r1 preparing`, `${sd} r1 running`]);
+    files.set(wt('v'), { statusText: 'done\n' });
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({ outcome: 'done' });
+    // verifying while verify ran, then back to running once its end was written down
+    expect(steps.slice(3)).toEqual([`${sd} r1 verifying`, `${sd} r1 running`]);
+    await driver.close();
   });
 });

@@ -2,6 +2,7 @@
 import {
   decide,
   headlineOf,
+  liveRunStep,
   liveState,
   LOST_REASON,
   parseStatus,
@@ -303,5 +304,89 @@ describe("decide: what the agent's own output says", () => {
     ];
     expect(liveState(events, 1500)).toEqual({ state: 'waiting', message: 'c', since: 1000, waitingMs: 600 });
     expect(liveState(undefined, 5).waitingMs).toBe(0);
+  });
+});
+
+describe("decide: the live run's own steps (queued, preparing, verifying), as wo status sees them", () => {
+  const run = (step: 'queued' | 'preparing' | 'running' | 'verifying' | 'ended', liveRunId?: string) => ({
+    run: { runId: 'r2', step, liveRunId },
+  });
+
+  test('queued and preparing while the run that wrote them is live, whatever an earlier start left', () => {
+    expect(decide(facts({ session: 'gone', ...run('queued', 'r2') }))).toEqual({
+      final: false,
+      state: 'queued',
+    });
+    expect(decide(facts({ session: 'gone', statusText: 'failed', ...run('preparing', 'r2') }))).toEqual({
+      final: false,
+      state: 'preparing',
+    });
+  });
+
+  test('a step from a run that is not live (no live run, or another one) never shows', () => {
+    expect(decide(facts({ session: 'gone', statusText: 'failed', ...run('queued') }))).toMatchObject({
+      final: true,
+      outcome: 'failed',
+    });
+    expect(decide(facts({ statusText: 'done', ...run('verifying', 'r3') }))).toMatchObject({
+      final: true,
+      outcome: 'done',
+    });
+    expect(liveRunStep({ runId: 'r2', step: 'queued' })).toBeUndefined();
+    expect(liveRunStep({ runId: 'r2', step: 'queued', liveRunId: 'r2' })).toBe('queued');
+  });
+
+  test('verifying: an agent that said done is verifying until the run has verified it', () => {
+    expect(decide(facts({ statusText: 'done', ...run('verifying', 'r2') }))).toEqual({
+      final: false,
+      state: 'verifying',
+    });
+    expect(decide(facts({ session: 'gone', exit: { code: 0 }, ...run('verifying', 'r2') }))).toEqual({
+      final: false,
+      state: 'verifying',
+    });
+    // verify failed and it is written down: failed, not verifying
+    expect(decide(facts({ statusText: 'failed', ...run('verifying', 'r2') }))).toMatchObject({
+      final: true,
+      outcome: 'failed',
+    });
+    // once verified (the run's step is back to running), the agent's word stands
+    expect(decide(facts({ statusText: 'done', ...run('running', 'r2') }))).toMatchObject({
+      final: true,
+      outcome: 'done',
+    });
+  });
+
+  test("running: the agent's own live state, as without a run", () => {
+    const agentEvents: AgentEvent[] = [{ at: 1, state: 'waiting', message: 'may I?' }];
+    expect(decide(facts({ agentEvents, ...run('running', 'r2') }))).toEqual({
+      final: false,
+      state: 'waiting',
+      message: 'may I?',
+    });
+  });
+});
+
+describe('rate-limited: the reset time when the agent said it', () => {
+  test('the last event is rate-limited with a reset: liveState and decide carry it', () => {
+    const agentEvents: AgentEvent[] = [
+      { at: 1, state: 'working' },
+      { at: 2, state: 'rate-limited', message: 'limit', resetsAt: '2026-11-28T10:00:00.000Z' },
+    ];
+    expect(liveState(agentEvents, 3)).toMatchObject({ resetsAt: '2026-11-28T10:00:00.000Z' });
+    expect(decide(facts({ agentEvents }))).toEqual({
+      final: false,
+      state: 'rate-limited',
+      message: 'limit',
+      resetsAt: '2026-11-28T10:00:00.000Z',
+    });
+  });
+
+  test('a reset from an earlier limit does not stay once the agent works again', () => {
+    const agentEvents: AgentEvent[] = [
+      { at: 2, state: 'rate-limited', message: 'limit', resetsAt: '2026-11-28T10:00:00.000Z' },
+      { at: 3, state: 'working' },
+    ];
+    expect(liveState(agentEvents, 4).resetsAt).toBeUndefined();
   });
 });

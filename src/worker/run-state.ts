@@ -1,0 +1,46 @@
+// Where a worker is in the run that holds it (SPEC §1 live states before and after the agent runs:
+// queued, preparing, verifying): written whole by the run loop to the worker's state folder, read
+// by `wo status`, which believes it only while that run is live (the run lock names it). What the
+// step means for the worker's state is decided in outcome.ts.
+import { join } from 'node:path';
+import { writeFileAtomic } from '../fsutil.js';
+
+/** The run's steps for one worker: `running` while its agent runs, `ended` once the run is done with it. */
+export type RunStep = 'queued' | 'preparing' | 'running' | 'verifying' | 'ended';
+
+const STEPS: readonly RunStep[] = ['queued', 'preparing', 'running', 'verifying', 'ended'];
+
+/** The file's content: which run wrote it, the step, and when. */
+export interface RunState {
+  run_id: string;
+  step: RunStep;
+  at: string;
+}
+
+export const RUN_STATE_FILE = 'run-state.json';
+
+export function runStatePath(stateDir: string): string {
+  return join(stateDir, RUN_STATE_FILE);
+}
+
+/** Writes the worker's step in this run, whole (a reader never sees half of it). */
+export async function writeRunState(
+  stateDir: string,
+  runId: string,
+  step: RunStep,
+  at: number,
+): Promise<void> {
+  const state: RunState = { run_id: runId, step, at: new Date(at).toISOString() };
+  await writeFileAtomic(runStatePath(stateDir), `${JSON.stringify(state)}\n`);
+}
+
+/** The file's text as a RunState; undefined for no file or one wo did not write. */
+export function parseRunState(text: string | undefined): RunState | undefined {
+  try {
+    const s = JSON.parse(text ?? '') as Partial<RunState>;
+    if (typeof s?.run_id !== 'string' || !STEPS.includes(s.step as RunStep)) return undefined;
+    return { run_id: s.run_id, step: s.step as RunStep, at: typeof s.at === 'string' ? s.at : '' };
+  } catch {
+    return undefined;
+  }
+}
