@@ -31,6 +31,13 @@ export interface ReportInput {
   records: readonly WorkerRecord[];
   workers: readonly WorkerInfo[];
   shard?: ShardInfo | null;
+  /**
+   * Workers of the plan this run did not run, as the earlier run that last ran each reported them
+   * (`wo run --failed`): listed with `from_run`, never counted (see carriedOver).
+   */
+  carried?: readonly ReportWorker[];
+  /** The plan's features in plan order: the report lists its workers so (default: records, then carried). */
+  order?: readonly string[];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -57,6 +64,7 @@ export function buildReport(input: ReportInput): RunReport {
     return {
       feature: r.feature,
       outcome: r.outcome,
+      from_run: null,
       reason: r.reason ?? null,
       attempts: r.attempts.length,
       started_at: isoOrNull(r.startedAt),
@@ -80,16 +88,62 @@ export function buildReport(input: ReportInput): RunReport {
       attempt_details: r.attempts.map(attemptOf),
     };
   });
+  const ran = new Set(workers.map((w) => w.feature));
+  const all = workers.concat((input.carried ?? []).filter((w) => !ran.has(w.feature)));
+  const at = new Map((input.order ?? []).map((f, i) => [f, i]));
+  if (at.size) all.sort((a, b) => (at.get(a.feature) ?? Infinity) - (at.get(b.feature) ?? Infinity));
   return {
     run_id: input.runId,
     plan: input.plan,
     started_at: iso(input.startedAt),
     finished_at: iso(input.finishedAt),
     duration_ms: input.finishedAt - input.startedAt,
+    // The counts, and the usage, are about what this run did.
     summary: countOutcomes(workers.map((w) => w.outcome)),
     shard: input.shard ?? null,
     usage: totalUsage(workers.map((w) => w.usage)),
-    workers,
+    workers: all,
+  };
+}
+
+/** The workers of a report that this run ran (not carried over from an earlier run). */
+export const ranThisRun = (report: Pick<RunReport, 'workers'>): ReportWorker[] =>
+  report.workers.filter((w) => !w.from_run);
+
+/**
+ * A worker line of an earlier report, carried into this one: every key of today's shape (a key an
+ * older report lacks is null), and `from_run` the run that reported it (that run's own `from_run`
+ * when it had carried the line itself).
+ */
+export function carriedOver(past: Partial<ReportWorker> & { feature: string }, runId: string): ReportWorker {
+  const unknown: Omit<ReportWorker, 'feature' | 'outcome' | 'from_run'> = {
+    reason: null,
+    attempts: 0,
+    started_at: null,
+    finished_at: null,
+    duration_ms: null,
+    branch: '',
+    worktree: '',
+    exit_code: null,
+    result: null,
+    commits: null,
+    diffstat: null,
+    pushed: null,
+    pr_url: null,
+    handoff_error: null,
+    agent: null,
+    agent_version: null,
+    usage: null,
+    waiting_ms: null,
+    last_screen: null,
+    attempt_details: [],
+  };
+  return {
+    ...unknown,
+    ...past,
+    feature: past.feature,
+    outcome: past.outcome ?? 'skipped',
+    from_run: past.from_run || runId,
   };
 }
 

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { stripControl, stripEscapes } from '../escapes.js';
 import { containMarkdown } from './md.js';
 import type { SchedulerEvent } from '../scheduler/types.js';
+import { ranThisRun } from './build.js';
 import type { Outcome, ReportWorker, RunReport } from './types.js';
 
 /** GitHub's limit on a step summary: 1024 KiB ("supports content up to a size of 1024k"). */
@@ -60,7 +61,8 @@ function annotationMessage(w: ReportWorker): string {
  * `::warning` (warnings have a budget of their own) names those left out.
  */
 export function annotations(report: RunReport, limit = ERROR_ANNOTATIONS_PER_STEP): string {
-  const failed = report.workers.filter((w) => FAILED.has(w.outcome));
+  // A worker carried over from an earlier run (--failed) was annotated by that run.
+  const failed = ranThisRun(report).filter((w) => FAILED.has(w.outcome));
   const shown = failed.slice(0, limit);
   let out = shown
     .map((w) => workflowCommand('error', { title: `wo: ${w.feature} ${w.outcome}` }, annotationMessage(w)))

@@ -12,6 +12,7 @@
 // Retries are shown the way Playwright's JUnit reporter shows them: the failure text has one section per
 // attempt (`Retry #1 ──`), and `system-out` holds the result and the last output of the worker.
 import { stripEscapes } from '../escapes.js';
+import { ranThisRun } from './build.js';
 import type { Outcome, ReportWorker, RunReport } from './types.js';
 
 /** Outcomes that are a `failure` in JUnit: the worker ran and did not succeed. */
@@ -103,9 +104,11 @@ function testcase(w: ReportWorker, plan: string, opts: JunitOptions): string[] {
 
 /** The report as JUnit XML: one testsuite (the run), one testcase per worker, in report order. */
 export function renderJunit(report: RunReport, opts: JunitOptions = {}): string {
-  const tests = report.workers.length;
-  const failures = report.workers.filter((w) => FAILURES.has(w.outcome)).length;
-  const skipped = report.workers.filter((w) => w.outcome === 'skipped').length;
+  // A test report of this run: workers carried over from an earlier run (--failed) are not tests it ran.
+  const workers = ranThisRun(report);
+  const tests = workers.length;
+  const failures = workers.filter((w) => FAILURES.has(w.outcome)).length;
+  const skipped = workers.filter((w) => w.outcome === 'skipped').length;
   const time = seconds(report.duration_ms);
   const shard = report.shard ? ` (shard ${report.shard.index}/${report.shard.total})` : '';
   const suiteName = `wo ${report.plan}${shard}`;
@@ -114,7 +117,7 @@ export function renderJunit(report: RunReport, opts: JunitOptions = {}): string 
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="wo" ${counts}>`,
     `  <testsuite name="${xmlAttr(suiteName)}" ${counts} timestamp="${report.started_at.replace(/\.\d+Z$/, '')}" id="${xmlAttr(report.run_id)}">`,
-    ...report.workers.flatMap((w) => testcase(w, report.plan, opts)),
+    ...workers.flatMap((w) => testcase(w, report.plan, opts)),
     '  </testsuite>',
     '</testsuites>',
   ];

@@ -46,7 +46,7 @@ function table(report: RunReport): string[] {
   const rows = report.workers.map((w) =>
     [
       escapeInline(w.feature),
-      w.outcome,
+      w.from_run ? `${w.outcome} (from run ${escapeInline(w.from_run)})` : w.outcome,
       w.duration_ms === null ? '–' : formatDuration(w.duration_ms),
       String(w.attempts),
       w.branch ? codeSpan(w.branch) : '–',
@@ -70,7 +70,8 @@ function table(report: RunReport): string[] {
  * no bar (mermaid rejects a task without dates).
  */
 function gantt(report: RunReport): string[] {
-  const ran = report.workers.filter((w) => w.started_at !== null && w.finished_at !== null);
+  // A worker carried over from an earlier run ran then, not in this run's time.
+  const ran = report.workers.filter((w) => !w.from_run && w.started_at !== null && w.finished_at !== null);
   if (ran.length === 0) return [];
   const lines = ['```mermaid', 'gantt', '  dateFormat x', '  axisFormat %H:%M:%S', '  section workers'];
   ran.forEach((w, i) => {
@@ -85,6 +86,7 @@ function gantt(report: RunReport): string[] {
 
 function workerSection(w: ReportWorker): string[] {
   const facts = [`**${w.outcome}**`];
+  if (w.from_run) facts.push(`carried over from run ${codeSpan(w.from_run)}: not re-run by this run`);
   if (w.attempts > 0) facts.push(`${w.attempts} attempt${w.attempts === 1 ? '' : 's'}`);
   if (w.duration_ms !== null) facts.push(formatDuration(w.duration_ms));
   if (w.exit_code !== null) facts.push(`exit code ${w.exit_code}`);
@@ -113,12 +115,28 @@ function workerSection(w: ReportWorker): string[] {
   return out;
 }
 
+/**
+ * Under the summary line, which counts this run's workers only: how many more lines are carried over
+ * from earlier runs (`wo run --failed`), and from which.
+ */
+function carriedNote(report: RunReport): string[] {
+  const carried = report.workers.filter((w) => w.from_run);
+  if (carried.length === 0) return [];
+  const runs = [...new Set(carried.map((w) => w.from_run!))].map(codeSpan).join(', ');
+  const n = carried.length;
+  return [
+    `Also listed: ${n} worker${n === 1 ? '' : 's'} of the plan this run did not re-run, with ${n === 1 ? 'its' : 'their'} latest outcome carried over from run ${runs} (not counted above).`,
+    '',
+  ];
+}
+
 export function renderMarkdown(report: RunReport): string {
   const lines = [
     `# wo run ${escapeInline(report.run_id)}`,
     '',
     `**${summaryHead(report.summary)}** in ${formatDuration(report.duration_ms)}`,
     '',
+    ...carriedNote(report),
     `Plan ${codeSpan(report.plan)}${report.shard ? ` · shard ${report.shard.index}/${report.shard.total}` : ''} · started ${report.started_at} · finished ${report.finished_at}`,
     '',
     ...table(report),

@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextIfExists } from '../fsutil.js';
 import { UsageError } from '../errors.js';
+import { ranThisRun } from './build.js';
 import { countOutcomes } from './summary.js';
 import { OUTCOMES, type ReportWorker, type RunReport } from './types.js';
 
@@ -118,7 +119,14 @@ export function mergeReports(shards: readonly ShardReport[], runId: string): Mer
         );
       seen.set(w.feature, s.dir);
       // A report written before these keys existed gets them as unknown, so every worker has one shape.
-      const unknown = { commits: null, diffstat: null, pushed: null, pr_url: null, handoff_error: null };
+      const unknown = {
+        from_run: null,
+        commits: null,
+        diffstat: null,
+        pushed: null,
+        pr_url: null,
+        handoff_error: null,
+      };
       workers.push({ ...unknown, ...(w as Partial<ReportWorker>) } as ReportWorker);
     }
   const warnings: string[] = [];
@@ -148,11 +156,11 @@ export function mergeReports(shards: readonly ShardReport[], runId: string): Mer
     started_at: new Date(startedAt).toISOString(),
     finished_at: new Date(finishedAt).toISOString(),
     duration_ms: finishedAt - startedAt,
-    summary: countOutcomes(workers.map((w) => w.outcome)),
+    summary: countOutcomes(ranThisRun({ workers }).map((w) => w.outcome)),
     shard: null,
     workers,
   };
-  if ('usage' in base) (report as Record<string, unknown>).usage = sumUsage(workers);
+  if ('usage' in base) (report as Record<string, unknown>).usage = sumUsage(ranThisRun({ workers }));
   return {
     report,
     warnings,

@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
 import { UsageError } from '../errors.js';
+import { ranThisRun } from './build.js';
 import type { RunReport } from './types.js';
 
 export interface TimingsFile {
@@ -47,7 +48,8 @@ export async function readTimings(file: string): Promise<Map<string, number>> {
  */
 export function updateTimings(before: ReadonlyMap<string, number>, report: RunReport): TimingsFile {
   const merged = new Map(before);
-  for (const w of report.workers)
+  // A worker carried over from an earlier run (--failed) did not run in this one.
+  for (const w of ranThisRun(report))
     if (w.duration_ms !== null && w.outcome !== 'skipped' && w.outcome !== 'interrupted')
       merged.set(w.feature, w.duration_ms);
   const sorted = [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

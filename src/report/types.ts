@@ -31,6 +31,13 @@ export interface ReportAttempt {
 export interface ReportWorker {
   feature: string;
   outcome: Outcome;
+  /**
+   * The earlier run this line is carried over from (an extra key beyond SPEC §5): a `wo run --failed`
+   * report lists every worker of the plan, those it did not re-run with their latest outcome over the
+   * earlier runs, as that run reported it. Null for a worker of this run. Carried-over workers are
+   * not in `summary` or `usage`, nor in the exit code, JUnit, annotations, timings or hand-off.
+   */
+  from_run: string | null;
   reason: string | null;
   /** How many attempts were made (0 for a worker that never started). */
   attempts: number;
@@ -91,6 +98,7 @@ export interface RunReport {
   started_at: string;
   finished_at: string;
   duration_ms: number;
+  /** This run's workers by outcome (carried-over workers are not counted: see `from_run`). */
   summary: OutcomeCounts;
   /** The shard this run was (`--shard i/n`); null for a whole-plan run and for a merged report. */
   shard: ShardInfo | null;

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   buildReport,
+  carriedOver,
   newRunId,
+  ranThisRun,
+  renderJunit,
   readLastReport,
   renderJson,
   renderMarkdown,
@@ -13,6 +16,8 @@ import {
   type RunReport,
 } from '../../src/report/index.js';
 import { containMarkdown } from '../../src/report/md.js';
+import { annotations } from '../../src/report/github.js';
+import { updateTimings } from '../../src/report/timings.js';
 import { UsageError } from '../../src/errors.js';
 import type { WorkerRecord } from '../../src/scheduler/types.js';
 import { REPORT_KEYS, REPORT_WORKER_KEYS } from '../spec-report.js';
@@ -214,6 +219,64 @@ describe('renderMarkdown', () => {
     const text = renderMarkdown(report({ records: [records[2]!] }));
     expect(text).not.toContain('```mermaid');
     expect(text).toContain('**1 worker: 1 skipped**');
+  });
+});
+
+describe('a --failed report: workers carried over from earlier runs', () => {
+  const EARLIER = '20261122-090000-cd34';
+  const carriedReport = () => {
+    const earlier = report({ runId: EARLIER });
+    // This run re-ran api and e2e; login is carried over as the earlier run reported it.
+    return buildReport({
+      runId: '20261123-183012-ab12',
+      plan: 'workers.yaml',
+      startedAt: T0 + 100_000,
+      finishedAt: T0 + 160_000,
+      records: records.filter((r) => r.feature !== 'login'),
+      workers: [
+        { feature: 'api', branch: 'wo/api', worktree: '/w/shop-worktrees/api' },
+        { feature: 'e2e', branch: 'wo/e2e', worktree: '/w/shop-worktrees/e2e' },
+      ],
+      carried: [
+        carriedOver(
+          earlier.workers.find((w) => w.feature === 'login')!,
+          EARLIER,
+        ),
+      ],
+      order: ['login', 'api', 'e2e'],
+    });
+  };
+
+  test('every worker of the plan is listed, in plan order; carried ones name their run and are not counted', () => {
+    const r = carriedReport();
+    expect(r.workers.map((w) => [w.feature, w.outcome, w.from_run])).toEqual([
+      ['login', 'done', EARLIER],
+      ['api', 'timeout', null],
+      ['e2e', 'skipped', null],
+    ]);
+    expect(r.summary).toMatchObject({ done: 0, timeout: 1, skipped: 1 });
+    expect(r.workers[0]).toMatchObject({ result: '# Login\n\nDone.', commits: 3, attempts: 1 });
+    for (const w of r.workers) for (const k of REPORT_WORKER_KEYS) expect(w).toHaveProperty(k);
+    expect(ranThisRun(r).map((w) => w.feature)).toEqual(['api', 'e2e']);
+    // A line carried again keeps the run that ran it.
+    expect(carriedOver(r.workers[0]!, 'later').from_run).toBe(EARLIER);
+  });
+
+  test('markdown marks them, says they are not counted, and leaves them out of the timeline', () => {
+    const md = renderMarkdown(carriedReport());
+    expect(md).toContain('**2 workers: 1 timeout, 1 skipped**');
+    expect(md).toContain(`| login | done (from run ${EARLIER}) |`);
+    expect(md).toContain(`Also listed: 1 worker of the plan this run did not re-run`);
+    expect(md).toContain(`carried over from run \`${EARLIER}\``);
+    expect(md).not.toMatch(/login \(done\) :/);
+  });
+
+  test('JUnit, annotations and timings are about this run only', () => {
+    const r = carriedReport();
+    expect(renderJunit(r)).not.toContain('name="login"');
+    expect(renderJunit(r)).toContain('tests="2"');
+    expect(updateTimings(new Map(), r).durations_ms).not.toHaveProperty('login');
+    expect(annotations(r)).not.toContain('login');
   });
 });
 
