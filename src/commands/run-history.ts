@@ -6,10 +6,13 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { readTextIfExists } from '../fsutil.js';
 import { readLastReport } from '../report/write.js';
 
-interface PastWorker {
+/** A worker line of a past report.json: the keys read here, and the rest as it was written. */
+export interface PastWorker {
   feature: string;
   outcome: string;
   reason?: string | null;
+  from_run?: string | null;
+  [key: string]: unknown;
 }
 
 interface PastRun {
@@ -123,15 +126,25 @@ export async function reportedOnly(
 
 /**
  * Each worker's latest outcome over every run of `plan` (its path relative to the repository root,
- * as reports name it), and whether any run of it was found.
+ * as reports name it), and whether any run of it was found; `latest` has the whole line of the
+ * report that last had each worker, and that report's run id.
  */
 export async function latestOutcomes(
   repoRoot: string,
   plan: string,
   o: { reportDir?: string; lastReportJson?: string } = {},
-): Promise<{ runs: number; outcomes: Map<string, string> }> {
+): Promise<{
+  runs: number;
+  outcomes: Map<string, string>;
+  latest: Map<string, { runId: string; worker: PastWorker }>;
+}> {
   const runs = (await pastRuns(repoRoot, o)).filter((r) => r.plan === plan);
   const outcomes = new Map<string, string>();
-  for (const run of runs) for (const w of run.workers) outcomes.set(w.feature, w.outcome);
-  return { runs: runs.length, outcomes };
+  const latest = new Map<string, { runId: string; worker: PastWorker }>();
+  for (const run of runs)
+    for (const w of run.workers) {
+      outcomes.set(w.feature, w.outcome);
+      latest.set(w.feature, { runId: run.run_id ?? '?', worker: w });
+    }
+  return { runs: runs.length, outcomes, latest };
 }

@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode, fileSystemProblem, UsageError } from '../errors.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
+import type { ReportWorker } from '../report/types.js';
 import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { acquireRunLock } from '../lock.js';
@@ -44,17 +45,26 @@ async function selectShard(plan: ResolvedPlan, ws: Workspace, opts: RunOptions, 
   const shard = parseShard(opts.shard);
   const timings = await readTimings(timingsPath(ws.repoRoot, cwd, opts.timings));
   const mine = new Set(shardOf(plan.workers, shard, timings).map((w) => w.feature));
-  return { ...picked, selected: picked.selected.filter((w) => mine.has(w.feature)) };
+  return {
+    ...picked,
+    selected: picked.selected.filter((w) => mine.has(w.feature)),
+    carried: picked.carried.filter((w) => mine.has(w.feature)),
+  };
 }
 
-/** The workers this run starts, and the features outside it that count as done for `needs`. */
+/**
+ * The workers this run starts, the features outside it that count as done for `needs`, and (with
+ * `--failed`) the plan's other workers as the earlier run that last had each reported them: the
+ * report lists them too, carried over (`from_run`), so that it names every worker of the plan.
+ */
 export async function selectWorkers(
   plan: ResolvedPlan,
   ws: Workspace,
   opts: RunOptions,
-): Promise<{ selected: WorkerSpec[]; alreadyDone: Set<string> }> {
+): Promise<{ selected: WorkerSpec[]; alreadyDone: Set<string>; carried: ReportWorker[] }> {
   const names = new Set(plan.workers.map((w) => w.feature));
   let selected = plan.workers;
+  let carried: ReportWorker[] = [];
   // `--only ,` or `--only ''` names no worker: an error, never "everything" (SPEC §4).
   if (opts.only !== undefined && opts.only.length === 0)
     throw new UsageError(
@@ -74,13 +84,23 @@ export async function selectWorkers(
     // report: a worker that ended done in any run since its failure is never run (or cleared) again.
     const { latestOutcomes } = await import('./run-history.js');
     const planName = relative(ws.repoRoot, plan.file);
-    const { runs, outcomes } = await latestOutcomes(ws.repoRoot, planName, { reportDir: plan.report.dir });
+    const { runs, outcomes, latest } = await latestOutcomes(ws.repoRoot, planName, {
+      reportDir: plan.report.dir,
+    });
     if (runs === 0)
       throw new UsageError(
         `--failed needs a previous run of ${planName}, and ${ws.repoRoot}/.wo/runs has none. Run 'wo run ${planName}' first.`,
       );
     // Everything whose latest outcome is not done, plus workers the plan gained since.
     selected = selected.filter((w) => outcomes.get(w.feature) !== 'done');
+    const { carriedOver } = await import('../report/build.js');
+    const rerun = new Set(selected.map((w) => w.feature));
+    carried = plan.workers.flatMap((w) => {
+      const past = latest.get(w.feature);
+      return !rerun.has(w.feature) && past
+        ? [carriedOver(past.worker as Partial<ReportWorker> & { feature: string }, past.runId)]
+        : [];
+    });
   }
   const inSel = new Set(selected.map((w) => w.feature));
   const alreadyDone = new Set<string>();
@@ -98,7 +118,7 @@ export async function selectWorkers(
       `${notDone.join('; ')}, which is outside this selection and not done. Add it to --only, or run it first.`,
     );
   }
-  return { selected, alreadyDone };
+  return { selected, alreadyDone, carried };
 }
 
 /**
@@ -129,7 +149,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   // tmux's version is asked for while the selection is worked out; a dry run does not need tmux.
   const usable = assertTmux(ws.tmux);
   usable.catch(() => undefined);
-  const { selected, alreadyDone } = await selectShard(plan, ws, opts, ctx.cwd);
+  const { selected, alreadyDone, carried } = await selectShard(plan, ws, opts, ctx.cwd);
   // A base git does not know is found now, before anything is created (exit 2).
   await assertBases(
     ws.git,
@@ -299,6 +319,9 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
       records,
       workers: results,
       shard: opts.shard ? (await import('../report/shard.js')).parseShard(opts.shard) : null,
+      // --failed: the workers it did not re-run are listed too, carried over, in plan order (SPEC §5).
+      carried,
+      order: plan.workers.map((w) => w.feature),
     });
     // The hand-off comes before the report is written, so that pushed and pr_url are in it; whatever
     // goes wrong there, the report is still written and the exit code still says how the workers ended.
@@ -440,8 +463,10 @@ async function handOffReport(
   opts: RunOptions,
 ): Promise<void> {
   const { handOff } = await import('../handoff/handoff.js');
+  // Only this run's workers: one carried over from an earlier run was handed off by that run.
+  const { ranThisRun } = await import('../report/build.js');
   const results = await handOff(
-    report.workers.map((w) => ({
+    ranThisRun(report).map((w) => ({
       feature: w.feature,
       task: specs.get(w.feature)?.task ?? '',
       outcome: w.outcome,

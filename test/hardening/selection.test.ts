@@ -1,7 +1,7 @@
 // SPEC §4 selection: --failed reads the latest outcome of each worker over all runs of this plan,
 // never re-runs (or clears) a worker that finished done; --only with an empty list is exit 2.
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { lines, runEnv, type RunEnv } from '../run/harness.js';
 
 const head = 'version: 1\ndefaults:\n  agent: shell\n  timeout: 30s\nworkers:\n';
@@ -31,6 +31,52 @@ describe('selection', () => {
     expect(third.code).toBe(0);
     expect(lines(join(r.probe, 'good'))).toHaveLength(1);
     expect(lines(join(r.probe, 'gated'))).toHaveLength(2);
+  });
+
+  test('a --failed report lists every worker of the plan: those not re-run carried over from the run that last ran them, not counted', async () => {
+    const gated = (f: string) => `test -f "$PROBE/${f}"`;
+    r.writePlan(
+      head +
+        `  - feature: good\n    task: "true"\n` +
+        `  - feature: one\n    task: ${gated('one')}\n` +
+        `  - feature: two\n    task: ${gated('two')}\n`,
+    );
+    expect((await r.wo(['run'])).code).toBe(1);
+    const first = r.report();
+    const firstId = first.run_id as string;
+    writeFileSync(join(r.probe, 'one'), '');
+    expect((await r.wo(['run', '--failed'])).code).toBe(1); // two failed again: this run's outcome
+    const second = r.report();
+    const lines = (rep: typeof first) =>
+      Object.fromEntries(rep.workers.map((w) => [w.feature, [w.outcome, w.from_run]]));
+    expect(second.workers.map((w) => w.feature)).toEqual(['good', 'one', 'two']);
+    expect(lines(second)).toEqual({
+      good: ['done', firstId],
+      one: ['done', null],
+      two: ['failed', null],
+    });
+    // The carried line is the earlier run's, whole: its times, attempts and branch.
+    const good = (rep: typeof first) => rep.workers.find((w) => w.feature === 'good')!;
+    expect({ ...good(second), from_run: null }).toEqual({ ...good(first), from_run: null });
+    expect(second.summary).toMatchObject({ done: 1, failed: 1, skipped: 0 });
+    const pointer = JSON.parse(readFileSync(join(r.repo.root, '.wo', 'last-run.json'), 'utf8')) as {
+      report_json: string;
+    };
+    const md = readFileSync(join(dirname(pointer.report_json), 'report.md'), 'utf8');
+    expect(md).toContain('2 workers: 1 done, 1 failed');
+    expect(md).toMatch(new RegExp(`\\| good \\| done \\(from run ${firstId}\\) \\|`));
+    expect(md).toContain(`carried over from run \`${firstId}\``);
+
+    writeFileSync(join(r.probe, 'two'), '');
+    expect((await r.wo(['run', '--failed'])).code).toBe(0); // all this run re-ran is done
+    const third = r.report();
+    // Each carried line names the run that ran it, not the run that carried it last.
+    expect(lines(third)).toEqual({
+      good: ['done', firstId],
+      one: ['done', second.run_id],
+      two: ['done', null],
+    });
+    expect(third.summary).toMatchObject({ done: 1, failed: 0 });
   });
 
   test('--only with an empty list is exit 2 and starts nothing', async () => {
