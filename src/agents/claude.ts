@@ -3,6 +3,7 @@
 // own settings, which stay untouched); each hook appends its JSON input, with the time, to a file in
 // wo's state folder. The headless outcome is its final `result` event, not the exit code alone.
 import type { AgentEvent, AgentResult, Usage } from './types.js';
+import { epochToIso, resetFromWords } from './reset.js';
 import { jsonLines, num, rec, str } from './files.js';
 
 /**
@@ -68,10 +69,19 @@ export function hookEvents(text: string | undefined, interactive: boolean): Agen
         break;
       case 'StopFailure': {
         // The turn ended on an API error: a rate limit, or another error it now sits idle after.
+        // 2.1.197 says `error` and the turn's last words (`last_assistant_message`), which for a
+        // subscription's limit hold its reset: "You've hit your session limit · resets 5:48pm (UTC)".
         const type = str(h.error_type) ?? str(h.error);
-        const words = str(h.message) ?? str(h.error_message);
-        if (type === 'rate_limit') out.push({ at, state: 'rate-limited', message: words ?? 'rate limit' });
-        else if (interactive)
+        const words = str(h.message) ?? str(h.error_message) ?? str(h.last_assistant_message);
+        if (type === 'rate_limit') {
+          const resetsAt = resetFromWords(words, at);
+          out.push({
+            at,
+            state: 'rate-limited',
+            message: words ?? 'rate limit',
+            ...(resetsAt && { resetsAt }),
+          });
+        } else if (interactive)
           out.push({
             at,
             state: 'waiting',
@@ -104,6 +114,20 @@ export function claudeStream(
           message: `the API said 429 (rate limit); retry ${num(e.attempt) ?? '?'}${num(e.max_retries) !== null ? ` of ${num(e.max_retries)}` : ''}${when}`,
         }),
       });
+    } else if (e.type === 'rate_limit_event') {
+      // A subscription's limit (Claude Code reads its `anthropic-ratelimit-unified-*` headers):
+      // `rejected` is hit, with when it resets; `allowed`/`allowed_warning` are information only.
+      const info = rec(e.rate_limit_info);
+      if (str(info.status) === 'rejected') {
+        const resetsAt = epochToIso(info.resetsAt);
+        const kind = str(info.rateLimitType)?.replace(/_/g, '-');
+        events.push({
+          at,
+          state: 'rate-limited',
+          message: `${kind ? `the ${kind} ` : 'the '}usage limit is reached${resetsAt ? `; it resets at ${resetsAt}` : ''}`,
+          ...(resetsAt && { resetsAt }),
+        });
+      }
     } else if (e.type === 'assistant') {
       events.push({ at, state: 'working' });
     } else if (e.type === 'result') {

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AgentEvent, AgentResult } from './types.js';
 import { jsonLines, num, rec, str } from './files.js';
+import { resetFromWords } from './reset.js';
 
 /**
  * The folders a commit on the worktree's branch writes, outside the worktree: the worktree's own git
@@ -63,6 +64,12 @@ export function codexStream(
       error = str(rec(e.error).message) ?? error;
     } else if (type === 'error') {
       error = str(e.message) ?? error;
+      // A rate limit (0.171: "exceeded retry limit, last status: 429 Too Many Requests"; a plan's
+      // "You’ve hit your usage limit. … try again at 9:48 AM."): rate-limited, with the reset it names.
+      if (error && /\b429\b|usage limit|rate limit/i.test(error)) {
+        const resetsAt = resetFromWords(error, at);
+        events.push({ at, state: 'rate-limited', message: error, ...(resetsAt && { resetsAt }) });
+      }
     } else if (type === 'item.completed') {
       const item = rec(e.item);
       if (item.type === 'agent_message') said = str(item.text) ?? said;

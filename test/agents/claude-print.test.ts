@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAgentFacts } from '../../src/agents/index.js';
 import { agentRun, plan, type AgentRun } from './harness.js';
 
 describe('claude-print, the real Claude Code', () => {
@@ -61,6 +62,24 @@ describe('claude-print, the real Claude Code', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/busy rate-limited: the API said 429 \(rate limit\); retry 1/);
     expect(r.report().workers[0]).toMatchObject({ outcome: 'done' });
+  });
+
+  test("a subscription's usage limit: rate-limited with its reset time (rate_limit_event's resetsAt)", async () => {
+    // Claude Code reads the limit's reset from the `anthropic-ratelimit-unified-*` headers only for a
+    // subscription login (an API key gets no rate_limit_event): a token stands in for one.
+    const resetAt = Math.floor(Date.now() / 1000) + 3600;
+    r = await agentRun([{ error: 429, message: 'scripted limit', resetAt }], {
+      env: { CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-scripted-test-token', ANTHROPIC_API_KEY: '' },
+    });
+    r.writePlan(plan('claude-print', '  - feature: capped\n    task: Do anything\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(1);
+    const { agentEvents } = await readAgentFacts(join(r.repo.root, '.wo', 'workers', 'capped'));
+    const limited = agentEvents?.find((e) => e.state === 'rate-limited');
+    expect(limited).toMatchObject({ resetsAt: new Date(resetAt * 1000).toISOString() });
+    expect(limited?.message).toContain(`resets at ${new Date(resetAt * 1000).toISOString()}`);
+    // It cannot go on before then: the worker fails with Claude Code's own words, its reset in them.
+    expect(String(r.report().workers[0]!.reason)).toMatch(/hit your .*limit · resets/);
   });
 
   test('an API error (401) fails the worker with the agent’s words', async () => {

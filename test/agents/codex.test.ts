@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAgentFacts } from '../../src/agents/index.js';
 import { agentRun, plan, type AgentRun } from './harness.js';
 
 describe('codex, the real Codex CLI', () => {
@@ -48,5 +49,19 @@ describe('codex, the real Codex CLI', () => {
     expect(String(w.reason)).toMatch(
       /^the agent reported an error: .*401.*invalid api key for the scripted provider/,
     );
+  });
+
+  test("a plan's usage limit: rate-limited with the reset time Codex names ('try again at 9:48 AM')", async () => {
+    const resetAt = Math.floor(Date.now() / 1000) + 3600;
+    r = await agentRun([{ error: 429, message: 'scripted usage limit', resetAt }]);
+    r.writePlan(plan('codex', '  - feature: capped\n    task: Do anything\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(1);
+    const { agentEvents } = await readAgentFacts(join(r.repo.root, '.wo', 'workers', 'capped'));
+    const limited = agentEvents?.find((e) => e.state === 'rate-limited');
+    expect(limited?.message).toMatch(/usage limit.*try again at/);
+    // Codex says the time to the minute, in this machine's local time.
+    const said = Date.parse(limited!.resetsAt!);
+    expect(Math.abs(said - resetAt * 1000)).toBeLessThan(60_000);
   });
 });

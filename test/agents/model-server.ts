@@ -15,7 +15,18 @@ export type Step =
   /** End the turn with this text (the agent's final message). */
   | { text: string }
   /** Answer with an HTTP error; `times` of them, then the next step (default: every time). */
-  | { error: 401 | 429 | 500 | 529; message?: string; times?: number; retryAfterS?: number };
+  | {
+      error: 401 | 429 | 500 | 529;
+      message?: string;
+      times?: number;
+      retryAfterS?: number;
+      /**
+       * A 429 of a plan's usage limit that resets at this time (epoch seconds), as the providers say
+       * it: Anthropic in its `anthropic-ratelimit-unified-*` headers (Claude Code reads them for a
+       * subscription login), OpenAI as a `usage_limit_reached` error with `resets_at` (Codex).
+       */
+      resetAt?: number;
+    };
 
 export interface ModelServer {
   url: string;
@@ -62,6 +73,13 @@ function sendError(res: ServerResponse, step: Extract<Step, { error: number }>, 
     const reset = new Date(Date.now() + (step.retryAfterS ?? 60) * 1000).toISOString();
     headers['anthropic-ratelimit-requests-reset'] = reset;
     headers['x-ratelimit-reset-requests'] = `${step.retryAfterS ?? 60}s`;
+    if (step.resetAt !== undefined && api === 'anthropic') {
+      headers['anthropic-ratelimit-unified-status'] = 'rejected';
+      headers['anthropic-ratelimit-unified-reset'] = String(step.resetAt);
+      headers['anthropic-ratelimit-unified-representative-claim'] = 'five_hour';
+      headers['anthropic-ratelimit-unified-5h-status'] = 'rejected';
+      headers['anthropic-ratelimit-unified-5h-reset'] = String(step.resetAt);
+    }
   }
   if (api === 'anthropic') {
     // A persistent error says not to retry; one given `times` lets Claude Code retry past it.
@@ -69,7 +87,14 @@ function sendError(res: ServerResponse, step: Extract<Step, { error: number }>, 
     res.end(JSON.stringify({ type: 'error', error: { type, message } }));
   } else {
     res.writeHead(step.error, headers);
-    res.end(JSON.stringify({ error: { type, message, code: type } }));
+    const limit = step.error === 429 && step.resetAt !== undefined;
+    res.end(
+      JSON.stringify({
+        error: limit
+          ? { type: 'usage_limit_reached', message, plan_type: 'plus', resets_at: step.resetAt }
+          : { type, message, code: type },
+      }),
+    );
   }
 }
 

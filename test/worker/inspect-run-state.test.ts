@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { findWorkers, type Scope } from '../../src/worker/inspect.js';
 import { defaultLayout, locate } from '../../src/worker/layout.js';
 import { writeRunState } from '../../src/worker/run-state.js';
+import { CLAUDE_RATE_LIMIT_EVENT, RESETS_AT } from '../fixtures/agents/rate-limits.js';
 
 let dir: string;
 let scope: Scope;
@@ -67,4 +68,18 @@ test('verifying: an agent that said done shows verifying while the live run veri
   expect((await findWorkers(scope, { liveRunId: null })).map((v) => [v.status, v.live])).toEqual([
     ['done', undefined],
   ]);
+});
+
+test("rate-limited with the reset time its agent said (the recorded rate_limit_event): the view's resetsAt", async () => {
+  const loc = scope.locate('capped');
+  mkdirSync(loc.worktree, { recursive: true });
+  writeFileSync(join(loc.worktree, '.worker-status'), 'running\n');
+  mkdirSync(loc.stateDir, { recursive: true });
+  writeFileSync(join(loc.stateDir, 'events.jsonl'), `${CLAUDE_RATE_LIMIT_EVENT}\n`);
+  const alive = { name: loc.session, created: 0, paneDead: false, attached: false };
+  const views = await findWorkers(
+    { ...scope, tmux: { listSessions: async () => [alive] } },
+    { liveRunId: null },
+  );
+  expect(views.map((v) => [v.live, v.resetsAt])).toEqual([['rate-limited', RESETS_AT]]);
 });
