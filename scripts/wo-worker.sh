@@ -62,9 +62,9 @@ while [ "$i" -lt 500 ] && ! tail -c 4096 "$WO_WORKTREE/.worker.log" 2>/dev/null 
 done
 
 if [ -n "$missing" ]; then
-  printf '%s\nnot found: %s\n' "$code" "$missing" > "$WO_EXIT_FILE"
+  printf '%s\nnot found: %s\nwrapper: %s\n' "$code" "$missing" "$$" > "$WO_EXIT_FILE"
 else
-  printf '%s\n' "$code" > "$WO_EXIT_FILE"
+  printf '%s\nwrapper: %s\n' "$code" "$$" > "$WO_EXIT_FILE"
 fi
 
 # A worker that no runner watches (wo spawn) has its end recorded now, by wo itself.

@@ -184,9 +184,10 @@ export function killGroups(roots: number[]): void {
 
 /**
  * Ends what a worker left running after its session's program ended by itself (a background
- * process, a daemon): every process still carrying its WO_WORKTREE.
+ * process, a daemon): every process still carrying its WO_WORKTREE, but those in `spare` (the
+ * session's wrapper, on its way out after recording the exit).
  */
-export async function endLeftovers(worktree: string): Promise<void> {
-  const procs = await workerProcesses([], worktree);
+export async function endLeftovers(worktree: string, spare: readonly number[] = []): Promise<void> {
+  const procs = (await workerProcesses([], worktree))?.filter((p) => !spare.includes(p.pid));
   if (procs?.length) await endProcesses(procs);
 }

@@ -51,7 +51,7 @@ export interface DriverOptions {
   clock?: Clock;
   watch?: WatchDir;
   /** Ends the processes a finished worker left running (see process-tree.ts; a fake in tests). */
-  endLeftovers?: (worktree: string) => Promise<void>;
+  endLeftovers?: (worktree: string, spare?: readonly number[]) => Promise<void>;
   /** Starts a worker's session (a fake in tests). */
   launch?: typeof launchWorker;
   /** Told when a running worker's live state changes (working, waiting with its message, ...). */
@@ -64,8 +64,8 @@ const EXIT_GRACE_MS = 10000;
 /** What the monitor is told when wo itself ends an attempt. */
 const STOPPED = Symbol('stopped');
 
-/** An attempt's end as the look saw it: the decision and when its cause was noticed. */
-type Seen = Ended & { noticedAt: number };
+/** An attempt's end as the look saw it, when its cause was noticed, and the wrapper's pid (it exits by itself). */
+type Seen = Ended & { noticedAt: number; wrapperPid?: number };
 
 export class RunDriver implements WorkerDriver {
   readonly monitor: Monitor;
@@ -242,7 +242,8 @@ export class RunDriver implements WorkerDriver {
         };
         d = decide(facts);
       }
-      return d.final ? { ...d, noticedAt: seen.eventAt ?? this.clock.now() } : undefined;
+      if (!d.final) return undefined;
+      return { ...d, noticedAt: seen.eventAt ?? this.clock.now(), wrapperPid: facts.exit?.wrapperPid };
     };
 
     let stopping: Promise<void> | undefined;
@@ -271,7 +272,10 @@ export class RunDriver implements WorkerDriver {
       if (w.verify) this.noteStep(w.feature, 'running');
       // What the worker left running ends with it (SPEC §9), before a retry can start anew.
       if (!end.endSession || this.options.keepSessions)
-        await (this.options.endLeftovers ?? endLeftovers)(loc.worktree).catch(() => undefined);
+        await (this.options.endLeftovers ?? endLeftovers)(
+          loc.worktree,
+          seen !== STOPPED && seen.wrapperPid !== undefined ? [seen.wrapperPid] : [],
+        ).catch(() => undefined);
       this.finish(loc, end, printsResultOnExit(adapterOf(w.agent, agent)));
       return {
         outcome: end.outcome,

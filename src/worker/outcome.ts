@@ -101,6 +101,8 @@ export interface ExitRecord {
   code: number;
   /** The agent's program was not found on PATH (it never ran). */
   programMissing?: string;
+  /** The wrapper's own pid: it exits by itself once the record is written, so it is no leftover. */
+  wrapperPid?: number;
 }
 
 /** What wo writes to the worker's files to make its decision last (status word and result). */

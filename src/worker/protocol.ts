@@ -83,12 +83,18 @@ export const exitFile = (stateDir: string): string => join(stateDir, 'exit');
 
 /**
  * Reads the wrapper's exit record: the exit code on the first line, then `not found: PROGRAM` when
- * the agent's program was not on PATH. Empty or half-written: not recorded yet.
+ * the agent's program was not on PATH, and `wrapper: PID`, the wrapper's own pid (it exits by itself
+ * right after). Empty or half-written: not recorded yet.
  */
 export function parseExit(text: string | undefined): ExitRecord | undefined {
   if (!text?.includes('\n')) return undefined; // the wrapper ends its record with a newline
-  const [first = '', second = ''] = text.split('\n');
+  const [first = '', ...rest] = text.split('\n');
   if (!/^\d+$/.test(first.trim())) return undefined;
-  const missing = /^not found: (.*)$/.exec(second);
-  return { code: Number(first.trim()), ...(missing && { programMissing: missing[1] }) };
+  const missing = rest.map((l) => /^not found: (.*)$/.exec(l)).find(Boolean);
+  const wrapper = rest.map((l) => /^wrapper: (\d+)$/.exec(l)).find(Boolean);
+  return {
+    code: Number(first.trim()),
+    ...(missing && { programMissing: missing[1] }),
+    ...(wrapper && { wrapperPid: Number(wrapper[1]) }),
+  };
 }
