@@ -37,6 +37,12 @@ export interface MonitorOptions {
   clock?: Clock;
   /** Safety poll of tmux, ms (0: none). */
   pollMs?: number;
+  /**
+   * A worker whose session tmux still shows is looked at only every this many polls: its file
+   * events already prompt a look on every change, so this look is only a net for a missed event.
+   * A session gone is looked at on every poll. Default 5 (every 10 s with the default poll).
+   */
+  aliveLookEvery?: number;
   watch?: WatchDir;
 }
 
@@ -70,6 +76,7 @@ export class Monitor {
   private readonly watch: WatchDir;
   private cancelPoll?: () => void;
   private polling = false;
+  private polls = 0;
 
   constructor(private readonly o: MonitorOptions) {
     this.clock = o.clock ?? systemClock;
@@ -132,11 +139,13 @@ export class Monitor {
     }
     if (!sessions) return;
     const live = new Set(sessions.filter((s) => !s.paneDead).map((s) => s.name));
+    const lookAtAlive = this.polls++ % (this.o.aliveLookEvery ?? 5) === 0;
     await Promise.all(
       [...this.watched].map(([key, w]) => {
         // A listing asked for before the wait began may predate its session: it proves nothing.
         const session: SessionSeen =
           w.since >= asked ? 'unknown' : live.has(w.target.session) ? 'alive' : 'gone';
+        if (session === 'alive' && !lookAtAlive) return false;
         return this.check(key, { session });
       }),
     );

@@ -37,7 +37,7 @@ const target: WatchTarget = {
   ],
 };
 
-function setup(pollMs = 1000) {
+function setup(pollMs = 1000, aliveLookEvery = 1) {
   const clock = new FakeClock();
   const watches = new FakeWatches();
   const tmux = {
@@ -45,7 +45,7 @@ function setup(pollMs = 1000) {
     asked: 0,
     listSessions: async () => (tmux.asked++, tmux.sessions),
   };
-  const monitor = new Monitor({ tmux, clock, pollMs, watch: watches.watch });
+  const monitor = new Monitor({ tmux, clock, pollMs, watch: watches.watch, aliveLookEvery });
   /** A look that records what it was told and ends the wait once `ended` is set. */
   const seen: Seen[] = [];
   const state = { ended: undefined as string | undefined };
@@ -101,6 +101,25 @@ describe('Monitor', () => {
     await settle();
     expect(seen.at(-1)?.session).toBe('gone');
     expect(tmux.asked).toBe(3);
+    monitor.close();
+  });
+
+  test('a live session is looked at only every few polls (its events prompt looks); a gone one at once', async () => {
+    const { monitor, tmux, clock, seen, look } = setup(1000, 3);
+    void monitor.wait('a', target, look);
+    await settle();
+    seen.length = 0;
+    tmux.sessions = [session('wt-a')];
+    for (let i = 0; i < 6; i++) {
+      clock.advance(1000);
+      await settle();
+    }
+    expect(tmux.asked).toBe(6);
+    expect(seen).toEqual([{ session: 'alive' }, { session: 'alive' }]); // polls 1 and 4 of 6
+    tmux.sessions = [];
+    clock.advance(1000);
+    await settle();
+    expect(seen.at(-1)).toEqual({ session: 'gone' });
     monitor.close();
   });
 
