@@ -188,6 +188,65 @@ export function killGroups(roots: number[]): void {
  * session's wrapper, on its way out after recording the exit).
  */
 export async function endLeftovers(worktree: string, spare: readonly number[] = []): Promise<void> {
-  const procs = (await workerProcesses([], worktree))?.filter((p) => !spare.includes(p.pid));
+  const procs = (await leftoverProcesses(worktree))?.filter((p) => !spare.includes(p.pid));
   if (procs?.length) await endProcesses(procs);
+}
+
+/**
+ * What each process was when first seen, by pid: its stat and the WO_WORKTREE it started with. Every
+ * worker's end sweeps for leftovers, and a full look at every process each time (a stat read per
+ * process) held up the run; a process is read once, and a pid no longer listed is forgotten.
+ */
+const firstSeen = new Map<number, Promise<{ stat?: Stat; worktree?: string }>>();
+
+/**
+ * The live processes that started with `WO_WORKTREE=<worktree>`, and their descendants: what a
+ * worker whose program has exited left running. Candidates are read again, so a reused pid is
+ * never taken for the process it replaced.
+ */
+async function leftoverProcesses(worktree: string): Promise<Proc[] | undefined> {
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return undefined;
+  }
+  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
+  const listed = new Set(pids);
+  for (const pid of firstSeen.keys()) if (!listed.has(pid)) firstSeen.delete(pid);
+  for (const key of worktreeOf.keys()) if (!listed.has(Number(key.split(':')[0]))) worktreeOf.delete(key);
+  const seen = await Promise.all(
+    pids.map((pid) => {
+      let known = firstSeen.get(pid);
+      if (!known) {
+        known = readStat(pid).then(async (stat) => ({ stat, worktree: stat && (await startedIn(stat)) }));
+        firstSeen.set(pid, known);
+      }
+      return known;
+    }),
+  );
+  const found = new Set<number>();
+  for (const { stat, worktree: w } of seen) if (stat && w === worktree) found.add(stat.pid);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const { stat } of seen) {
+      if (stat && !found.has(stat.pid) && found.has(stat.ppid)) {
+        found.add(stat.pid);
+        grew = true;
+      }
+    }
+  }
+  const keep = new Set<number>();
+  for (let pid = process.pid, n = 0; pid > 1 && n < 64; n++) {
+    keep.add(pid);
+    pid = (await readStat(pid))?.ppid ?? 0;
+  }
+  // Read again: still there, not a zombie, and the same process (start time) as when first seen.
+  const now = await Promise.all([...found].filter((pid) => !keep.has(pid)).map((pid) => readStat(pid)));
+  const out: Proc[] = [];
+  for (const st of now) {
+    const first = st && (await firstSeen.get(st.pid))?.stat;
+    if (st && !st.zombie && first && first.start === st.start) out.push({ pid: st.pid, start: st.start });
+  }
+  return out;
 }

@@ -74,6 +74,8 @@ export class RunDriver implements WorkerDriver {
   private readonly pending = new Set<Promise<unknown>>();
   private sessions?: Promise<SessionInfo[]>;
   private readonly creating = new Map<string, Promise<boolean>>();
+  /** Each worker's last sweep of leftover processes: a retry starts after it. */
+  private readonly sweeps = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: DriverOptions) {
     this.files = options.files ?? diskFiles;
@@ -177,6 +179,7 @@ export class RunDriver implements WorkerDriver {
     const { tmux } = this.options;
     const loc = this.location(w.feature);
     const agent = this.agent(w);
+    await this.sweeps.get(w.feature); // what an earlier attempt left running is gone first
     // One look at tmux for the whole run: a session that exists now was started by someone else.
     this.sessions ??= tmux.listSessions();
     const existing = attempt === 1 ? (await this.sessions).find((s) => s.name === loc.session) : undefined;
@@ -270,12 +273,16 @@ export class RunDriver implements WorkerDriver {
       if (end.record) await this.files.record(loc, end.record);
       // Its end is written down: verify (if it ran) is over for `wo status` too.
       if (w.verify) this.noteStep(w.feature, 'running');
-      // What the worker left running ends with it (SPEC §9), before a retry can start anew.
-      if (!end.endSession || this.options.keepSessions)
-        await (this.options.endLeftovers ?? endLeftovers)(
+      // What the worker left running ends with it (SPEC §9). Off the run's critical path: only a
+      // retry of this worker (same worktree) waits for it, in start().
+      if (!end.endSession || this.options.keepSessions) {
+        const sweep = (this.options.endLeftovers ?? endLeftovers)(
           loc.worktree,
           seen !== STOPPED && seen.wrapperPid !== undefined ? [seen.wrapperPid] : [],
         ).catch(() => undefined);
+        this.sweeps.set(w.feature, sweep);
+        this.background(sweep);
+      }
       this.finish(loc, end, printsResultOnExit(adapterOf(w.agent, agent)));
       return {
         outcome: end.outcome,
