@@ -109,15 +109,21 @@ describe('acquireRunLock: a holder that is gone whatever its pid says (SPEC §9)
   };
 
   test('a zombie holder (exited, never reaped) does not hold the lock', async () => {
-    // sh starts a child that exits at once, then becomes `sleep`, which never reaps it: a zombie.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+    // sh starts a child that stops itself, then becomes `sleep`, which never reaps a child. Once the
+    // parent is `sleep`, the child is let go on and exits: a zombie. (A child that exits at once may
+    // be reaped by sh before its exec.)
+    const parent = spawn('sh', ['-c', "sh -c 'kill -STOP $$; exit 0' & echo $!; exec sleep 30"], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     children.push(parent);
     let out = '';
     parent.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitUntil(() => /\d+\n/.test(out), 'the zombie pid');
+    await waitUntil(() => /\d+\n/.test(out), 'the child pid');
     const zombie = Number(out.trim());
+    const comm = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    await waitUntil(() => comm(parent.pid!) === 'sleep', 'the parent to become sleep');
+    await waitUntil(() => / T /.test(stat(zombie)), 'the child to stop');
+    process.kill(zombie, 'SIGCONT');
     await waitUntil(() => / Z /.test(stat(zombie)), 'the child to be a zombie');
     writeLock(zombie, 'run-zombie');
     const lock = await acquireRunLock(path, 'run-2');
