@@ -31,6 +31,22 @@ export function costCell(w: Pick<ReportWorker, 'usage'>): string {
   return cost === null || cost === undefined ? '–' : `$${cost < 0.01 ? cost.toFixed(4) : cost.toFixed(2)}`;
 }
 
+/**
+ * `Cost $0.42 · 1200 tokens in, 340 out, 800 cache read`: the run's usage added up (report.usage).
+ * A field no worker reported is left out; the cost says `not reported` rather than `$0` (SPEC §5).
+ */
+export function usageLine(report: Pick<RunReport, 'usage'>): string[] {
+  const u = report.usage;
+  if (!u) return [];
+  const cost = u.cost_usd === null ? 'not reported' : costCell({ usage: u });
+  const tokens = [
+    u.input_tokens !== null && `${u.input_tokens} tokens in`,
+    u.output_tokens !== null && `${u.output_tokens} out`,
+    u.cache_read_tokens !== null && `${u.cache_read_tokens} cache read`,
+  ].filter(Boolean);
+  return [`Cost ${cost}${tokens.length ? ` · ${tokens.join(', ')}` : ''}`, ''];
+}
+
 /** The reason's first line, cut to REASON_CELL characters: the table is for scanning, the section below has it whole. */
 const REASON_CELL = 80;
 export function reasonCell(reason: string | null): string {
@@ -137,6 +153,7 @@ export function renderMarkdown(report: RunReport): string {
     `**${summaryHead(report.summary)}** in ${formatDuration(report.duration_ms)}`,
     '',
     ...carriedNote(report),
+    ...usageLine(report),
     `Plan ${codeSpan(report.plan)}${report.shard ? ` · shard ${report.shard.index}/${report.shard.total}` : ''} · started ${report.started_at} · finished ${report.finished_at}`,
     '',
     ...table(report),

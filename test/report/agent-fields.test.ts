@@ -53,6 +53,32 @@ test('usage per worker and added up per run; cost and the last screen in report.
   expect(r.usage).toEqual({ input_tokens: 480, output_tokens: 120, cache_read_tokens: 40, cost_usd: 0.0027 });
   const md = renderMarkdown(r);
   expect(md).toContain('| a | done | 8s | 1 | `wo/a` | – | $0.0027 | – |');
+  expect(md).toContain('Cost $0.0027 · 480 tokens in, 120 out, 40 cache read\n');
   expect(md).toContain('waited 7s for a person');
   expect(md).toContain('Last screen:\n\n```\nDo you want to proceed?\n❯ 1. Yes\n```');
+});
+
+test('a run whose agents reported no usage says none in report.md; no cost stays null, never $0', () => {
+  const r = buildReport({
+    runId: 'r',
+    plan: 'workers.yaml',
+    startedAt: 0,
+    finishedAt: 10000,
+    records: [record('a', 'done')],
+    workers: [{ feature: 'a', branch: 'wo/a', worktree: '/w/a', agent: 'codex' }],
+  });
+  expect(r.usage).toBeNull();
+  expect(r.workers[0]!.usage).toBeNull();
+  expect(renderMarkdown(r)).not.toContain('Cost ');
+  const tokensOnly = { input_tokens: 5, output_tokens: 2, cache_read_tokens: null, cost_usd: null };
+  const t = buildReport({
+    runId: 'r',
+    plan: 'workers.yaml',
+    startedAt: 0,
+    finishedAt: 10000,
+    records: [record('a', 'done')],
+    workers: [{ feature: 'a', branch: 'wo/a', worktree: '/w/a', agent: 'codex', usage: tokensOnly }],
+  });
+  expect(t.usage).toEqual(tokensOnly);
+  expect(renderMarkdown(t)).toContain('Cost not reported · 5 tokens in, 2 out\n');
 });
