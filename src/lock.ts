@@ -93,7 +93,13 @@ export interface RunLock {
  * fails when the lock exists). A dead runner's lock is replaced in one step too (a rename over it),
  * by one runner at a time: the one holding the takeover lock beside it.
  */
-export async function acquireRunLock(path: string, runId: string): Promise<RunLock> {
+export async function acquireRunLock(
+  path: string,
+  runId: string,
+  /** The refusal when a live holder has it (default: another `wo run` is live). */
+  busy: (holder: LockInfo) => string = (holder) =>
+    `another wo run (pid ${holder.pid}, run ${holder.run_id}, started ${holder.started_at}) is live for this repository. Wait for it to finish, or stop it (kill ${holder.pid}); its workers keep running and a new 'wo run' adopts them.`,
+): Promise<RunLock> {
   await mkdir(dirname(path), { recursive: true });
   const me = await processIdentity(process.pid);
   const boot = await bootId();
@@ -125,9 +131,7 @@ export async function acquireRunLock(path: string, runId: string): Promise<RunLo
         () => undefined,
       );
       if (holder && holder.pid !== process.pid && (await alive(holder, since))) {
-        throw new SafetyError(
-          `another wo run (pid ${holder.pid}, run ${holder.run_id}, started ${holder.started_at}) is live for this repository. Wait for it to finish, or stop it (kill ${holder.pid}); its workers keep running and a new 'wo run' adopts them.`,
-        );
+        throw new SafetyError(busy(holder));
       }
       // Stale: its runner is gone. Whoever holds the takeover lock replaces it; the others wait.
       if (await linked(own, takeover)) {

@@ -108,6 +108,7 @@ export async function spawnWorker(
     baseEnv: ctx.env,
     env: ws.defaultEnv,
     recordExitInSession: true,
+    exclusive: true,
   });
 
   const lines = [

@@ -7,6 +7,7 @@ import type { AgentDef } from '../plan/types.js';
 import type { Tmux } from '../tmux/tmux.js';
 import { CommandError, SafetyError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
+import { acquireRunLock } from '../lock.js';
 import { adapterOf, launchAdditions } from '../agents/index.js';
 import { updateMeta } from './metadata.js';
 import { buildPrompt, exitFile, protocolPaths, writeStatus } from './protocol.js';
@@ -42,6 +43,11 @@ export interface LaunchInput {
    * `wo _record-exit`, when the agent exits.
    */
   recordExitInSession?: boolean;
+  /**
+   * Refuse (exit 2) when the worker's session is live, checked under the worker's start lock: the
+   * loser of two `wo spawn`s of one worker is refused before it touches the winner's files.
+   */
+  exclusive?: boolean;
 }
 
 export interface Placeholders {
@@ -161,6 +167,13 @@ export function buildSpec(
 /** The wrapper's last step for a worker that no runner watches: `wo _record-exit` (see finish.ts). */
 export const RECORD_EXIT = fileURLToPath(new URL('../../bin/wo.cjs', import.meta.url));
 
+/** The refusal for a start that another one beat to the worker's session (SPEC §4: exit 2). */
+function alreadyRunning(input: LaunchInput): SafetyError {
+  return new SafetyError(
+    `worker ${input.feature} is already running in tmux session ${input.session}: another start got there first. Check it with 'wo status ${input.feature}'; to start it again, end it first: 'wo kill ${input.feature} --force'.`,
+  );
+}
+
 /**
  * Writes the protocol files and starts the session. The worktree must exist. Returns the start time.
  * A half-created session is killed before the error is rethrown; a session of the same name that
@@ -196,52 +209,65 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
   const specFile = join(input.stateDir, 'spec');
   const startedAt = new Date();
 
-  // Independent files are written at once; the session starts when all of them are in place.
-  await Promise.all([
-    writeFileAtomic(paths.prompt, prompt),
-    // Each start begins from `running` and an empty result (SPEC §1), in that order.
-    rm(paths.result, { force: true }).then(() => writeStatus(input.worktree, 'running')),
-    rm(input.stateDir, { recursive: true, force: true })
-      .then(() => mkdir(input.stateDir, { recursive: true }))
-      .then(() =>
-        Promise.all([...spec.files.map((f) => writeFile(f.path, f.content)), writeFile(specFile, spec.text)]),
-      ),
-    updateMeta(input.worktree, {
-      feature: input.feature,
-      worker: {
-        session: input.session,
-        task: input.task,
-        agent: input.agentName,
-        run_id: input.runId ?? null,
-        started_at: startedAt.toISOString(),
-        finished_at: null,
-        status: 'running',
-        exit_code: null,
-      },
-    }),
-    appendFile(
-      paths.log,
-      `\n[wo] ${startedAt.toISOString()} ${input.session} started${input.attempt ? ` (attempt ${input.attempt})` : ''}\n`,
-    ),
-  ]);
+  // One start of a worker at a time, across wo processes (two `wo spawn`s, a spawn and a run): the
+  // loser is refused before it rewrites any of the winner's files.
+  const lock = await acquireRunLock(
+    `${input.stateDir}.start.lock`,
+    `start ${input.feature}`,
+    (holder) =>
+      `worker ${input.feature} is being started by another wo (pid ${holder.pid}). Check it with 'wo status ${input.feature}'.`,
+  );
   try {
-    await tmux.newSession({
-      name: input.session,
-      cwd: input.worktree,
-      // env -i: the session gets exactly the environment in the spec, whatever the tmux server holds.
-      command: ['/usr/bin/env', '-i', '/bin/sh', WRAPPER, specFile],
-      logFile: paths.log,
-      remainOnExit: input.keepSession,
-    });
-  } catch (e) {
-    // tmux refused the name: the session is another start's (a second `wo spawn` of this worker that
-    // got there first), never this one's to kill (SPEC §4: refused, exit 2).
-    if (e instanceof CommandError && /duplicate session/i.test(e.stderr))
-      throw new SafetyError(
-        `worker ${input.feature} is already running in tmux session ${input.session}: another start got there first. Check it with 'wo status ${input.feature}'; to start it again, end it first: 'wo kill ${input.feature} --force'.`,
-      );
-    await tmux.killSession(input.session).catch(() => undefined);
-    throw e;
+    if (input.exclusive && (await tmux.hasSession(input.session))) throw alreadyRunning(input);
+    // Independent files are written at once; the session starts when all of them are in place.
+    await Promise.all([
+      writeFileAtomic(paths.prompt, prompt),
+      // Each start begins from `running` and an empty result (SPEC §1), in that order.
+      rm(paths.result, { force: true }).then(() => writeStatus(input.worktree, 'running')),
+      rm(input.stateDir, { recursive: true, force: true })
+        .then(() => mkdir(input.stateDir, { recursive: true }))
+        .then(() =>
+          Promise.all([
+            ...spec.files.map((f) => writeFile(f.path, f.content)),
+            writeFile(specFile, spec.text),
+          ]),
+        ),
+      updateMeta(input.worktree, {
+        feature: input.feature,
+        worker: {
+          session: input.session,
+          task: input.task,
+          agent: input.agentName,
+          run_id: input.runId ?? null,
+          started_at: startedAt.toISOString(),
+          finished_at: null,
+          status: 'running',
+          exit_code: null,
+        },
+      }),
+      appendFile(
+        paths.log,
+        `\n[wo] ${startedAt.toISOString()} ${input.session} started${input.attempt ? ` (attempt ${input.attempt})` : ''}\n`,
+      ),
+    ]);
+    try {
+      await tmux.newSession({
+        name: input.session,
+        cwd: input.worktree,
+        // env -i: the session gets exactly the environment in the spec, whatever the tmux server holds.
+        command: ['/usr/bin/env', '-i', '/bin/sh', WRAPPER, specFile],
+        logFile: paths.log,
+        remainOnExit: input.keepSession,
+      });
+    } catch (e) {
+      // tmux refused the name: the session is another start's (a second `wo spawn` of this worker that
+      // got there first), never this one's to kill (SPEC §4: refused, exit 2).
+      if (e instanceof CommandError && /duplicate session/i.test(e.stderr)) throw alreadyRunning(input);
+      await tmux.killSession(input.session).catch(() => undefined);
+      throw e;
+    }
+  } finally {
+    await lock.release();
   }
   return startedAt;
 }

@@ -1,6 +1,7 @@
 // SPEC §1 session ownership: two repositories with a `login` worker on one tmux server never adopt,
 // kill or list each other's sessions; starting a worker whose session is another's is exit 2.
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, type Fixture } from '../commands/setup.js';
 import { waitFor } from '../helpers.js';
@@ -81,6 +82,36 @@ describe('session ownership', () => {
     expect(loser.err).toContain('already running');
     expect(await aliveIn(a, 'wt-login')).toBe(true);
     expect(a.status('login')).toBe('running');
+  });
+
+  test('a start of a worker that another wo is starting is refused before it touches any of its files', async () => {
+    expect((await a.wo('spawn', 'login', 'echo first', '--agent', 'shell', '--create')).code).toBe(0);
+    await a.waitStatus('login', 'done');
+    await waitFor(async () => !(await aliveIn(a, 'wt-login')), 'the first session to end');
+    // Another wo process holds the worker's start lock (a live process, as its lock names it).
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const stat = readFileSync(`/proc/${other.pid}/stat`, 'utf8');
+      writeFileSync(
+        join(a.repo.root, '.wo', 'workers', 'login.start.lock'),
+        JSON.stringify({
+          pid: other.pid,
+          run_id: 'start login',
+          started_at: new Date().toISOString(),
+          proc_start: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19],
+          boot_id: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+        }),
+      );
+      const before = readFileSync(join(a.wt('login'), '.worker-result.md'), 'utf8');
+      const r = await a.wo('spawn', 'login', 'echo second', '--agent', 'shell');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`being started by another wo (pid ${other.pid})`);
+      expect(a.status('login')).toBe('done');
+      expect(readFileSync(join(a.wt('login'), '.worker-result.md'), 'utf8')).toBe(before);
+      expect(await aliveIn(a, 'wt-login')).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   test('a session wo did not start is never killed by kill-all, even with --force', async () => {
