@@ -38,6 +38,8 @@ export interface LaunchInput {
   /** The plan's setup and verify commands (an adapter may allow them to its agent). */
   setup?: string[];
   verify?: string;
+  /** The worker's cost cap per attempt, USD (an adapter passes it to an agent that takes one). */
+  maxCostUsd?: number;
   /**
    * Nobody waits on this worker (`wo spawn`): the wrapper records its end itself, through
    * `wo _record-exit`, when the agent exits.
@@ -209,14 +211,18 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
   const specFile = join(input.stateDir, 'spec');
   const startedAt = new Date();
 
-  // One start of a worker at a time, across wo processes (two `wo spawn`s, a spawn and a run): the
-  // loser is refused before it rewrites any of the winner's files.
-  const lock = await acquireRunLock(
-    `${input.stateDir}.start.lock`,
-    `start ${input.feature}`,
-    (holder) =>
-      `worker ${input.feature} is being started by another wo (pid ${holder.pid}). Check it with 'wo status ${input.feature}'.`,
-  );
+  // One start of a worker at a time for `wo spawn` (`exclusive`): the loser of two spawns of one
+  // worker is refused before it rewrites any of the winner's files. A run's own starts do not take
+  // it: one run per repository holds the run lock, and a spawn checks the session under this lock.
+  // (Taking it on every start of a run cost about a tenth of a 40-worker fan-out.)
+  const lock = input.exclusive
+    ? await acquireRunLock(
+        `${input.stateDir}.start.lock`,
+        `start ${input.feature}`,
+        (holder) =>
+          `worker ${input.feature} is being started by another wo (pid ${holder.pid}). Check it with 'wo status ${input.feature}'.`,
+      )
+    : undefined;
   try {
     if (input.exclusive && (await tmux.hasSession(input.session))) throw alreadyRunning(input);
     // Independent files are written at once; the session starts when all of them are in place.
@@ -267,7 +273,7 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
       throw e;
     }
   } finally {
-    await lock.release();
+    await lock?.release();
   }
   return startedAt;
 }
