@@ -11,6 +11,8 @@ import {
   type WorkerView,
 } from '../worker/inspect.js';
 import { lastOutput } from '../worker/lastline.js';
+import { sessionUsage } from '../worker/agent-report.js';
+import type { Usage } from '../agents/types.js';
 import { shownStatus } from '../worker/metadata.js';
 import { worktreesRoot } from '../worker/layout.js';
 import { protocolPaths } from '../worker/protocol.js';
@@ -48,6 +50,11 @@ export interface StatusEntry {
   message: string | null;
   /** `rate-limited`: when the limit resets (ISO 8601), when the agent said so. */
   resets_at: string | null;
+  /**
+   * Tokens and cost its agent reported so far (SPEC §5 `usage`: a headless agent's result, an
+   * interactive Claude's transcript); null when it reported none. A field it does not report is null.
+   */
+  usage: Usage | null;
   /** Time its agent has spent waiting for a person, ms. */
   waiting_ms: number;
 }
@@ -153,6 +160,7 @@ function reportedEntry(ws: Workspace, r: ReportedOnly): StatusEntry {
     message: null,
     resets_at: null,
     waiting_ms: 0,
+    usage: null,
   };
 }
 
@@ -175,5 +183,9 @@ async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
     message: (!v.decision.final && v.decision.message) || null,
     resets_at: v.resetsAt ?? null,
     waiting_ms: v.waitingMs,
+    usage:
+      v.usage ??
+      (v.live === 'queued' || v.live === 'preparing' ? undefined : await sessionUsage(v.loc.stateDir)) ??
+      null,
   };
 }

@@ -54,7 +54,7 @@ async function logScreen(log: string): Promise<string | undefined> {
 const SCREEN_LINES = 40;
 
 /** Usage from the Claude Code transcript named by the worker's hooks, if any. */
-async function sessionUsage(stateDir: string): Promise<Usage | undefined> {
+export async function sessionUsage(stateDir: string): Promise<Usage | undefined> {
   const hooks = await readFile(agentPaths(stateDir).hooks, 'utf8').catch(() => undefined);
   const path = transcriptPath(hooks);
   if (!path) return undefined;

@@ -18,6 +18,7 @@ import {
   parseStatus,
   type Decision,
   type StatusRead,
+  type Usage,
   type WorkerStatus,
 } from './outcome.js';
 
@@ -48,6 +49,8 @@ export interface WorkerView {
   resetsAt?: string;
   /** Time its agent spent waiting for a person, ms. */
   waitingMs: number;
+  /** Tokens and cost its agent's result reported (a headless agent's; undefined: none yet). */
+  usage?: Usage;
   /** The decision is not in the worker's files yet: recordView writes it. */
   unrecorded: boolean;
   /** Set when this call recorded the worker as failed because its session was lost. */
@@ -162,6 +165,7 @@ export async function readView(
     live: decision.final ? undefined : decision.state,
     ...(!decision.final && decision.resetsAt && { resetsAt: decision.resetsAt }),
     waitingMs: notYet ? 0 : liveState(facts.agentEvents, now).waitingMs,
+    ...(!notYet && facts.agentResult?.usage && { usage: facts.agentResult.usage }),
     unrecorded: isWorker && decision.final && decision.record !== undefined,
     startedAt: notYet ? undefined : (meta.worker?.started_at ?? undefined),
     // A worker started by `wo spawn` has nobody waiting on it: its files' times are its finish.

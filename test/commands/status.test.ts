@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StatusEntry } from '../../src/commands/status.js';
 import { waitFor } from '../helpers.js';
@@ -137,5 +137,32 @@ describe('wo status', () => {
     appendFileSync(log, 'noise\nthe end\n');
     const [v] = await json();
     expect(v?.last_output).toBe('the end');
+  });
+
+  test('--json usage: what the agent reported (its result), null when it reported none, never 0', async () => {
+    expect(await f.wo('spawn', 'paid', 'true', '--agent', 'shell', '--create')).toMatchObject({ code: 0 });
+    expect(await f.wo('spawn', 'free', 'true', '--agent', 'shell', '--create')).toMatchObject({ code: 0 });
+    await f.waitStatus('paid', 'done');
+    await f.waitStatus('free', 'done');
+    // A headless Claude's final result line, as its adapter captures it in the worker's state folder.
+    const state = join(f.repo.root, '.wo', 'workers', 'paid');
+    mkdirSync(state, { recursive: true });
+    const result = {
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      result: 'ok',
+      total_cost_usd: 0.0123,
+      usage: { input_tokens: 321, output_tokens: 45, cache_read_input_tokens: 6 },
+    };
+    writeFileSync(join(state, 'events.jsonl'), `${JSON.stringify(result)}\n`);
+    const [free, paid] = await json();
+    expect(paid?.usage).toEqual({
+      input_tokens: 321,
+      output_tokens: 45,
+      cache_read_tokens: 6,
+      cost_usd: 0.0123,
+    });
+    expect(free?.usage).toBeNull();
   });
 });
