@@ -28,6 +28,7 @@ const INTEGRATION = [
   // The real agent programs (scripts/install-agents.sh) against a scripted model server:
   'test/agents/claude.test.ts',
   'test/agents/claude-print.test.ts',
+  'test/agents/budget.test.ts',
   'test/agents/codex.test.ts',
   'test/agents/preflight.test.ts',
   'test/hardening/', // SPEC §9 cases on real git and tmux

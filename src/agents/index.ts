@@ -34,7 +34,7 @@ export interface LaunchAdditions {
 /** What wo adds to an agent's command for one worker, so that it works unattended and reports its state. */
 export async function launchAdditions(
   adapter: AdapterName | undefined,
-  w: { worktree: string; stateDir: string; verify?: string; setup?: string[] },
+  w: { worktree: string; stateDir: string; verify?: string; setup?: string[]; maxCostUsd?: number },
 ): Promise<LaunchAdditions> {
   const paths = agentPaths(w.stateDir);
   switch (adapter) {
@@ -42,8 +42,14 @@ export async function launchAdditions(
     case 'claude-print': {
       // The plan's own commands (setup, verify) are allowed as they are written, besides the preset's list.
       const own = [...(w.setup ?? []), ...(w.verify ? [w.verify] : [])].map((c) => `Bash(${c})`);
+      // Claude Code stops a print-mode turn once it has spent this much (`--max-budget-usd`, 2.1.197:
+      // "only works with --print"); the interactive program has no such cap.
+      const budget =
+        adapter === 'claude-print' && w.maxCostUsd !== undefined
+          ? ['--max-budget-usd', String(w.maxCostUsd)]
+          : [];
       return {
-        args: [...(own.length ? ['--allowedTools', ...own] : []), '--settings', hookSettings()],
+        args: [...(own.length ? ['--allowedTools', ...own] : []), '--settings', hookSettings(), ...budget],
         env: { WO_HOOK_FILE: paths.hooks },
         ...(adapter === 'claude-print' && { captureStdout: paths.events }),
       };

@@ -207,6 +207,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   const runId = report.newRunId(new Date());
   const lock = await acquireRunLock(join(ws.repoRoot, '.wo', 'run.lock'), runId);
   const driver = new RunDriver({
+    awaitUsage: plan.maxRunCostUsd !== undefined,
     git: ws.git,
     tmux: ws.tmux,
     runner: ws.runner,
@@ -245,6 +246,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     records = await schedule({
       workers: selected,
       concurrency: plan.concurrency,
+      ...(plan.maxRunCostUsd !== undefined && { maxCostUsd: plan.maxRunCostUsd }),
       driver,
       alreadyDone,
       signal: ctx.signal,

@@ -51,6 +51,7 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     const setup = pick('setup') ?? [];
     const base = pick('base');
     const verify = pick('verify');
+    const maxCost = pick('max_cost_usd');
     return {
       feature: w.feature,
       task: w.task,
@@ -59,6 +60,7 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
       needs: [...new Set(w.needs ?? [])],
       ...(timeout !== undefined && { timeoutMs: parseDuration(timeout) }),
       retries: pick('retries') ?? DEFAULTS.retries,
+      ...(maxCost !== undefined && { maxCostUsd: maxCost }),
       setup: typeof setup === 'string' ? [setup] : [...setup],
       copy: [...(pick('copy') ?? [])],
       ...(verify !== undefined && { verify }),
@@ -98,6 +100,7 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     workers,
     tmux: { ...(socket && { socket }), prefix: config.tmux?.prefix ?? DEFAULTS.sessionPrefix },
     report: { ...(config.report?.dir !== undefined && { dir: config.report.dir }) },
+    ...(plan.max_run_cost_usd !== undefined && { maxRunCostUsd: plan.max_run_cost_usd }),
     ...(plan.remote !== undefined && { remote: plan.remote }),
   };
 }

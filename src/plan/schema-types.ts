@@ -52,6 +52,10 @@ export interface PlanFile {
    */
   version: 1;
   concurrency?: Concurrency;
+  /**
+   * The run's cost cap, in US dollars: once the costs its workers' agents reported add up to it, no new worker (or retry) starts, running ones finish, and the rest are skipped with the reason. Only a reported cost counts. Default: no cap.
+   */
+  max_run_cost_usd?: number;
   defaults?: WorkerDefaults;
   worktrees?: Worktrees;
   agents?: Agents;
@@ -86,6 +90,10 @@ export interface WorkerDefaults {
    * Extra attempts for a worker that failed, timed out or crashed. Default 0.
    */
   retries?: number;
+  /**
+   * The most this worker's agent may spend per attempt, in US dollars: passed to agents that take a cap (claude-print: --max-budget-usd), which stop once it is spent. Default: no cap.
+   */
+  max_cost_usd?: number;
   setup?: Commands;
   copy?: StringList;
   /**
@@ -183,6 +191,10 @@ export interface Worker {
    * Extra attempts for a worker that failed, timed out or crashed. Default 0.
    */
   retries?: number;
+  /**
+   * The most this worker's agent may spend per attempt, in US dollars: passed to agents that take a cap (claude-print: --max-budget-usd), which stop once it is spent. Default: no cap.
+   */
+  max_cost_usd?: number;
   setup?: Commands;
   copy?: StringList;
   /**

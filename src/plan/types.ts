@@ -29,6 +29,8 @@ export interface WorkerSpec {
   /** Undefined = no limit. */
   timeoutMs?: number;
   retries: number;
+  /** The most its agent may spend per attempt, USD (`max_cost_usd`); undefined = no cap. */
+  maxCostUsd?: number;
   setup: string[];
   copy: string[];
   verify?: string;
@@ -49,6 +51,8 @@ export interface ResolvedPlan {
   workers: WorkerSpec[];
   tmux: { socket?: string; prefix?: string };
   report: { dir?: string };
+  /** The run's cost cap, USD (`max_run_cost_usd`); undefined = no cap. */
+  maxRunCostUsd?: number;
   /** The plan's `remote`: where `--push` and `--pr` push branches (undefined: origin). */
   remote?: string;
 }

@@ -18,6 +18,11 @@ export const INTERRUPTED_BEFORE_START = 'run interrupted before it started';
 /** Reason of an attempt ended by the run being cancelled. */
 export const INTERRUPTED = 'interrupted';
 
+/** Reason of a worker that never started because the run's cost cap was reached. */
+export function budgetSpentReason(spentUsd: number, capUsd: number): string {
+  return `the run's budget is spent: its workers reported $${Number(spentUsd.toPrecision(4))} of max_run_cost_usd $${capUsd} before it started`;
+}
+
 /** Outcomes after which another attempt is made when `retries` allows it. */
 const RETRYABLE: ReadonlySet<Outcome> = new Set<Outcome>(['failed', 'timeout', 'crashed']);
 
@@ -90,8 +95,16 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   let resolveAll!: () => void;
   const allFinal = new Promise<void>((r) => (resolveAll = r));
   const aborted = (): boolean => signal?.aborted === true;
-  /** Nothing new starts: the run is ending (signal) or draining (drain). */
-  const draining = (): boolean => aborted() || opts.drain?.aborted === true;
+  /** Cost the attempts so far reported (USD); only a reported cost counts (unknown is not 0, it is unknown). */
+  let spent = 0;
+  const budgetSpent = (): boolean => opts.maxCostUsd !== undefined && spent >= opts.maxCostUsd;
+  /** Nothing new starts: the run is ending (signal), draining (drain) or out of budget. */
+  const draining = (): boolean => aborted() || opts.drain?.aborted === true || budgetSpent();
+  /** Why a worker that never started was skipped. */
+  const notStarted = (): string =>
+    !aborted() && opts.drain?.aborted !== true && budgetSpent()
+      ? budgetSpentReason(spent, opts.maxCostUsd!)
+      : INTERRUPTED_BEFORE_START;
 
   // Why a slot is not bound to a worker when it is queued: p-limit runs its queue in FIFO
   // order, but a worker whose needs finish late should still go before later workers of
@@ -114,10 +127,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
         dep.pending.delete(entry.spec.feature);
         if (dep.pending.size === 0) makeReady(dep);
       } else {
-        skip(
-          dep,
-          draining() ? INTERRUPTED_BEFORE_START : `needs "${entry.spec.feature}" which was ${outcome}`,
-        );
+        skip(dep, draining() ? notStarted() : `needs "${entry.spec.feature}" which was ${outcome}`);
       }
     }
     if (--unfinished === 0) resolveAll();
@@ -127,7 +137,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   const skip = (entry: Entry, reason: string): void => finalize(entry, { outcome: 'skipped', reason });
 
   const makeReady = (entry: Entry): void => {
-    if (draining()) return skip(entry, INTERRUPTED_BEFORE_START);
+    if (draining()) return skip(entry, notStarted());
     entry.state = 'ready';
     ready.push(entry);
     void limit(slot);
@@ -151,7 +161,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     let next = 0;
     for (let i = 1; i < ready.length; i++) if (ready[i]!.spec.index < ready[next]!.spec.index) next = i;
     const entry = ready.splice(next, 1)[0]!;
-    if (draining()) return skip(entry, INTERRUPTED_BEFORE_START);
+    if (draining()) return skip(entry, notStarted());
     entry.state = 'live';
     live++;
     try {
@@ -209,6 +219,10 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     for (let attempt = 1; ; attempt++) {
       const rec = await runAttempt(spec, attempt);
       record.attempts.push(rec);
+      const wasSpent = budgetSpent();
+      spent += rec.usage?.cost_usd ?? 0;
+      // The cap is reached: what has not started yet never will (those running go on to their end).
+      if (!wasSpent && budgetSpent()) onBudgetSpent();
       const willRetry = RETRYABLE.has(rec.outcome) && attempt <= spec.retries && !draining();
       emit({
         type: 'attempt-ended',
@@ -300,6 +314,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       const reason = override?.reason ?? end.reason;
       if (reason !== undefined) rec.reason = reason;
       if (end.exitCode !== undefined) rec.exitCode = end.exitCode;
+      if (end.usage) rec.usage = end.usage;
     }
     if (handle.adopted) rec.adopted = true;
     return rec;
@@ -319,6 +334,10 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     for (const e of entries)
       if (e.state === 'waiting' || e.state === 'ready') skip(e, INTERRUPTED_BEFORE_START);
   };
+  function onBudgetSpent(): void {
+    const reason = budgetSpentReason(spent, opts.maxCostUsd!);
+    for (const e of entries) if (e.state === 'waiting' || e.state === 'ready') skip(e, reason);
+  }
   signal?.addEventListener('abort', onAbort, { once: true });
   opts.drain?.addEventListener('abort', onDrain, { once: true });
   try {

@@ -2,6 +2,7 @@
 // interrupts) and the worker driver (side effects: git, tmux, files). The scheduler emits
 // events and does no terminal output.
 import type { WorkerSpec } from '../plan/types.js';
+import type { Usage } from '../agents/types.js';
 
 export type Outcome = 'done' | 'failed' | 'timeout' | 'crashed' | 'skipped' | 'interrupted';
 
@@ -16,6 +17,8 @@ export interface AttemptEnd {
    * resolves: bookkeeping after noticing is not part of the worker's time.
    */
   noticedAt?: number;
+  /** Tokens and cost its agent reported for this attempt; absent when it reported none. */
+  usage?: Usage;
 }
 
 export interface AttemptHandle {
@@ -59,6 +62,8 @@ export interface AttemptRecord {
   startedAt: number;
   finishedAt: number;
   adopted?: boolean;
+  /** Tokens and cost its agent reported (AttemptEnd.usage). */
+  usage?: Usage;
 }
 
 /** The final record of one worker in a run. */
@@ -99,6 +104,12 @@ export interface ScheduleOptions {
    * attempt is retried, and running ones go on to their own end.
    */
   drain?: AbortSignal;
+  /**
+   * The run's cost cap, USD (the plan's top-level `max_cost_usd`): once the attempts' reported
+   * costs add up to it, no new worker or retry starts, running ones finish, and the rest are
+   * `skipped` with BUDGET_SPENT's reason.
+   */
+  maxCostUsd?: number;
   clock?: Clock;
   onEvent?: (event: SchedulerEvent) => void;
 }

@@ -3,6 +3,9 @@ import { formatDuration } from '../plan/duration.js';
 import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
 import { countOutcomes } from '../report/summary.js';
 import type { OutcomeCounts } from '../report/types.js';
+import { totalUsage } from '../report/build.js';
+import { costCell } from '../report/markdown.js';
+import type { Usage } from '../agents/types.js';
 import { oneLine } from './text.js';
 
 export type Phase = 'queued' | 'preparing' | 'running' | 'finished';
@@ -20,6 +23,8 @@ export interface WorkerState {
   record?: WorkerRecord;
   /** The live state its agent reported (working, waiting, rate-limited, verifying), with its message. */
   live?: { state: string; message?: string };
+  /** What its agent reported it used, over the attempts that ended (undefined: nothing reported). */
+  usage?: Usage;
 }
 
 export interface TitleStyle {
@@ -59,6 +64,7 @@ export class ProgressModel {
         w.since ??= e.at;
         break;
       case 'attempt-ended':
+        if (e.record.usage) w.usage = totalUsage([w.usage ?? null, e.record.usage]) ?? undefined;
         if (e.willRetry) w.retryReason = e.record.reason ?? e.record.outcome;
         break;
       case 'finished':
@@ -129,17 +135,31 @@ export function stateOf(w: WorkerState): string {
   return w.phase;
 }
 
-/** `3 workers: 1 working, 1 waiting, 1 queued · 12s`: the live view's header. */
+/**
+ * `3 workers: 1 working, 1 waiting, 1 queued · 12s · $0.42`: the live view's header. The cost is
+ * what the ended attempts' agents reported; tokens when they reported no cost; nothing when neither.
+ */
 export function headerText(workers: Iterable<WorkerState>, elapsedMs: number): string {
   const counts = new Map<string, number>();
   let n = 0;
+  const used: Usage[] = [];
   for (const w of workers) {
     n++;
+    if (w.usage) used.push(w.usage);
     const s = stateOf(w);
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
   const parts = [...counts].map(([s, c]) => `${c} ${s}`);
-  return `${n} worker${n === 1 ? '' : 's'}: ${parts.join(', ')} · ${formatDuration(elapsedMs)}`;
+  return `${n} worker${n === 1 ? '' : 's'}: ${parts.join(', ')} · ${formatDuration(elapsedMs)}${usageText(used)}`;
+}
+
+/** ` · $0.42`, ` · 1200 tokens` when no cost was reported, or nothing. */
+function usageText(all: Usage[]): string {
+  const u = totalUsage(all);
+  if (!u) return '';
+  if (u.cost_usd !== null) return ` · ${costCell({ usage: u })}`;
+  const tokens = (u.input_tokens ?? 0) + (u.output_tokens ?? 0);
+  return u.input_tokens !== null || u.output_tokens !== null ? ` · ${tokens} tokens` : '';
 }
 
 /**

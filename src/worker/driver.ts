@@ -26,6 +26,7 @@ import { adapterOf, printsResultOnExit } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
 import type { RunStep } from './run-state.js';
+import type { Usage } from '../agents/types.js';
 
 export interface DriverOptions {
   git: Git;
@@ -56,6 +57,12 @@ export interface DriverOptions {
   launch?: typeof launchWorker;
   /** Told when a running worker's live state changes (working, waiting with its message, ...). */
   onLive?: (feature: string, live: { state: string; message?: string }) => void;
+  /**
+   * A headless agent's attempt ends only once it has printed its result (usage, cost), up to
+   * EXIT_GRACE_MS: set when the run has a cost cap, which must see each attempt's cost before the
+   * next start. Otherwise an attempt's usage is what its agent had printed when it ended.
+   */
+  awaitUsage?: boolean;
 }
 
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
@@ -213,6 +220,7 @@ export class RunDriver implements WorkerDriver {
         keepSession: this.options.keepSessions,
         setup: w.setup,
         verify: w.verify,
+        ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
       });
     }
 
@@ -283,11 +291,14 @@ export class RunDriver implements WorkerDriver {
         this.sweeps.set(w.feature, sweep);
         this.background(sweep);
       }
-      this.finish(loc, end, printsResultOnExit(adapterOf(w.agent, agent)));
+      const printsResult = printsResultOnExit(adapterOf(w.agent, agent));
+      const usage = await this.usage(loc, printsResult && this.options.awaitUsage === true);
+      this.finish(loc, end, printsResult);
       return {
         outcome: end.outcome,
         reason: end.reason,
         exitCode: end.exitCode,
+        ...(usage && { usage }),
         ...(seen !== STOPPED && !stopping && { noticedAt: seen.noticedAt }),
       };
     })();
@@ -347,6 +358,13 @@ export class RunDriver implements WorkerDriver {
           this.options.tmux.killSession(loc.session),
         ),
       );
+  }
+
+  /** What the agent reported it used (its result's usage); with `wait`, once it has exited and printed it. */
+  private async usage(loc: WorkerLocation, wait: boolean): Promise<Usage | undefined> {
+    if (wait) await this.exited(loc, EXIT_GRACE_MS);
+    const f = await this.files.read(loc).catch(() => undefined);
+    return f?.agentResult?.usage;
   }
 
   /** Resolves once the wrapper has recorded the agent's exit, or after `ms`. */

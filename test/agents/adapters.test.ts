@@ -213,6 +213,15 @@ describe('what each adapter adds to its command', () => {
     expect(p.captureStdout).toBe('/s/events.jsonl');
   });
 
+  test("a worker's max_cost_usd: claude-print gets --max-budget-usd (print mode only); others get nothing", async () => {
+    const p = await launchAdditions('claude-print', { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
+    expect(p.args).toEqual(['--settings', hookSettings(), '--max-budget-usd', '0.5']);
+    const i = await launchAdditions('claude', { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
+    expect(i.args).not.toContain('--max-budget-usd');
+    const c = await launchAdditions('codex', { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
+    expect(c.args).not.toContain('--max-budget-usd');
+  });
+
   test('shell, aider and plain commands: nothing added', async () => {
     for (const name of ['shell', 'aider', undefined] as const)
       expect(await launchAdditions(name, { worktree: '/w', stateDir: '/s' })).toEqual({ args: [], env: {} });

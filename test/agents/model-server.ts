@@ -34,6 +34,8 @@ export interface ModelServer {
   script: Step[];
   /** Requests on the main loop (with tools), by API. */
   requests: { anthropic: number; openai: number };
+  /** Tokens the Anthropic answers on the main loop reported, added up (what a run's usage should say). */
+  sent: { input_tokens: number; output_tokens: number; cache_read_tokens: number };
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ function sendError(res: ServerResponse, step: Extract<Step, { error: number }>, 
 /** Starts a server that plays `script` to every agent that talks to it. */
 export async function startModelServer(script: Step[]): Promise<ModelServer> {
   const requests = { anthropic: 0, openai: 0 };
+  const sent = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0 };
   const errorsSent = new Map<number, number>();
   let ids = 0;
 
@@ -134,6 +137,11 @@ export async function startModelServer(script: Step[]): Promise<ModelServer> {
       : { text: 'ok' }; // a side request (a title, a summary): not a turn of the script
     if (main) requests.anthropic++;
     if ('error' in step) return sendError(res, step, 'anthropic');
+    if (main) {
+      sent.input_tokens += USAGE.input_tokens;
+      sent.output_tokens += USAGE.output_tokens;
+      sent.cache_read_tokens += USAGE.cache_read_input_tokens;
+    }
     const id = `msg_${++ids}`;
     const events: Array<[string, unknown]> = [
       [
@@ -294,6 +302,7 @@ export async function startModelServer(script: Step[]): Promise<ModelServer> {
     url: `http://127.0.0.1:${port}`,
     script,
     requests,
+    sent,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -76,6 +76,7 @@ describe('valid plans', () => {
     expect(plan.file).toBe(join(dir, 'full.yaml'));
     expect(plan.configFile).toBeUndefined();
     expect(plan.concurrency).toBe(3);
+    expect(plan.maxRunCostUsd).toBe(20);
     expect(plan.worktrees).toEqual({ dir: '../{repo}-trees', branch: 'feat/{repo}/{feature}' });
     expect(plan.agents['my-agent']).toEqual({
       adapter: 'aider',
@@ -95,6 +96,7 @@ describe('valid plans', () => {
       needs: [],
       timeoutMs: 45 * 60_000,
       retries: 1,
+      maxCostUsd: 2.5,
       setup: ['npm ci', 'npm run build'],
       copy: ['.env'],
       verify: 'npm test',
@@ -109,6 +111,7 @@ describe('valid plans', () => {
       needs: ['login'],
       timeoutMs: 90 * 60_000,
       retries: 0,
+      maxCostUsd: 5,
       setup: ['npm ci --ignore-scripts'],
       copy: ['.env', 'config/local.json'],
       verify: 'npm run e2e',
