@@ -36,17 +36,22 @@ describe('tmux command lines', () => {
   afterEach(() => repo.cleanup());
 
   test('spawn: one new-session call with the wrapper as its argv, never a shell string', async () => {
-    const { calls, runner } = recorder();
+    // tmux has no session wt-x.
+    const { calls, runner } = recorder((args) =>
+      args.includes('has-session') ? { exitCode: 1, stderr: "can't find session: wt-x" } : {},
+    );
     const ws = await openWorkspace(ctx, {}, runner);
     const task = `it's "$(rm -rf /)"; echo`;
     expect(await spawnWorker(ctx, ws, 'x', task, { agent: 'shell', create: true })).toBe(0);
     const wt = join(repo.base, 'repo-worktrees', 'x');
     const spec = join(repo.root, '.wo', 'workers', 'x', 'spec');
-    // One listing for the session's owner (SPEC §1), one for whether it runs, then the session.
-    expect(calls).toHaveLength(3);
+    // One listing for the session's owner (SPEC §1), one for whether it runs, one more look under
+    // the worker's start lock (another spawn may have got there first), then the session.
+    expect(calls).toHaveLength(4);
     expect(calls[0]).toEqual(['-L', 'sock', 'list-panes', '-a', '-F', expect.any(String)]);
     expect(calls[1]).toEqual(['-L', 'sock', 'list-panes', '-a', '-F', expect.any(String)]);
-    const newSession = calls[2] ?? [];
+    expect(calls[2]).toEqual(['-L', 'sock', 'has-session', '-t', '=wt-x']);
+    const newSession = calls[3] ?? [];
     // The session and its program, exactly; then, chained in the same call, its log piping.
     expect(newSession.slice(0, newSession.indexOf(';'))).toEqual([
       '-L',
