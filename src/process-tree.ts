@@ -101,10 +101,24 @@ function snapshot(): Promise<Map<number, Stat> | undefined> {
 }
 
 /** wo itself and the processes it runs under: never a worker's, whatever their environment says. */
-async function selfAndAncestors(all: Map<number, Stat>): Promise<Set<number>> {
+function selfAndAncestors(all: ReadonlyMap<number, Stat>): Set<number> {
   const keep = new Set<number>();
   for (let pid = process.pid; pid > 1 && !keep.has(pid); pid = all.get(pid)?.ppid ?? 0) keep.add(pid);
   return keep;
+}
+
+/** Adds the descendants of `found`'s processes (a child that cleared its environment, in a session of its own). */
+function addDescendants(found: Set<number>, all: Iterable<Stat>): void {
+  const stats = [...all];
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of stats) {
+      if (!found.has(s.pid) && found.has(s.ppid)) {
+        found.add(s.pid);
+        grew = true;
+      }
+    }
+  }
 }
 
 /**
@@ -115,7 +129,7 @@ async function selfAndAncestors(all: Map<number, Stat>): Promise<Set<number>> {
 export async function workerProcesses(roots: number[], worktree?: string): Promise<Proc[] | undefined> {
   const all = await snapshot();
   if (!all) return undefined;
-  const keep = await selfAndAncestors(all);
+  const keep = selfAndAncestors(all);
   const found = new Set<number>();
   const rootSet = new Set(roots);
   for (const s of all.values()) if (rootSet.has(s.pid) || rootSet.has(s.sid)) found.add(s.pid);
@@ -125,16 +139,7 @@ export async function workerProcesses(roots: number[], worktree?: string): Promi
     );
     for (const pid of marked) if (pid) found.add(pid);
   }
-  // Their descendants too (a child that cleared its environment, in a session of its own).
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const s of all.values()) {
-      if (!found.has(s.pid) && found.has(s.ppid)) {
-        found.add(s.pid);
-        grew = true;
-      }
-    }
-  }
+  addDescendants(found, all.values());
   return [...found].filter((pid) => !keep.has(pid)).map((pid) => ({ pid, start: all.get(pid)!.start }));
 }
 
@@ -225,22 +230,12 @@ async function leftoverProcesses(worktree: string): Promise<Proc[] | undefined> 
       return known;
     }),
   );
+  const stats = new Map<number, Stat>();
+  for (const { stat } of seen) if (stat) stats.set(stat.pid, stat);
   const found = new Set<number>();
   for (const { stat, worktree: w } of seen) if (stat && w === worktree) found.add(stat.pid);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const { stat } of seen) {
-      if (stat && !found.has(stat.pid) && found.has(stat.ppid)) {
-        found.add(stat.pid);
-        grew = true;
-      }
-    }
-  }
-  const keep = new Set<number>();
-  for (let pid = process.pid, n = 0; pid > 1 && n < 64; n++) {
-    keep.add(pid);
-    pid = (await readStat(pid))?.ppid ?? 0;
-  }
+  addDescendants(found, stats.values());
+  const keep = selfAndAncestors(stats);
   // Read again: still there, not a zombie, and the same process (start time) as when first seen.
   const now = await Promise.all([...found].filter((pid) => !keep.has(pid)).map((pid) => readStat(pid)));
   const out: Proc[] = [];
