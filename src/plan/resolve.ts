@@ -24,11 +24,13 @@ export interface ResolveInput {
 /** The fields a worker may take from a weaker source. */
 type Layer = WorkerDefaults;
 
-const BUILT_IN: Required<Pick<Layer, 'agent' | 'retries' | 'setup' | 'copy'>> = {
+const BUILT_IN: Required<Pick<Layer, 'agent' | 'retries' | 'setup' | 'copy' | 'link' | 'rate_limit_wait'>> = {
   agent: DEFAULTS.agent,
   retries: DEFAULTS.retries,
   setup: [],
   copy: [],
+  link: [],
+  rate_limit_wait: DEFAULTS.rateLimitWait,
 };
 
 /** The first value that is set, strongest first. */
@@ -63,6 +65,10 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
       ...(maxCost !== undefined && { maxCostUsd: maxCost }),
       setup: typeof setup === 'string' ? [setup] : [...setup],
       copy: [...(pick('copy') ?? [])],
+      link: [...(pick('link') ?? [])],
+      // Per worker only: a sparse checkout is about what one task needs to see.
+      sparse: [...new Set(w.sparse ?? [])],
+      rateLimitWaitMs: parseDuration(pick('rate_limit_wait') ?? DEFAULTS.rateLimitWait),
       ...(verify !== undefined && { verify }),
       // env merges variable by variable, weakest first so that stronger sources win.
       env: Object.assign({}, ...layers.map((l) => l.env ?? {}).reverse()) as Record<string, string>,

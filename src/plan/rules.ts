@@ -96,7 +96,7 @@ function sharedRules(doc: Rec, ctx: RuleContext, sampleFeature: string): RawIssu
   return issues;
 }
 
-/** The fields a worker and `defaults` share: agent, timeout, copy. */
+/** The fields a worker and `defaults` share: agent, timeout, rate_limit_wait, copy, link (and a worker's sparse). */
 function fieldRules(w: Rec, at: DocPath, ctx: RuleContext): RawIssue[] {
   const issues: RawIssue[] = [];
   if (typeof w.agent === 'string' && ctx.agents && !ctx.agents.includes(w.agent))
@@ -110,16 +110,21 @@ function fieldRules(w: Rec, at: DocPath, ctx: RuleContext): RawIssue[] {
       path: [...at, 'base'],
       message: `"${w.base}" starts with "-", which git would read as an option (name a branch, tag or commit)`,
     });
-  list(w.copy).forEach((p, i) => {
-    if (
-      typeof p === 'string' &&
-      (p === '' || p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.split(/[\\/]/).includes('..'))
-    )
-      issues.push({
-        path: [...at, 'copy', i],
-        message: `"${p}" must be a path inside the repository (relative, without "..")`,
-      });
-  });
+  if (w.rate_limit_wait !== undefined) {
+    const problem = durationProblem(w.rate_limit_wait);
+    if (problem) issues.push({ path: [...at, 'rate_limit_wait'], message: problem });
+  }
+  for (const key of ['copy', 'link', 'sparse'] as const)
+    list(w[key]).forEach((p, i) => {
+      if (
+        typeof p === 'string' &&
+        (p === '' || p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.split(/[\\/]/).includes('..'))
+      )
+        issues.push({
+          path: [...at, key, i],
+          message: `"${p}" must be a path inside the repository (relative, without "..")`,
+        });
+    });
   return issues;
 }
 

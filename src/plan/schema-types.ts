@@ -96,6 +96,8 @@ export interface WorkerDefaults {
   max_cost_usd?: number;
   setup?: Commands;
   copy?: StringList;
+  link?: StringList;
+  rate_limit_wait?: Duration;
   /**
    * A shell command run in the worktree after the agent says done; a non-zero exit turns done into failed.
    */
@@ -197,6 +199,9 @@ export interface Worker {
   max_cost_usd?: number;
   setup?: Commands;
   copy?: StringList;
+  link?: StringList;
+  rate_limit_wait?: Duration;
+  sparse?: StringList;
   /**
    * A shell command run in the worktree after the agent says done; a non-zero exit turns done into failed.
    */

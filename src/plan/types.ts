@@ -32,7 +32,14 @@ export interface WorkerSpec {
   /** The most its agent may spend per attempt, USD (`max_cost_usd`); undefined = no cap. */
   maxCostUsd?: number;
   setup: string[];
+  /** Files or folders copied from the main checkout into a new worktree (copy-on-write where it can). */
   copy: string[];
+  /** Paths of the main checkout shared into a new worktree as symbolic links (`link`). */
+  link: string[];
+  /** Folders a new worktree checks out, git's cone mode (`sparse`); empty = the whole tree. */
+  sparse: string[];
+  /** How long a rate-limited worker may wait for its limit's reset (`rate_limit_wait`). */
+  rateLimitWaitMs: number;
   verify?: string;
   env: Record<string, string>;
   /** 0-based place in the plan (WO_INDEX). */
@@ -64,6 +71,7 @@ export const DEFAULTS = {
   worktreesDir: '../{repo}-worktrees',
   branch: 'wo/{feature}',
   sessionPrefix: 'wt-',
+  rateLimitWait: '1h',
 } as const;
 
 export const FEATURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
