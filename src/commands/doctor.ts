@@ -12,6 +12,9 @@ import { PRESETS } from '../plan/presets.js';
 import { checkGit, checkTmux } from '../worker/requirements.js';
 import { checkAgent } from '../worker/preflight.js';
 import { loadSettings } from './settings.js';
+import { findWorkers } from '../worker/inspect.js';
+import { adapterOf, readAgentFacts } from '../agents/index.js';
+import type { AgentEvent } from '../agents/types.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
@@ -85,12 +88,14 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
           text: `${label}: '${c.program}' is not on PATH; ${INSTALL[name] ?? `install it or fix agents.${name}.command`} (only workers using ${name} need it)`,
         });
       else out.push({ level: 'ok', text: `${label}: ${c.path}${c.version ? ` (${c.version})` : ''}` });
+      if (c.login) out.push({ level: 'ok', text: `agent ${name}: logged in with ${c.login}` });
       if (c.path && c.problem) out.push({ level: 'warn', text: c.problem });
       if (c.warning) out.push({ level: 'warn', text: c.warning });
       return out;
     }),
   );
   checks.push(...agentChecks.flat());
+  if (ws) checks.push(...limitChecks(await seenByWorkers(ws), Date.now()));
 
   for (const c of checks) ctx.io.out(`${c.level.padEnd(4)}  ${c.text}\n`);
   const fails = checks.filter((c) => c.level === 'fail').length;
@@ -116,4 +121,73 @@ async function excludeCheck(ws: Workspace): Promise<Check> {
         level: 'warn',
         text: `${file} does not list ${missing.join(' ')} yet; wo adds them on the first wo spawn or wo run (so no agent commits them)`,
       };
+}
+
+/** What one worker's agent last said, for the limits wo knows of. */
+export interface AgentSaid {
+  feature: string;
+  /** The agent the worker ran (its metadata's `agent`). */
+  agent: string;
+  events: AgentEvent[];
+}
+
+/** An hour: a limit whose reset nobody said is mentioned for this long after it was hit. */
+const UNSAID_RESET_MS = 3_600_000;
+
+/**
+ * The provider limits wo knows of (issue 12): no agent has a command that tells its limits, so wo
+ * says what the agents said to it — a worker whose agent's last word was its provider's limit,
+ * while that limit has not reset (or, when it said no reset time, for an hour). Then the agents the
+ * workers used that said no such thing. Pure: `now` is given.
+ */
+export function limitChecks(said: AgentSaid[], now: number): Check[] {
+  const limited = new Map<string, { feature: string; event: AgentEvent }>();
+  const used = new Set<string>();
+  for (const w of said) {
+    used.add(w.agent);
+    const last = w.events[w.events.length - 1];
+    if (last?.state !== 'rate-limited') continue;
+    const reset = last.resetsAt !== undefined ? Date.parse(last.resetsAt) : undefined;
+    if (reset !== undefined ? reset <= now : now - last.at > UNSAID_RESET_MS) continue;
+    const before = limited.get(w.agent);
+    if (!before || before.event.at < last.at) limited.set(w.agent, { feature: w.feature, event: last });
+  }
+  const checks: Check[] = [];
+  for (const agent of [...used].sort()) {
+    const hit = limited.get(agent);
+    if (!hit) {
+      checks.push({
+        level: 'ok',
+        text: `agent ${agent}: no provider limit reached in this repository's workers`,
+      });
+      continue;
+    }
+    const { feature, event } = hit;
+    const when = event.resetsAt
+      ? `it resets at ${event.resetsAt} (in ${Math.ceil((Date.parse(event.resetsAt) - now) / 60_000)} min)`
+      : 'it did not say when the limit resets';
+    checks.push({
+      level: 'warn',
+      text: `agent ${agent}: its provider's limit was reached (worker ${feature} at ${new Date(event.at).toISOString()}: "${event.message ?? 'rate limit'}"); ${when}. wo run waits for a reset up to rate_limit_wait (default 1h) before it starts more of its workers`,
+    });
+  }
+  return checks;
+}
+
+/** What each worker's agent said, from the files of this repository's workers. */
+async function seenByWorkers(ws: Workspace): Promise<AgentSaid[]> {
+  const views = await findWorkers(ws, { record: false }).catch(() => []);
+  const said = await Promise.all(
+    views.map(async (v): Promise<AgentSaid | undefined> => {
+      const agent = v.meta.worker?.agent;
+      if (typeof agent !== 'string') return undefined;
+      // Only an agent that reaches a provider has limits (not shell, nor a plain command).
+      const def = ws.agents[agent];
+      const adapter = def ? adapterOf(agent, def) : undefined;
+      if (adapter !== 'claude' && adapter !== 'claude-print' && adapter !== 'codex') return undefined;
+      const facts = await readAgentFacts(v.loc.stateDir).catch(() => ({ agentEvents: undefined }));
+      return { feature: v.feature, agent, events: facts.agentEvents ?? [] };
+    }),
+  );
+  return said.filter((s): s is AgentSaid => s !== undefined);
 }

@@ -11,6 +11,7 @@ import type { AgentDef } from '../plan/types.js';
 import { adapterOf, type AdapterName } from '../agents/index.js';
 import { PROGRAMS, parseVersion } from '../agents/versions.js';
 import { which } from './requirements.js';
+import { claudeLogin, codexLogin } from '../agents/login.js';
 
 export interface AgentCheck {
   agent: string;
@@ -24,6 +25,8 @@ export interface AgentCheck {
   warning?: string;
   /** It was proven to reach its model (logged in, or its key is set). */
   reachable?: boolean;
+  /** How it reaches its model, in words, as the program said (never the secret itself). */
+  login?: string;
 }
 
 export interface PreflightInput {
@@ -72,7 +75,14 @@ export async function checkAgent(name: string, def: AgentDef, o: PreflightInput)
   check.version = parseVersion(version.stdout);
   if (facts && check.version !== facts.proven)
     check.warning = `agent ${name}: ${own} ${check.version ?? '(version unknown)'} is not the version wo's ${adapter} preset was proven with (${facts.proven}); it may work differently`;
-  check.reachable = login.exitCode === 0 || (adapter === 'codex' && (await codexKeySet(o.env)));
+  const said =
+    adapter === 'codex'
+      ? codexLogin(`${login.stdout}\n${login.stderr}`, login.exitCode)
+      : claudeLogin(login.stdout, login.exitCode);
+  const key = adapter === 'codex' && !said.loggedIn ? await codexKeySet(o.env) : undefined;
+  check.reachable = login.exitCode === 0 || key !== undefined;
+  const how = key !== undefined ? `an API key (${key})` : said.how;
+  if (check.reachable && how) check.login = how;
   if (!check.reachable) check.problem = `agent ${name}: ${own} is not logged in; ${facts!.login}`;
   else if (adapter === 'claude') {
     const trusted = await claudeTrusts(o.repoRoot, o.env);
@@ -92,8 +102,8 @@ export async function checkAgent(name: string, def: AgentDef, o: PreflightInput)
   return check;
 }
 
-/** Whether the key variable a codex provider names (env_key in its config.toml) or OPENAI_API_KEY is set. */
-async function codexKeySet(env: NodeJS.ProcessEnv): Promise<boolean> {
+/** The key variable a codex provider names (env_key in its config.toml), or OPENAI_API_KEY, that is set. */
+async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const home = env.CODEX_HOME || join(env.HOME ?? '', '.codex');
   const config = await readFile(join(home, 'config.toml'), 'utf8').catch(() => '');
   const names = [
@@ -101,7 +111,7 @@ async function codexKeySet(env: NodeJS.ProcessEnv): Promise<boolean> {
     'CODEX_API_KEY',
     ...[...config.matchAll(/^\s*env_key\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!),
   ];
-  return names.some((n) => Boolean(env[n]));
+  return names.find((n) => Boolean(env[n]));
 }
 
 /**

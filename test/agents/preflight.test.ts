@@ -42,6 +42,17 @@ describe('preflight, the real programs', () => {
     expect(res.stdout).toMatch(/^warn {2}agent claude: claude is not logged in/m);
   });
 
+  test('wo doctor: how each agent is logged in, as the program says it, never the key', async () => {
+    r = await agentRun([]);
+    const res = await r.wo(['doctor']);
+    expect(res.code).toBe(0);
+    // Claude Code's `auth status` names the key's variable; codex's provider names OPENAI_API_KEY.
+    expect(res.stdout).toMatch(/^ok {4}agent claude: logged in with an API key \(ANTHROPIC_API_KEY\)$/m);
+    expect(res.stdout).toMatch(/^ok {4}agent codex: logged in with an API key \(OPENAI_API_KEY\)$/m);
+    expect(res.stdout).not.toContain('sk-');
+    expect(r.model.requests).toEqual({ anthropic: 0, openai: 0 });
+  });
+
   test('the shell preset needs no agent program at all', async () => {
     r = await agentRun([], { env: { PATH: '/usr/bin:/bin', ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '' } });
     r.writePlan(plan('shell', '  - feature: hello\n    task: echo hi\n'));
