@@ -1,7 +1,7 @@
 // wo clean [feature]: remove finished workers' worktrees, sessions and state. Only worktrees wo
 // created; every selected worker is checked before anything is removed; results are saved first.
-import { rm } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { lstat, realpath, rm, unlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Context } from '../context.js';
 import { SafetyError } from '../errors.js';
 import type { Workspace } from '../workspace.js';
@@ -27,10 +27,38 @@ interface Removal {
 /** wo's own files in a worktree: the protocol files and the temporary files they are written through. */
 const WO_FILE = /^\.{1,2}(worker[-.]|worktree\.json)/;
 
+/** The symbolic links to the main checkout that wo made in the worktree (`link`). */
+function woLinks(v: WorkerView): string[] {
+  const links = v.meta.wo_links;
+  // Only paths inside the worktree: the file is the worktree's own, and anything could have written it.
+  const ok = (p: unknown): p is string =>
+    typeof p === 'string' && p !== '' && !isAbsolute(p) && !p.split(/[\\/]/).includes('..');
+  return Array.isArray(links) ? links.filter(ok) : [];
+}
+
 /** Ignored files and folders in the worktree that wo did not put there (SPEC §9: no data loss). */
 async function agentIgnored(ws: Workspace, v: WorkerView): Promise<string[]> {
-  const mine = new Set(Array.isArray(v.meta.wo_files) ? (v.meta.wo_files as unknown[]) : []);
+  const mine = new Set([
+    ...(Array.isArray(v.meta.wo_files) ? (v.meta.wo_files as unknown[]) : []),
+    ...woLinks(v),
+  ]);
   return (await ws.git.ignored(v.loc.worktree)).filter((p) => !WO_FILE.test(p) && !mine.has(p));
+}
+
+/**
+ * Removes wo's links before the worktree goes, so that nothing that removes folders ever sees them,
+ * let alone follows them into the main checkout. Only what is still a symbolic link: an agent that
+ * put a folder of its own there made work, counted as such.
+ */
+async function unlinkShared(v: WorkerView): Promise<void> {
+  const root = await realpath(v.loc.worktree);
+  for (const rel of woLinks(v)) {
+    const path = join(v.loc.worktree, rel);
+    // Its folder must still be the worktree's own, not reached through a link an agent made.
+    const folder = await realpath(dirname(path)).catch(() => undefined);
+    if (folder !== join(root, dirname(rel))) continue;
+    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) await unlink(path);
+  }
 }
 
 /** `N things (a, b, c, …)`. */
@@ -147,6 +175,7 @@ async function remove(
   }
   if (v.session && (await ws.tmux.killSession(v.loc.session))) done.push(`session ${v.loc.session} ended`);
   if (r.worktree) {
+    await unlinkShared(v);
     await ws.git.removeWorktree(ws.repoRoot, v.loc.worktree, force);
     done.push(`worktree ${show(v.loc.worktree)} removed`);
     // Said exactly (SPEC §9): what --force threw away.

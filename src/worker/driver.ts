@@ -164,7 +164,7 @@ export class RunDriver implements WorkerDriver {
       runner,
       layout.repoRoot,
       loc,
-      { copy: w.copy, setup: w.setup, env: this.workerEnv(w, loc) },
+      { copy: w.copy, link: w.link, setup: w.setup, env: this.workerEnv(w, loc) },
       created,
     );
   }

@@ -1,17 +1,20 @@
-// A worker's worktree: adopt the one at the right place, or create it (copy files, run setup).
-import { copyFile, mkdir, stat, appendFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve, relative, isAbsolute, sep } from 'node:path';
+// A worker's worktree: adopt the one at the right place, or create it (then copy, link, setup).
+import { stat, appendFile } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
 import { Git, optionLike } from '../git/git.js';
 import type { Runner } from '../exec.js';
 import { SafetyError, SetupError, UsageError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
 import { isInside, type WorkerLocation } from './layout.js';
+import { share, type Shared } from './share.js';
 import type { Tmux } from '../tmux/tmux.js';
 
 export interface EnsureOptions {
   base?: string;
   copy?: string[];
+  /** Paths shared from the main checkout as symbolic links (`link`). */
+  link?: string[];
   setup?: string[];
   /** Environment for setup commands. */
   env?: NodeJS.ProcessEnv;
@@ -125,8 +128,8 @@ export async function createWorktree(
 }
 
 /**
- * The second half: in a worktree created now, copy the files and run setup; in an adopted one,
- * run again a setup that failed before.
+ * The second half: in a worktree created now, copy and link from the main checkout, then run setup;
+ * in an adopted one, do again what failed before (copy and link, or setup).
  */
 export async function provisionWorktree(
   runner: Runner,
@@ -136,41 +139,44 @@ export async function provisionWorktree(
   created: boolean,
 ): Promise<void> {
   if (!created) {
-    if (o.setup?.length && (await readMeta(loc.worktree)).setup_ok === false) await runSetup(runner, loc, o);
-    return;
-  }
-  const copied: string[] = [];
-  for (const file of o.copy ?? []) {
-    const src = resolve(repoRoot, file);
-    const rel = relative(repoRoot, src);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new SafetyError(`copy: ${file} is outside the repository. List files inside it.`);
+    if (!o.setup?.length && !o.copy?.length && !o.link?.length) return;
+    const meta = await readMeta(loc.worktree);
+    // share_ok false: copy or link failed, so the agent never started here; anything else: adopted as it is.
+    if (meta.share_ok !== false) {
+      if (o.setup?.length && meta.setup_ok === false) await runSetup(runner, loc, o);
+      return;
     }
-    if (!(await exists(src))) {
-      await appendFile(
-        join(loc.worktree, FILES.log),
-        `[wo] copy: ${file} does not exist in ${repoRoot}; skipped\n`,
-      );
-      continue;
-    }
-    const dest = join(loc.worktree, rel);
-    await mkdir(dirname(dest), { recursive: true });
-    await copyFile(src, dest);
-    copied.push(rel);
   }
+  const log = (line: string) => appendFile(join(loc.worktree, FILES.log), line);
+  let shared: Shared;
+  try {
+    shared = await share(repoRoot, loc.worktree, o, log);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    await updateMeta(loc.worktree, { share_ok: false });
+    await writeResult(loc.worktree, `Could not prepare the worktree: ${why}\n`);
+    await writeStatus(loc.worktree, 'failed');
+    throw e;
+  }
+  const { copied, linked } = shared;
   const git = new Git(runner);
-  // A copied file (a secret such as .env) is kept out of git, so that no agent's `git add -A`
-  // commits it (SPEC §1).
+  // A copied file (a secret such as .env) and a link are kept out of git, so that no agent's
+  // `git add -A` commits them (SPEC §1). The pattern has no trailing slash: git sees a link as a file.
   if (copied.length) await git.addExcludes(repoRoot, copied.map(excludePattern), COPY_EXCLUDE_NOTE);
+  if (linked.length) await git.addExcludes(repoRoot, linked.map(excludePattern), LINK_EXCLUDE_NOTE);
+  if (linked.length || !created) await updateMeta(loc.worktree, { wo_links: linked, share_ok: true });
 
   await runSetup(runner, loc, o);
   // What copy and setup left that git ignores (node_modules, .env) is wo's doing: `wo clean` does not
-  // count it as the agent's work. Anything else ignored found later is (SPEC §9 no data loss).
+  // count it as the agent's work. Anything else ignored found later is (SPEC §9 no data loss). Links
+  // alone need no look: `wo_links` names them.
   if (copied.length || o.setup?.length)
     await updateMeta(loc.worktree, { wo_files: await git.ignored(loc.worktree) });
 }
 
 const COPY_EXCLUDE_NOTE = '# wo: files copied into worktrees (copy:), never to be committed there';
+const LINK_EXCLUDE_NOTE =
+  '# wo: symbolic links to the main checkout in worktrees (link:), never to be committed there';
 
 /** An info/exclude pattern matching exactly this path from the worktree's root. */
 function excludePattern(rel: string): string {
