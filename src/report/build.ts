@@ -84,6 +84,7 @@ export function buildReport(input: ReportInput): RunReport {
       agent_version: w?.agent_version ?? null,
       usage: w?.usage ?? null,
       waiting_ms: w?.waiting_ms ?? null,
+      rate_limited_ms: r.rateLimitedMs ?? null,
       last_screen: w?.last_screen ?? null,
       attempt_details: r.attempts.map(attemptOf),
     };
@@ -135,6 +136,7 @@ export function carriedOver(past: Partial<ReportWorker> & { feature: string }, r
     agent_version: null,
     usage: null,
     waiting_ms: null,
+    rate_limited_ms: null,
     last_screen: null,
     attempt_details: [],
   };

@@ -114,6 +114,7 @@ function workerSection(w: ReportWorker): string[] {
   if (w.usage && (w.usage.input_tokens !== null || w.usage.output_tokens !== null))
     facts.push(`${w.usage.input_tokens ?? 0} tokens in, ${w.usage.output_tokens ?? 0} out`);
   if (w.waiting_ms) facts.push(`waited ${formatDuration(w.waiting_ms)} for a person`);
+  if (w.rate_limited_ms) facts.push(`waited ${formatDuration(w.rate_limited_ms)} for a rate limit`);
   if (w.pushed) facts.push(`pushed`);
   if (w.pr_url) facts.push(`draft PR ${w.pr_url}`);
   const out = [`### ${escapeInline(w.feature)}`, '', facts.join(' · ')];

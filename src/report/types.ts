@@ -66,6 +66,11 @@ export interface ReportWorker {
   usage: ReportUsage | null;
   /** Time its agent spent waiting for a person, ms; null when its agent reports no live state. */
   waiting_ms: number | null;
+  /**
+   * Time the run waited for its agent's rate limit to reset, ms (an extra key beyond SPEC §5: between
+   * attempts, or at its prompt); null when it never hit one.
+   */
+  rate_limited_ms: number | null;
   /** What its terminal showed when it timed out or was left waiting (plain text); null otherwise. */
   last_screen: string | null;
   attempt_details: ReportAttempt[];

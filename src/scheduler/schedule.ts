@@ -1,6 +1,8 @@
-// Runs a plan's workers through a WorkerDriver: concurrency, needs, retries, timeouts, interrupts.
+// Runs a plan's workers through a WorkerDriver: concurrency, needs, retries, timeouts, interrupts,
+// the run's budget and rate-limit pauses.
 import pLimit from 'p-limit';
 import type { WorkerSpec } from '../plan/types.js';
+import type { Usage } from '../agents/types.js';
 import { formatDuration } from '../plan/duration.js';
 import {
   systemClock,
@@ -8,6 +10,7 @@ import {
   type AttemptHandle,
   type AttemptRecord,
   type Outcome,
+  type RateLimit,
   type ScheduleOptions,
   type SchedulerEvent,
   type WorkerRecord,
@@ -23,6 +26,59 @@ export function budgetSpentReason(spentUsd: number, capUsd: number): string {
   return `the run's budget is spent: its workers reported $${Number(spentUsd.toPrecision(4))} of max_run_cost_usd $${capUsd} before it started`;
 }
 
+/** How long after the reset an agent said wo waits before it starts that agent again (clocks differ). */
+export const RESET_MARGIN_MS = 2000;
+/**
+ * A limit whose reset the agent did not say: wo waits 1 minute, then 2, 4, 8, then 15 minutes at a
+ * time, as long as the worker's rate_limit_wait allows.
+ */
+export const BACKOFF_FIRST_MS = 60_000;
+export const BACKOFF_MAX_MS = 15 * 60_000;
+
+/** The agent's words, on one line and not too long, for a reason. */
+const words = (text: string): string => {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t;
+};
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Reason of a worker whose rate limit resets later than its rate_limit_wait allows. */
+export function limitBeyondWaitReason(
+  agent: string,
+  limit: RateLimit,
+  at: number,
+  waitedMs: number,
+  waitMs: number,
+): string {
+  const raise = `raise rate_limit_wait (the plan's defaults or this worker) to wait longer`;
+  const said = ` (${agent} said: ${words(limit.message)})`;
+  if (limit.resetsAt !== undefined) {
+    const waited = waitedMs > 0 ? `, after ${formatDuration(waitedMs)} waited already` : '';
+    return `rate-limited: ${agent}'s limit resets at ${iso(limit.resetsAt)}, ${formatDuration(Math.max(0, limit.resetsAt - at))} away${waited}: beyond rate_limit_wait ${formatDuration(waitMs)}; ${raise}${said}`;
+  }
+  return `rate-limited: ${agent} still hits its limit after ${formatDuration(waitedMs)} of waiting (it did not say when the limit resets), all of rate_limit_wait ${formatDuration(waitMs)}; ${raise}${said}`;
+}
+
+/** Reason of a worker that was not run again after a rate limit because the run stopped starting work. */
+export function limitNotResumedReason(limit: RateLimit, why: string): string {
+  const reset = limit.resetsAt !== undefined ? ` (its limit resets at ${iso(limit.resetsAt)})` : '';
+  return `rate-limited${reset}, and not run again: ${why}`;
+}
+
+/** Adds two usages field by field (null + null stays null: unknown is not 0). */
+function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
+  if (!a || !b) return a ?? b;
+  const add = (x: number | null, y: number | null): number | null =>
+    x === null ? y : y === null ? x : x + y;
+  return {
+    input_tokens: add(a.input_tokens, b.input_tokens),
+    output_tokens: add(a.output_tokens, b.output_tokens),
+    cache_read_tokens: add(a.cache_read_tokens, b.cache_read_tokens),
+    cost_usd: add(a.cost_usd, b.cost_usd),
+  };
+}
+
 /** Outcomes after which another attempt is made when `retries` allows it. */
 const RETRYABLE: ReadonlySet<Outcome> = new Set<Outcome>(['failed', 'timeout', 'crashed']);
 
@@ -34,10 +90,31 @@ interface Entry {
   /** Needed features that have not finished `done` yet. */
   pending: Set<string>;
   record: WorkerRecord;
+  /** The attempt it runs next; 0 until prepare() has run. */
+  nextAttempt: number;
+  /**
+   * Its attempt ended on a rate limit and it waits in `ready` for the reset: that try (not counted
+   * as an attempt unless the worker ends there), the limit, and when the wait began.
+   */
+  parked?: { rec: AttemptRecord; limit: RateLimit; since: number };
+  /** Usage of its tries that rate limits ended: added to the attempt that runs after them. */
+  limitedUsage?: Usage;
+  /** How many waits so far were for a limit whose reset was not said (the back-off's step). */
+  backoffs: number;
 }
 
 /** An attempt in flight, as the interrupt handler sees it. */
-type Stopper = (outcome: 'timeout' | 'interrupted', reason: string) => void;
+type Stopper = (outcome: 'timeout' | 'interrupted' | 'failed', reason: string) => void;
+
+/** A live attempt (interactive agent) at its prompt, waiting for its agent's limit to reset. */
+interface Waiter {
+  agent: string;
+  limit: RateLimit;
+  /** After the reset: tell it to go on. */
+  resume(): void;
+  /** The run stops starting work: end it instead, with this outcome and reason. */
+  stop: Stopper;
+}
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -71,6 +148,8 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     state: 'waiting',
     pending: new Set(spec.needs.filter((n) => !alreadyDone.has(n))),
     record: { feature: spec.feature, outcome: 'skipped', attempts: [] },
+    nextAttempt: 0,
+    backoffs: 0,
   }));
   const byFeature = new Map<string, Entry>();
   for (const e of entries) {
@@ -89,6 +168,9 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
 
   const ready: Entry[] = [];
   const running = new Set<Stopper>();
+  /** Agents rate-limited now: nothing of theirs starts (or resumes) before `until`. */
+  const blocks = new Map<string, { until: number; cancel: () => void }>();
+  const waiters = new Set<Waiter>();
   let live = 0;
   let settingUp = true;
   let unfinished = entries.length;
@@ -105,6 +187,20 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     !aborted() && opts.drain?.aborted !== true && budgetSpent()
       ? budgetSpentReason(spent, opts.maxCostUsd!)
       : INTERRUPTED_BEFORE_START;
+  /**
+   * How a rate-limited worker ends when the run no longer starts work: `interrupted` by Ctrl-C (it
+   * was between attempts of its run), `failed` when the budget is spent (like a retry not made).
+   */
+  const notResumed = (limit: RateLimit): { outcome: Outcome; reason: string } =>
+    aborted() || opts.drain?.aborted === true
+      ? {
+          outcome: 'interrupted',
+          reason: limitNotResumedReason(limit, 'the run was interrupted (Ctrl-C) while it waited'),
+        }
+      : {
+          outcome: 'failed',
+          reason: limitNotResumedReason(limit, budgetSpentReason(spent, opts.maxCostUsd!)),
+        };
 
   // Why a slot is not bound to a worker when it is queued: p-limit runs its queue in FIFO
   // order, but a worker whose needs finish late should still go before later workers of
@@ -115,7 +211,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   const finalize = (entry: Entry, patch: Partial<WorkerRecord> & { outcome: Outcome }): void => {
     if (entry.state === 'final') return;
     if (entry.state === 'live') live--;
-    if (entry.state === 'ready') ready.splice(ready.indexOf(entry), 1);
+    if (entry.state === 'ready' && ready.includes(entry)) ready.splice(ready.indexOf(entry), 1);
     entry.state = 'final';
     Object.assign(entry.record, patch);
     emit({ type: 'finished', feature: entry.spec.feature, record: entry.record, at: clock.now() });
@@ -135,6 +231,56 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   };
 
   const skip = (entry: Entry, reason: string): void => finalize(entry, { outcome: 'skipped', reason });
+
+  /** Ends a worker that the run will not start (again): skipped, or, waiting on a rate limit, not resumed. */
+  const notRun = (entry: Entry, reason: string): void => {
+    const parked = entry.parked;
+    if (!parked) return skip(entry, reason);
+    entry.parked = undefined;
+    const now = clock.now();
+    addWait(entry, now - parked.since);
+    endWorker(entry, [{ ...parked.rec, ...notResumed(parked.limit), finishedAt: now }]);
+  };
+
+  const addWait = (entry: Entry, ms: number): void => {
+    entry.record.rateLimitedMs = (entry.record.rateLimitedMs ?? 0) + Math.max(0, ms);
+  };
+
+  /**
+   * How long a worker waits for its agent's limit: until the reset it said (a little after), or a
+   * back-off when it said none; or why it does not wait (that would pass its rate_limit_wait).
+   */
+  const waitFor = (entry: Entry, limit: RateLimit): { until: number } | { reason: string } => {
+    const now = clock.now();
+    const bound = entry.spec.rateLimitWaitMs;
+    const waited = entry.record.rateLimitedMs ?? 0;
+    const beyond = () => ({ reason: limitBeyondWaitReason(entry.spec.agent, limit, now, waited, bound) });
+    if (limit.resetsAt !== undefined) {
+      const wait = Math.max(0, limit.resetsAt - now);
+      return waited + wait > bound ? beyond() : { until: now + wait + RESET_MARGIN_MS };
+    }
+    const left = bound - waited;
+    if (left <= 0) return beyond();
+    const backoff = Math.min(BACKOFF_FIRST_MS * 2 ** entry.backoffs, BACKOFF_MAX_MS, left);
+    entry.backoffs++;
+    return { until: now + backoff };
+  };
+
+  /** Nothing of `agent` starts before `until`; then its ready workers get slots and its waiters go on. */
+  const block = (agent: string, until: number): void => {
+    const b = blocks.get(agent);
+    if (b && b.until >= until) return;
+    b?.cancel();
+    const cancel = clock.setTimer(() => lift(agent), Math.max(0, until - clock.now()));
+    blocks.set(agent, { until, cancel });
+  };
+
+  const lift = (agent: string): void => {
+    blocks.delete(agent);
+    for (const w of [...waiters]) if (w.agent === agent) w.resume();
+    // Each ready worker of the agent gets a slot: the slots they had found it blocked and let go.
+    for (const e of ready) if (e.spec.agent === agent) void limit(slot);
+  };
 
   const makeReady = (entry: Entry): void => {
     if (draining()) return skip(entry, notStarted());
@@ -157,13 +303,22 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   };
 
   const slot = async (): Promise<void> => {
-    if (ready.length === 0) return; // its worker was skipped while the slot waited
-    let next = 0;
-    for (let i = 1; i < ready.length; i++) if (ready[i]!.spec.index < ready[next]!.spec.index) next = i;
+    // The first ready worker in plan order whose agent is not rate-limited. None: the slot goes
+    // (its worker was skipped while the slot waited, or its agent's limit lifts later, with new slots).
+    let next = -1;
+    for (let i = 0; i < ready.length; i++) {
+      if (blocks.has(ready[i]!.spec.agent)) continue;
+      if (next < 0 || ready[i]!.spec.index < ready[next]!.spec.index) next = i;
+    }
+    if (next < 0) return;
     const entry = ready.splice(next, 1)[0]!;
-    if (draining()) return skip(entry, notStarted());
+    if (draining()) return notRun(entry, notStarted());
     entry.state = 'live';
     live++;
+    if (entry.parked) {
+      addWait(entry, clock.now() - entry.parked.since);
+      entry.parked = undefined;
+    }
     try {
       await runWorker(entry);
     } catch (e) {
@@ -180,6 +335,12 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
    * true: at most `concurrency` sessions between start and done.
    */
   const runWorker = async (entry: Entry): Promise<void> => {
+    if (entry.nextAttempt === 0 && !(await prepareWorker(entry))) return;
+    return runAttempts(entry);
+  };
+
+  /** Prepares a worker's worktree; false when that ended the worker. */
+  const prepareWorker = async (entry: Entry): Promise<boolean> => {
     const { spec, record } = entry;
     record.startedAt = clock.now();
     emit({ type: 'preparing', feature: spec.feature, at: record.startedAt });
@@ -190,7 +351,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     try {
       await driver.prepare(spec);
     } catch (e) {
-      return endWorker(entry, [
+      endWorker(entry, [
         {
           attempt: 1,
           outcome: 'failed',
@@ -199,10 +360,11 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
           finishedAt: clock.now(),
         },
       ]);
+      return false;
     }
     if (aborted()) {
       const at = clock.now();
-      return endWorker(entry, [
+      endWorker(entry, [
         {
           attempt: 1,
           outcome: 'interrupted',
@@ -211,18 +373,68 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
           finishedAt: at,
         },
       ]);
+      return false;
     }
+    entry.nextAttempt = 1;
+    return true;
+  };
 
-    // Why prepare runs once and not before each retry: the worktree exists after the first
-    // time, and re-running `setup` would only cost time; the driver resets the protocol
-    // files itself on each start.
-    for (let attempt = 1; ; attempt++) {
-      const rec = await runAttempt(spec, attempt);
-      record.attempts.push(rec);
+  /**
+   * A live worker's attempts, from its next one. Why prepare runs once and not before each retry:
+   * the worktree exists after the first time, and re-running `setup` would only cost time; the
+   * driver resets the protocol files itself on each start.
+   */
+  const runAttempts = async (entry: Entry): Promise<void> => {
+    const { spec, record } = entry;
+    for (let attempt = entry.nextAttempt; ; attempt++) {
+      entry.nextAttempt = attempt;
+      // Its agent is rate-limited (a retry, or a worker whose slot came as the limit was hit): it
+      // waits in `ready`, its slot free for other agents' workers.
+      if (blocks.has(spec.agent)) return park(entry);
+      const { rec, limit } = await runAttempt(entry, attempt);
       const wasSpent = budgetSpent();
       spent += rec.usage?.cost_usd ?? 0;
       // The cap is reached: what has not started yet never will (those running go on to their end).
       if (!wasSpent && budgetSpent()) onBudgetSpent();
+      // Tokens of the tries a limit ended count with this attempt (they were spent for it).
+      const usage = addUsage(entry.limitedUsage, rec.usage);
+      if (usage) rec.usage = usage;
+      if (limit) {
+        entry.limitedUsage = usage;
+        // A rate limit is not the worker's failure: it runs again after the reset, the same attempt.
+        if (draining()) Object.assign(rec, notResumed(limit));
+        else {
+          const wait = waitFor(entry, limit);
+          if ('until' in wait) {
+            entry.parked = { rec, limit, since: clock.now() };
+            block(spec.agent, wait.until);
+            emit({
+              type: 'rate-limited',
+              feature: spec.feature,
+              attempt,
+              message: limit.message,
+              ...(limit.resetsAt !== undefined && { resetsAt: limit.resetsAt }),
+              until: wait.until,
+              at: clock.now(),
+            });
+            return park(entry);
+          }
+          rec.outcome = 'failed';
+          rec.reason = wait.reason;
+        }
+        record.attempts.push(rec);
+        emit({
+          type: 'attempt-ended',
+          feature: spec.feature,
+          attempt,
+          record: rec,
+          willRetry: false,
+          at: clock.now(),
+        });
+        break;
+      }
+      entry.limitedUsage = undefined;
+      record.attempts.push(rec);
       const willRetry = RETRYABLE.has(rec.outcome) && attempt <= spec.retries && !draining();
       emit({
         type: 'attempt-ended',
@@ -235,6 +447,14 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       if (!willRetry) break;
     }
     endWorker(entry, []);
+  };
+
+  /** A live worker goes back to `ready` (its slot freed) until its agent's limit lifts. */
+  const park = (entry: Entry): void => {
+    entry.state = 'ready';
+    live--;
+    ready.push(entry);
+    if (!blocks.has(entry.spec.agent)) void limit(slot); // lifted meanwhile
   };
 
   /** Finalizes a live worker from its last attempt (adding `extra` attempts first). */
@@ -260,17 +480,21 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     });
   };
 
-  const runAttempt = async (spec: WorkerSpec, attempt: number): Promise<AttemptRecord> => {
+  const runAttempt = async (
+    entry: Entry,
+    attempt: number,
+  ): Promise<{ rec: AttemptRecord; limit?: RateLimit }> => {
+    const { spec } = entry;
     const startedAt = clock.now();
     let handle: AttemptHandle;
     try {
       handle = await driver.start(spec, attempt);
     } catch (e) {
-      return { attempt, outcome: 'failed', reason: message(e), startedAt, finishedAt: clock.now() };
+      return { rec: { attempt, outcome: 'failed', reason: message(e), startedAt, finishedAt: clock.now() } };
     }
     emit({ type: 'started', feature: spec.feature, attempt, adopted: handle.adopted, at: clock.now() });
 
-    let override: { outcome: 'timeout' | 'interrupted'; reason: string } | undefined;
+    let override: { outcome: 'timeout' | 'interrupted' | 'failed'; reason: string } | undefined;
     let stopFailed!: (e: unknown) => void;
     const stopFailure = new Promise<{ failed: unknown }>((r) => (stopFailed = (e) => r({ failed: e })));
     const stop: Stopper = (outcome, reason) => {
@@ -284,14 +508,68 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     };
 
     running.add(stop);
-    const cancelTimer =
-      spec.timeoutMs !== undefined
-        ? clock.setTimer(
-            () => stop('timeout', `timed out after ${formatDuration(spec.timeoutMs!)}`),
-            spec.timeoutMs,
-          )
-        : undefined;
+    // The timeout counts the time the agent works: it stops while the agent waits for a rate limit.
+    let timeLeft = spec.timeoutMs;
+    let timerSince = clock.now();
+    let cancelTimer: (() => void) | undefined;
+    const startTimer = (): void => {
+      if (timeLeft === undefined) return;
+      timerSince = clock.now();
+      cancelTimer = clock.setTimer(
+        () => stop('timeout', `timed out after ${formatDuration(spec.timeoutMs!)}`),
+        timeLeft,
+      );
+    };
+    const pauseTimer = (): void => {
+      cancelTimer?.();
+      cancelTimer = undefined;
+      if (timeLeft !== undefined) timeLeft = Math.max(0, timeLeft - (clock.now() - timerSince));
+    };
+    startTimer();
     if (aborted()) stop('interrupted', INTERRUPTED); // aborted while driver.start() was pending
+
+    // An interactive agent at its prompt on a rate limit: its agent is blocked until the reset, then
+    // it is told to go on (the same attempt); a wait beyond rate_limit_wait ends it `failed`.
+    let waiter: (Waiter & { since: number }) | undefined;
+    const endWait = (): void => {
+      if (!waiter) return;
+      waiters.delete(waiter);
+      addWait(entry, clock.now() - waiter.since);
+      waiter = undefined;
+    };
+    handle.onRateLimit?.((limit) => {
+      if (override || waiter) return;
+      if (draining()) {
+        const { outcome, reason } = notResumed(limit);
+        return stop(outcome as 'interrupted' | 'failed', reason);
+      }
+      const wait = waitFor(entry, limit);
+      if ('reason' in wait) return stop('failed', wait.reason);
+      pauseTimer();
+      waiter = {
+        agent: spec.agent,
+        limit,
+        since: clock.now(),
+        stop,
+        resume: () => {
+          endWait();
+          if (override) return;
+          startTimer();
+          handle.resume?.().catch(() => undefined);
+        },
+      };
+      waiters.add(waiter);
+      block(spec.agent, wait.until);
+      emit({
+        type: 'rate-limited',
+        feature: spec.feature,
+        attempt,
+        message: limit.message,
+        ...(limit.resetsAt !== undefined && { resetsAt: limit.resetsAt }),
+        until: wait.until,
+        at: clock.now(),
+      });
+    });
 
     // Why the race with a failed stop(): the driver promises that `done` resolves after
     // stop(), but if stop() itself fails the session may be in any state, and waiting on
@@ -301,6 +579,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       stopFailure,
     ]);
     cancelTimer?.();
+    endWait();
     running.delete(stop);
 
     const noticed = !('failed' in end) && !override ? end.noticedAt : undefined;
@@ -317,13 +596,21 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       if (end.usage) rec.usage = end.usage;
     }
     if (handle.adopted) rec.adopted = true;
-    return rec;
+    const limit = !override && !('failed' in end) ? end.rateLimit : undefined;
+    return { rec, ...(limit && { limit }) };
   };
 
   const onAbort = (): void => {
     for (const stop of [...running]) stop('interrupted', INTERRUPTED);
     for (const e of entries)
-      if (e.state === 'waiting' || e.state === 'ready') skip(e, INTERRUPTED_BEFORE_START);
+      if (e.state === 'waiting' || e.state === 'ready') notRun(e, INTERRUPTED_BEFORE_START);
+  };
+  /** Nothing more starts: the workers waiting for a rate limit end now instead of at the reset. */
+  const endWaits = (): void => {
+    for (const w of [...waiters]) {
+      const { outcome, reason } = notResumed(w.limit);
+      w.stop(outcome as 'interrupted' | 'failed', reason);
+    }
   };
 
   // Every worker is announced before anything happens to any of them.
@@ -331,12 +618,14 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   if (entries.length === 0) return [];
 
   const onDrain = (): void => {
+    endWaits();
     for (const e of entries)
-      if (e.state === 'waiting' || e.state === 'ready') skip(e, INTERRUPTED_BEFORE_START);
+      if (e.state === 'waiting' || e.state === 'ready') notRun(e, INTERRUPTED_BEFORE_START);
   };
   function onBudgetSpent(): void {
     const reason = budgetSpentReason(spent, opts.maxCostUsd!);
-    for (const e of entries) if (e.state === 'waiting' || e.state === 'ready') skip(e, reason);
+    endWaits();
+    for (const e of entries) if (e.state === 'waiting' || e.state === 'ready') notRun(e, reason);
   }
   signal?.addEventListener('abort', onAbort, { once: true });
   opts.drain?.addEventListener('abort', onDrain, { once: true });
@@ -354,6 +643,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   } finally {
     signal?.removeEventListener('abort', onAbort);
     opts.drain?.removeEventListener('abort', onDrain);
+    for (const b of blocks.values()) b.cancel();
   }
   return entries.map((e) => e.record);
 }

@@ -19,6 +19,19 @@ export interface AttemptEnd {
   noticedAt?: number;
   /** Tokens and cost its agent reported for this attempt; absent when it reported none. */
   usage?: Usage;
+  /**
+   * The attempt ended on its provider's rate limit (what the agent said, SPEC §1 `rate-limited`): the
+   * scheduler runs it again after the reset, without spending one of its `retries`.
+   */
+  rateLimit?: RateLimit;
+}
+
+/** A provider's rate limit, as an agent reported it. */
+export interface RateLimit {
+  /** When it resets (epoch ms), when the agent said so. */
+  resetsAt?: number;
+  /** The agent's own words. */
+  message: string;
 }
 
 export interface AttemptHandle {
@@ -31,6 +44,13 @@ export interface AttemptHandle {
    * `failed` with this reason in the status and result files. `done` then resolves.
    */
   stop(reason: string): Promise<void>;
+  /**
+   * An agent that stays live at its prompt when it hits its provider's limit (interactive Claude
+   * Code): `listener` is told each time the attempt turns rate-limited (at once when it already is).
+   */
+  onRateLimit?(listener: (limit: RateLimit) => void): void;
+  /** Tells a rate-limited live attempt to go on (after the reset). Does nothing when it is no longer limited. */
+  resume?(): Promise<void>;
 }
 
 export interface WorkerDriver {
@@ -62,7 +82,7 @@ export interface AttemptRecord {
   startedAt: number;
   finishedAt: number;
   adopted?: boolean;
-  /** Tokens and cost its agent reported (AttemptEnd.usage). */
+  /** Tokens and cost its agent reported (AttemptEnd.usage), with those of its tries that a rate limit ended. */
   usage?: Usage;
 }
 
@@ -75,6 +95,8 @@ export interface WorkerRecord {
   startedAt?: number;
   finishedAt?: number;
   exitCode?: number;
+  /** Time it spent waiting for its agent's rate limit to reset, ms (absent: it never hit one). */
+  rateLimitedMs?: number;
 }
 
 export type SchedulerEvent =
@@ -87,6 +109,18 @@ export type SchedulerEvent =
       attempt: number;
       record: AttemptRecord;
       willRetry: boolean;
+      at: number;
+    }
+  | {
+      /** A rate limit: the worker waits until `until` (its attempt ended, or it sits at its prompt). */
+      type: 'rate-limited';
+      feature: string;
+      attempt: number;
+      message: string;
+      /** When the provider said the limit resets (epoch ms); absent when it did not say. */
+      resetsAt?: number;
+      /** When wo goes on with the worker (the reset, a little after; or the back-off's end). */
+      until: number;
       at: number;
     }
   | { type: 'finished'; feature: string; record: WorkerRecord; at: number };

@@ -6,7 +6,7 @@ import type { OutcomeCounts } from '../report/types.js';
 import { totalUsage } from '../report/build.js';
 import { costCell } from '../report/markdown.js';
 import type { Usage } from '../agents/types.js';
-import { oneLine } from './text.js';
+import { clockTime, oneLine } from './text.js';
 
 export type Phase = 'queued' | 'preparing' | 'running' | 'finished';
 
@@ -67,6 +67,10 @@ export class ProgressModel {
         if (e.record.usage) w.usage = totalUsage([w.usage ?? null, e.record.usage]) ?? undefined;
         if (e.willRetry) w.retryReason = e.record.reason ?? e.record.outcome;
         break;
+      case 'rate-limited':
+        // Between attempts (headless) or at its prompt (interactive): rate-limited until it goes on.
+        w.live = { state: 'rate-limited', message: limitText(e) };
+        break;
       case 'finished':
         w.phase = 'finished';
         w.record = e.record;
@@ -114,6 +118,12 @@ export function title(w: WorkerState, now: number, style: TitleStyle = plainStyl
     case 'finished':
       return finishedText(w.record!);
   }
+}
+
+/** `resets at 09:48:32, goes on at 09:48:34: <the agent's words>`: a rate limit's wait, in one line. */
+export function limitText(e: Extract<SchedulerEvent, { type: 'rate-limited' }>): string {
+  const reset = e.resetsAt !== undefined ? `resets at ${clockTime(e.resetsAt)}` : 'no reset time said';
+  return `${reset}, goes on at ${clockTime(e.until)}: ${oneLine(e.message)}`;
 }
 
 /** `login done in 8.1s`, `e2e skipped: needs "login" which was failed`, `api failed in 3s: exit 1`. */

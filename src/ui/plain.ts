@@ -1,7 +1,7 @@
 // Line-by-line progress for CI logs and pipes: one timestamped line per event, never an escape code.
 import type { SchedulerEvent } from '../scheduler/types.js';
 import { summaryText } from '../report/summary.js';
-import { ProgressModel, finishedText, nextSteps } from './model.js';
+import { ProgressModel, finishedText, limitText, nextSteps } from './model.js';
 import { stripControl } from '../escapes.js';
 import { clockTime, oneLine } from './text.js';
 import type { ProgressView } from './types.js';
@@ -27,6 +27,8 @@ function describe(e: SchedulerEvent): string | undefined {
       return `${e.feature} attempt ${e.attempt} ${e.record.outcome}${
         e.record.reason ? `: ${oneLine(e.record.reason)}` : ''
       }; retrying`;
+    case 'rate-limited':
+      return `${e.feature} rate-limited (attempt ${e.attempt}): ${limitText(e)}`;
     case 'finished':
       return finishedText(e.record);
   }

@@ -9,6 +9,7 @@ import {
   type AttemptEnd,
   type AttemptHandle,
   type Clock,
+  type RateLimit,
   type SchedulerEvent,
   type WorkerDriver,
 } from '../scheduler/types.js';
@@ -68,6 +69,18 @@ export interface DriverOptions {
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
 const EXIT_GRACE_MS = 10000;
 
+/**
+ * What an interactive agent is told once its rate limit has reset (typed at its prompt, as a person
+ * would): its turn ended on the limit, and this starts the next one.
+ */
+export const CONTINUE_TEXT = 'continue';
+
+/** An ISO time as epoch ms; undefined when absent or not a time. */
+const epochMs = (iso: string | undefined): number | undefined => {
+  const ms = iso === undefined ? NaN : Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
 /** What the monitor is told when wo itself ends an attempt. */
 const STOPPED = Symbol('stopped');
 
@@ -83,6 +96,8 @@ export class RunDriver implements WorkerDriver {
   private readonly creating = new Map<string, Promise<boolean>>();
   /** Each worker's last sweep of leftover processes: a retry starts after it. */
   private readonly sweeps = new Map<string, Promise<unknown>>();
+  /** Workers whose live attempt sits rate-limited at its prompt (interactive agents). */
+  private readonly limitedLive = new Set<string>();
 
   constructor(private readonly options: DriverOptions) {
     this.files = options.files ?? diskFiles;
@@ -118,6 +133,15 @@ export class RunDriver implements WorkerDriver {
    * for `wo status` to read while this run is live. A failed write costs only that view.
    */
   noteEvent(e: SchedulerEvent): void {
+    // A worker between attempts, waiting for its agent's limit (a live one's hooks already say so).
+    if (e.type === 'rate-limited') {
+      if (!this.limitedLive.has(e.feature))
+        this.noteStep(e.feature, 'rate-limited', {
+          message: e.message,
+          ...(e.resetsAt !== undefined && { resetsAt: new Date(e.resetsAt).toISOString() }),
+        });
+      return;
+    }
     const step: RunStep | undefined =
       e.type === 'queued' || e.type === 'preparing'
         ? e.type
@@ -129,10 +153,10 @@ export class RunDriver implements WorkerDriver {
     if (step) this.noteStep(e.feature, step);
   }
 
-  private noteStep(feature: string, step: RunStep): void {
+  private noteStep(feature: string, step: RunStep, note?: { message?: string; resetsAt?: string }): void {
     // Written whole and at once (writeFileAtomic's calls are synchronous): the steps stay in order.
     this.files
-      .runStep?.(this.location(feature).stateDir, this.options.runId, step, this.clock.now())
+      .runStep?.(this.location(feature).stateDir, this.options.runId, step, this.clock.now(), note)
       .catch(() => undefined);
   }
 
@@ -226,6 +250,11 @@ export class RunDriver implements WorkerDriver {
 
     const key = w.feature;
     let shown = '';
+    // An interactive agent stays at its prompt on a rate limit: the scheduler is told, and later
+    // resumes it. A headless one's limit is in its end (AttemptEnd.rateLimit) once it exits.
+    const interactive = adapterOf(w.agent, agent) === 'claude';
+    let limited: RateLimit | undefined;
+    let onLimit: ((limit: RateLimit) => void) | undefined;
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       const facts = await this.facts(loc, seen.session);
       if (w.verify) facts.verify = { command: w.verify };
@@ -235,6 +264,15 @@ export class RunDriver implements WorkerDriver {
         if (now !== shown) {
           shown = now;
           this.options.onLive?.(w.feature, { state: d.state, message: d.message });
+          if (interactive && d.state === 'rate-limited' && !limited) {
+            const resetsAt = epochMs(d.resetsAt);
+            limited = { message: d.message ?? 'rate limit', ...(resetsAt !== undefined && { resetsAt }) };
+            this.limitedLive.add(w.feature);
+            onLimit?.(limited);
+          } else if (d.state === 'working') {
+            limited = undefined; // it went on (a person typed, or it was told to)
+            this.limitedLive.delete(w.feature);
+          }
         }
         // A worker left waiting for a person: keep what it shows, for the report (last_screen).
         if (d.state === 'waiting') this.background(this.keepScreen(loc));
@@ -294,12 +332,18 @@ export class RunDriver implements WorkerDriver {
       const printsResult = printsResultOnExit(adapterOf(w.agent, agent));
       const usage = await this.usage(loc, printsResult && this.options.awaitUsage === true);
       this.finish(loc, end, printsResult);
+      this.limitedLive.delete(w.feature);
+      const resetsAt = epochMs(end.rateLimited?.resetsAt);
       return {
         outcome: end.outcome,
         reason: end.reason,
         exitCode: end.exitCode,
         ...(usage && { usage }),
         ...(seen !== STOPPED && !stopping && { noticedAt: seen.noticedAt }),
+        ...(end.rateLimited &&
+          !stopping && {
+            rateLimit: { message: end.rateLimited.message, ...(resetsAt !== undefined && { resetsAt }) },
+          }),
       };
     })();
 
@@ -315,7 +359,22 @@ export class RunDriver implements WorkerDriver {
       await stopping;
       await done.catch(() => undefined);
     };
-    return { adopted, done, stop };
+    const handle: AttemptHandle = { adopted, done, stop };
+    if (interactive) {
+      handle.onRateLimit = (listener) => {
+        onLimit = listener;
+        if (limited) listener(limited);
+      };
+      handle.resume = async () => {
+        if (!limited || stopping) return;
+        limited = undefined;
+        this.limitedLive.delete(w.feature);
+        // Typed as text (-l: no key names, nothing interpreted), then Enter on its own, as a person would.
+        await tmux.sendKeys(loc.session, '-l', CONTINUE_TEXT);
+        await tmux.sendKeys(loc.session, 'Enter');
+      };
+    }
+    return handle;
   }
 
   /** Saves what the worker's pane shows now to its state folder (last-screen.txt). */

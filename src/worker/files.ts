@@ -7,7 +7,14 @@ import { lastLines, readTail } from './lastline.js';
 import { updateMeta } from './metadata.js';
 import { readAgentFacts } from '../agents/index.js';
 import type { AgentEvent, AgentResult, ExitRecord, Recording } from './outcome.js';
-import { parseRunState, runStatePath, writeRunState, type RunState, type RunStep } from './run-state.js';
+import {
+  parseRunState,
+  runStatePath,
+  writeRunState,
+  type RunState,
+  type RunStep,
+  type RunStepNote,
+} from './run-state.js';
 import { exitFile, parseExit, protocolPaths, readResult, writeResult, writeStatus } from './protocol.js';
 
 /** What a worker's files say at one moment (the facts `decide` needs from the file system). */
@@ -36,7 +43,7 @@ export interface WorkerFiles {
     end: { status: 'done' | 'failed'; exitCode?: number; at: number },
   ): Promise<void>;
   /** Writes where the run is with the worker (its run-state file), for `wo status`. */
-  runStep?(stateDir: string, runId: string, step: RunStep, at: number): Promise<void>;
+  runStep?(stateDir: string, runId: string, step: RunStep, at: number, note?: RunStepNote): Promise<void>;
 }
 
 const missingAsUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);

@@ -133,7 +133,13 @@ export async function readView(
     session: sessionAlive ? 'alive' : 'gone',
     statusAgeMs: facts.statusWrittenMs === undefined ? undefined : now - facts.statusWrittenMs,
     ...(facts.runState && {
-      run: { runId: facts.runState.run_id, step: facts.runState.step, liveRunId: o.liveRunId },
+      run: {
+        runId: facts.runState.run_id,
+        step: facts.runState.step,
+        liveRunId: o.liveRunId,
+        ...(facts.runState.message !== undefined && { message: facts.runState.message }),
+        ...(facts.runState.resets_at !== undefined && { resetsAt: facts.runState.resets_at }),
+      },
     }),
   });
   // Not started yet in the live run: what its files say of times is an earlier start's.

@@ -67,7 +67,7 @@ export interface WorkerFacts {
    * is (its run-state file), and the id of the run that is live now (the run lock's; undefined when
    * none is). The step counts only while the run that wrote it is live.
    */
-  run?: { runId: string; step: RunStep; liveRunId?: string };
+  run?: { runId: string; step: RunStep; liveRunId?: string; message?: string; resetsAt?: string };
 }
 
 /** The step of the run that holds the worker, when that run is live; undefined otherwise. */
@@ -138,6 +138,11 @@ export interface Ended {
   endSession: boolean;
   /** What to write down; undefined when the files already say it. */
   record?: Recording;
+  /**
+   * It ended on its provider's rate limit (the agent's error or last live state says so): the run
+   * may start it again after the reset (see src/scheduler). `resetsAt`: ISO 8601, when the agent said.
+   */
+  rateLimited?: { message: string; resetsAt?: string };
 }
 
 export type Decision = Ongoing | Ended;
@@ -153,6 +158,24 @@ function agentErrorReason(r: AgentResult): string {
   const words = (r.message ?? '').replace(/\s+/g, ' ').trim();
   const shown = words.length > 200 ? `${words.slice(0, 200)}…` : words;
   return shown ? `the agent reported an error: ${shown}` : 'the agent reported an error';
+}
+
+/** An agent's error words that name a provider's limit (Claude Code's 429, Codex's usage limit). */
+const LIMIT_WORDS = /\b429\b|rate[ _-]?limit|usage limit|too many requests/i;
+
+/**
+ * A headless agent that exited on its provider's rate limit: its last live state is `rate-limited`,
+ * or its error result's words name the limit. With the reset the agent last said, when it said one.
+ */
+function endedOnLimit(f: WorkerFacts): Ended['rateLimited'] {
+  const events = f.agentEvents ?? [];
+  const words = f.agentResult?.isError ? f.agentResult.message?.replace(/\s+/g, ' ').trim() : undefined;
+  const lastLimited = events[events.length - 1]?.state === 'rate-limited';
+  if (!lastLimited && !(words && LIMIT_WORDS.test(words))) return undefined;
+  const limits = events.filter((e) => e.state === 'rate-limited');
+  const said = [...limits].reverse().find((e) => e.resetsAt !== undefined)?.resetsAt;
+  const message = words || limits[limits.length - 1]?.message || 'rate limit';
+  return { message, ...(said !== undefined && { resetsAt: said }) };
 }
 
 /** Why an exit code ended a worker as failed. */
@@ -180,6 +203,14 @@ export function decide(f: WorkerFacts): Decision {
   // A worker the live run has not started yet: its files (if any) are an earlier start's.
   const step = liveRunStep(f.run);
   if (step === 'queued' || step === 'preparing') return { final: false, state: step };
+  // Between attempts, waiting for its agent's limit to reset: its files are the limited try's.
+  if (step === 'rate-limited')
+    return {
+      final: false,
+      state: 'rate-limited',
+      ...(f.run?.message && { message: f.run.message }),
+      ...(f.run?.resetsAt && { resetsAt: f.run.resetsAt }),
+    };
 
   const file = parseStatus(f.statusText);
   let ended: Ended;
@@ -202,6 +233,7 @@ export function decide(f: WorkerFacts): Decision {
   } else if (f.exit !== undefined && f.agentResult?.isError) {
     // The agent's final result event says it failed: that decides, whatever the exit code (SPEC §1).
     const reason = agentErrorReason(f.agentResult);
+    const limited = endedOnLimit(f);
     ended = {
       final: true,
       outcome: 'failed',
@@ -209,6 +241,7 @@ export function decide(f: WorkerFacts): Decision {
       reason,
       exitCode,
       endSession: false,
+      ...(limited && { rateLimited: limited }),
       record: {
         status: 'failed',
         headline: reason,
@@ -221,6 +254,7 @@ export function decide(f: WorkerFacts): Decision {
     const wroteNone = !f.resultText?.trim();
     // An agent that wrote no result but ended with a message (Codex): that message is the result.
     const said = wroteNone && status === 'done' ? f.agentResult?.lastMessage?.trim() : undefined;
+    const limited = status === 'failed' && f.exit.programMissing === undefined ? endedOnLimit(f) : undefined;
     ended = {
       final: true,
       outcome: status,
@@ -228,6 +262,7 @@ export function decide(f: WorkerFacts): Decision {
       reason: status === 'failed' ? exitReason(f.exit) : undefined,
       exitCode,
       endSession: false,
+      ...(limited && { rateLimited: limited }),
       record: { status, ...(said ? { detail: said } : wroteNone && { quoteOutput: f.exit.code }) },
     };
   } else if (f.session !== 'gone') {

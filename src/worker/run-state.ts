@@ -5,16 +5,28 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fsutil.js';
 
-/** The run's steps for one worker: `running` while its agent runs, `ended` once the run is done with it. */
-export type RunStep = 'queued' | 'preparing' | 'running' | 'verifying' | 'ended';
+/**
+ * The run's steps for one worker: `running` while its agent runs, `rate-limited` while the run waits
+ * between its attempts for its agent's limit to reset, `ended` once the run is done with it.
+ */
+export type RunStep = 'queued' | 'preparing' | 'running' | 'rate-limited' | 'verifying' | 'ended';
 
-const STEPS: readonly RunStep[] = ['queued', 'preparing', 'running', 'verifying', 'ended'];
+const STEPS: readonly RunStep[] = ['queued', 'preparing', 'running', 'rate-limited', 'verifying', 'ended'];
 
 /** The file's content: which run wrote it, the step, and when. */
 export interface RunState {
   run_id: string;
   step: RunStep;
   at: string;
+  /** `rate-limited`: the agent's words, and when the limit resets (ISO 8601) when it said so. */
+  message?: string;
+  resets_at?: string;
+}
+
+/** What a `rate-limited` step says besides the step. */
+export interface RunStepNote {
+  message?: string;
+  resetsAt?: string;
 }
 
 export const RUN_STATE_FILE = 'run-state.json';
@@ -29,8 +41,15 @@ export async function writeRunState(
   runId: string,
   step: RunStep,
   at: number,
+  note: RunStepNote = {},
 ): Promise<void> {
-  const state: RunState = { run_id: runId, step, at: new Date(at).toISOString() };
+  const state: RunState = {
+    run_id: runId,
+    step,
+    at: new Date(at).toISOString(),
+    ...(note.message !== undefined && { message: note.message }),
+    ...(note.resetsAt !== undefined && { resets_at: note.resetsAt }),
+  };
   await writeFileAtomic(runStatePath(stateDir), `${JSON.stringify(state)}\n`);
 }
 
@@ -39,7 +58,13 @@ export function parseRunState(text: string | undefined): RunState | undefined {
   try {
     const s = JSON.parse(text ?? '') as Partial<RunState>;
     if (typeof s?.run_id !== 'string' || !STEPS.includes(s.step as RunStep)) return undefined;
-    return { run_id: s.run_id, step: s.step as RunStep, at: typeof s.at === 'string' ? s.at : '' };
+    return {
+      run_id: s.run_id,
+      step: s.step as RunStep,
+      at: typeof s.at === 'string' ? s.at : '',
+      ...(typeof s.message === 'string' && { message: s.message }),
+      ...(typeof s.resets_at === 'string' && { resets_at: s.resets_at }),
+    };
   } catch {
     return undefined;
   }

@@ -82,3 +82,19 @@ test('a run whose agents reported no usage says none in report.md; no cost stays
   expect(t.usage).toEqual(tokensOnly);
   expect(renderMarkdown(t)).toContain('Cost not reported · 5 tokens in, 2 out\n');
 });
+
+test('rate_limited_ms: the time the run waited for a rate limit, null when it never hit one; in report.md', () => {
+  const r = buildReport({
+    runId: 'r',
+    plan: 'workers.yaml',
+    startedAt: 0,
+    finishedAt: 10000,
+    records: [{ ...record('a', 'done'), rateLimitedMs: 62_000 }, record('b', 'done')],
+    workers: [
+      { feature: 'a', branch: 'wo/a', worktree: '/w/a' },
+      { feature: 'b', branch: 'wo/b', worktree: '/w/b' },
+    ],
+  });
+  expect(r.workers.map((w) => w.rate_limited_ms)).toEqual([62_000, null]);
+  expect(renderMarkdown(r)).toContain('waited 1m2s for a rate limit');
+});

@@ -1,6 +1,6 @@
 // Test doubles for the scheduler: a driver whose attempts stay open until the test ends them, and a manual clock.
 import type { WorkerSpec } from '../../src/plan/types.js';
-import type { AttemptEnd, AttemptHandle, Clock, WorkerDriver } from '../../src/scheduler/types.js';
+import type { AttemptEnd, AttemptHandle, Clock, RateLimit, WorkerDriver } from '../../src/scheduler/types.js';
 
 export interface Deferred<T> {
   promise: Promise<T>;
@@ -50,6 +50,9 @@ export class FakeAttempt {
   readonly done = deferred<AttemptEnd>();
   readonly stops: string[] = [];
   ended = false;
+  /** Interactive: the scheduler's rate-limit listener, and how often it told the attempt to go on. */
+  private limitListener?: (limit: RateLimit) => void;
+  resumes = 0;
   constructor(
     readonly feature: string,
     readonly attempt: number,
@@ -62,8 +65,21 @@ export class FakeAttempt {
     this.driver.sessionsLive--;
     this.done.resolve(end);
   }
+  /** An interactive attempt turns rate-limited at its prompt (the driver's live-state notice). */
+  limit(limit: RateLimit): void {
+    this.limitListener?.(limit);
+  }
   handle(): AttemptHandle {
+    const interactive = this.driver.interactive.has(this.feature);
     return {
+      ...(interactive && {
+        onRateLimit: (listener: (limit: RateLimit) => void) => {
+          this.limitListener = listener;
+        },
+        resume: async () => {
+          this.resumes++;
+        },
+      }),
       adopted: this.adopted,
       done: this.done.promise,
       stop: async (reason: string) => {
@@ -90,6 +106,8 @@ export class FakeDriver implements WorkerDriver {
   /** feature -> a promise prepare() waits on. */
   prepareGates = new Map<string, Promise<void>>();
   adopt = new Set<string>();
+  /** Features whose attempts stay live at their prompt on a rate limit (onRateLimit, resume). */
+  interactive = new Set<string>();
   private waiters: Array<{ feature: string; attempt: number; d: Deferred<FakeAttempt> }> = [];
 
   async prepare(worker: WorkerSpec): Promise<void> {

@@ -47,8 +47,8 @@ class FakeTmux {
     this.sessions = this.sessions.filter((s) => s.name !== name);
     return had;
   }
-  async sendKeys(name: string, key: string) {
-    this.keys.push(`${name} ${key}`);
+  async sendKeys(name: string, ...keys: string[]) {
+    this.keys.push(`${name} ${keys.join(' ')}`);
     this.onCtrlC();
     return this.sessions.some((s) => s.name === name);
   }
@@ -216,6 +216,82 @@ describe('RunDriver: where the run is with each worker, for wo status', () => {
     expect(await h.done).toMatchObject({ outcome: 'done' });
     // verifying while verify ran, then back to running once its end was written down
     expect(steps.slice(3)).toEqual([`${sd} r1 verifying`, `${sd} r1 running`]);
+    await driver.close();
+  });
+});
+
+describe('RunDriver: rate limits', () => {
+  test("a headless agent that exited on its limit: the end says so, with the agent's words and reset", async () => {
+    const { driver, files, wt, clock } = setup();
+    const h = await driver.start(spec('p', { agent: 'claude-print' }), 1);
+    const resetsAt = '2026-11-28T09:48:32.000Z';
+    files.set(wt('p'), {
+      exit: { code: 1 },
+      agentResult: { isError: true, message: "You've hit your limit · resets 9:48am (UTC)" },
+      agentEvents: [
+        { at: 1, state: 'rate-limited', message: 'the five-hour usage limit is reached', resetsAt },
+      ],
+    });
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({
+      outcome: 'failed',
+      rateLimit: { message: "You've hit your limit · resets 9:48am (UTC)", resetsAt: Date.parse(resetsAt) },
+    });
+    expect(h.onRateLimit).toBeUndefined(); // a headless agent is not resumed at a prompt
+    await driver.close();
+  });
+
+  test('an interactive agent at its prompt on a limit: the scheduler is told; resume types "continue" and Enter, once', async () => {
+    const { driver, files, tmux, wt, clock } = setup();
+    const live: string[] = [];
+    const h = await driver.start(spec('i', { agent: 'claude' }), 1);
+    const limits: unknown[] = [];
+    h.onRateLimit!((l) => limits.push(l));
+    const resetsAt = '2026-11-28T09:48:00.000Z';
+    files.set(wt('i'), {
+      agentEvents: [
+        { at: 1, state: 'working' },
+        { at: 2, state: 'rate-limited', message: 'resets 9:48am (UTC)', resetsAt },
+      ],
+    });
+    clock.advance(1);
+    await driver.monitor.poll();
+    await settle();
+    expect(limits).toEqual([{ message: 'resets 9:48am (UTC)', resetsAt: Date.parse(resetsAt) }]);
+    // Told again (at once) to a listener that comes later, while it still is limited.
+    h.onRateLimit!((l) => live.push(JSON.stringify(l)));
+    expect(live).toHaveLength(1);
+    await h.resume!();
+    await h.resume!(); // no longer limited: nothing more is typed
+    expect(tmux.keys).toEqual(['wt-i -l continue', 'wt-i Enter']);
+    files.set(wt('i'), { statusText: 'done\n' });
+    // A live session is looked at every fifth safety poll (its file events prompt the others).
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1);
+      await driver.monitor.poll();
+    }
+    expect(await h.done).toMatchObject({ outcome: 'done' });
+    expect((await h.done).rateLimit).toBeUndefined();
+    await driver.close();
+  });
+
+  test('a worker waiting between attempts is written as the rate-limited run step, with its reset', async () => {
+    const { driver, files } = setup();
+    const steps: unknown[] = [];
+    files.runStep = async (_dir, _run, step, _at, note) => {
+      steps.push([step, note]);
+    };
+    driver.noteEvent({
+      type: 'rate-limited',
+      feature: 'p',
+      attempt: 1,
+      message: 'limit',
+      resetsAt: Date.parse('2026-11-28T09:48:32.000Z'),
+      until: 0,
+      at: 0,
+    });
+    expect(steps).toEqual([['rate-limited', { message: 'limit', resetsAt: '2026-11-28T09:48:32.000Z' }]]);
     await driver.close();
   });
 });

@@ -390,3 +390,97 @@ describe('rate-limited: the reset time when the agent said it', () => {
     expect(liveState(agentEvents, 4).resetsAt).toBeUndefined();
   });
 });
+
+describe('decide: an agent that exited on its rate limit (the scheduler runs it again after the reset)', () => {
+  const limitedEvent: AgentEvent = {
+    at: 5,
+    state: 'rate-limited',
+    message: 'the five-hour usage limit is reached',
+    resetsAt: '2026-11-28T09:48:32.000Z',
+  };
+
+  test("an error result naming a 429: failed, and rateLimited with the agent's words", () => {
+    const d = decide(
+      facts({
+        session: 'gone',
+        statusText: 'running',
+        exit: { code: 1 },
+        agentResult: { isError: true, message: 'API Error: Request rejected (429) · scripted limit' },
+      }),
+    );
+    expect(d).toMatchObject({
+      final: true,
+      outcome: 'failed',
+      rateLimited: { message: 'API Error: Request rejected (429) · scripted limit' },
+    });
+  });
+
+  test('exit 0 with an error result after a limit: still rateLimited, with the reset its events said', () => {
+    const d = decide(
+      facts({
+        session: 'gone',
+        statusText: 'running',
+        exit: { code: 0 },
+        agentEvents: [{ at: 1, state: 'working' }, limitedEvent],
+        agentResult: { isError: true, message: "You've hit your limit" },
+      }),
+    );
+    expect(d).toMatchObject({
+      outcome: 'failed',
+      rateLimited: { message: "You've hit your limit", resetsAt: '2026-11-28T09:48:32.000Z' },
+    });
+  });
+
+  test('a non-zero exit whose last live state is rate-limited (Codex, no result)', () => {
+    const d = decide(
+      facts({ session: 'gone', statusText: 'running', exit: { code: 1 }, agentEvents: [limitedEvent] }),
+    );
+    expect(d).toMatchObject({
+      outcome: 'failed',
+      reason: 'exit code 1',
+      rateLimited: { message: limitedEvent.message, resetsAt: limitedEvent.resetsAt },
+    });
+  });
+
+  test('a limit it retried past and another error, or a done worker: no rateLimited', () => {
+    const other = decide(
+      facts({
+        session: 'gone',
+        exit: { code: 1 },
+        agentEvents: [limitedEvent, { at: 6, state: 'working' }],
+        agentResult: { isError: true, message: 'invalid x-api-key' },
+      }),
+    );
+    expect(other).toMatchObject({ outcome: 'failed' });
+    expect((other as { rateLimited?: unknown }).rateLimited).toBeUndefined();
+    const done = decide(facts({ session: 'gone', exit: { code: 0 }, agentEvents: [limitedEvent] }));
+    expect(done).toMatchObject({ outcome: 'done' });
+    expect((done as { rateLimited?: unknown }).rateLimited).toBeUndefined();
+  });
+
+  test("wo status between attempts: the live run's rate-limited step, with its words and reset", () => {
+    const d = decide(
+      facts({
+        session: 'gone',
+        statusText: 'failed',
+        run: {
+          runId: 'r1',
+          liveRunId: 'r1',
+          step: 'rate-limited',
+          message: 'limit',
+          resetsAt: '2026-11-28T09:48:32.000Z',
+        },
+      }),
+    );
+    expect(d).toEqual({
+      final: false,
+      state: 'rate-limited',
+      message: 'limit',
+      resetsAt: '2026-11-28T09:48:32.000Z',
+    });
+    // Once that run is not live, its files decide.
+    expect(
+      decide(facts({ session: 'gone', statusText: 'failed', run: { runId: 'r1', step: 'rate-limited' } })),
+    ).toMatchObject({ final: true, outcome: 'failed' });
+  });
+});
