@@ -116,15 +116,40 @@ function fieldRules(w: Rec, at: DocPath, ctx: RuleContext): RawIssue[] {
   }
   for (const key of ['copy', 'link', 'sparse'] as const)
     list(w[key]).forEach((p, i) => {
-      if (
-        typeof p === 'string' &&
-        (p === '' || p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.split(/[\\/]/).includes('..'))
-      )
+      if (typeof p !== 'string') return;
+      const parts = p.split(/[\\/]/).filter((x) => x !== '' && x !== '.');
+      if (p === '' || p.startsWith('/') || /^[A-Za-z]:/.test(p) || parts.includes('..'))
         issues.push({
           path: [...at, key, i],
           message: `"${p}" must be a path inside the repository (relative, without "..")`,
         });
+      else if (parts.length === 0 || parts[0] === '.git')
+        issues.push({
+          path: [...at, key, i],
+          message: `"${p}" is ${parts.length === 0 ? 'the whole repository' : "git's own folder"}: name the files or folders the worker needs`,
+        });
     });
+  // A path both copied and linked (or one inside the other): the copy would land in the main checkout
+  // through the link.
+  const norm = (p: unknown) =>
+    typeof p === 'string'
+      ? p
+          .split(/[\\/]/)
+          .filter((x) => x !== '' && x !== '.')
+          .join('/')
+      : undefined;
+  const within = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
+  const copies = list(w.copy).map(norm);
+  list(w.link).forEach((p, i) => {
+    const l = norm(p);
+    if (!l) return;
+    const c = copies.find((x) => x && (within(x, l) || within(l, x)));
+    if (c)
+      issues.push({
+        path: [...at, 'link', i],
+        message: `"${l}" and copy "${c}" name the same files (one is inside the other): keep one of them`,
+      });
+  });
   return issues;
 }
 
