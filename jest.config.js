@@ -31,6 +31,7 @@ const INTEGRATION = [
   'test/agents/claude-print.test.ts',
   'test/agents/budget.test.ts',
   'test/agents/codex.test.ts',
+  'test/agents/rate-limit.test.ts',
   'test/agents/preflight.test.ts',
   'test/hardening/', // SPEC §9 cases on real git and tmux
 ];

@@ -165,7 +165,7 @@ const LIMIT_WORDS = /\b429\b|rate[ _-]?limit|usage limit|too many requests/i;
 
 /**
  * A headless agent that exited on its provider's rate limit: its last live state is `rate-limited`,
- * or its error result's words name the limit. With the reset the agent last said, when it said one.
+ * or its error result's words name the limit. With the latest reset the agent said, when it said one.
  */
 function endedOnLimit(f: WorkerFacts): Ended['rateLimited'] {
   const events = f.agentEvents ?? [];
@@ -173,7 +173,13 @@ function endedOnLimit(f: WorkerFacts): Ended['rateLimited'] {
   const lastLimited = events[events.length - 1]?.state === 'rate-limited';
   if (!lastLimited && !(words && LIMIT_WORDS.test(words))) return undefined;
   const limits = events.filter((e) => e.state === 'rate-limited');
-  const said = [...limits].reverse().find((e) => e.resetsAt !== undefined)?.resetsAt;
+  // The latest reset it said: an exact one (Claude's rate_limit_event) is never earlier than the same
+  // reset in words, which are to the minute ("resets 5:48pm"); waiting longer is the safe error.
+  const said = limits
+    .map((e) => e.resetsAt)
+    .filter((t): t is string => t !== undefined && Number.isFinite(Date.parse(t)))
+    .sort((a, b) => Date.parse(a) - Date.parse(b))
+    .pop();
   const message = words || limits[limits.length - 1]?.message || 'rate limit';
   return { message, ...(said !== undefined && { resetsAt: said }) };
 }

@@ -71,7 +71,10 @@ describe('claude-print, the real Claude Code', () => {
     r = await agentRun([{ error: 429, message: 'scripted limit', resetAt }], {
       env: { CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-scripted-test-token', ANTHROPIC_API_KEY: '' },
     });
-    r.writePlan(plan('claude-print', '  - feature: capped\n    task: Do anything\n'));
+    // Its reset is an hour away: beyond this rate_limit_wait, the run does not wait for it.
+    r.writePlan(
+      plan('claude-print', '  - feature: capped\n    task: Do anything\n', '  rate_limit_wait: 2s\n'),
+    );
     const res = await r.wo(['run']);
     expect(res.code).toBe(1);
     const { agentEvents } = await readAgentFacts(join(r.repo.root, '.wo', 'workers', 'capped'));

@@ -54,7 +54,8 @@ describe('codex, the real Codex CLI', () => {
   test("a plan's usage limit: rate-limited with the reset time Codex names ('try again at 9:48 AM')", async () => {
     const resetAt = Math.floor(Date.now() / 1000) + 3600;
     r = await agentRun([{ error: 429, message: 'scripted usage limit', resetAt }]);
-    r.writePlan(plan('codex', '  - feature: capped\n    task: Do anything\n'));
+    // Its reset is an hour away: beyond this rate_limit_wait, the run does not wait for it.
+    r.writePlan(plan('codex', '  - feature: capped\n    task: Do anything\n', '  rate_limit_wait: 2s\n'));
     const res = await r.wo(['run']);
     expect(res.code).toBe(1);
     const { agentEvents } = await readAgentFacts(join(r.repo.root, '.wo', 'workers', 'capped'));

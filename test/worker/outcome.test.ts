@@ -431,6 +431,24 @@ describe('decide: an agent that exited on its rate limit (the scheduler runs it 
     });
   });
 
+  test('of two resets said (an exact one, one in words to the minute), the later one', () => {
+    const words: AgentEvent = {
+      at: 9,
+      state: 'rate-limited',
+      message: 'resets 9:48am (UTC)',
+      resetsAt: '2026-11-28T09:48:00.000Z',
+    };
+    const d = decide(
+      facts({
+        session: 'gone',
+        exit: { code: 1 },
+        agentEvents: [limitedEvent, words],
+        agentResult: { isError: true, message: 'resets 9:48am (UTC)' },
+      }),
+    );
+    expect(d).toMatchObject({ rateLimited: { resetsAt: '2026-11-28T09:48:32.000Z' } });
+  });
+
   test('a non-zero exit whose last live state is rate-limited (Codex, no result)', () => {
     const d = decide(
       facts({ session: 'gone', statusText: 'running', exit: { code: 1 }, agentEvents: [limitedEvent] }),

@@ -1,0 +1,161 @@
+// Rate limits pause the batch instead of failing it (issue 12 item 3), with the real agent programs
+// against the scripted model server: a 429 whose limit resets a few seconds ahead pauses that agent
+// (its other workers wait, other agents go on), and the limited worker runs again after the reset,
+// done with its attempts unchanged; a reset beyond rate_limit_wait fails it, saying so.
+import type { RunReport, ReportWorker } from '../../src/report/types.js';
+import { exitOf } from '../run/harness.js';
+import { AGENT_TEST_MS, agentRun, plan, type AgentRun } from './harness.js';
+
+const reportOf = (r: AgentRun): RunReport => r.report() as unknown as RunReport;
+const byFeature = (report: RunReport): Record<string, ReportWorker> =>
+  Object.fromEntries(report.workers.map((w) => [w.feature, w]));
+
+/**
+ * Claude Code reads a limit's reset (rate_limit_event resetsAt) only for a subscription login: a
+ * token stands in for one. No retries of its own: the limit ends its turn at once.
+ */
+const SUBSCRIPTION = {
+  CLAUDE_CODE_OAUTH_TOKEN: 'sk-ant-oat01-scripted-test-token',
+  ANTHROPIC_API_KEY: '',
+  CLAUDE_CODE_MAX_RETRIES: '0',
+};
+
+/** Polls `check` until it returns a value, or fails after `ms`. */
+async function until<T>(check: () => Promise<T | undefined>, what: string, ms = 60000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('rate limits, the real Claude Code (claude-print)', () => {
+  let r: AgentRun | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  test(
+    'a 429 that resets in a few seconds: rate-limited with its reset, no new start of claude-print meanwhile (a shell worker goes on), then done with attempts unchanged',
+    async () => {
+      const resetAt = Math.floor(Date.now() / 1000) + 8;
+      r = await agentRun(
+        [
+          { error: 429, message: 'scripted limit', resetAt, times: 1 },
+          { bash: 'echo done > .worker-status' },
+          { text: 'Done.' },
+        ],
+        { env: SUBSCRIPTION },
+      );
+      // One at a time, in plan order: without the pause, `later` would start before `other`.
+      r.writePlan(
+        plan(
+          'claude-print',
+          [
+            '  - feature: limited',
+            '    task: Say done',
+            '  - feature: later',
+            '    task: Say done',
+            '  - feature: other',
+            '    agent: shell',
+            '    task: echo other',
+            '',
+          ].join('\n'),
+        ).replace('concurrency: 2', 'concurrency: 1'),
+      );
+      const child = r.spawnWo(['run']);
+      const resets = new Date(resetAt * 1000).toISOString();
+      // wo status, while the run waits: rate-limited with the reset the agent said.
+      const seen = await until(async () => {
+        const s = await r!.wo(['status', 'limited', '--json']);
+        if (s.code !== 0) return undefined; // not created yet
+        const w = (JSON.parse(s.stdout) as Array<Record<string, unknown>>)[0];
+        return w?.live === 'rate-limited' ? w : undefined;
+      }, 'wo status to say rate-limited');
+      expect(seen).toMatchObject({ live: 'rate-limited', resets_at: resets });
+      expect(await exitOf(child)).toBe(0);
+      expect(child.output()).toContain(`limited rate-limited (attempt 1): resets at `);
+
+      const report = reportOf(r);
+      const w = byFeature(report);
+      expect(w.limited).toMatchObject({ outcome: 'done', attempts: 1 });
+      expect(w.limited!.attempt_details.map((a) => a.outcome)).toEqual(['done']);
+      expect(w.limited!.rate_limited_ms).toBeGreaterThan(0);
+      expect(w.later).toMatchObject({ outcome: 'done', attempts: 1, rate_limited_ms: null });
+      expect(w.other).toMatchObject({ outcome: 'done' });
+      // The other agent's worker went on during the pause; claude-print's next worker only after the reset.
+      expect(Date.parse(w.other!.started_at!)).toBeLessThan(Date.parse(w.later!.started_at!));
+      expect(Date.parse(w.later!.started_at!)).toBeGreaterThanOrEqual(resetAt * 1000);
+    },
+    AGENT_TEST_MS,
+  );
+
+  test(
+    'a reset beyond rate_limit_wait: failed, with the reset, the limit and how to raise it',
+    async () => {
+      const resetAt = Math.floor(Date.now() / 1000) + 3600;
+      r = await agentRun([{ error: 429, message: 'scripted limit', resetAt }], { env: SUBSCRIPTION });
+      r.writePlan(
+        plan('claude-print', '  - feature: capped\n    task: Do anything\n', '  rate_limit_wait: 2s\n'),
+      );
+      const res = await r.wo(['run']);
+      expect(res.code).toBe(1);
+      const [w] = reportOf(r).workers;
+      expect(w).toMatchObject({ outcome: 'failed', attempts: 1 });
+      expect(w!.reason).toContain(
+        `rate-limited: claude-print's limit resets at ${new Date(resetAt * 1000).toISOString()}`,
+      );
+      expect(w!.reason).toMatch(
+        /beyond rate_limit_wait 2s; raise rate_limit_wait \(the plan's defaults or this worker\) to wait longer \(claude-print said: .*limit/,
+      );
+    },
+    AGENT_TEST_MS,
+  );
+});
+
+describe('rate limits, the real Codex CLI', () => {
+  let r: AgentRun | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  test(
+    "a plan's usage limit ('try again at …'): no new start of codex meanwhile (a shell worker goes on), then done with attempts unchanged",
+    async () => {
+      // Codex names the reset to the minute, in local time: wo waits for that minute (a little after).
+      const resetAt = Math.floor(Date.now() / 1000) + 8;
+      r = await agentRun([
+        { error: 429, message: 'scripted usage limit', resetAt, times: 1 },
+        { text: 'Did it.' },
+      ]);
+      r.writePlan(
+        plan(
+          'codex',
+          [
+            '  - feature: limited',
+            '    task: Do it',
+            '  - feature: later',
+            '    task: Do it',
+            '  - feature: other',
+            '    agent: shell',
+            '    task: echo other',
+            '',
+          ].join('\n'),
+        ).replace('concurrency: 2', 'concurrency: 1'),
+      );
+      const res = await r.wo(['run']);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/limited rate-limited \(attempt 1\): resets at .*usage limit.*try again at/);
+      const w = byFeature(reportOf(r));
+      expect(w.limited).toMatchObject({ outcome: 'done', attempts: 1 });
+      expect(w.limited!.rate_limited_ms).toBeGreaterThan(0);
+      expect(w.later).toMatchObject({ outcome: 'done', attempts: 1 });
+      expect(Date.parse(w.other!.started_at!)).toBeLessThan(Date.parse(w.later!.started_at!));
+    },
+    AGENT_TEST_MS,
+  );
+});
