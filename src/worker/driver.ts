@@ -75,6 +75,9 @@ const EXIT_GRACE_MS = 10000;
  */
 export const CONTINUE_TEXT = 'continue';
 
+/** Between the keys of a resume: the agent's screen takes each before the next comes, ms. */
+const KEY_PAUSE_MS = 300;
+
 /** An ISO time as epoch ms; undefined when absent or not a time. */
 const epochMs = (iso: string | undefined): number | undefined => {
   const ms = iso === undefined ? NaN : Date.parse(iso);
@@ -369,8 +372,15 @@ export class RunDriver implements WorkerDriver {
         if (!limited || stopping) return;
         limited = undefined;
         this.limitedLive.delete(w.feature);
-        // Typed as text (-l: no key names, nothing interpreted), then Enter on its own, as a person would.
+        // A subscription's limit leaves Claude Code 2.1.197 in its /rate-limit-options menu ("1. Stop
+        // and wait for limit to reset", selected): Enter takes that (at an empty prompt it does
+        // nothing). Then the text, typed as text (-l: no key names, nothing interpreted), and Enter
+        // on its own, as a person would; each after a moment for the screen to take the last.
+        const pause = () => new Promise((r) => this.clock.setTimer(() => r(undefined), KEY_PAUSE_MS));
+        await tmux.sendKeys(loc.session, 'Enter');
+        await pause();
         await tmux.sendKeys(loc.session, '-l', CONTINUE_TEXT);
+        await pause();
         await tmux.sendKeys(loc.session, 'Enter');
       };
     }

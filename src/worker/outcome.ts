@@ -83,6 +83,9 @@ export function liveState(
   let waitingMs = 0;
   let last: AgentEvent | undefined;
   for (const e of events ?? []) {
+    // Idle at its prompt after a rate limit (Claude's idle_prompt a minute later) is still the limit,
+    // not a wait for a person: wo goes on with it after the reset.
+    if (e.state === 'waiting' && last?.state === 'rate-limited') continue;
     if (last?.state === 'waiting') waitingMs += Math.max(0, e.at - last.at);
     last = e;
   }

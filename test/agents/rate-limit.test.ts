@@ -2,6 +2,8 @@
 // against the scripted model server: a 429 whose limit resets a few seconds ahead pauses that agent
 // (its other workers wait, other agents go on), and the limited worker runs again after the reset,
 // done with its attempts unchanged; a reset beyond rate_limit_wait fails it, saying so.
+import { join } from 'node:path';
+import { readAgentFacts } from '../../src/agents/index.js';
 import type { RunReport, ReportWorker } from '../../src/report/types.js';
 import { exitOf } from '../run/harness.js';
 import { AGENT_TEST_MS, agentRun, plan, type AgentRun } from './harness.js';
@@ -155,6 +157,66 @@ describe('rate limits, the real Codex CLI', () => {
       expect(w.limited!.rate_limited_ms).toBeGreaterThan(0);
       expect(w.later).toMatchObject({ outcome: 'done', attempts: 1 });
       expect(Date.parse(w.other!.started_at!)).toBeLessThan(Date.parse(w.later!.started_at!));
+    },
+    AGENT_TEST_MS,
+  );
+});
+
+describe('rate limits, the real Claude Code (interactive claude)', () => {
+  let r: AgentRun | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  test(
+    'a limit at its prompt (its /rate-limit-options menu): rate-limited, no new start of claude meanwhile (a shell worker goes on), told to continue after the reset, then done in one attempt',
+    async () => {
+      const resetAt = Math.floor(Date.now() / 1000) + 8;
+      r = await agentRun([], { env: SUBSCRIPTION });
+      r.model.script.push(
+        { error: 429, message: 'scripted limit', resetAt, times: 1 },
+        { bash: 'echo done > .worker-status' },
+        { text: 'Done.' },
+      );
+      const hooks = join(r.repo.root, '.wo', 'workers', 'limited', 'hooks.jsonl');
+      // `other` (shell) holds the second slot until the limit is hit, so that `later` (claude) could
+      // start at once after it, were claude not paused.
+      r.writePlan(
+        plan(
+          'claude',
+          [
+            '  - feature: limited',
+            '    task: Say done',
+            '  - feature: other',
+            '    agent: shell',
+            `    task: "until grep -qs StopFailure '${hooks}'; do sleep 0.2; done"`,
+            '  - feature: later',
+            '    task: Say done',
+            '',
+          ].join('\n'),
+        ),
+      );
+      const res = await r.wo(['run']);
+      expect(res.stdout).toMatch(/limited rate-limited \(attempt 1\): resets at /);
+      expect(res.code).toBe(0);
+      const w = byFeature(reportOf(r));
+      expect(w.limited).toMatchObject({ outcome: 'done', attempts: 1 });
+      expect(w.limited!.rate_limited_ms).toBeGreaterThan(0);
+      expect(w.other).toMatchObject({ outcome: 'done' });
+      expect(w.later).toMatchObject({ outcome: 'done', attempts: 1 });
+      // later started only once the reset Claude named had come (its words, to the minute).
+      const { agentEvents } = await readAgentFacts(join(r.repo.root, '.wo', 'workers', 'limited'));
+      const said = agentEvents?.find((e) => e.state === 'rate-limited')?.resetsAt;
+      expect(said).toBeDefined();
+      expect(Date.parse(w.later!.started_at!)).toBeGreaterThanOrEqual(Date.parse(said!));
+      const lines = res.stdout.split('\n');
+      const limitedAt = lines.findIndex((l) => /limited rate-limited \(attempt 1\)/.test(l));
+      const laterAt = lines.findIndex((l) => /later started/.test(l));
+      const otherDone = lines.findIndex((l) => /other done/.test(l));
+      expect(limitedAt).toBeGreaterThanOrEqual(0);
+      expect(otherDone).toBeGreaterThan(limitedAt);
+      expect(laterAt).toBeGreaterThan(otherDone);
     },
     AGENT_TEST_MS,
   );

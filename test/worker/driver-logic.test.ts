@@ -242,7 +242,7 @@ describe('RunDriver: rate limits', () => {
     await driver.close();
   });
 
-  test('an interactive agent at its prompt on a limit: the scheduler is told; resume types "continue" and Enter, once', async () => {
+  test('an interactive agent at its prompt on a limit: the scheduler is told; resume presses Enter, types "continue" and Enter, once', async () => {
     const { driver, files, tmux, wt, clock } = setup();
     const live: string[] = [];
     const h = await driver.start(spec('i', { agent: 'claude' }), 1);
@@ -262,9 +262,15 @@ describe('RunDriver: rate limits', () => {
     // Told again (at once) to a listener that comes later, while it still is limited.
     h.onRateLimit!((l) => live.push(JSON.stringify(l)));
     expect(live).toHaveLength(1);
-    await h.resume!();
+    const resumed = h.resume!();
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      clock.advance(300); // the pause between keys
+    }
+    await resumed;
     await h.resume!(); // no longer limited: nothing more is typed
-    expect(tmux.keys).toEqual(['wt-i -l continue', 'wt-i Enter']);
+    // Enter first: it takes "Stop and wait for limit to reset" in Claude Code's /rate-limit-options menu.
+    expect(tmux.keys).toEqual(['wt-i Enter', 'wt-i -l continue', 'wt-i Enter']);
     files.set(wt('i'), { statusText: 'done\n' });
     // A live session is looked at every fifth safety poll (its file events prompt the others).
     for (let i = 0; i < 5; i++) {

@@ -502,3 +502,19 @@ describe('decide: an agent that exited on its rate limit (the scheduler runs it 
     ).toMatchObject({ final: true, outcome: 'failed' });
   });
 });
+
+test('liveState: idle at its prompt after a rate limit stays rate-limited, and is no wait for a person', () => {
+  const events: AgentEvent[] = [
+    { at: 1, state: 'working' },
+    { at: 2, state: 'rate-limited', message: 'limit', resetsAt: '2026-11-28T09:48:00.000Z' },
+    { at: 62, state: 'waiting', message: 'Claude is waiting for your input' },
+  ];
+  expect(liveState(events, 100)).toMatchObject({
+    state: 'rate-limited',
+    resetsAt: '2026-11-28T09:48:00.000Z',
+    waitingMs: 0,
+  });
+  // Once it works again, a later prompt is a wait as usual.
+  const later: AgentEvent[] = [...events, { at: 120, state: 'working' }, { at: 130, state: 'waiting' }];
+  expect(liveState(later, 140)).toMatchObject({ state: 'waiting', waitingMs: 10 });
+});
