@@ -235,6 +235,8 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   /** Ends a worker that the run will not start (again): skipped, or, waiting on a rate limit, not resumed. */
   const notRun = (entry: Entry, reason: string): void => {
     const parked = entry.parked;
+    // A retry that waited for its agent's limit: the worker ends as its last attempt did (no retry).
+    if (!parked && entry.record.attempts.length > 0) return endWorker(entry, []);
     if (!parked) return skip(entry, reason);
     entry.parked = undefined;
     const now = clock.now();

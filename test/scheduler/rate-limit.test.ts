@@ -278,6 +278,30 @@ describe('a headless attempt that ends on a rate limit', () => {
   });
 });
 
+test('Ctrl-C while a retry waits for its agent: the worker ends as its last attempt did, not skipped', async () => {
+  const clock = new FakeClock();
+  const driver = new FakeDriver();
+  const drain = new AbortController();
+  const run = schedule({
+    workers: plan(['a'], ['b', { retries: 1 }]),
+    concurrency: 2,
+    driver,
+    clock,
+    drain: drain.signal,
+  });
+  const a = await driver.started('a');
+  const b = await driver.started('b');
+  a.end(limited(clock.now() + MIN));
+  await settle();
+  b.end({ outcome: 'failed', reason: 'boom', exitCode: 2 });
+  await settle();
+  drain.abort();
+  const r = byFeature(await run);
+  expect(r.b).toMatchObject({ outcome: 'failed', reason: 'boom', exitCode: 2 });
+  expect(r.b!.attempts).toHaveLength(1);
+  expect(r.a!.outcome).toBe('interrupted');
+});
+
 describe('an interactive attempt that sits rate-limited at its prompt', () => {
   test('its agent starts nothing meanwhile; after the reset it is told to go on, the same attempt; its timeout pauses', async () => {
     const clock = new FakeClock();
