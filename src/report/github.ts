@@ -129,6 +129,11 @@ function describe(e: SchedulerEvent): string | undefined {
         : `started (attempt ${e.attempt})`;
     case 'attempt-ended':
       return `attempt ${e.attempt} ${e.record.outcome}${reason(e.record.reason)}${e.willRetry ? '; retrying' : ''}`;
+    case 'rate-limited': {
+      const reset =
+        e.resetsAt !== undefined ? `resets at ${new Date(e.resetsAt).toISOString()}` : 'no reset time said';
+      return `rate-limited (attempt ${e.attempt}): ${reset}, goes on at ${new Date(e.until).toISOString()}${reason(e.message)}`;
+    }
     case 'finished':
       return `${e.record.outcome}${reason(e.record.reason)}`;
   }
