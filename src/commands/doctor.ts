@@ -145,8 +145,17 @@ export function limitChecks(said: AgentSaid[], now: number): Check[] {
   const used = new Set<string>();
   for (const w of said) {
     used.add(w.agent);
-    const last = w.events[w.events.length - 1];
+    let last = w.events[w.events.length - 1];
     if (last?.state !== 'rate-limited') continue;
+    // The agent may say the reset twice (Claude Code: exactly in its stream, to the minute in its
+    // words), and an earlier limit's reset is earlier still: the latest reset it said counts.
+    for (const e of w.events)
+      if (
+        e.state === 'rate-limited' &&
+        e.resetsAt !== undefined &&
+        (last.resetsAt === undefined || Date.parse(e.resetsAt) > Date.parse(last.resetsAt))
+      )
+        last = { ...last, resetsAt: e.resetsAt };
     const reset = last.resetsAt !== undefined ? Date.parse(last.resetsAt) : undefined;
     if (reset !== undefined ? reset <= now : now - last.at > UNSAID_RESET_MS) continue;
     const before = limited.get(w.agent);

@@ -26,6 +26,11 @@ export type Step =
        * subscription login), OpenAI as a `usage_limit_reached` error with `resets_at` (Codex).
        */
       resetAt?: number;
+      /**
+       * As resetAt, this many seconds after the request is answered: a test's pause then starts
+       * when the agent hits it, however long the agent took to start on a loaded machine.
+       */
+      resetInS?: number;
     };
 
 export interface ModelServer {
@@ -71,16 +76,18 @@ function sendError(res: ServerResponse, step: Extract<Step, { error: number }>, 
   const message = step.message ?? `scripted ${type}`;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (step.retryAfterS !== undefined) headers['retry-after'] = String(step.retryAfterS);
+  const resetAt =
+    step.resetAt ?? (step.resetInS !== undefined ? Math.floor(Date.now() / 1000) + step.resetInS : undefined);
   if (step.error === 429) {
     const reset = new Date(Date.now() + (step.retryAfterS ?? 60) * 1000).toISOString();
     headers['anthropic-ratelimit-requests-reset'] = reset;
     headers['x-ratelimit-reset-requests'] = `${step.retryAfterS ?? 60}s`;
-    if (step.resetAt !== undefined && api === 'anthropic') {
+    if (resetAt !== undefined && api === 'anthropic') {
       headers['anthropic-ratelimit-unified-status'] = 'rejected';
-      headers['anthropic-ratelimit-unified-reset'] = String(step.resetAt);
+      headers['anthropic-ratelimit-unified-reset'] = String(resetAt);
       headers['anthropic-ratelimit-unified-representative-claim'] = 'five_hour';
       headers['anthropic-ratelimit-unified-5h-status'] = 'rejected';
-      headers['anthropic-ratelimit-unified-5h-reset'] = String(step.resetAt);
+      headers['anthropic-ratelimit-unified-5h-reset'] = String(resetAt);
     }
   }
   if (api === 'anthropic') {
@@ -89,11 +96,11 @@ function sendError(res: ServerResponse, step: Extract<Step, { error: number }>, 
     res.end(JSON.stringify({ type: 'error', error: { type, message } }));
   } else {
     res.writeHead(step.error, headers);
-    const limit = step.error === 429 && step.resetAt !== undefined;
+    const limit = step.error === 429 && resetAt !== undefined;
     res.end(
       JSON.stringify({
         error: limit
-          ? { type: 'usage_limit_reached', message, plan_type: 'plus', resets_at: step.resetAt }
+          ? { type: 'usage_limit_reached', message, plan_type: 'plus', resets_at: resetAt }
           : { type, message, code: type },
       }),
     );

@@ -43,10 +43,9 @@ describe('rate limits, the real Claude Code (claude-print)', () => {
   test(
     'a 429 that resets in a few seconds: rate-limited with its reset, no new start of claude-print meanwhile (a shell worker goes on), then done with attempts unchanged',
     async () => {
-      const resetAt = Math.floor(Date.now() / 1000) + 8;
       r = await agentRun(
         [
-          { error: 429, message: 'scripted limit', resetAt, times: 1 },
+          { error: 429, message: 'scripted limit', resetInS: 8, times: 1 },
           { bash: 'echo done > .worker-status' },
           { text: 'Done.' },
         ],
@@ -69,15 +68,19 @@ describe('rate limits, the real Claude Code (claude-print)', () => {
         ).replace('concurrency: 2', 'concurrency: 1'),
       );
       const child = r.spawnWo(['run']);
-      const resets = new Date(resetAt * 1000).toISOString();
-      // wo status, while the run waits: rate-limited with the reset the agent said.
+      const started = Date.now();
+      // wo status, while the run waits: rate-limited with the reset the agent said (the exact one of
+      // its rate_limit_event: a whole second, 8 s after the server answered).
       const seen = await until(async () => {
         const s = await r!.wo(['status', 'limited', '--json']);
         if (s.code !== 0) return undefined; // not created yet
         const w = (JSON.parse(s.stdout) as Array<Record<string, unknown>>)[0];
         return w?.live === 'rate-limited' ? w : undefined;
       }, 'wo status to say rate-limited');
-      expect(seen).toMatchObject({ live: 'rate-limited', resets_at: resets });
+      const resets = String(seen.resets_at);
+      expect(resets).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+      expect(Date.parse(resets)).toBeGreaterThan(started);
+      const resetAt = Date.parse(resets) / 1000;
       expect(await exitOf(child)).toBe(0);
       expect(child.output()).toContain(`limited rate-limited (attempt 1): resets at `);
 
@@ -113,6 +116,13 @@ describe('rate limits, the real Claude Code (claude-print)', () => {
       expect(w!.reason).toMatch(
         /beyond rate_limit_wait 2s; raise rate_limit_wait \(the plan's defaults or this worker\) to wait longer \(claude-print said: .*limit/,
       );
+      // wo doctor says what it knows: the subscription's login, and the limit that has not reset yet.
+      const doc = await r.wo(['doctor']);
+      expect(doc.stdout).toMatch(/^ok {4}agent claude: logged in with an OAuth token$/m);
+      expect(doc.stdout).toContain(
+        `warn  agent claude-print: its provider's limit was reached (worker capped at `,
+      );
+      expect(doc.stdout).toContain(`it resets at ${new Date(resetAt * 1000).toISOString()} (in `);
     },
     AGENT_TEST_MS,
   );
@@ -129,9 +139,8 @@ describe('rate limits, the real Codex CLI', () => {
     "a plan's usage limit ('try again at …'): no new start of codex meanwhile (a shell worker goes on), then done with attempts unchanged",
     async () => {
       // Codex names the reset to the minute, in local time: wo waits for that minute (a little after).
-      const resetAt = Math.floor(Date.now() / 1000) + 8;
       r = await agentRun([
-        { error: 429, message: 'scripted usage limit', resetAt, times: 1 },
+        { error: 429, message: 'scripted usage limit', resetInS: 8, times: 1 },
         { text: 'Did it.' },
       ]);
       r.writePlan(
@@ -172,10 +181,9 @@ describe('rate limits, the real Claude Code (interactive claude)', () => {
   test(
     'a limit at its prompt (its /rate-limit-options menu): rate-limited, no new start of claude meanwhile (a shell worker goes on), told to continue after the reset, then done in one attempt',
     async () => {
-      const resetAt = Math.floor(Date.now() / 1000) + 8;
       r = await agentRun([], { env: SUBSCRIPTION });
       r.model.script.push(
-        { error: 429, message: 'scripted limit', resetAt, times: 1 },
+        { error: 429, message: 'scripted limit', resetInS: 8, times: 1 },
         { bash: 'echo done > .worker-status' },
         { text: 'Done.' },
       );

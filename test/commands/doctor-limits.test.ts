@@ -51,6 +51,13 @@ test('no reset said: mentioned for an hour after it was hit, the latest worker o
   expect(limitChecks([said[0]!], NOW)[0]!.level).toBe('ok');
 });
 
+test('of the reset times an agent said for one limit, the latest counts', () => {
+  const exact = limited(NOW - 2 * min, NOW + 42 * min + 30_000);
+  const words = limited(NOW - 2 * min + 5, NOW + 42 * min); // "resets 10:42am": to the minute
+  const [c] = limitChecks([{ feature: 'x', agent: 'claude-print', events: [exact, words] }], NOW);
+  expect(c!.text).toContain('it resets at 2026-11-28T10:42:30.000Z (in 43 min)');
+});
+
 test('no workers: nothing to say', () => {
   expect(limitChecks([], NOW)).toEqual([]);
 });
