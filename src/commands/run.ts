@@ -236,10 +236,16 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   let records: WorkerRecord[];
   // The workers between start and end, for what a first Ctrl-C says (SPEC §4).
   const live = new Set<string>();
-  const onDrain = () =>
+  // Workers waiting for a rate limit's reset, until when: a first Ctrl-C ends them at once.
+  const pausedUntil = new Map<string, number>();
+  const onDrain = () => {
+    const now = Date.now();
+    const paused = [...live].filter((f) => (pausedUntil.get(f) ?? 0) > now);
+    const running = [...live].filter((f) => !paused.includes(f));
     ctx.io.err(
-      `\nwo: Ctrl-C: no more workers start; ${live.size} still running (${[...live].join(', ') || 'none'}), and the run waits for them. Press Ctrl-C again to end them.\n`,
+      `\nwo: Ctrl-C: no more workers start; ${running.length} still running (${running.join(', ') || 'none'}), and the run waits for them. Press Ctrl-C again to end them.${paused.length ? ` Waiting for a rate limit's reset, so not run again: ${paused.join(', ')}.` : ''}\n`,
     );
+  };
   ctx.drain?.addEventListener('abort', onDrain, { once: true });
   try {
     progress.start(selected.map((w) => w.feature));
@@ -254,6 +260,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
       onEvent: (e) => {
         if (e.type === 'preparing') live.add(e.feature);
         if (e.type === 'finished') live.delete(e.feature);
+        if (e.type === 'rate-limited') pausedUntil.set(e.feature, e.until);
         driver.noteEvent(e); // for wo status (queued, preparing, verifying)
         progress.onEvent(e);
         groups?.onEvent(e);
