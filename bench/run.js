@@ -1,7 +1,7 @@
 // `npm run bench`: runs the benchmarks in one process tree and prints a table of figures beside the
 // targets of issue 5; everything also goes to bench/results.json. See docs/performance.md.
 //
-//   node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--task sleep|real]
+//   node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale,provision] [--task sleep|real]
 //                     [--out FILE] [--wo DIR]
 //
 // --task real makes the fan-out workers do real work (bench/fanout.js REAL_TASK) instead of sleep 0.2.
@@ -19,8 +19,9 @@ import { latency, latencyQuiet } from './latency.js';
 import { idle } from './idle.js';
 import { startup } from './startup.js';
 import { run300, validate500 } from './scale.js';
+import { provision } from './provision.js';
 
-const ALL = ['fanout', 'latency', 'idle', 'startup', 'scale'];
+const ALL = ['fanout', 'latency', 'idle', 'startup', 'scale', 'provision'];
 
 function parseArgs(argv) {
   const o = { quick: false, only: ALL, out: join(BENCH_DIR, 'results.json'), task: 'sleep' };
@@ -50,8 +51,8 @@ function parseArgs(argv) {
 function usage(msg) {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale] [--task sleep|real] [--out FILE] [--wo DIR]\n' +
-      '  --quick      fewer repetitions and a 10 s idle window (about 1 minute in all)\n' +
+    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale,provision] [--task sleep|real] [--out FILE] [--wo DIR]\n' +
+      '  --quick      fewer repetitions and a 10 s idle window (about 2 minutes in all)\n' +
       '  --only LIST  run only these benchmarks\n' +
       '  --task real  fan-out workers do real work (CPU, files, a git commit) instead of sleep 0.2\n' +
       '  --out FILE   write the results there instead of bench/results.json\n' +
@@ -219,6 +220,43 @@ const benches = {
       '≤ 150 MB',
       r.peak_rss_mb !== undefined && r.peak_rss_mb <= 150,
     );
+  },
+  async provision(opts, results) {
+    const p = await provision(opts);
+    results.provision = p;
+    const name = `provision N=${p.n} C=${p.c} (${Math.round(p.repo.tracked_files / 1000)}k files)`;
+    row(
+      name,
+      `wo ${s(p.wo_median_ms)} / floor ${s(p.floor_median_ms)} = ${p.ratio}× (median of pairs ${p.pairs.map((x) => x.ratio).join(', ')})`,
+      '≤ 1.15× floor',
+      p.ratio <= 1.15,
+    );
+    if (p.wrong_outcomes.length)
+      row(`${name} outcomes`, `${p.wrong_outcomes.length} runs: ${p.wrong_outcomes[0]}`, 'all done', false);
+    const d = p.disk;
+    const depNote =
+      d.wo_dep === 'link'
+        ? `${p.repo.dep_files}-file node_modules linked`
+        : d.wo_dep === 'missing'
+          ? 'node_modules missing: link: did nothing'
+          : `node_modules a ${d.wo_dep} of ${d.wo_dep_mb_per_worker} MB`;
+    row(
+      'disk per worker, link: [node_modules]',
+      `wo ${d.wo_mb_per_worker} MB / floor ${d.floor_mb_per_worker} MB (${depNote})`,
+      'checkout only',
+      d.wo_dep === 'link' && d.wo_mb_per_worker <= d.floor_mb_per_worker * 1.05 + 1,
+    );
+    const sp = p.sparse;
+    const share = `${Math.round((100 * p.repo.sparse_files) / p.repo.tracked_files)}% of files`;
+    const floorNote = `floor ${s(p.floor_median_ms)} / ${s(sp.floor_sparse_median_ms)} = ${sp.floor_speedup}×`;
+    if (sp.implemented)
+      row(
+        `sparse worker (${share})`,
+        `wo full ${s(sp.wo_full_median_ms)} / sparse ${s(sp.wo_sparse_median_ms)} = ${sp.wo_speedup}× faster (${floorNote})`,
+        '≥ 5× faster',
+        sp.wo_speedup >= 5,
+      );
+    else row(`sparse worker (${share})`, `n/a (not implemented; ${floorNote})`, '≥ 5× faster', undefined);
   },
 };
 
