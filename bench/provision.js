@@ -30,6 +30,7 @@ import {
   lastReport,
   median,
   newSocket,
+  procCpu,
   removeDir,
   round,
   start,
@@ -280,6 +281,12 @@ function worktreeFigures(repo) {
   };
 }
 
+/**
+ * CPU seconds (user + system) of this process's waited-for descendants so far: the difference around
+ * a run is the CPU of `wo run` or the floor and every git they waited for (not the tmux server's).
+ */
+const childCpu = () => procCpu(process.pid)?.children ?? NaN;
+
 /** Epoch ms now, sub-millisecond (the same clock as `date +%s%N`). */
 const nowMs = () => performance.timeOrigin + performance.now();
 
@@ -394,12 +401,14 @@ async function woOnce(c, { sparse }) {
   const load = loadavg()[0];
   try {
     const trace = traceEnv(c, sparse ? 'wo-sparse' : 'wo');
+    const cpu0 = childCpu();
     const t0 = nowMs();
     const handle = start('node', woArgs(['run', plan]), {
       cwd: repo,
       env: benchEnv({ WO_TMUX_SOCKET: socket, ...trace }),
     });
     const r = await finish(handle, 300_000, 'wo run');
+    const cpu = childCpu() - cpu0;
     if (trace.GIT_TRACE2_EVENT) summarizeTrace2(trace.GIT_TRACE2_EVENT, t0);
     const starts = readMarks(marks, names);
     if (starts.some((t) => t === undefined)) {
@@ -420,6 +429,7 @@ async function woOnce(c, { sparse }) {
       first_ms: Math.min(...starts) - t0,
       starts_ms: starts.map((t) => round(t - t0)),
       exit_ms: r.ms,
+      cpu_s: cpu,
       outcomes: bad,
       load,
       ...worktreeFigures(repo),
@@ -439,6 +449,7 @@ async function floorOnce(c, { sparse, jobs }) {
   const load = loadavg()[0];
   const trace = traceEnv(c, sparse ? 'floor-sparse' : 'floor');
   try {
+    const cpu0 = childCpu();
     const t0 = nowMs();
     const handle = start('sh', [PROVISION_FLOOR, String(N), join(parent, 'floor-worktrees'), marks, LINK], {
       cwd: repo,
@@ -450,6 +461,7 @@ async function floorOnce(c, { sparse, jobs }) {
       }),
     });
     const r = await finish(handle, 300_000, 'the floor');
+    const cpu = childCpu() - cpu0;
     if (trace.GIT_TRACE2_EVENT) summarizeTrace2(trace.GIT_TRACE2_EVENT, t0);
     if (r.code !== 0) throw new Error(`the floor exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3)}`);
     const starts = await until(
@@ -465,6 +477,7 @@ async function floorOnce(c, { sparse, jobs }) {
       first_ms: Math.min(...starts) - t0,
       starts_ms: starts.map((t) => round(t - t0)),
       exit_ms: r.ms,
+      cpu_s: cpu,
       load,
       ...worktreeFigures(repo),
     };
@@ -504,7 +517,9 @@ export async function provision({ quick, log }) {
           }
         }
         const fmt = (r) =>
-          r ? `${r.kind} ${round(r.ms)} ms (${kb2mb(median(r.disk_kb))} MB/worker, ${r.dep})` : '';
+          r
+            ? `${r.kind} ${round(r.ms)} ms (CPU ${round(r.cpu_s, 1)} s, ${kb2mb(median(r.disk_kb))} MB/worker, ${r.dep})`
+            : '';
         log(
           `  provision round ${k + 1}/${rounds}${sparse ? ' sparse' : ''}: ${pair
             .map((w) => fmt(got[w]))
@@ -532,7 +547,14 @@ function summarize(stats, runs, rounds, woSparse, woSparseNote) {
   const floor = of('floor');
   const pairs = wo.map((w) => {
     const f = floor.find((x) => x.round === w.round);
-    return { round: w.round, wo_ms: round(w.ms), floor_ms: round(f.ms), ratio: round(w.ms / f.ms, 2) };
+    return {
+      round: w.round,
+      wo_ms: round(w.ms),
+      floor_ms: round(f.ms),
+      ratio: round(w.ms / f.ms, 2),
+      wo_cpu_s: round(w.cpu_s, 2),
+      floor_cpu_s: round(f.cpu_s, 2),
+    };
   });
   const perWorker = (rs) => median(rs.flatMap((r) => r.disk_kb));
   const woSp = woSparse ? of('wo-sparse') : [];
@@ -550,6 +572,9 @@ function summarize(stats, runs, rounds, woSparse, woSparseNote) {
     floor_median_ms: round(median(floor.map((r) => r.ms))),
     pairs,
     ratio: round(median(pairs.map((p) => p.ratio)), 2),
+    // CPU of the whole run (the process and what it waited for): more work, or the same work later?
+    wo_cpu_median_s: round(median(wo.map((r) => r.cpu_s)), 2),
+    floor_cpu_median_s: round(median(floor.map((r) => r.cpu_s)), 2),
     wrong_outcomes: wo.filter((r) => r.outcomes).map((r) => r.outcomes),
     disk: {
       wo_mb_per_worker: kb2mb(perWorker(wo)),
@@ -579,6 +604,7 @@ function summarize(stats, runs, rounds, woSparse, woSparseNote) {
       ms: round(r.ms),
       first_ms: round(r.first_ms),
       exit_ms: round(r.exit_ms),
+      cpu_s: round(r.cpu_s, 2),
       load: round(r.load, 2),
     })),
   };

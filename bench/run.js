@@ -231,6 +231,12 @@ const benches = {
       '≤ 1.15× floor',
       p.ratio <= 1.15,
     );
+    row(
+      '  CPU per run (diagnostic)',
+      `wo ${p.wo_cpu_median_s} s / floor ${p.floor_cpu_median_s} s (user+sys of the run and its git)`,
+      '(diagnostic)',
+      undefined,
+    );
     if (p.wrong_outcomes.length)
       row(`${name} outcomes`, `${p.wrong_outcomes.length} runs: ${p.wrong_outcomes[0]}`, 'all done', false);
     const d = p.disk;
