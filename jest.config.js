@@ -21,6 +21,7 @@ const INTEGRATION = [
   'test/commands/spawn.test.ts',
   'test/commands/status.test.ts',
   'test/git/repo-root.test.ts',
+  'test/git/worktree-create.test.ts', // creation, sparse and concurrency on real git
   'test/tmux.test.ts',
   'test/worker/driver.test.ts',
   'test/worker/last-screen.test.ts',

@@ -412,6 +412,10 @@ function dryRun(
     if (w.needs.length) lines.push(`  needs     ${w.needs.join(', ')}`);
     if (w.copy.length) lines.push(`  copy      ${w.copy.join(', ')}`);
     if (w.link.length) lines.push(`  link      ${w.link.join(', ')}`);
+    if (w.sparse.length)
+      lines.push(
+        `  sparse    ${w.sparse.join(', ')} and the top-level files (${have ? 'not applied: the worktree exists' : 'cone mode'})`,
+      );
     if (w.setup.length) lines.push(`  setup     ${w.setup.join(' && ')}`);
     // Names only: values may be secrets.
     const envNames = Object.keys({ ...(plan.agents[w.agent]?.env ?? {}), ...w.env });

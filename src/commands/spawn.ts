@@ -89,8 +89,10 @@ export async function spawnWorker(
   }
   // Adopts an existing worktree (refusing a folder that is not one), or creates it with --create.
   const created = await ensureWorktree(ws.git, ws.runner, ws.repoRoot, loc, { base, env: ctx.env });
-  const branch =
-    (await ws.git.worktrees(ws.repoRoot)).find((w) => w.path === loc.worktree)?.branch ?? loc.branch;
+  // A worktree created now is on loc.branch; an adopted one may be on any branch.
+  const branch = created
+    ? loc.branch
+    : ((await ws.git.worktrees(ws.repoRoot)).find((w) => w.path === loc.worktree)?.branch ?? loc.branch);
 
   // A finished session left open (an interactive agent stays after writing its status) is replaced.
   if (session) await ws.tmux.killSession(loc.session);

@@ -1,6 +1,7 @@
 // git behind a small interface: repository root, worktrees, branches, excludes. Every call takes an
 // explicit cwd through a Runner.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../exec.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
@@ -29,17 +30,27 @@ export function optionLike(value: string): boolean {
   return value.startsWith('-');
 }
 
-/** `git worktree add` calls at once (see addWorktree). */
-export const WORKTREE_ADDS_AT_ONCE = 3;
+/**
+ * Checkouts of new worktrees at once (see checkoutWorktree): one per core. A checkout keeps a core
+ * busy (30,000 files: about 1.3 s of CPU, half of it the kernel's creating files), so on 2 cores 2,
+ * 3 or 8 at once finish 8 checkouts at the same time; fewer at once have the first ready sooner.
+ */
+export const CHECKOUTS_AT_ONCE = Math.max(1, availableParallelism());
+
+/** The command that fills a new worktree: what `git worktree add` itself runs after creating one. */
+const CHECKOUT = ['reset', '--hard', '--quiet', '--no-recurse-submodules'];
+
+type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export class Git {
   /**
-   * Bounds worktree creation within this process: many concurrent `git worktree add` trip over
-   * git's lock files (and the retries below absorb the few that still do); a few at once is about
-   * twice as fast as one at a time on two cores.
+   * Worktree creation within this process comes in two steps (see addWorktree): registering, one at
+   * a time, and checking out, CHECKOUTS_AT_ONCE at a time. Each queue serves first asked, first.
    */
-  private addLimit?: Promise<<T>(fn: () => Promise<T>) => Promise<T>>;
+  private readonly limits = new Map<'register' | 'checkout', Promise<Limit>>();
   private readonly excluded = new Map<string, Promise<void>>();
+  /** The last `git worktree list` of each repository, for isWorktree. */
+  private readonly listed = new Map<string, Promise<WorktreeEntry[]>>();
 
   constructor(
     private readonly runner: Runner,
@@ -113,6 +124,21 @@ export class Git {
     return list;
   }
 
+  /**
+   * Whether `path` is a registered worktree of the repository (not a prunable one). Callers asking
+   * at once share one `git worktree list`; a path it lacks is asked about again, afresh.
+   */
+  async isWorktree(repo: string, path: string): Promise<boolean> {
+    const abs = resolve(path);
+    const has = (list: WorktreeEntry[]) => list.some((w) => resolve(w.path) === abs && !w.prunable);
+    const known = this.listed.get(repo);
+    if (known && has(await known.catch(() => []))) return true;
+    const fresh = this.worktrees(repo);
+    this.listed.set(repo, fresh);
+    fresh.catch(() => this.listed.delete(repo));
+    return has(await fresh);
+  }
+
   async branchExists(repo: string, branch: string): Promise<boolean> {
     const r = await this.run(
       repo,
@@ -134,20 +160,33 @@ export class Git {
 
   /**
    * Creates a worktree at `path` on `branch`: a new branch from `base` (default HEAD), or the existing
-   * branch when it is not checked out elsewhere. Bounded per process (first asked, first served)
-   * and retried on git's lock errors, so callers may ask for many at once.
+   * branch when it is not checked out elsewhere; with `sparse` folders, only those are checked out
+   * (cone mode). Callers may ask for many at once: see registerWorktree and checkoutWorktree.
    */
-  async addWorktree(repo: string, path: string, branch: string, base?: string): Promise<void> {
-    this.addLimit ??= import('p-limit').then(({ default: pLimit }) => {
-      const limit = pLimit(WORKTREE_ADDS_AT_ONCE);
-      return <T>(fn: () => Promise<T>) => limit(fn);
-    });
-    const limit = await this.addLimit;
-    return limit(() => this.addWorktreeNow(repo, path, branch, base));
+  async addWorktree(
+    repo: string,
+    path: string,
+    branch: string,
+    base?: string,
+    sparse: readonly string[] = [],
+  ): Promise<void> {
+    await this.registerWorktree(repo, path, branch, base, sparse);
+    await this.checkoutWorktree(resolve(repo, path));
   }
 
-  private async addWorktreeNow(repo: string, path: string, branch: string, base?: string): Promise<void> {
-    const abs = resolve(repo, path);
+  /**
+   * The first step of addWorktree: `git worktree add --no-checkout`, and the sparse folders. One at a
+   * time in this process, and retried on git's lock errors: registering is a few milliseconds, and
+   * concurrent ones trip over git's lock files (packed-refs, config) and over each other's half
+   * written metadata.
+   */
+  async registerWorktree(
+    repo: string,
+    path: string,
+    branch: string,
+    base?: string,
+    sparse: readonly string[] = [],
+  ): Promise<void> {
     // A value git would take for an option (`--no-checkout`, `--lock`) is refused, never passed.
     for (const [what, value] of [
       ['branch', branch],
@@ -158,10 +197,28 @@ export class Git {
           `${what} "${value}" starts with "-", which git would read as an option. Name a branch, tag or commit.`,
         );
     }
+    const limit = await this.limit('register', 1);
+    return limit(async () => {
+      const abs = resolve(repo, path);
+      await this.registerNow(repo, abs, branch, base);
+      if (sparse.length) await this.setSparse(abs, sparse);
+    });
+  }
+
+  private async registerNow(repo: string, abs: string, branch: string, base?: string): Promise<void> {
     await mkdir(dirname(abs), { recursive: true });
     // The common case first, in one git call: a new branch. What failed is looked into afterwards.
     // --end-of-options: nothing after it is read as an option, whatever it starts with.
-    const fresh = ['worktree', 'add', '-b', branch, '--end-of-options', abs, ...(base ? [base] : [])];
+    const fresh = [
+      'worktree',
+      'add',
+      '--no-checkout',
+      '-b',
+      branch,
+      '--end-of-options',
+      abs,
+      ...(base ? [base] : []),
+    ];
     let r = await this.runPastLocks(repo, fresh);
     if (r.exitCode === 0) return;
     if (await this.branchExists(repo, branch)) {
@@ -171,7 +228,7 @@ export class Git {
           `branch ${branch} is already checked out in ${holder.path}. Use that worktree, remove it ('git worktree remove ${holder.path}'), or choose another branch template (worktrees.branch).`,
         );
       }
-      const existing = ['worktree', 'add', '--end-of-options', abs, branch];
+      const existing = ['worktree', 'add', '--no-checkout', '--end-of-options', abs, branch];
       r = await this.runPastLocks(repo, existing);
       if (r.exitCode === 0) return;
       throw commandFailed(this.bin, existing, r);
@@ -182,6 +239,48 @@ export class Git {
       );
     }
     throw commandFailed(this.bin, fresh, r);
+  }
+
+  /**
+   * Makes a worktree check out only these folders (and the files at the top of the repository):
+   * git's sparse checkout in cone mode. Before its checkout, it costs nothing; after, git updates the
+   * files. The folders come after --end-of-options, so that one starting with `-` is a folder.
+   */
+  async setSparse(worktree: string, folders: readonly string[]): Promise<void> {
+    const args = ['sparse-checkout', 'set', '--cone', '--end-of-options', ...folders];
+    const r = await this.runPastLocks(worktree, args);
+    if (r.exitCode !== 0) throw commandFailed(this.bin, args, r);
+  }
+
+  /**
+   * The second step of addWorktree: writes the files of a worktree registered without them.
+   * CHECKOUTS_AT_ONCE at a time in this process.
+   */
+  async checkoutWorktree(worktree: string): Promise<void> {
+    const limit = await this.limit('checkout', CHECKOUTS_AT_ONCE);
+    const r = await limit(() => this.runPastLocks(worktree, CHECKOUT));
+    if (r.exitCode !== 0) throw commandFailed(this.bin, CHECKOUT, r);
+  }
+
+  /** Whether a worktree's index exists: git writes it last, when a checkout is complete. */
+  async hasIndex(worktree: string): Promise<boolean> {
+    const r = await this.run(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index']);
+    return stat(r.stdout.trim()).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private limit(name: 'register' | 'checkout', n: number): Promise<Limit> {
+    let l = this.limits.get(name);
+    if (!l) {
+      l = import('p-limit').then(({ default: pLimit }) => {
+        const limit = pLimit(n);
+        return <T>(fn: () => Promise<T>) => limit(fn);
+      });
+      this.limits.set(name, l);
+    }
+    return l;
   }
 
   /** Runs git, retrying with a back-off while another git holds one of its lock files. */

@@ -1,7 +1,7 @@
 // The WorkerDriver of `wo run`: real worktrees, tmux sessions and protocol files for the scheduler.
 // It gathers facts and carries out decisions; what the facts mean is decided in outcome.ts.
 import type { Runner } from '../exec.js';
-import { WORKTREE_ADDS_AT_ONCE, type Git } from '../git/git.js';
+import type { Git } from '../git/git.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import type { AgentDef, WorkerSpec } from '../plan/types.js';
 import {
@@ -164,18 +164,15 @@ export class RunDriver implements WorkerDriver {
   }
 
   /**
-   * Starts creating the worktrees of these workers now, one after another, so that a worker's
-   * turn does not wait for git. Only for workers without `needs`: a worker that needs another may
-   * branch from that one's branch, which must hold its work first.
+   * Starts creating the worktrees of these workers now, so that a worker's turn does not wait for
+   * git. Only for workers without `needs`: a worker that needs another may branch from that one's
+   * branch, which must hold its work first. Git bounds the work itself (registering one at a time,
+   * checkouts a few at a time, in the order asked: plan order).
    */
   prefetch(workers: WorkerSpec[]): void {
-    const { git, layout } = this.options;
-    // In plan order, a few at a time (as git allows): the first workers' worktrees are ready first.
-    const limit = import('p-limit').then(({ default: pLimit }) => pLimit(WORKTREE_ADDS_AT_ONCE));
     for (const w of workers) {
       if (w.needs.length > 0 || this.creating.has(w.feature)) continue;
-      const loc = this.location(w.feature);
-      const p = limit.then((l) => l(() => createWorktree(git, layout.repoRoot, loc, w.base)));
+      const p = this.create(w);
       p.catch(() => undefined); // a failure is reported by prepare(), in the worker's own turn
       this.creating.set(w.feature, p);
     }
@@ -183,10 +180,10 @@ export class RunDriver implements WorkerDriver {
 
   async prepare(w: WorkerSpec): Promise<void> {
     const loc = this.location(w.feature);
-    const { git, runner, layout } = this.options;
+    const { runner, layout } = this.options;
     const early = this.creating.get(w.feature);
     this.creating.delete(w.feature); // a retry after a failure creates afresh
-    const created = await (early ?? createWorktree(git, layout.repoRoot, loc, w.base));
+    const created = await (early ?? this.create(w));
     await provisionWorktree(
       runner,
       layout.repoRoot,
@@ -194,6 +191,11 @@ export class RunDriver implements WorkerDriver {
       { copy: w.copy, link: w.link, setup: w.setup, env: this.workerEnv(w, loc) },
       created,
     );
+  }
+
+  private create(w: WorkerSpec): Promise<boolean> {
+    const { git, layout } = this.options;
+    return createWorktree(git, layout.repoRoot, this.location(w.feature), w.base, w.sparse);
   }
 
   /** The worker's facts now, with what tmux said of its session. */

@@ -1,9 +1,9 @@
 // A worker's worktree: adopt the one at the right place, or create it (then copy, link, setup).
-import { stat, appendFile } from 'node:fs/promises';
+import { readdir, stat, appendFile } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { Git, optionLike } from '../git/git.js';
 import type { Runner } from '../exec.js';
-import { SafetyError, SetupError, UsageError } from '../errors.js';
+import { EnvError, SafetyError, SetupError, UsageError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
 import { isInside, type WorkerLocation } from './layout.js';
@@ -16,6 +16,8 @@ export interface EnsureOptions {
   /** Paths shared from the main checkout as symbolic links (`link`). */
   link?: string[];
   setup?: string[];
+  /** Folders a new worktree checks out (git's cone mode); empty or absent: the whole tree. */
+  sparse?: readonly string[];
   /** Environment for setup commands. */
   env?: NodeJS.ProcessEnv;
 }
@@ -79,8 +81,7 @@ export async function assertOwnSessions(
 
 /** Whether `path` is a registered worktree of the repository. */
 export async function isWorktreeOf(git: Git, repoRoot: string, path: string): Promise<boolean> {
-  const abs = resolve(path);
-  return (await git.worktrees(repoRoot)).some((w) => resolve(w.path) === abs && !w.prunable);
+  return git.isWorktree(repoRoot, path);
 }
 
 /**
@@ -94,7 +95,7 @@ export async function ensureWorktree(
   loc: WorkerLocation,
   o: EnsureOptions,
 ): Promise<boolean> {
-  const created = await createWorktree(git, repoRoot, loc, o.base);
+  const created = await createWorktree(git, repoRoot, loc, o.base, o.sparse);
   await provisionWorktree(runner, repoRoot, loc, o, created);
   return created;
 }
@@ -102,12 +103,17 @@ export async function ensureWorktree(
 /**
  * The git half of ensureWorktree: creates the worktree, or adopts the one at the right place.
  * Returns true when it was created now. Cheap enough to run ahead of the worker's turn.
+ *
+ * Created in two steps (Git.registerWorktree, then its checkout), so that many can be created at
+ * once without git's locks in the way. A checkout that failed or was cut short leaves a worktree
+ * that wo marked `checkout_ok: false`; the next run finishes it (see unfinishedCheckout).
  */
 export async function createWorktree(
   git: Git,
   repoRoot: string,
   loc: WorkerLocation,
   base?: string,
+  sparse: readonly string[] = [],
 ): Promise<boolean> {
   // The main checkout is never a worker's (`worktrees.dir: ..` and a feature named like the repository).
   if (isInside(repoRoot, loc.worktree) || isInside(loc.worktree, repoRoot))
@@ -117,14 +123,46 @@ export async function createWorktree(
   await git.addExcludes(repoRoot, [...EXCLUDE_PATTERNS, '/.wo/']);
   const kind = await exists(loc.worktree);
   if (kind) {
-    if (kind === 'dir' && (await isWorktreeOf(git, repoRoot, loc.worktree))) return false;
+    if (kind === 'dir' && (await isWorktreeOf(git, repoRoot, loc.worktree))) {
+      if (!(await unfinishedCheckout(git, loc.worktree))) return false;
+      // Its checkout never completed, so no agent ever ran in it: this is still its creation.
+      if (sparse.length) await git.setSparse(loc.worktree, sparse);
+      await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo', checkout_ok: false });
+      await checkout(git, loc);
+      return true;
+    }
     throw new SafetyError(
       `${loc.worktree} already exists and is not a worktree of ${repoRoot}. Move it away, or set worktrees.dir to another folder.`,
     );
   }
-  await git.addWorktree(repoRoot, loc.worktree, loc.branch, base);
-  await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo' });
+  await git.registerWorktree(repoRoot, loc.worktree, loc.branch, base, sparse);
+  await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo', checkout_ok: false });
+  await checkout(git, loc);
   return true;
+}
+
+async function checkout(git: Git, loc: WorkerLocation): Promise<void> {
+  try {
+    await git.checkoutWorktree(loc.worktree);
+  } catch (e) {
+    throw new EnvError(
+      `the checkout of ${loc.worktree} failed: ${(e as Error).message}\nFix that (a full disk?) and run wo again: it finishes the checkout. Or remove the worktree: git worktree remove --force ${loc.worktree}`,
+      { cause: e },
+    );
+  }
+  await updateMeta(loc.worktree, { checkout_ok: true });
+}
+
+/**
+ * Whether a registered worktree never got its files: wo created it and its checkout did not complete
+ * (`checkout_ok: false`), or the folder holds only `.git` and no index (cut short before wo wrote
+ * anything). Either way nothing in it can be anyone's work, so its checkout is finished. Any other
+ * worktree is adopted as it is.
+ */
+async function unfinishedCheckout(git: Git, worktree: string): Promise<boolean> {
+  if ((await readMeta(worktree)).checkout_ok === false) return true;
+  const entries = await readdir(worktree).catch(() => undefined);
+  return entries?.length === 1 && entries[0] === '.git' && !(await git.hasIndex(worktree));
 }
 
 /**
