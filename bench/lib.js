@@ -85,9 +85,9 @@ export function newSocket(tag) {
   return name;
 }
 
-/** A temporary folder, removed at clean-up (or earlier with removeDir). */
-export function tempDir(tag) {
-  const d = mkdtempSync(join(tmpdir(), `wo-bench-${tag}-`));
+/** A temporary folder (in `base`, default the system's), removed at clean-up (or earlier with removeDir). */
+export function tempDir(tag, base = tmpdir()) {
+  const d = mkdtempSync(join(base, `wo-bench-${tag}-`));
   made.dirs.add(d);
   return d;
 }

@@ -14,12 +14,15 @@
 // package, about a tenth of the tree); the order within pairs alternates between rounds. wo's sparse
 // figure is given only when wo acted on `sparse:` (the worktree holds one package, not ten).
 //
+// Where: BENCH_PROVISION_DIR, else /dev/shm when it is a tmpfs with room, else the system's temporary
+// folder (baseDir); the row names the file system.
+//
 // BENCH_PROVISION_TRACE=DIR (diagnostic): every run writes git's trace2 events (GIT_TRACE2_EVENT) to
 // DIR/<run>.trace2 and a per-run summary of the git commands run (bench/provision.js summarizeTrace2).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BENCH_DIR,
@@ -171,20 +174,45 @@ function generateRepo(repo) {
   return stats;
 }
 
+/**
+ * Where the repository and its worktrees go: BENCH_PROVISION_DIR, else /dev/shm when it is a tmpfs
+ * with 4 GB free, else the system's temporary folder. On a disk shared with other work, that work
+ * decided the figures (see docs/performance.md, Provisioning): a RAM file system leaves wo's own
+ * costs and git's CPU. BENCH_PROVISION_DIR=/tmp measures on the disk.
+ */
+function baseDir() {
+  if (process.env.BENCH_PROVISION_DIR) return process.env.BENCH_PROVISION_DIR;
+  const shm = '/dev/shm';
+  if (fsType(shm) === 'tmpfs') {
+    const r = spawnSync('df', ['-Pk', shm], { encoding: 'utf8' });
+    const free = Number(r.stdout?.trim().split('\n').at(-1)?.split(/\s+/)[3]);
+    if (free > 4 * 2 ** 20) return shm;
+  }
+  return tmpdir();
+}
+
+/** The file system type of a folder (`stat -f`: ext2/ext3, tmpfs, btrfs, xfs…), or unknown. */
+function fsType(dir) {
+  const r = spawnSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+}
+
 function theRepo(log) {
   if (cache) return cache;
-  const parent = tempDir('provision');
+  const parent = tempDir('provision', baseDir());
   const repo = join(parent, 'repo');
   mkdirSync(repo);
   log(`  provision: generating the repository in ${parent} (untimed)…`);
   const stats = generateRepo(repo);
+  stats.dir = parent;
+  stats.fs = fsType(parent);
   const pristine = {
     config: readFileSync(join(repo, '.git', 'config')),
     exclude: readOr(join(repo, '.git', 'info', 'exclude')),
   };
   cache = { parent, repo, stats, pristine, runs: 0 };
   log(
-    `  provision: ${stats.tracked_files} tracked files (${stats.tracked_mb} MB; ${stats.checkout_disk_mb} MB on disk, pack ${stats.pack_mb} MB) + ${LINK} ${stats.dep_files} files (${stats.dep_disk_mb} MB on disk); sparse share ${stats.sparse_files} files; written in ${stats.write_s} s, git ${stats.git_s} s`,
+    `  provision: on ${stats.fs}: ${stats.tracked_files} tracked files (${stats.tracked_mb} MB; ${stats.checkout_disk_mb} MB on disk, pack ${stats.pack_mb} MB) + ${LINK} ${stats.dep_files} files (${stats.dep_disk_mb} MB on disk); sparse share ${stats.sparse_files} files; written in ${stats.write_s} s, git ${stats.git_s} s`,
   );
   return cache;
 }
@@ -371,7 +399,7 @@ export function summarizeTrace2(file, t0) {
     const depth = p.sid.split('/').length - 1;
     const args = p.argv
       .slice(1)
-      .map((a) => a.replace(/^\/tmp\/wo-bench-provision-[^/]+\//, '…/'))
+      .map((a) => a.replace(/^\/.*\/wo-bench-provision-[^/]+\//, '…/'))
       .join(' ');
     return `${'  '.repeat(depth)}+${round(p.start)} ms  ${round(p.ms ?? NaN)} ms  git ${args}${p.regions ? `  [${p.regions.join('; ')}]` : ''}`;
   });

@@ -224,7 +224,7 @@ const benches = {
   async provision(opts, results) {
     const p = await provision(opts);
     results.provision = p;
-    const name = `provision N=${p.n} C=${p.c} (${Math.round(p.repo.tracked_files / 1000)}k files)`;
+    const name = `provision N=${p.n} C=${p.c} (${Math.round(p.repo.tracked_files / 1000)}k files, ${p.repo.fs})`;
     row(
       name,
       `wo ${s(p.wo_median_ms)} / floor ${s(p.floor_median_ms)} = ${p.ratio}× (median of pairs ${p.pairs.map((x) => x.ratio).join(', ')})`,
