@@ -180,11 +180,13 @@ export class RunDriver implements WorkerDriver {
 
   async prepare(w: WorkerSpec): Promise<void> {
     const loc = this.location(w.feature);
-    const { runner, layout } = this.options;
+    const { git, runner, layout } = this.options;
     const early = this.creating.get(w.feature);
     this.creating.delete(w.feature); // a retry after a failure creates afresh
     const created = await (early ?? this.create(w));
+    // The run's one Git: its info/exclude additions are made once for all workers, never raced.
     await provisionWorktree(
+      git,
       runner,
       layout.repoRoot,
       loc,

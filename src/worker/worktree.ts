@@ -96,7 +96,7 @@ export async function ensureWorktree(
   o: EnsureOptions,
 ): Promise<boolean> {
   const created = await createWorktree(git, repoRoot, loc, o.base, o.sparse);
-  await provisionWorktree(runner, repoRoot, loc, o, created);
+  await provisionWorktree(git, runner, repoRoot, loc, o, created);
   return created;
 }
 
@@ -170,6 +170,7 @@ async function unfinishedCheckout(git: Git, worktree: string): Promise<boolean> 
  * in an adopted one, do again what failed before (copy and link, or setup).
  */
 export async function provisionWorktree(
+  git: Git,
   runner: Runner,
   repoRoot: string,
   loc: WorkerLocation,
@@ -197,7 +198,6 @@ export async function provisionWorktree(
     throw e;
   }
   const { copied, linked } = shared;
-  const git = new Git(runner);
   // A copied file (a secret such as .env) and a link are kept out of git, so that no agent's
   // `git add -A` commits them (SPEC §1). The pattern has no trailing slash: git sees a link as a file.
   if (copied.length) await git.addExcludes(repoRoot, copied.map(excludePattern), COPY_EXCLUDE_NOTE);
