@@ -191,8 +191,11 @@ function baseDir() {
   return tmpdir();
 }
 
-/** The file system type of a folder (`stat -f`: ext2/ext3, tmpfs, btrfs, xfs…), or unknown. */
+/** The file system type of a folder (ext4, tmpfs, btrfs, xfs…; findmnt, else `stat -f`), or unknown. */
 function fsType(dir) {
+  const m = spawnSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', dir], { encoding: 'utf8' });
+  const first = m.status === 0 ? m.stdout.trim().split('\n')[0] : '';
+  if (first) return first;
   const r = spawnSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : 'unknown';
 }
