@@ -170,6 +170,13 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   const usedAgents = Object.fromEntries(
     [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
   );
+  // A session name taken by another repository's session is refused before anything is created;
+  // tmux is asked while the agents are checked, and the agents' problems are told first.
+  const sessionsOwned = assertOwnSessions(
+    ws.tmux,
+    selected.map((w) => ws.locate(w.feature)),
+  );
+  sessionsOwned.catch(() => undefined);
   const agentChecks = await preflight(
     {
       runner: ws.runner,
@@ -182,11 +189,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     },
     (text) => ctx.io.err(text),
   );
-  // A session name taken by another repository's session is refused before anything is created.
-  await assertOwnSessions(
-    ws.tmux,
-    selected.map((w) => ws.locate(w.feature)),
-  );
+  await sessionsOwned;
   const remote = plan.remote ?? 'origin';
   if (opts.push || opts.pr) {
     const { checkHandOff } = await import('../handoff/handoff.js');

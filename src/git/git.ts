@@ -49,6 +49,7 @@ export class Git {
    */
   private readonly limits = new Map<'register' | 'checkout', Promise<Limit>>();
   private readonly excluded = new Map<string, Promise<void>>();
+  private readonly commonDirs = new Map<string, Promise<string>>();
   /** The last `git worktree list` of each repository, for isWorktree. */
   private readonly listed = new Map<string, Promise<WorktreeEntry[]>>();
 
@@ -92,7 +93,11 @@ export class Git {
       throw new EnvError(`git rev-parse failed in ${cwd}: ${r.stderr.trim()}`);
     }
     const common = r.stdout.trim();
-    if (basename(common) === '.git') return dirname(common);
+    if (basename(common) === '.git') {
+      // Remembered: the exclude file is in this folder, and asking git again costs a process.
+      this.commonDirs.set(dirname(common), Promise.resolve(common));
+      return dirname(common);
+    }
     // A submodule keeps its repository in .git/modules/NAME and names its checkout in core.worktree.
     const wt = await this.run(cwd, ['config', '--get', 'core.worktree'], false);
     if (wt.exitCode === 0 && wt.stdout.trim()) return resolve(common, wt.stdout.trim());
@@ -334,6 +339,19 @@ export class Git {
     return r.stdout.split('\n').filter(Boolean);
   }
 
+  /** The repository's common git folder (its `.git`), asked of git once per repository. */
+  commonDir(repo: string): Promise<string> {
+    let p = this.commonDirs.get(repo);
+    if (!p) {
+      p = this.run(repo, ['rev-parse', '--path-format=absolute', '--git-common-dir']).then((r) =>
+        r.stdout.trim(),
+      );
+      this.commonDirs.set(repo, p);
+      p.catch(() => this.commonDirs.delete(repo));
+    }
+    return p;
+  }
+
   /** Adds patterns to the repository's info/exclude, once each (checked once per repository). */
   addExcludes(repo: string, patterns: string[], note = '# wo: worker protocol files'): Promise<void> {
     const key = `${repo}\0${patterns.join('\0')}`;
@@ -347,8 +365,7 @@ export class Git {
   }
 
   private async addExcludesNow(repo: string, patterns: string[], note: string): Promise<void> {
-    const r = await this.run(repo, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-    const file = join(r.stdout.trim(), 'info', 'exclude');
+    const file = join(await this.commonDir(repo), 'info', 'exclude');
     let text = '';
     try {
       text = await readFile(file, 'utf8');
