@@ -277,6 +277,20 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     blocks.set(agent, { until, cancel });
   };
 
+  /** Blocks the worker's agent until `until` and says so (the worker waits, parked or at its prompt). */
+  const pause = (spec: WorkerSpec, attempt: number, limit: RateLimit, until: number): void => {
+    block(spec.agent, until);
+    emit({
+      type: 'rate-limited',
+      feature: spec.feature,
+      attempt,
+      message: limit.message,
+      ...(limit.resetsAt !== undefined && { resetsAt: limit.resetsAt }),
+      until,
+      at: clock.now(),
+    });
+  };
+
   const lift = (agent: string): void => {
     blocks.delete(agent);
     for (const w of [...waiters]) if (w.agent === agent) w.resume();
@@ -409,16 +423,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
           const wait = waitFor(entry, limit);
           if ('until' in wait) {
             entry.parked = { rec, limit, since: clock.now() };
-            block(spec.agent, wait.until);
-            emit({
-              type: 'rate-limited',
-              feature: spec.feature,
-              attempt,
-              message: limit.message,
-              ...(limit.resetsAt !== undefined && { resetsAt: limit.resetsAt }),
-              until: wait.until,
-              at: clock.now(),
-            });
+            pause(spec, attempt, limit, wait.until);
             return park(entry);
           }
           rec.outcome = 'failed';
@@ -561,16 +566,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
         },
       };
       waiters.add(waiter);
-      block(spec.agent, wait.until);
-      emit({
-        type: 'rate-limited',
-        feature: spec.feature,
-        attempt,
-        message: limit.message,
-        ...(limit.resetsAt !== undefined && { resetsAt: limit.resetsAt }),
-        until: wait.until,
-        at: clock.now(),
-      });
+      pause(spec, attempt, limit, wait.until);
     });
 
     // Why the race with a failed stop(): the driver promises that `done` resolves after
