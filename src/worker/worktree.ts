@@ -105,7 +105,7 @@ export async function ensureWorktree(
  * Returns true when it was created now. Cheap enough to run ahead of the worker's turn.
  *
  * Created in two steps (Git.registerWorktree, then its checkout), so that many can be created at
- * once without git's locks in the way. A checkout that failed or was cut short leaves a worktree
+ * once without git's locks in the way; a small tree in one (see Git.smallTree). A checkout that failed or was cut short leaves a worktree
  * that wo marked `checkout_ok: false`; the next run finishes it (see unfinishedCheckout).
  */
 export async function createWorktree(
@@ -134,6 +134,13 @@ export async function createWorktree(
     throw new SafetyError(
       `${loc.worktree} already exists and is not a worktree of ${repoRoot}. Move it away, or set worktrees.dir to another folder.`,
     );
+  }
+  // A small tree is checked out as the worktree is registered: one git call, no mark needed (a
+  // worktree cut short before git wrote its index is found by unfinishedCheckout all the same).
+  if (sparse.length === 0 && (await git.smallTree(repoRoot))) {
+    await git.registerWorktree(repoRoot, loc.worktree, loc.branch, base, [], true);
+    await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo' });
+    return true;
   }
   await git.registerWorktree(repoRoot, loc.worktree, loc.branch, base, sparse);
   await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo', checkout_ok: false });

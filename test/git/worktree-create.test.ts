@@ -119,6 +119,37 @@ describe('createWorktree with real git', () => {
     expect(inWt('bare', 'status', '--porcelain')).toBe('');
   });
 
+  test('a small tree is checked out by the one git call that registers it; a larger one in two steps', async () => {
+    const calls: string[][] = [];
+    const recording = new Git({
+      run: (file, args, o) => {
+        calls.push([...args]);
+        return processRunner.run(file, args, o);
+      },
+    });
+    const gitCalls = () =>
+      calls.filter((a) => a[0] === 'worktree' || a[0] === 'reset').map((a) => a.slice(0, 3));
+    await createWorktree(recording, repo.root, loc('small'));
+    expect(gitCalls()).toEqual([['worktree', 'add', '-b']]);
+    expect(files('small')).toContain('pkg/a/src/a.ts');
+    expect(await readMeta(loc('small').worktree)).toMatchObject({ created_by: 'wo' });
+    expect((await readMeta(loc('small').worktree)).checkout_ok).toBeUndefined();
+
+    // 900 more files: an index over SMALL_INDEX_BYTES (64 KiB).
+    mkdirSync(join(repo.root, 'many'));
+    for (let i = 0; i < 900; i++) writeFileSync(join(repo.root, 'many', `file-${i}.txt`), `${i}\n`);
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'many');
+    calls.length = 0;
+    await createWorktree(recording, repo.root, loc('large'));
+    expect(gitCalls()).toEqual([
+      ['worktree', 'add', '--no-checkout'],
+      ['reset', '--hard', '--quiet'],
+    ]);
+    expect(files('large')).toHaveLength(files('small').length + 900);
+    expect(await readMeta(loc('large').worktree)).toMatchObject({ created_by: 'wo', checkout_ok: true });
+  });
+
   test("someone's own worktree without a checkout, holding a file, is left as it is", async () => {
     repo.git('worktree', 'add', '-q', '--no-checkout', '-b', 'wo/mine', loc('mine').worktree);
     writeFileSync(join(loc('mine').worktree, 'notes.txt'), 'mine\n');
