@@ -15,6 +15,7 @@ import { lastLines, lastOutputLine, readTail } from '../worker/lastline.js';
 import { assertTmux } from '../worker/requirements.js';
 import { readMeta, updateMeta } from '../worker/metadata.js';
 import { assertBases, assertOwnSessions } from '../worker/worktree.js';
+import { drainNotice } from '../ui/text.js';
 
 export interface RunOptions {
   only?: string[];
@@ -241,14 +242,7 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
   const live = new Set<string>();
   // Workers waiting for a rate limit's reset, until when: a first Ctrl-C ends them at once.
   const pausedUntil = new Map<string, number>();
-  const onDrain = () => {
-    const now = Date.now();
-    const paused = [...live].filter((f) => (pausedUntil.get(f) ?? 0) > now);
-    const running = [...live].filter((f) => !paused.includes(f));
-    ctx.io.err(
-      `\nwo: Ctrl-C: no more workers start; ${running.length} still running (${running.join(', ') || 'none'}), and the run waits for them. Press Ctrl-C again to end them.${paused.length ? ` Waiting for a rate limit's reset, so not run again: ${paused.join(', ')}.` : ''}\n`,
-    );
-  };
+  const onDrain = () => ctx.io.err(drainNotice(live, pausedUntil, Date.now()));
   ctx.drain?.addEventListener('abort', onDrain, { once: true });
   try {
     progress.start(selected.map((w) => w.feature));
