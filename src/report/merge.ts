@@ -6,16 +6,13 @@ import { readTextIfExists } from '../fsutil.js';
 import { UsageError } from '../errors.js';
 import { ranThisRun } from './build.js';
 import { countOutcomes } from './summary.js';
-import { OUTCOMES, type ReportWorker, type RunReport } from './types.js';
+import { hasReportWorkers, type ReportWorker, type RunReport } from './types.js';
 
 export interface ShardReport {
   /** The folder holding report.json. */
   dir: string;
   report: RunReport;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads DIR/report.json; a usage error naming the file when it is missing or not a wo report. */
 export async function readReportDir(dir: string): Promise<ShardReport> {
@@ -37,19 +34,11 @@ export async function readReportDir(dir: string): Promise<ShardReport> {
     );
   }
   const ok =
-    isObject(data) &&
+    hasReportWorkers(data) &&
     typeof data.run_id === 'string' &&
     typeof data.plan === 'string' &&
     typeof data.started_at === 'string' &&
-    typeof data.finished_at === 'string' &&
-    Array.isArray(data.workers) &&
-    data.workers.every(
-      (w) =>
-        isObject(w) &&
-        typeof w.feature === 'string' &&
-        typeof w.outcome === 'string' &&
-        (OUTCOMES as readonly string[]).includes(w.outcome),
-    );
+    typeof data.finished_at === 'string';
   if (!ok)
     throw new UsageError(
       `${file} is not a wo report (run_id, plan, times and workers with feature and outcome); remove that folder from the list`,

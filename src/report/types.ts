@@ -13,6 +13,25 @@ export const OUTCOMES: readonly Outcome[] = [
   'interrupted',
 ];
 
+/** A plain object (not null, not an array): what a JSON object parses to. */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Whether parsed JSON has a report's workers: a list of objects each with a feature and a known outcome. */
+export function hasReportWorkers(v: unknown): v is Record<string, unknown> & { workers: unknown[] } {
+  return (
+    isObject(v) &&
+    Array.isArray(v.workers) &&
+    v.workers.every(
+      (w) =>
+        isObject(w) &&
+        typeof w.feature === 'string' &&
+        typeof w.outcome === 'string' &&
+        (OUTCOMES as readonly string[]).includes(w.outcome),
+    )
+  );
+}
+
 /** Counts by outcome; all six keys are always present. */
 export type OutcomeCounts = Record<Outcome, number>;
 

@@ -4,7 +4,7 @@ import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
 import { UsageError } from '../errors.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
-import { OUTCOMES, type LastRun, type RunReport } from './types.js';
+import { hasReportWorkers, isObject, type LastRun, type RunReport } from './types.js';
 
 export interface WriteReportOptions {
   repoRoot: string;
@@ -55,9 +55,6 @@ export async function writeReport(report: RunReport, opts: WriteReportOptions): 
   return { dir, markdown, json, lastRun };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function parse(text: string, what: string, fix: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -86,17 +83,7 @@ export async function readLastReport(repoRoot: string): Promise<RunReport | unde
     throw new UsageError(`${pointerFile} points to ${reportFile}, which does not exist; ${fix}`);
   }
   const report = parse(reportText, reportFile, fix);
-  const valid =
-    isObject(report) &&
-    Array.isArray(report.workers) &&
-    report.workers.every(
-      (w) =>
-        isObject(w) &&
-        typeof w.feature === 'string' &&
-        typeof w.outcome === 'string' &&
-        (OUTCOMES as readonly string[]).includes(w.outcome),
-    );
-  if (!valid) {
+  if (!hasReportWorkers(report)) {
     throw new UsageError(`${reportFile} is not a wo report (no "workers" with feature and outcome); ${fix}`);
   }
   return report as unknown as RunReport;
