@@ -55,8 +55,9 @@ type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export class Git {
   /**
-   * Worktree creation within this process comes in two steps (see addWorktree): registering, one at
-   * a time, and checking out, CHECKOUTS_AT_ONCE at a time. Each queue serves first asked, first.
+   * Worktree creation within this process: registering (registerWorktree), one at a time, then
+   * checking out (checkoutWorktree), CHECKOUTS_AT_ONCE at a time; a small tree registered with its
+   * files, ADDS_AT_ONCE at a time. Each queue serves first asked, first.
    */
   private readonly limits = new Map<'register' | 'add' | 'checkout', Promise<Limit>>();
   private readonly excluded = new Map<string, Promise<void>>();
@@ -175,23 +176,7 @@ export class Git {
   }
 
   /**
-   * Creates a worktree at `path` on `branch`: a new branch from `base` (default HEAD), or the existing
-   * branch when it is not checked out elsewhere; with `sparse` folders, only those are checked out
-   * (cone mode). Callers may ask for many at once: see registerWorktree and checkoutWorktree.
-   */
-  async addWorktree(
-    repo: string,
-    path: string,
-    branch: string,
-    base?: string,
-    sparse: readonly string[] = [],
-  ): Promise<void> {
-    await this.registerWorktree(repo, path, branch, base, sparse);
-    await this.checkoutWorktree(resolve(repo, path));
-  }
-
-  /**
-   * The first step of addWorktree: `git worktree add --no-checkout`, and the sparse folders. One at a
+   * The first step of creating a worktree (createWorktree in src/worker/worktree.ts): `git worktree add --no-checkout`, and the sparse folders. One at a
    * time in this process, and retried on git's lock errors: registering is a few milliseconds, and
    * concurrent ones trip over git's lock files (packed-refs, config) and over each other's half
    * written metadata. `withFiles` (a small tree, see smallTree; never with sparse folders): checked
@@ -294,7 +279,7 @@ export class Git {
   }
 
   /**
-   * The second step of addWorktree: writes the files of a worktree registered without them.
+   * The second step of creating a worktree: writes the files of a worktree registered without them.
    * CHECKOUTS_AT_ONCE at a time in this process.
    */
   async checkoutWorktree(worktree: string): Promise<void> {

@@ -10,7 +10,20 @@ import { createWorktree } from '../../src/worker/worktree.js';
 
 const res = (exitCode: number, stderr = ''): RunResult => ({ stdout: '', stderr, exitCode });
 
-describe('Git.addWorktree', () => {
+/** A worktree in wo's two steps: registered (with its sparse folders), then checked out. */
+async function addWorktree(
+  git: Git,
+  repo: string,
+  path: string,
+  branch: string,
+  base?: string,
+  sparse: readonly string[] = [],
+): Promise<void> {
+  await git.registerWorktree(repo, path, branch, base, sparse);
+  await git.checkoutWorktree(path);
+}
+
+describe('Git: registerWorktree, then checkoutWorktree', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'wo-git-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +37,7 @@ describe('Git.addWorktree', () => {
     const runner: Runner = {
       run: async (_f, args) => (calls.push([...args]), n++ === 0 ? res(128, busy) : res(0)),
     };
-    await new Git(runner).addWorktree(dir, join(dir, 'wt', 'a'), 'wo/a');
+    await addWorktree(new Git(runner), dir, join(dir, 'wt', 'a'), 'wo/a');
     expect(calls).toHaveLength(3);
     expect(calls[1]).toEqual([
       'worktree',
@@ -43,7 +56,7 @@ describe('Git.addWorktree', () => {
     const runner: Runner = {
       run: async (_f, args) => (args[0] === 'worktree' ? res(128, 'fatal: something else') : res(1)),
     };
-    await expect(new Git(runner).addWorktree(dir, join(dir, 'wt', 'a'), 'wo/a')).rejects.toThrow(
+    await expect(addWorktree(new Git(runner), dir, join(dir, 'wt', 'a'), 'wo/a')).rejects.toThrow(
       'fatal: something else',
     );
   });
@@ -68,7 +81,7 @@ describe('Git.worktrees', () => {
   });
 });
 
-describe('Git.addWorktree in two steps (issue 13)', () => {
+describe('worktrees in two steps (issue 13)', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'wo-git-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -98,7 +111,7 @@ describe('Git.addWorktree in two steps (issue 13)', () => {
     const git = new Git(runner);
     const n = CHECKOUTS_AT_ONCE + 3;
     const all = Promise.all(
-      Array.from({ length: n }, (_, i) => git.addWorktree(dir, join(dir, 'wt', `w${i}`), `wo/w${i}`)),
+      Array.from({ length: n }, (_, i) => addWorktree(git, dir, join(dir, 'wt', `w${i}`), `wo/w${i}`)),
     );
     /** Waits for `ok`, checking the bound all along. */
     const until = async (ok: () => boolean) => {
@@ -129,7 +142,7 @@ describe('Git.addWorktree in two steps (issue 13)', () => {
       run: async (_f, args, o) => (calls.push({ cwd: o?.cwd, args: [...args] }), res(0)),
     };
     const wt = join(dir, 'wt', 's');
-    await new Git(runner).addWorktree(dir, wt, 'wo/s', 'main', ['-x', 'src/auth']);
+    await addWorktree(new Git(runner), dir, wt, 'wo/s', 'main', ['-x', 'src/auth']);
     expect(calls).toEqual([
       {
         cwd: dir,
@@ -143,10 +156,10 @@ describe('Git.addWorktree in two steps (issue 13)', () => {
   test('a branch or base git would read as an option is refused before git runs', async () => {
     const calls: string[][] = [];
     const runner: Runner = { run: async (_f, args) => (calls.push([...args]), res(0)) };
-    await expect(new Git(runner).addWorktree(dir, join(dir, 'a'), '-b')).rejects.toThrow(
+    await expect(addWorktree(new Git(runner), dir, join(dir, 'a'), '-b')).rejects.toThrow(
       'branch "-b" starts with "-"',
     );
-    await expect(new Git(runner).addWorktree(dir, join(dir, 'a'), 'wo/a', '--orphan')).rejects.toThrow(
+    await expect(addWorktree(new Git(runner), dir, join(dir, 'a'), 'wo/a', '--orphan')).rejects.toThrow(
       'base "--orphan" starts with "-"',
     );
     expect(calls).toEqual([]);

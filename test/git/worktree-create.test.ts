@@ -160,7 +160,7 @@ describe('createWorktree with real git', () => {
   test('the failures keep their messages', async () => {
     await createWorktree(git, repo.root, loc('one'));
     // The same branch, checked out in one worktree, for another worktree.
-    await expect(git.addWorktree(repo.root, join(repo.base, 'elsewhere'), 'wo/one')).rejects.toThrow(
+    await expect(git.registerWorktree(repo.root, join(repo.base, 'elsewhere'), 'wo/one')).rejects.toThrow(
       /branch wo\/one is already checked out in .*one\. Use that worktree/,
     );
     await expect(createWorktree(git, repo.root, loc('nobase'), 'no-such-ref')).rejects.toThrow(
