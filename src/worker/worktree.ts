@@ -105,8 +105,9 @@ export async function ensureWorktree(
  * Returns true when it was created now. Cheap enough to run ahead of the worker's turn.
  *
  * Created in two steps (Git.registerWorktree, then its checkout), so that many can be created at
- * once without git's locks in the way; a small tree in one (see Git.smallTree). A checkout that failed or was cut short leaves a worktree
- * that wo marked `checkout_ok: false`; the next run finishes it (see unfinishedCheckout).
+ * once without git's locks in the way; a small tree in one (see Git.smallTree). A checkout that
+ * failed or was cut short leaves a worktree that wo marked `checkout_ok: false`; the next run
+ * finishes it (see unfinishedCheckout).
  */
 export async function createWorktree(
   git: Git,
@@ -135,8 +136,9 @@ export async function createWorktree(
       `${loc.worktree} already exists and is not a worktree of ${repoRoot}. Move it away, or set worktrees.dir to another folder.`,
     );
   }
-  // A small tree is checked out as the worktree is registered: one git call, no mark needed (a
-  // worktree cut short before git wrote its index is found by unfinishedCheckout all the same).
+  // A small tree is checked out as the worktree is registered: one git call, and no mark (the folder
+  // must be new to git). Cut short before its first file, it is found by unfinishedCheckout; in the
+  // middle of its few hundred files, it is adopted as git left it, as before the two steps.
   if (sparse.length === 0 && (await git.smallTree(repoRoot))) {
     await git.registerWorktree(repoRoot, loc.worktree, loc.branch, base, [], true);
     await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo' });
