@@ -13,7 +13,7 @@ import { checkGit, checkTmux } from '../worker/requirements.js';
 import { checkAgent } from '../worker/preflight.js';
 import { loadSettings } from './settings.js';
 import { findWorkers } from '../worker/inspect.js';
-import { adapterOf, readAgentFacts } from '../agents/index.js';
+import { adapterOf } from '../agents/index.js';
 import type { AgentEvent } from '../agents/types.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -186,17 +186,13 @@ export function limitChecks(said: AgentSaid[], now: number): Check[] {
 /** What each worker's agent said, from the files of this repository's workers. */
 async function seenByWorkers(ws: Workspace): Promise<AgentSaid[]> {
   const views = await findWorkers(ws, { record: false }).catch(() => []);
-  const said = await Promise.all(
-    views.map(async (v): Promise<AgentSaid | undefined> => {
-      const agent = v.meta.worker?.agent;
-      if (typeof agent !== 'string') return undefined;
-      // Only an agent that reaches a provider has limits (not shell, nor a plain command).
-      const def = ws.agents[agent];
-      const adapter = def ? adapterOf(agent, def) : undefined;
-      if (adapter !== 'claude' && adapter !== 'claude-print' && adapter !== 'codex') return undefined;
-      const facts = await readAgentFacts(v.loc.stateDir).catch(() => ({ agentEvents: undefined }));
-      return { feature: v.feature, agent, events: facts.agentEvents ?? [] };
-    }),
-  );
-  return said.filter((s): s is AgentSaid => s !== undefined);
+  return views.flatMap((v): AgentSaid[] => {
+    const agent = v.meta.worker?.agent;
+    if (typeof agent !== 'string') return [];
+    // Only an agent that reaches a provider has limits (not shell, nor a plain command).
+    const def = ws.agents[agent];
+    const adapter = def ? adapterOf(agent, def) : undefined;
+    if (adapter !== 'claude' && adapter !== 'claude-print' && adapter !== 'codex') return [];
+    return [{ feature: v.feature, agent, events: v.agentEvents ?? [] }];
+  });
 }

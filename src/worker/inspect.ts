@@ -16,6 +16,7 @@ import {
   decide,
   liveState,
   parseStatus,
+  type AgentEvent,
   type Decision,
   type StatusRead,
   type Usage,
@@ -51,6 +52,8 @@ export interface WorkerView {
   waitingMs: number;
   /** Tokens and cost its agent's result reported (a headless agent's; undefined: none yet). */
   usage?: Usage;
+  /** What its agent said of its state, in order (hooks and event stream; undefined: nothing). */
+  agentEvents?: AgentEvent[];
   /** The decision is not in the worker's files yet: recordView writes it. */
   unrecorded: boolean;
   /** Set when this call recorded the worker as failed because its session was lost. */
@@ -172,6 +175,7 @@ export async function readView(
     ...(!decision.final && decision.resetsAt && { resetsAt: decision.resetsAt }),
     waitingMs: notYet ? 0 : liveState(facts.agentEvents, now).waitingMs,
     ...(!notYet && facts.agentResult?.usage && { usage: facts.agentResult.usage }),
+    ...(facts.agentEvents && { agentEvents: facts.agentEvents }),
     unrecorded: isWorker && decision.final && decision.record !== undefined,
     startedAt: notYet ? undefined : (meta.worker?.started_at ?? undefined),
     // A worker started by `wo spawn` has nobody waiting on it: its files' times are its finish.
