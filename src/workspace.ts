@@ -10,16 +10,16 @@ import {
   type Layout,
   type WorkerLocation,
 } from './worker/layout.js';
-import { PRESETS } from './plan/presets.js';
-import type { AgentDef } from './plan/types.js';
+import { resolveSettings } from './plan/resolve.js';
+import type { AgentDef, ResolvedSettings } from './plan/types.js';
 import type { Context } from './context.js';
 
-export interface Settings {
-  worktrees?: { dir?: string; branch?: string };
-  tmux?: { socket?: string; prefix?: string };
-  agents?: Record<string, AgentDef>;
-  defaults?: { agent?: string; base?: string; env?: Record<string, string> };
-}
+/**
+ * What a workspace is opened with: resolveSettings' answer (a ResolvedPlan is one). `defaults`
+ * matter only to a command that starts a worker no plan describes (wo spawn).
+ */
+export type Settings = Pick<ResolvedSettings, 'worktrees' | 'tmux' | 'agents'> &
+  Partial<Pick<ResolvedSettings, 'defaults'>>;
 
 export interface Workspace {
   repoRoot: string;
@@ -35,23 +35,25 @@ export interface Workspace {
 }
 
 /**
- * Opens the repository around ctx.cwd with the given settings (from the config file, or a plan).
- * EnvError (exit 3) outside a git repository. WO_TMUX_SOCKET beats the settings' socket (SPEC §7).
+ * Opens the repository around ctx.cwd with the given settings (resolveSettings': the config file,
+ * or a plan; without them, the built-in defaults). EnvError (exit 3) outside a git repository.
+ * WO_TMUX_SOCKET beats the settings' socket (SPEC §7).
  */
 export async function openWorkspace(
   ctx: Context,
-  settings: Settings = {},
+  settings: Settings = resolveSettings({ config: {}, env: ctx.env }),
   runner: Runner = processRunner,
 ): Promise<Workspace> {
+  const defaults = settings.defaults ?? resolveSettings({ config: {}, env: ctx.env }).defaults;
   const git = new Git(runner);
   const repoRoot = await git.repoRoot(ctx.cwd);
   const layout = defaultLayout(repoRoot, {
-    worktreesDir: settings.worktrees?.dir,
-    branch: settings.worktrees?.branch,
-    prefix: settings.tmux?.prefix,
+    worktreesDir: settings.worktrees.dir,
+    branch: settings.worktrees.branch,
+    prefix: settings.tmux.prefix,
   });
   assertLayout(layout);
-  const socket = ctx.env.WO_TMUX_SOCKET || settings.tmux?.socket || undefined;
+  const socket = ctx.env.WO_TMUX_SOCKET || settings.tmux.socket || undefined;
   return {
     repoRoot,
     layout,
@@ -59,10 +61,10 @@ export async function openWorkspace(
     // Only this repository's sessions are seen and ended (SPEC §1 session ownership).
     tmux: new Tmux(runner, socket).scoped((owner) => ownsWorktree(layout, owner)),
     runner,
-    agents: { ...PRESETS, ...(settings.agents ?? {}) },
-    defaultAgent: settings.defaults?.agent ?? 'claude',
-    defaultBase: settings.defaults?.base,
-    defaultEnv: settings.defaults?.env ?? {},
+    agents: settings.agents,
+    defaultAgent: defaults.agent,
+    defaultBase: defaults.base,
+    defaultEnv: defaults.env,
     locate: (feature) => locate(layout, feature),
   };
 }

@@ -2,10 +2,10 @@
 import type { Context } from '../context.js';
 import { stripControl } from '../escapes.js';
 import type { Workspace } from '../workspace.js';
-import { assertFeatureName, byName, findWorkers, unknownWorker } from '../worker/inspect.js';
+import { assertFeatureName, byName, findWorkers, unknownWorker, workerState } from '../worker/inspect.js';
 import { protocolPaths, readResult } from '../worker/protocol.js';
 import { readSavedResult } from '../worker/saved.js';
-import { shownStatus } from '../worker/metadata.js';
+import { endedWord } from '../life/state.js';
 import { reportedOnly, type ReportedOnly } from './run-history.js';
 import { openCommandWorkspace } from './settings.js';
 
@@ -56,8 +56,9 @@ export async function collectResults(
     }
   }
   for (const v of views) {
-    const result = v.status === 'running' ? undefined : await readResult(v.loc.worktree);
-    entries.push({ feature: v.feature, status: shownStatus(v.meta, v.status), result: result ?? null });
+    const state = workerState(v);
+    const result = state.final ? await readResult(v.loc.worktree) : undefined;
+    entries.push({ feature: v.feature, status: endedWord(state), result: result ?? null });
   }
   // The latest run's skipped workers, which never got a worktree, are listed too (SPEC §5).
   if (feature === undefined) {

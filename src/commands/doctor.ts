@@ -8,7 +8,6 @@ import { Git } from '../git/git.js';
 import { Tmux } from '../tmux/tmux.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { EXCLUDE_PATTERNS } from '../worker/protocol.js';
-import { PRESETS } from '../plan/presets.js';
 import { checkGit, checkTmux } from '../worker/requirements.js';
 import { checkAgent } from '../worker/preflight.js';
 import { loadSettings } from './settings.js';
@@ -38,7 +37,7 @@ export async function doctorCommand(ctx: Context) {
 export async function doctor(ctx: Context, runner: Runner): Promise<number> {
   const settings = await loadSettings(ctx);
   const checks: Check[] = [];
-  const socket = ctx.env.WO_TMUX_SOCKET || settings.tmux?.socket || undefined;
+  const socket = settings.tmux.socket; // WO_TMUX_SOCKET's when set (resolveSettings, SPEC §7)
   const [git, tmux] = await Promise.all([checkGit(new Git(runner)), checkTmux(new Tmux(runner, socket))]);
   checks.push(
     git.ok ? { level: 'ok', text: git.version ?? 'git' } : { level: 'fail', text: git.problem ?? 'git' },
@@ -60,8 +59,8 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
   }
   if (ws) checks.push(await excludeCheck(ws));
 
-  const agents = ws?.agents ?? { ...PRESETS, ...(settings.agents ?? {}) };
-  const defaultAgent = ws?.defaultAgent ?? settings.defaults?.agent ?? 'claude';
+  const agents = settings.agents;
+  const defaultAgent = settings.defaults.agent;
   // The same checks as wo run's preflight (PATH, login or key, the proven version, trust), for every
   // agent; here each is a warning: only the workers that use an agent need it.
   const agentChecks = await Promise.all(

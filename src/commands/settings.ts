@@ -5,24 +5,21 @@ import { EnvError } from '../errors.js';
 import { processRunner } from '../exec.js';
 import { Git } from '../git/git.js';
 import { assertGit, assertTmux } from '../worker/requirements.js';
-import { openWorkspace, type Settings, type Workspace } from '../workspace.js';
+import type { ResolvedSettings } from '../plan/types.js';
+import { openWorkspace, type Workspace } from '../workspace.js';
 
 /**
- * The user's and repository's defaults for the imperative commands: the config file (SPEC §3),
- * searched from the current folder up. A broken config is an error naming the file (exit 2).
+ * The user's and repository's settings for the commands without a plan: the config file (SPEC §3),
+ * searched from the current folder up, resolved as wo run resolves it (resolveSettings). A broken
+ * config is an error naming the file (exit 2).
  */
-export async function loadSettings(ctx: Context): Promise<Settings> {
-  const { loadConfigOrThrow } = await import('../plan/config.js');
+export async function loadSettings(ctx: Context): Promise<ResolvedSettings> {
+  const [{ loadConfigOrThrow }, { resolveSettings }] = await Promise.all([
+    import('../plan/config.js'),
+    import('../plan/resolve.js'),
+  ]);
   const { config } = await loadConfigOrThrow(ctx.cwd, { cwd: ctx.cwd, env: ctx.env });
-  const agents: Settings['agents'] = {};
-  for (const [name, a] of Object.entries(config.agents ?? {}))
-    agents[name] = { command: [...a.command], ...(a.env && { env: { ...a.env } }), exitsWhenDone: true };
-  return {
-    worktrees: config.worktrees,
-    tmux: config.tmux,
-    agents,
-    defaults: { agent: config.defaults?.agent, base: config.defaults?.base, env: config.defaults?.env },
-  };
+  return resolveSettings({ config, env: ctx.env });
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Workspace } from '../workspace.js';
 import { assertFeatureName } from '../worker/inspect.js';
 import { launchWorker } from '../worker/launch.js';
 import { worktreesRoot } from '../worker/layout.js';
-import { readStatus } from '../worker/protocol.js';
+import { recordedState } from '../worker/metadata.js';
 import { assertBases, assertOwnSessions, ensureWorktree } from '../worker/worktree.js';
 import { taskProblem } from '../plan/rules.js';
 import { openCommandWorkspace } from './settings.js';
@@ -45,8 +45,9 @@ export async function spawnWorker(
   await assertOwnSessions(ws.tmux, [loc]);
   const sessions = await ws.tmux.listSessions();
   const session = sessions.find((s) => s.name === loc.session);
-  const { status } = await readStatus(loc.worktree).catch(() => ({ status: undefined }));
-  if (session && !session.paneDead && status !== 'done' && status !== 'failed') {
+  // Its files say whether its latest start ended; a live session of one that did not is running.
+  const recorded = await recordedState(loc.worktree).catch(() => undefined);
+  if (session && !session.paneDead && (recorded === undefined || recorded === 'running')) {
     throw new SafetyError(
       `worker ${feature} is already running in tmux session ${loc.session}. Check it with 'wo status ${feature}' or watch it with 'wo attach ${feature}'; to start it again, end it first: 'wo kill ${feature} --force'.`,
     );

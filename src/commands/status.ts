@@ -8,12 +8,13 @@ import {
   durationMs,
   findWorkers,
   unknownWorker,
+  workerState,
   type WorkerView,
 } from '../worker/inspect.js';
 import { lastOutput } from '../worker/lastline.js';
 import { sessionUsage } from '../worker/agent-report.js';
 import type { Usage } from '../agents/types.js';
-import { shownStatus } from '../worker/metadata.js';
+import { endedWord } from '../life/state.js';
 import { worktreesRoot } from '../worker/layout.js';
 import { protocolPaths } from '../worker/protocol.js';
 import { reportedOnly, type ReportedOnly } from './run-history.js';
@@ -168,7 +169,7 @@ async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
   const last = await lastOutput(protocolPaths(v.loc.worktree).log).catch(() => undefined);
   return {
     feature: v.feature,
-    status: shownStatus(v.meta, v.status), // the report's word: timeout, crashed, interrupted (SPEC §5)
+    status: endedWord(workerState(v)), // the report's word: timeout, crashed, interrupted (SPEC §5)
     reason: v.reason ?? null,
     session: v.loc.session,
     session_alive: v.sessionAlive,

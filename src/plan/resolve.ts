@@ -1,9 +1,15 @@
-// The one place where precedence is decided, key by key:
+// The one place where precedence is decided, key by key, for every command (SPEC §3):
 // command-line flags > the worker's own fields > the plan's defaults > the config's defaults > built-in DEFAULTS.
 import { PRESETS } from './presets.js';
 import { parseDuration } from './duration.js';
 import type { ConfigFile, PlanFile, WorkerDefaults } from './schema-types.js';
-import { DEFAULTS, type AgentDef, type ResolvedPlan, type WorkerSpec } from './types.js';
+import {
+  DEFAULTS,
+  type AgentDef,
+  type ResolvedPlan,
+  type ResolvedSettings,
+  type WorkerSpec,
+} from './types.js';
 
 /** Flags that override the plan (already checked). */
 export interface PlanFlags {
@@ -38,12 +44,65 @@ function first<T>(...values: (T | undefined)[]): T | undefined {
   return values.find((v) => v !== undefined);
 }
 
+/** What resolveSettings merges: a command without a plan (spawn, status, …) gives the config alone. */
+export interface SettingsInput {
+  config: ConfigFile;
+  /** The plan's settings, when the command has a plan (wo run). */
+  plan?: Pick<PlanFile, 'concurrency' | 'defaults' | 'worktrees' | 'agents'>;
+  flags?: Pick<PlanFlags, 'concurrency'>;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Copies, so that no caller can change the presets or the parsed files through the settings. */
+const copyAgent = (a: AgentDef): AgentDef => ({
+  ...a,
+  command: [...a.command],
+  ...(a.env && { env: { ...a.env } }),
+});
+
+/** A file's agents as wo uses them; one that follows an adapter finishes as that preset does (claude: by its status file). */
+const customAgents = (agents: ConfigFile['agents']): Record<string, AgentDef> =>
+  Object.fromEntries(
+    Object.entries(agents ?? {}).map(([name, a]) => [
+      name,
+      copyAgent({ ...a, exitsWhenDone: a.adapter ? PRESETS[a.adapter]!.exitsWhenDone : true }),
+    ]),
+  );
+
+/**
+ * The settings every command opens the repository with: built-in defaults < the config file < the
+ * plan < flags. `wo run` and `wo spawn` see the same agents (a config agent's adapter included).
+ */
+export function resolveSettings(input: SettingsInput): ResolvedSettings {
+  const { config, plan = {}, flags = {} } = input;
+  const socket = input.env.WO_TMUX_SOCKET || config.tmux?.socket;
+  const base = first(plan.defaults?.base, config.defaults?.base);
+  const presets = Object.fromEntries(Object.entries(PRESETS).map(([name, a]) => [name, copyAgent(a)]));
+  return {
+    concurrency: first(flags.concurrency, plan.concurrency, config.concurrency) ?? DEFAULTS.concurrency,
+    worktrees: {
+      dir: first(plan.worktrees?.dir, config.worktrees?.dir) ?? DEFAULTS.worktreesDir,
+      branch: first(plan.worktrees?.branch, config.worktrees?.branch) ?? DEFAULTS.branch,
+    },
+    // Presets, then the config's agents, then the plan's: the plan's win.
+    agents: { ...presets, ...customAgents(config.agents), ...customAgents(plan.agents) },
+    tmux: { ...(socket && { socket }), prefix: config.tmux?.prefix ?? DEFAULTS.sessionPrefix },
+    report: { ...(config.report?.dir !== undefined && { dir: config.report.dir }) },
+    defaults: {
+      agent: first(plan.defaults?.agent, config.defaults?.agent) ?? DEFAULTS.agent,
+      ...(base !== undefined && { base }),
+      env: { ...config.defaults?.env, ...plan.defaults?.env },
+    },
+  };
+}
+
 /** Merges a valid plan, its config and the flags into the model the rest of wo uses. */
 export function resolvePlan(input: ResolveInput): ResolvedPlan {
   const { plan, config, flags } = input;
   const flagLayer: Layer = { ...(flags.timeout !== undefined && { timeout: flags.timeout }) };
   const planDefaults: Layer = plan.defaults ?? {};
   const configDefaults: Layer = config.defaults ?? {};
+  const settings = resolveSettings({ config, plan, flags, env: input.env });
 
   const workers = plan.workers.map((w, index): WorkerSpec => {
     // Strongest first: flags, the worker, the plan's defaults, the config's defaults, built-in.
@@ -76,36 +135,11 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     };
   });
 
-  // Copies, so that no caller can change the presets or the parsed files through the plan.
-  const copy = (a: AgentDef): AgentDef => ({
-    ...a,
-    command: [...a.command],
-    ...(a.env && { env: { ...a.env } }),
-  });
-  const custom = (agents: ConfigFile['agents']): Record<string, AgentDef> =>
-    Object.fromEntries(
-      Object.entries(agents ?? {}).map(([name, a]) => [
-        name,
-        // A custom agent that follows an adapter finishes as that preset does (claude: by its status file).
-        copy({ ...a, exitsWhenDone: a.adapter ? PRESETS[a.adapter]!.exitsWhenDone : true }),
-      ]),
-    );
-  const presets = Object.fromEntries(Object.entries(PRESETS).map(([name, a]) => [name, copy(a)]));
-  const socket = input.env.WO_TMUX_SOCKET || config.tmux?.socket;
-
   return {
     file: input.file,
     ...(input.configFile !== undefined && { configFile: input.configFile }),
-    concurrency: first(flags.concurrency, plan.concurrency, config.concurrency) ?? DEFAULTS.concurrency,
-    worktrees: {
-      dir: first(plan.worktrees?.dir, config.worktrees?.dir) ?? DEFAULTS.worktreesDir,
-      branch: first(plan.worktrees?.branch, config.worktrees?.branch) ?? DEFAULTS.branch,
-    },
-    // Presets, then the config's agents, then the plan's: the plan's win.
-    agents: { ...presets, ...custom(config.agents), ...custom(plan.agents) },
+    ...settings,
     workers,
-    tmux: { ...(socket && { socket }), prefix: config.tmux?.prefix ?? DEFAULTS.sessionPrefix },
-    report: { ...(config.report?.dir !== undefined && { dir: config.report.dir }) },
     ...(plan.max_run_cost_usd !== undefined && { maxRunCostUsd: plan.max_run_cost_usd }),
     ...(plan.remote !== undefined && { remote: plan.remote }),
   };

@@ -46,18 +46,24 @@ export interface WorkerSpec {
   index: number;
 }
 
-export interface ResolvedPlan {
-  /** Absolute path of the plan file. */
-  file: string;
-  /** Absolute path of the configuration file that applied, if any. */
-  configFile?: string;
+/** What every command works with besides the workers (src/plan/resolve.ts resolveSettings). */
+export interface ResolvedSettings {
   concurrency: number;
   worktrees: { dir: string; branch: string };
   /** Every agent a worker can name: presets plus the plan's and config's `agents`. */
   agents: Record<string, AgentDef>;
-  workers: WorkerSpec[];
-  tmux: { socket?: string; prefix?: string };
+  tmux: { socket?: string; prefix: string };
   report: { dir?: string };
+  /** For a worker no plan describes (`wo spawn`): the plan's defaults over the config's. */
+  defaults: { agent: string; base?: string; env: Record<string, string> };
+}
+
+export interface ResolvedPlan extends ResolvedSettings {
+  /** Absolute path of the plan file. */
+  file: string;
+  /** Absolute path of the configuration file that applied, if any. */
+  configFile?: string;
+  workers: WorkerSpec[];
   /** The run's cost cap, USD (`max_run_cost_usd`); undefined = no cap. */
   maxRunCostUsd?: number;
   /** The plan's `remote`: where `--push` and `--pr` push branches (undefined: origin). */

@@ -1,17 +1,9 @@
 // The shape of report.json (SPEC §5) and of .wo/last-run.json, exactly as written to disk.
-import type { Outcome } from '../scheduler/types.js';
+import { isOutcome, OUTCOMES, type Outcome } from '../life/state.js';
 
 export type { Outcome };
-
-/** Every outcome, in the order summaries list them. */
-export const OUTCOMES: readonly Outcome[] = [
-  'done',
-  'failed',
-  'timeout',
-  'crashed',
-  'skipped',
-  'interrupted',
-];
+/** Every outcome, in the order summaries list them (one list: src/worker/state.ts). */
+export { OUTCOMES };
 
 /** A plain object (not null, not an array): what a JSON object parses to. */
 export const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -24,10 +16,7 @@ export function hasReportWorkers(v: unknown): v is Record<string, unknown> & { w
     Array.isArray(v.workers) &&
     v.workers.every(
       (w) =>
-        isObject(w) &&
-        typeof w.feature === 'string' &&
-        typeof w.outcome === 'string' &&
-        (OUTCOMES as readonly string[]).includes(w.outcome),
+        isObject(w) && typeof w.feature === 'string' && typeof w.outcome === 'string' && isOutcome(w.outcome),
     )
   );
 }

@@ -3,13 +3,14 @@
 // events and does no terminal output.
 import type { WorkerSpec } from '../plan/types.js';
 import type { Usage } from '../agents/types.js';
+import type { DecidedOutcome, Outcome } from '../life/state.js';
 
-export type Outcome = 'done' | 'failed' | 'timeout' | 'crashed' | 'skipped' | 'interrupted';
+export type { Outcome };
 
 /** How one attempt ended, as the driver saw it. */
 export interface AttemptEnd {
   /** done | failed | crashed, as read from the protocol files and tmux. */
-  outcome: 'done' | 'failed' | 'crashed';
+  outcome: DecidedOutcome;
   reason?: string;
   exitCode?: number;
   /**

@@ -12,10 +12,12 @@ import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import { diskFiles, type FileFacts, type WorkerFiles } from './files.js';
 import { featureOfSession, worktreesRoot, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta, type WorktreeMeta } from './metadata.js';
+import { recordedOutcome, type WorkerState } from '../life/state.js';
 import {
   decide,
   liveState,
   parseStatus,
+  stateOf,
   type AgentEvent,
   type Decision,
   type StatusRead,
@@ -185,6 +187,12 @@ export async function readView(
         (finishedMs === undefined ? undefined : new Date(finishedMs).toISOString())),
     exitCode: notYet ? null : (meta.worker?.exit_code ?? facts.exit?.code ?? null),
   };
+}
+
+/** The worker's state: what outcome.ts decided, with the outcome its run recorded (SPEC §5). */
+export function workerState(v: WorkerView): WorkerState {
+  const d = v.decision;
+  return stateOf(d, d.final ? recordedOutcome(d.status, v.meta.worker) : undefined);
 }
 
 /**

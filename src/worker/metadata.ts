@@ -1,7 +1,8 @@
 // .worktree.json: merged, never clobbered: fields other tools wrote survive.
 import { join } from 'node:path';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
-import { FILES } from './protocol.js';
+import { FILES, readStatus } from './protocol.js';
+import { isFinalStatus, recordedOutcome, type Outcome } from '../life/state.js';
 
 export interface WorkerMeta {
   session: string;
@@ -72,12 +73,17 @@ async function applyMeta(
 }
 
 /**
- * The word `wo status` and `wo collect` show for a worker whose status is `status`: the outcome its
- * last run recorded (SPEC §5: the same words as the report) when that record is about the worker's
- * latest start and final status; otherwise the status itself.
+ * What a worker's files record of its latest start, without asking tmux or deciding anything:
+ * `running`, or the outcome it ended with (recordedOutcome: the run's word when it wrote one);
+ * undefined when it has no status yet.
  */
-export function shownStatus(meta: WorktreeMeta, status: string): string {
-  const w = meta.worker;
-  const current = w?.outcome !== undefined && w.outcome_run_id !== undefined && w.outcome_run_id === w.run_id;
-  return current && w.status === status && (status === 'done' || status === 'failed') ? w.outcome! : status;
+export async function recordedState(worktree: string): Promise<Outcome | 'running' | undefined> {
+  const [{ status }, meta] = await Promise.all([readStatus(worktree), readMeta(worktree)]);
+  if (status === undefined) return undefined;
+  return isFinalStatus(status) ? recordedOutcome(status, meta.worker) : 'running';
+}
+
+/** Whether a worker's latest start is recorded done: what a `needs` outside a run's selection asks. */
+export async function isDone(loc: { worktree: string }): Promise<boolean> {
+  return (await recordedState(loc.worktree)) === 'done';
 }

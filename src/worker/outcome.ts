@@ -3,7 +3,16 @@
 // gather the facts (files, tmux, the wrapper's exit record) and all ask `decide`.
 
 import type { AgentEvent, AgentResult } from '../agents/types.js';
-import type { RunStep } from './run-state.js';
+import { AGENT_WORDS_MAX, agentWords, clip } from '../life/reasons.js';
+import type {
+  DecidedOutcome,
+  FinalStatus,
+  LiveState,
+  Outcome,
+  RunStep,
+  StatusWord,
+  WorkerState,
+} from '../life/state.js';
 
 export type { AgentEvent, AgentResult, Usage } from '../agents/types.js';
 
@@ -18,7 +27,7 @@ export const LOST_REASON = 'session ended without status';
 export const START_GRACE_MS = 5000;
 
 /** The words of the status file (SPEC §1). */
-export type WorkerStatus = 'running' | 'done' | 'failed';
+export type WorkerStatus = StatusWord;
 
 export interface StatusRead {
   /** undefined: no file, or an empty one (not yet written). */
@@ -32,8 +41,7 @@ export function parseStatus(text: string | undefined): StatusRead {
   const word = (text ?? '').trim();
   if (word === '') return {};
   if (word === 'running' || word === 'done' || word === 'failed') return { status: word };
-  const shown = word.length > 40 ? `${word.slice(0, 40)}…` : word;
-  return { status: 'failed', reason: `unknown status "${shown}"` };
+  return { status: 'failed', reason: `unknown status "${clip(word, 40)}"` };
 }
 
 /** Everything wo knows about one worker at one moment. */
@@ -110,7 +118,7 @@ export interface ExitRecord {
 
 /** What wo writes to the worker's files to make its decision last (status word and result). */
 export interface Recording {
-  status: 'done' | 'failed';
+  status: FinalStatus;
   /** A bold first line of the result, before whatever the agent wrote. */
   headline?: string;
   /** Text after the headline (a command's output). */
@@ -122,7 +130,7 @@ export interface Recording {
 /** A worker that has not ended: what it is doing. */
 export interface Ongoing {
   final: false;
-  state: 'queued' | 'preparing' | 'starting' | 'working' | 'waiting' | 'rate-limited' | 'verifying';
+  state: LiveState;
   /** The agent's own words for `waiting` and `rate-limited` (its question, the limit's reset). */
   message?: string;
   /** `rate-limited`: when the limit resets (ISO 8601), when the agent said so. */
@@ -132,9 +140,9 @@ export interface Ongoing {
 /** A worker that has ended. */
 export interface Ended {
   final: true;
-  outcome: 'done' | 'failed' | 'crashed';
+  outcome: DecidedOutcome;
   /** The status word it ends with in its files. */
-  status: 'done' | 'failed';
+  status: FinalStatus;
   reason?: string;
   exitCode?: number;
   /** The agent wrote its status itself and its program may still run: end its session. */
@@ -150,6 +158,21 @@ export interface Ended {
 
 export type Decision = Ongoing | Ended;
 
+/**
+ * A decision as the worker's state. `recorded`: the outcome a run wrote down for it, when that says
+ * more than its files (recordedOutcome in state.ts: a timeout, an interrupt).
+ */
+export function stateOf(d: Decision, recorded?: Outcome): WorkerState {
+  if (!d.final)
+    return {
+      final: false,
+      live: d.state,
+      ...(d.message !== undefined && { message: d.message }),
+      ...(d.resetsAt !== undefined && { resetsAt: d.resetsAt }),
+    };
+  return { final: true, outcome: recorded ?? d.outcome, ...(d.reason !== undefined && { reason: d.reason }) };
+}
+
 /** The bold first line of a result that wo wrote (`**timed out after 1m**`), as a reason. */
 export function headlineOf(result: string | undefined): string | undefined {
   const m = /^\*\*(.+)\*\*\s*$/.exec(result?.split('\n', 1)[0] ?? '');
@@ -158,8 +181,7 @@ export function headlineOf(result: string | undefined): string | undefined {
 
 /** The agent's error, in its own words, as a one-line reason. */
 function agentErrorReason(r: AgentResult): string {
-  const words = (r.message ?? '').replace(/\s+/g, ' ').trim();
-  const shown = words.length > 200 ? `${words.slice(0, 200)}…` : words;
+  const shown = agentWords(r.message, AGENT_WORDS_MAX);
   return shown ? `the agent reported an error: ${shown}` : 'the agent reported an error';
 }
 
@@ -172,7 +194,7 @@ const LIMIT_WORDS = /\b429\b|rate[ _-]?limit|usage limit|too many requests/i;
  */
 function endedOnLimit(f: WorkerFacts): Ended['rateLimited'] {
   const events = f.agentEvents ?? [];
-  const words = f.agentResult?.isError ? f.agentResult.message?.replace(/\s+/g, ' ').trim() : undefined;
+  const words = f.agentResult?.isError ? agentWords(f.agentResult.message) : undefined;
   const lastLimited = events[events.length - 1]?.state === 'rate-limited';
   if (!lastLimited && !(words && LIMIT_WORDS.test(words))) return undefined;
   const limits = events.filter((e) => e.state === 'rate-limited');

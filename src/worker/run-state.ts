@@ -4,14 +4,9 @@
 // step means for the worker's state is decided in outcome.ts.
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fsutil.js';
+import { RUN_STEPS, type RunStep } from '../life/state.js';
 
-/**
- * The run's steps for one worker: `running` while its agent runs, `rate-limited` while the run waits
- * between its attempts for its agent's limit to reset, `ended` once the run is done with it.
- */
-export type RunStep = 'queued' | 'preparing' | 'running' | 'rate-limited' | 'verifying' | 'ended';
-
-const STEPS: readonly RunStep[] = ['queued', 'preparing', 'running', 'rate-limited', 'verifying', 'ended'];
+export type { RunStep } from '../life/state.js';
 
 /** The file's content: which run wrote it, the step, and when. */
 export interface RunState {
@@ -57,7 +52,8 @@ export async function writeRunState(
 export function parseRunState(text: string | undefined): RunState | undefined {
   try {
     const s = JSON.parse(text ?? '') as Partial<RunState>;
-    if (typeof s?.run_id !== 'string' || !STEPS.includes(s.step as RunStep)) return undefined;
+    if (typeof s?.run_id !== 'string' || !(RUN_STEPS as readonly unknown[]).includes(s.step))
+      return undefined;
     return {
       run_id: s.run_id,
       step: s.step as RunStep,

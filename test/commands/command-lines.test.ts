@@ -40,7 +40,7 @@ describe('tmux command lines', () => {
     const { calls, runner } = recorder((args) =>
       args.includes('has-session') ? { exitCode: 1, stderr: "can't find session: wt-x" } : {},
     );
-    const ws = await openWorkspace(ctx, {}, runner);
+    const ws = await openWorkspace(ctx, undefined, runner);
     const task = `it's "$(rm -rf /)"; echo`;
     expect(await spawnWorker(ctx, ws, 'x', task, { agent: 'shell', create: true })).toBe(0);
     const wt = join(repo.base, 'repo-worktrees', 'x');
@@ -89,7 +89,7 @@ describe('tmux command lines', () => {
           ? { stdout: `wt-x\t1700000000\t0\t0\t0\t${wt}\nwt-xy\t1700000000\t0\t0\t0\t${wt}y\n` }
           : {},
     );
-    const ws = await openWorkspace(ctx, {}, runner);
+    const ws = await openWorkspace(ctx, undefined, runner);
     expect(await killWorker(ctx, ws, 'x', {})).toBe(0);
     expect(calls.filter((c) => !c.includes('list-panes'))).toEqual([
       ['-L', 'sock', 'kill-session', '-t', '=wt-x'],

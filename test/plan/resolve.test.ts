@@ -1,7 +1,7 @@
 // Precedence, key by key: flags > the worker's own fields > plan defaults > config defaults > built-in.
 import { join } from 'node:path';
 import { loadPlan } from '../../src/plan/index.js';
-import { resolvePlan, type ResolveInput } from '../../src/plan/resolve.js';
+import { resolvePlan, resolveSettings, type ResolveInput } from '../../src/plan/resolve.js';
 import type { ConfigFile, PlanFile, WorkerDefaults } from '../../src/plan/schema-types.js';
 import { DEFAULTS, type WorkerSpec } from '../../src/plan/types.js';
 import { PRESETS } from '../../src/plan/presets.js';
@@ -163,6 +163,36 @@ test('worktrees, agents, tmux and report: plan > config > built-in; WO_TMUX_SOCK
   expect(builtIn.worktrees).toEqual({ dir: DEFAULTS.worktreesDir, branch: DEFAULTS.branch });
   expect(builtIn.tmux).toEqual({ prefix: DEFAULTS.sessionPrefix });
   expect(builtIn.report).toEqual({});
+});
+
+test('resolveSettings: a command without a plan gets the config as wo run does, adapters included', () => {
+  const config: ConfigFile = {
+    concurrency: 2,
+    worktrees: { dir: '../trees' },
+    agents: { mine: { command: ['claude', '{prompt}'], adapter: 'claude' } },
+    defaults: { agent: 'mine', base: 'develop', env: { A: 'config', B: 'config' } },
+  };
+  const alone = resolveSettings({ config, env: {} });
+  expect(alone.agents.mine).toEqual({
+    command: ['claude', '{prompt}'],
+    adapter: 'claude',
+    exitsWhenDone: false,
+  });
+  expect(alone.agents.shell).toEqual(PRESETS.shell);
+  expect(alone.defaults).toEqual({ agent: 'mine', base: 'develop', env: { A: 'config', B: 'config' } });
+  expect(alone.worktrees).toEqual({ dir: '../trees', branch: DEFAULTS.branch });
+  expect(alone.concurrency).toBe(2);
+  // The same config under a plan: the plan's settings over the config's, flags over both.
+  const plan: PlanFile = {
+    version: 1,
+    defaults: { agent: 'shell', env: { B: 'plan' } },
+    workers: [{ feature: 'a', task: 't' }],
+  };
+  const withPlan = resolvePlan({ file: '/x/w.yaml', plan, config, flags: { concurrency: 7 }, env: {} });
+  expect(withPlan.agents.mine).toEqual(alone.agents.mine);
+  expect(withPlan.defaults).toEqual({ agent: 'shell', base: 'develop', env: { A: 'config', B: 'plan' } });
+  expect(withPlan.concurrency).toBe(7);
+  expect(resolveSettings({ config: {}, env: {} }).defaults).toEqual({ agent: DEFAULTS.agent, env: {} });
 });
 
 test('needs are kept in order without repeats', () => {
