@@ -3,6 +3,7 @@
 // gather the facts (files, tmux, the wrapper's exit record) and all ask `decide`.
 
 import type { AgentEvent, AgentResult } from '../agents/types.js';
+import { LIMIT_WORDS } from '../agents/index.js';
 import type { RunStep } from './run-state.js';
 
 export type { AgentEvent, AgentResult, Usage } from '../agents/types.js';
@@ -162,9 +163,6 @@ function agentErrorReason(r: AgentResult): string {
   const shown = words.length > 200 ? `${words.slice(0, 200)}…` : words;
   return shown ? `the agent reported an error: ${shown}` : 'the agent reported an error';
 }
-
-/** An agent's error words that name a provider's limit (Claude Code's 429, Codex's usage limit). */
-const LIMIT_WORDS = /\b429\b|rate[ _-]?limit|usage limit|too many requests/i;
 
 /**
  * A headless agent that exited on its provider's rate limit: its last live state is `rate-limited`,
