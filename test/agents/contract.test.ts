@@ -3,7 +3,7 @@
 // that lists it — its preset, the adapter a custom agent names, what wo adds per worker, how its
 // output is read (asked of the agent recorded at launch, never guessed), its limit's words, and its
 // version, login and install facts in preflight.
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Runner } from '../../src/exec.js';
@@ -178,4 +178,13 @@ describe('preflight asks the agent how to check its program', () => {
       "agent mine: 'echo-agent' is not on PATH; install it: npm install -g echo-agent@1.2.3",
     );
   });
+});
+
+test("scripts/install-agents.sh installs each agent's proven version, as its install facts say", () => {
+  const script = readFileSync(new URL('../../scripts/install-agents.sh', import.meta.url), 'utf8');
+  const pins = [...(/^pins=\((.*)\)$/m.exec(script)?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  const proven = AGENTS.flatMap((a) =>
+    a.install?.npm && a.install.proven ? [`${a.install.npm}@${a.install.proven}`] : [],
+  );
+  expect(pins).toEqual([...new Set(proven)]);
 });
