@@ -2,7 +2,7 @@
 # Installs the agent programs the tests prove wo against, at the pinned versions, into .agents/
 # (kept out of git and out of node_modules, so `npm ci` and the quick start never download them).
 # Runs only what is missing: a second run is instant. The pins are the versions SPEC §1's presets
-# were proven with (src/agents/versions.ts names the same ones for preflight).
+# were proven with (each agent's install facts in src/agents/ name the same ones; a test checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${WO_AGENTS_DIR:-$PWD/.agents}"

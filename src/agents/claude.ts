@@ -1,10 +1,113 @@
-// The Claude Code adapters (SPEC §1): `claude` (interactive) and `claude-print` (headless, -p).
-// Live state comes from hooks that wo passes for this session only (--settings: added to the user's
-// own settings, which stay untouched); each hook appends its JSON input, with the time, to a file in
-// wo's state folder. The headless outcome is its final `result` event, not the exit code alone.
-import type { AgentEvent, AgentResult, Usage } from './types.js';
+// The Claude Code agents (SPEC §1): `claude` (interactive) here, `claude-print` (headless, -p) in
+// claude-print.ts, which shares this file's helpers. Live state comes from hooks that wo passes for
+// this session only (--settings: added to the user's own settings, which stay untouched); each hook
+// appends its JSON input, with the time, to a file in wo's state folder. The headless outcome is its
+// final `result` event, not the exit code alone.
+import { chmod, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../fsutil.js';
+import type {
+  Agent,
+  AgentEvent,
+  AgentResult,
+  ExtraCheckInput,
+  InstallFacts,
+  LaunchAdditions,
+  LoginCheck,
+  Usage,
+  WorkerLaunch,
+} from './types.js';
 import { epochToIso, resetFromWords } from './reset.js';
-import { jsonLines, num, rec, str } from './files.js';
+import { agentPaths, jsonLines, num, rec, str } from './files.js';
+import { claudeLogin } from './login.js';
+
+/**
+ * What Claude Code may do without asking (both presets): read and edit in its worktree, commit, and
+ * write the protocol files. The adapter adds the plan's setup and verify commands, as written.
+ */
+export const CLAUDE_TOOLS = [
+  'Read',
+  'Edit',
+  'Write',
+  'Glob',
+  'Grep',
+  'Bash(git add:*)',
+  'Bash(git commit:*)',
+  'Bash(git status:*)',
+  'Bash(git diff:*)',
+  'Bash(git log:*)',
+  'Bash(echo done > .worker-status)',
+  'Bash(echo failed > .worker-status)',
+];
+
+/** Claude Code's package, at the version test/agents/ proves both presets with. */
+export const CLAUDE_INSTALL = {
+  title: 'Claude Code',
+  npm: '@anthropic-ai/claude-code',
+  proven: '2.1.197',
+  command: 'npm install -g @anthropic-ai/claude-code@2.1.197',
+} satisfies InstallFacts;
+
+/** `claude auth status`: JSON, exit 1 when logged out. */
+export const CLAUDE_PROGRAM: { name: string; login: LoginCheck } = {
+  name: 'claude',
+  login: {
+    args: ['auth', 'status'],
+    read: (a) => claudeLogin(a.stdout, a.exitCode),
+    hint: 'run `claude auth login` (or `claude`, then /login), or set ANTHROPIC_API_KEY',
+  },
+};
+
+/** Claude Code's words for its provider's limit (its API errors name the 429). */
+export const CLAUDE_LIMIT_WORDS = /\b429\b|rate[ _-]?limit|too many requests/i;
+
+/**
+ * What wo adds to a Claude Code command for one worker: the plan's own commands (setup, verify) as
+ * allowed tools, as they are written; wo's hooks for this session; in print mode, the cost cap and
+ * the copy of its event stream.
+ */
+export async function claudeAdditions(w: WorkerLaunch, print: boolean): Promise<LaunchAdditions> {
+  const paths = agentPaths(w.stateDir);
+  const own = [...(w.setup ?? []), ...(w.verify ? [w.verify] : [])].map((c) => `Bash(${c})`);
+  // Claude Code stops a print-mode turn once it has spent this much (`--max-budget-usd`, 2.1.197:
+  // "only works with --print"); the interactive program has no such cap.
+  const budget = print && w.maxCostUsd !== undefined ? ['--max-budget-usd', String(w.maxCostUsd)] : [];
+  return {
+    args: [...(own.length ? ['--allowedTools', ...own] : []), '--settings', hookSettings(), ...budget],
+    env: { WO_HOOK_FILE: paths.hooks },
+    ...(print && { captureStdout: paths.events }),
+  };
+}
+
+/**
+ * What an interactive agent is told once its rate limit has reset (typed at its prompt, as a person
+ * would): its turn ended on the limit, and this starts the next one.
+ */
+export const CONTINUE_TEXT = 'continue';
+
+/** Claude Code, interactive: the prompt as its first message; finishes by writing the status file. */
+export const claude: Agent<'claude'> = {
+  name: 'claude',
+  // Anything beyond its allowed tools is a permission prompt: the worker turns `waiting`.
+  preset: {
+    command: ['claude', '{prompt}', '--permission-mode', 'acceptEdits', '--allowedTools', ...CLAUDE_TOOLS],
+    exitsWhenDone: false,
+  },
+  parsesOptions: true,
+  launch: (w) => claudeAdditions(w, false),
+  // No event stream: its hooks alone, and a turn that stops leaves it idle at its prompt.
+  read: (o) => ({ events: hookEvents(o.hooks, true) }),
+  printsResultOnExit: false,
+  limitWords: CLAUDE_LIMIT_WORDS,
+  // A subscription's limit leaves Claude Code 2.1.197 in its /rate-limit-options menu ("1. Stop and
+  // wait for limit to reset", selected): Enter takes that (at an empty prompt it does nothing). Then
+  // the text, typed as text (-l: no key names, nothing interpreted), and Enter on its own, as a
+  // person would; each after a moment for the screen to take the last.
+  resume: { keys: [['Enter'], ['-l', CONTINUE_TEXT], ['Enter']], pauseMs: 300 },
+  program: CLAUDE_PROGRAM,
+  extraCheck: trustCheck,
+  install: CLAUDE_INSTALL,
+};
 
 /**
  * The hook command: appends the hook's JSON (one line) with the time in ms to $WO_HOOK_FILE. Reads
@@ -180,4 +283,60 @@ export function transcriptUsage(text: string | undefined): Usage | undefined {
     cache_read_tokens: sum('cache_read_input_tokens'),
     cost_usd: null,
   };
+}
+
+/**
+ * Interactive Claude Code stops every worker at its folder-trust dialog in a checkout it does not
+ * trust. A version other than the proven one may not carry the checkout's trust over to its linked
+ * worktrees: the worktrees folder is then trusted too, and wo says so.
+ */
+async function trustCheck(o: ExtraCheckInput): Promise<string | undefined> {
+  if (!(await claudeTrusts(o.repoRoot, o.env)))
+    return `agent ${o.agent}: Claude Code does not trust ${o.repoRoot}, and would stop every worker at its folder-trust dialog. Trust it once: run \`claude\` in ${o.repoRoot} and answer "Yes, I trust this folder" (wo never answers that dialog for you)`;
+  if (o.worktreesDir && o.version !== CLAUDE_INSTALL.proven && !(await claudeTrusts(o.worktreesDir, o.env))) {
+    const file = await extendTrust(o.worktreesDir, o.env);
+    o.say?.(
+      `wo: Claude Code ${o.version ?? '(version unknown)'} may not carry the trust of ${o.repoRoot} over to its worktrees: trusted ${o.worktreesDir} too (projects["${o.worktreesDir}"].hasTrustDialogAccepted in ${file}; nothing else changed)\n`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Whether Claude Code trusts the checkout: `projects[<it or a parent>].hasTrustDialogAccepted` in
+ * its configuration (~/.claude.json, or $CLAUDE_CONFIG_DIR/.claude.json). Claude Code 2.1.197
+ * trusts a linked worktree when it trusts its main checkout, so the workers need nothing more.
+ */
+export async function claudeTrusts(repoRoot: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const text = await readFile(claudeConfig(env), 'utf8').catch(() => undefined);
+  if (text === undefined) return false;
+  let projects: Record<string, { hasTrustDialogAccepted?: unknown }> = {};
+  try {
+    projects = (JSON.parse(text) as { projects?: typeof projects }).projects ?? {};
+  } catch {
+    return false;
+  }
+  for (let d = repoRoot; ; d = dirname(d)) {
+    if (projects[d]?.hasTrustDialogAccepted === true) return true;
+    if (dirname(d) === d) return false;
+  }
+}
+
+/** Claude Code's configuration file: ~/.claude.json, or $CLAUDE_CONFIG_DIR/.claude.json. */
+const claudeConfig = (env: NodeJS.ProcessEnv): string =>
+  join(env.CLAUDE_CONFIG_DIR || env.HOME || '', '.claude.json');
+
+/**
+ * Marks one folder trusted in Claude Code's configuration: sets projects[dir].hasTrustDialogAccepted
+ * and keeps every other key as it was. Written whole (temporary file, then rename), with its mode.
+ */
+export async function extendTrust(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const file = claudeConfig(env);
+  const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+  const config = JSON.parse(text) as { projects?: Record<string, Record<string, unknown>> };
+  config.projects ??= {};
+  config.projects[dir] = { ...config.projects[dir], hasTrustDialogAccepted: true };
+  await writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+  await chmod(file, st.mode & 0o777);
+  return file;
 }

@@ -1,11 +1,63 @@
-// The Codex CLI adapter (SPEC §1): `codex exec` in its workspace-write sandbox, made able to commit
+// The Codex CLI agent (SPEC §1): `codex exec` in its workspace-write sandbox, made able to commit
 // to the worker's branch; its live state and outcome from its --json events; its last message
 // (-o) becomes the result when it wrote none.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { AgentEvent, AgentResult } from './types.js';
-import { jsonLines, num, rec, str } from './files.js';
+import type { Agent, AgentEvent, AgentResult } from './types.js';
+import { agentPaths, jsonLines, num, rec, str } from './files.js';
+import { codexLogin } from './login.js';
 import { resetFromWords } from './reset.js';
+
+/**
+ * Codex's words for its provider's limit (0.171: "exceeded retry limit, last status: 429 Too Many
+ * Requests"; a plan's "You’ve hit your usage limit. … try again at 9:48 AM.").
+ */
+const CODEX_LIMIT_WORDS = /\b429\b|usage limit|rate limit/i;
+
+export const codex: Agent<'codex'> = {
+  name: 'codex',
+  // Non-interactive in its workspace-write sandbox (it never asks in exec mode), its events as JSON
+  // lines; wo opens the git folders a commit on its branch needs.
+  preset: {
+    command: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', '--skip-git-repo-check', '{prompt}'],
+    exitsWhenDone: true,
+  },
+  parsesOptions: true,
+  async launch(w) {
+    const paths = agentPaths(w.stateDir);
+    return { args: await codexArgs(w.worktree, paths.lastMessage), env: {}, captureStdout: paths.events };
+  },
+  read: (o) => codexStream(o.events, o.lastMessage, o.eventsAt),
+  printsResultOnExit: true,
+  limitWords: CODEX_LIMIT_WORDS,
+  program: {
+    name: 'codex',
+    login: {
+      args: ['login', 'status'],
+      read: (a) => codexLogin(`${a.stdout}\n${a.stderr}`, a.exitCode),
+      keyInEnv: codexKeySet,
+      hint: 'run `codex login`, or set the API key variable its provider names (OPENAI_API_KEY by default)',
+    },
+  },
+  install: {
+    title: 'the Codex CLI',
+    npm: '@openai/codex',
+    proven: '0.171.0',
+    command: 'npm install -g @openai/codex@0.171.0',
+  },
+};
+
+/** The key variable a codex provider names (env_key in its config.toml), or OPENAI_API_KEY, that is set. */
+async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const home = env.CODEX_HOME || join(env.HOME ?? '', '.codex');
+  const config = await readFile(join(home, 'config.toml'), 'utf8').catch(() => '');
+  const names = [
+    'OPENAI_API_KEY',
+    'CODEX_API_KEY',
+    ...[...config.matchAll(/^\s*env_key\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!),
+  ];
+  return names.find((n) => Boolean(env[n]));
+}
 
 /**
  * The folders a commit on the worktree's branch writes, outside the worktree: the worktree's own git
@@ -64,9 +116,8 @@ export function codexStream(
       error = str(rec(e.error).message) ?? error;
     } else if (type === 'error') {
       error = str(e.message) ?? error;
-      // A rate limit (0.171: "exceeded retry limit, last status: 429 Too Many Requests"; a plan's
-      // "You’ve hit your usage limit. … try again at 9:48 AM."): rate-limited, with the reset it names.
-      if (error && /\b429\b|usage limit|rate limit/i.test(error)) {
+      // A rate limit: rate-limited, with the reset it names.
+      if (error && CODEX_LIMIT_WORDS.test(error)) {
         const resetsAt = resetFromWords(error, at);
         events.push({ at, state: 'rate-limited', message: error, ...(resetsAt && { resetsAt }) });
       }

@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 
 export const AGENT_FILES = {
+  /** The name of the agent (adapter) that writes the rest, written at launch: it is asked to read them. */
+  adapter: 'adapter',
   /** The agent's stdout (its JSON event stream), copied by the session wrapper. */
   events: 'events.jsonl',
   /** One line per Claude Code hook, appended by the hook command wo passes with --settings. */
@@ -14,6 +16,7 @@ export const AGENT_FILES = {
 } as const;
 
 export const agentPaths = (stateDir: string) => ({
+  adapter: join(stateDir, AGENT_FILES.adapter),
   events: join(stateDir, AGENT_FILES.events),
   hooks: join(stateDir, AGENT_FILES.hooks),
   lastMessage: join(stateDir, AGENT_FILES.lastMessage),

@@ -1,91 +1,113 @@
-// The agent adapters of SPEC §1, one module per agent program: how it is started unattended (the
-// arguments wo adds for one worker), where its live state comes from, how its outcome and usage are
-// read. What those facts mean is decided in src/worker/outcome.ts.
-import { readFile, stat } from 'node:fs/promises';
-import type { AgentDef } from '../plan/types.js';
-import type { AgentEvent, AgentResult } from './types.js';
-import { claudeStream, hookEvents, hookSettings } from './claude.js';
-import { codexArgs, codexStream } from './codex.js';
-import { agentPaths, jsonLines } from './files.js';
+// The registry of agents (SPEC §1): every agent wo knows, listed once. Each is one object of the
+// contract in types.ts, in a file of its own: its preset, what wo adds per worker, how its output is
+// read, its limits' words, login and version checks, resume keys and install facts. Presets
+// (src/plan/presets.ts), the schema's enum (a test holds it to this list), preflight and doctor
+// derive from it. What the facts read here mean is decided in src/worker/outcome.ts.
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import type { Agent, AgentEvent, AgentResult, LaunchAdditions, WorkerLaunch } from './types.js';
+import { claude } from './claude.js';
+import { claudePrint } from './claude-print.js';
+import { codex } from './codex.js';
+import { aider } from './aider.js';
+import { shell } from './shell.js';
+import { agentPaths } from './files.js';
 
-export const ADAPTERS = ['claude', 'claude-print', 'codex', 'aider', 'shell'] as const;
-export type AdapterName = (typeof ADAPTERS)[number];
+export type { LaunchAdditions } from './types.js';
 
-/** The adapter an agent follows: its own `adapter`, the preset's name, or none (a plain command). */
-export function adapterOf(name: string, def: AgentDef): AdapterName | undefined {
-  if (def.adapter) return def.adapter;
-  return (ADAPTERS as readonly string[]).includes(name) ? (name as AdapterName) : undefined;
+/** Every agent wo knows, in the order the docs list them; the first is the default agent. */
+export const AGENTS = [claude, claudePrint, codex, aider, shell] as const;
+
+/** An agent's name: a preset's, and the value of a custom agent's `adapter`. */
+export type AdapterName = (typeof AGENTS)[number]['name'];
+
+/** The name of the agent a worker gets when neither it, the plan's defaults nor the config names one. */
+export const DEFAULT_AGENT: AdapterName = AGENTS[0].name;
+
+/** A plan's agent as far as the registry looks at it (src/plan/types.ts AgentDef). */
+export interface AgentDefLike {
+  command?: readonly string[];
+  adapter?: string;
 }
 
-/** Adapters whose program prints its final result (usage, cost) as it exits: worth a moment to exit by itself. */
-export function printsResultOnExit(adapter: AdapterName | undefined): boolean {
-  return adapter === 'claude-print' || adapter === 'codex';
+/** What an agent's own output says so far. */
+export interface AgentFacts {
+  agentResult?: AgentResult;
+  agentEvents?: AgentEvent[];
 }
 
-export interface LaunchAdditions {
-  /** Appended to the agent's argv. */
-  args: string[];
-  /** Extra variables for the session. */
-  env: Record<string, string>;
-  /** The session wrapper copies the agent's stdout (its event stream) to this file. */
-  captureStdout?: string;
+/** The agents wo knows, and what derives from the list; `createRegistry` lets a test add its own. */
+export interface Registry {
+  readonly agents: readonly Agent[];
+  /** The agent of this name, if wo knows one. */
+  named(name: string): Agent | undefined;
+  /** The agent a worker's agent follows: its own `adapter`, the preset of its name, or none (a plain command). */
+  adapterOf(name: string, def: AgentDefLike): Agent | undefined;
+  /** Each agent's preset, by its name: its argv, how it finishes, and itself as its adapter. */
+  presets(): Record<string, { command: string[]; exitsWhenDone: boolean; adapter: string }>;
+  /** What the worker's agent's own output says so far, read by the agent that wrote it (its recorded name). */
+  readAgentFacts(stateDir: string): Promise<AgentFacts>;
+  /**
+   * Every agent's words for its provider's limit, as one pattern: a headless agent's error result
+   * that says them ended on its limit (src/worker/outcome.ts reads the result without its agent).
+   */
+  limitWords: RegExp;
 }
 
-/** What wo adds to an agent's command for one worker, so that it works unattended and reports its state. */
-export async function launchAdditions(
-  adapter: AdapterName | undefined,
-  w: { worktree: string; stateDir: string; verify?: string; setup?: string[]; maxCostUsd?: number },
-): Promise<LaunchAdditions> {
-  const paths = agentPaths(w.stateDir);
-  switch (adapter) {
-    case 'claude':
-    case 'claude-print': {
-      // The plan's own commands (setup, verify) are allowed as they are written, besides the preset's list.
-      const own = [...(w.setup ?? []), ...(w.verify ? [w.verify] : [])].map((c) => `Bash(${c})`);
-      // Claude Code stops a print-mode turn once it has spent this much (`--max-budget-usd`, 2.1.197:
-      // "only works with --print"); the interactive program has no such cap.
-      const budget =
-        adapter === 'claude-print' && w.maxCostUsd !== undefined
-          ? ['--max-budget-usd', String(w.maxCostUsd)]
-          : [];
-      return {
-        args: [...(own.length ? ['--allowedTools', ...own] : []), '--settings', hookSettings(), ...budget],
-        env: { WO_HOOK_FILE: paths.hooks },
-        ...(adapter === 'claude-print' && { captureStdout: paths.events }),
-      };
-    }
-    case 'codex':
-      return { args: await codexArgs(w.worktree, paths.lastMessage), env: {}, captureStdout: paths.events };
-    default:
-      return { args: [], env: {} };
-  }
+/** An agent's preset: its argv, how it finishes, and itself as its adapter. */
+export function presetOf<N extends string>(
+  a: Agent<N>,
+): { command: string[]; exitsWhenDone: boolean; adapter: N } {
+  return { command: [...a.preset.command], exitsWhenDone: a.preset.exitsWhenDone, adapter: a.name };
 }
 
 const readIf = (path: string) => readFile(path, 'utf8').catch(() => undefined);
 
-/** What an agent's own output says so far (any adapter: each file is read by the adapter that writes it). */
-export async function readAgentFacts(
-  stateDir: string,
-): Promise<{ agentResult?: AgentResult; agentEvents?: AgentEvent[] }> {
-  const paths = agentPaths(stateDir);
-  const [events, hooks, lastMessage, eventsStat] = await Promise.all([
-    readIf(paths.events),
-    readIf(paths.hooks),
-    readIf(paths.lastMessage),
-    stat(paths.events).catch(() => undefined),
-  ]);
-  const at = eventsStat?.mtimeMs ?? 0;
-  const first = jsonLines(events?.slice(0, 65536))[0];
-  const stream =
-    first?.type === 'thread.started' || (first === undefined && lastMessage !== undefined)
-      ? codexStream(events, lastMessage, at)
-      : events !== undefined
-        ? claudeStream(events, at)
-        : { events: [] };
-  // A headless Claude (it has an event stream) is not idle when its turn stops: it exits.
-  const live = [...stream.events, ...hookEvents(hooks, events === undefined)].sort((a, b) => a.at - b.at);
+export function createRegistry(agents: readonly Agent[]): Registry {
+  const byName = new Map(agents.map((a) => [a.name, a]));
+  const named = (name: string) => byName.get(name);
   return {
-    ...(stream.result && { agentResult: stream.result }),
-    ...(live.length > 0 && { agentEvents: live }),
+    agents,
+    named,
+    limitWords: new RegExp(
+      agents.flatMap((a) => (a.limitWords ? [`(?:${a.limitWords.source})`] : [])).join('|'),
+      'i',
+    ),
+    adapterOf: (name, def) => named(def.adapter ?? name),
+    presets: () => Object.fromEntries(agents.map((a) => [a.name, presetOf(a)])),
+    async readAgentFacts(stateDir) {
+      const paths = agentPaths(stateDir);
+      const agent = named((await readIf(paths.adapter))?.trim() ?? '');
+      // Nothing to ask: a plain command, or an agent whose output wo does not read.
+      if (!agent?.read) return {};
+      const [events, hooks, lastMessage, eventsStat] = await Promise.all([
+        readIf(paths.events),
+        readIf(paths.hooks),
+        readIf(paths.lastMessage),
+        stat(paths.events).catch(() => undefined),
+      ]);
+      const reading = agent.read({ events, eventsAt: eventsStat?.mtimeMs ?? 0, hooks, lastMessage });
+      const live = [...reading.events].sort((a, b) => a.at - b.at);
+      return {
+        ...(reading.result && { agentResult: reading.result }),
+        ...(live.length > 0 && { agentEvents: live }),
+      };
+    },
   };
+}
+
+/** The registry of the agents above. */
+export const registry: Registry = createRegistry(AGENTS);
+
+export const adapterOf = registry.adapterOf;
+export const readAgentFacts = registry.readAgentFacts;
+export const LIMIT_WORDS = registry.limitWords;
+
+/** Notes in the worker's state folder which agent writes its output there, for readAgentFacts to ask. */
+export async function recordAdapter(stateDir: string, agent: Agent): Promise<void> {
+  await writeFile(agentPaths(stateDir).adapter, `${agent.name}\n`);
+}
+
+/** What wo adds to an agent's command for one worker, so that it works unattended and reports its state. */
+export async function launchAdditions(agent: Agent | undefined, w: WorkerLaunch): Promise<LaunchAdditions> {
+  return (await agent?.launch?.(w)) ?? { args: [], env: {} };
 }

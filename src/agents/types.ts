@@ -31,3 +31,108 @@ export interface AgentEvent {
   /** `rate-limited`: when the limit resets (ISO 8601), when the agent said so. */
   resetsAt?: string;
 }
+
+/** What a worker gives its agent's adapter at launch. */
+export interface WorkerLaunch {
+  worktree: string;
+  /** The worker's state folder (.wo/workers/<feature>/): where the agent's own output is kept. */
+  stateDir: string;
+  /** The plan's setup and verify commands (an adapter may allow them to its agent). */
+  setup?: string[];
+  verify?: string;
+  /** The worker's cost cap per attempt, USD (for an agent that takes one). */
+  maxCostUsd?: number;
+}
+
+/** What wo adds to an agent's command for one worker, so that it works unattended and reports its state. */
+export interface LaunchAdditions {
+  /** Appended to the agent's argv. */
+  args: string[];
+  /** Extra variables for the session. */
+  env: Record<string, string>;
+  /** The session wrapper copies the agent's stdout (its event stream) to this file. */
+  captureStdout?: string;
+}
+
+/** An agent's own output so far, as kept in the worker's state folder (absent: not written). */
+export interface AgentOutput {
+  /** Its stdout's copy (events.jsonl). */
+  events?: string;
+  /** When that copy last changed, ms (0: not written). */
+  eventsAt: number;
+  /** Its hooks' lines (hooks.jsonl). */
+  hooks?: string;
+  /** Its last message (last-message.md). */
+  lastMessage?: string;
+}
+
+/** What an agent's output says: its final result when it printed one, and its live events. */
+export interface AgentReading {
+  result?: AgentResult;
+  events: AgentEvent[];
+}
+
+/** How the adapter's own program says whether it can reach its model (preflight, wo doctor). */
+export interface LoginCheck {
+  /** Arguments that make the program say it (`claude auth status`). */
+  args: string[];
+  read(answer: { stdout: string; stderr: string; exitCode: number }): { loggedIn: boolean; how?: string };
+  /** The API-key variable set in `env` that reaches the model without a login, if any. */
+  keyInEnv?(env: NodeJS.ProcessEnv): Promise<string | undefined>;
+  /** How to log in, for the refusal. */
+  hint: string;
+}
+
+/** More that preflight checks once the program is there and logged in (Claude's folder trust). */
+export interface ExtraCheckInput {
+  agent: string;
+  repoRoot: string;
+  worktreesDir?: string;
+  env: NodeJS.ProcessEnv;
+  /** The version its program said; undefined when it said none. */
+  version?: string;
+  say?: (text: string) => void;
+}
+
+/** How the agent's program is installed, and the version wo's tests prove the adapter with. */
+export interface InstallFacts {
+  /** What it is called in words ("Claude Code"). */
+  title: string;
+  /** The npm package, when it comes from npm. */
+  npm?: string;
+  /** The version test/agents/ proves the adapter with (scripts/install-agents.sh); none: not proven. */
+  proven?: string;
+  /** The command that installs it. */
+  command: string;
+}
+
+/**
+ * One agent wo knows (SPEC §1): a preset of the same name, and the adapter a custom agent may follow.
+ * Registered once in src/agents/index.ts; presets, the schema's enum, preflight and doctor derive
+ * from the registry. Docs: docs/agents.md, "Adding an agent".
+ */
+export interface Agent<N extends string = string> {
+  name: N;
+  /** The preset: its argv (placeholders as in the plan) and whether it finishes by exiting. */
+  preset: { command: readonly string[]; exitsWhenDone: boolean };
+  /** Its program parses options: a {prompt} or {task} that starts with `-` must not be read as one. */
+  parsesOptions: boolean;
+  /** What wo adds per worker; none: the command runs as it is. */
+  launch?(w: WorkerLaunch): Promise<LaunchAdditions>;
+  /** How its output (event stream, hooks, last message) is read; none: only its exit code speaks. */
+  read?(output: AgentOutput): AgentReading;
+  /** It prints its final result (usage, cost) as it exits: worth a moment to exit by itself. */
+  printsResultOnExit: boolean;
+  /** Words of its errors that name its provider's limit. */
+  limitWords?: RegExp;
+  /**
+   * An interactive agent stays at its prompt on a rate limit and is resumed there once it resets:
+   * the `tmux send-keys` arguments of each key, typed in order with a pause between them.
+   */
+  resume?: { keys: ReadonlyArray<readonly string[]>; pauseMs: number };
+  /** Its program: asked for its version and login (a custom agent may start it through a wrapper). */
+  program?: { name: string; login: LoginCheck };
+  /** More that preflight checks: a problem (exit 3, with the fix), or none. */
+  extraCheck?(o: ExtraCheckInput): Promise<string | undefined>;
+  install?: InstallFacts;
+}

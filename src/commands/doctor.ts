@@ -12,7 +12,7 @@ import { checkGit, checkTmux } from '../worker/requirements.js';
 import { checkAgent } from '../worker/preflight.js';
 import { loadSettings } from './settings.js';
 import { findWorkers } from '../worker/inspect.js';
-import { adapterOf } from '../agents/index.js';
+import { adapterOf, registry } from '../agents/index.js';
 import type { AgentEvent } from '../agents/types.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -22,13 +22,11 @@ export interface Check {
   text: string;
 }
 
-/** How to install each preset's program. */
-const INSTALL: Record<string, string> = {
-  claude: 'install Claude Code: npm install -g @anthropic-ai/claude-code@2.1.197',
-  'claude-print': 'install Claude Code: npm install -g @anthropic-ai/claude-code@2.1.197',
-  codex: 'install the Codex CLI: npm install -g @openai/codex@0.171.0',
-  aider: 'install aider: python -m pip install aider-install && aider-install',
-};
+/** How to install the program of the agent of this name, when wo knows it (its install facts). */
+function installHint(name: string): string | undefined {
+  const install = registry.named(name)?.install;
+  return install && `install ${install.title}: ${install.command}`;
+}
 
 export async function doctorCommand(ctx: Context) {
   return doctor(ctx, processRunner);
@@ -84,7 +82,7 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
       if (!c.path)
         out.push({
           level: 'warn',
-          text: `${label}: '${c.program}' is not on PATH; ${INSTALL[name] ?? `install it or fix agents.${name}.command`} (only workers using ${name} need it)`,
+          text: `${label}: '${c.program}' is not on PATH; ${installHint(name) ?? `install it or fix agents.${name}.command`} (only workers using ${name} need it)`,
         });
       else out.push({ level: 'ok', text: `${label}: ${c.path}${c.version ? ` (${c.version})` : ''}` });
       if (c.login) out.push({ level: 'ok', text: `agent ${name}: logged in with ${c.login}` });
@@ -188,10 +186,10 @@ async function seenByWorkers(ws: Workspace): Promise<AgentSaid[]> {
   return views.flatMap((v): AgentSaid[] => {
     const agent = v.meta.worker?.agent;
     if (typeof agent !== 'string') return [];
-    // Only an agent that reaches a provider has limits (not shell, nor a plain command).
+    // Only an agent whose output wo reads can have said its provider's limit (not shell, nor a
+    // plain command).
     const def = ws.agents[agent];
-    const adapter = def ? adapterOf(agent, def) : undefined;
-    if (adapter !== 'claude' && adapter !== 'claude-print' && adapter !== 'codex') return [];
+    if (!(def && adapterOf(agent, def)?.read)) return [];
     return [{ feature: v.feature, agent, events: v.agentEvents ?? [] }];
   });
 }

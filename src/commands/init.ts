@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { PROGRAMS } from '../agents/versions.js';
+import { CLAUDE_INSTALL } from '../agents/claude.js';
 
 export const PACKAGE = 'worker-orchestrator';
 
@@ -55,7 +55,7 @@ workers:
 /** The GitHub Actions workflow: a matrix of shards, each uploading its report and logs, then one merge job. */
 export function githubWorkflow(version: string, shards = 3): string {
   // Claude Code at the version the claude-print preset is proven with (wo run warns outside it).
-  const claude = `@anthropic-ai/claude-code@${PROGRAMS['claude-print']?.proven ?? 'latest'}`;
+  const claude = `${CLAUDE_INSTALL.npm}@${CLAUDE_INSTALL.proven}`;
   const list = Array.from({ length: shards }, (_, i) => i + 1).join(', ');
   return `# Runs workers.yaml with wo (${PACKAGE}) as a matrix of ${shards} shards, one machine each, then merges
 # their reports into one: in the job summary, as an artifact, and as JUnit XML. Written by \`wo init --ci github\`.

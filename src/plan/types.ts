@@ -1,5 +1,6 @@
 // The resolved model every part of wo works with, after the plan, config and flags are merged.
 // (The raw shape of workers.yaml is generated from schemas/workers.schema.json: see schema-types.ts.)
+import { DEFAULT_AGENT, type AdapterName } from '../agents/index.js';
 
 /** An agent: argv with placeholders ({prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}). */
 export interface AgentDef {
@@ -14,7 +15,7 @@ export interface AgentDef {
    * The adapter this agent follows (SPEC §1): how wo starts it unattended and reads its state and
    * outcome. Presets follow their own; a custom agent names one of them, or none (a plain command).
    */
-  adapter?: 'claude' | 'claude-print' | 'codex' | 'aider' | 'shell';
+  adapter?: AdapterName;
 }
 
 /** One worker of a plan, every default applied. */
@@ -72,7 +73,7 @@ export interface ResolvedPlan extends ResolvedSettings {
 
 export const DEFAULTS = {
   concurrency: 4,
-  agent: 'claude',
+  agent: DEFAULT_AGENT,
   retries: 0,
   worktreesDir: '../{repo}-worktrees',
   branch: 'wo/{feature}',

@@ -23,7 +23,7 @@ import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '.
 import { decide, type Ended, type WorkerFacts } from './outcome.js';
 import { FILES, outputBlock } from './protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
-import { adapterOf, printsResultOnExit } from '../agents/index.js';
+import { adapterOf } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
 import type { RunStep } from './run-state.js';
@@ -68,15 +68,6 @@ export interface DriverOptions {
 
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
 const EXIT_GRACE_MS = 10000;
-
-/**
- * What an interactive agent is told once its rate limit has reset (typed at its prompt, as a person
- * would): its turn ended on the limit, and this starts the next one.
- */
-export const CONTINUE_TEXT = 'continue';
-
-/** Between the keys of a resume: the agent's screen takes each before the next comes, ms. */
-const KEY_PAUSE_MS = 300;
 
 /** An ISO time as epoch ms; undefined when absent or not a time. */
 const epochMs = (iso: string | undefined): number | undefined => {
@@ -258,8 +249,11 @@ export class RunDriver implements WorkerDriver {
     const key = w.feature;
     let shown = '';
     // An interactive agent stays at its prompt on a rate limit: the scheduler is told, and later
-    // resumes it. A headless one's limit is in its end (AttemptEnd.rateLimit) once it exits.
-    const interactive = adapterOf(w.agent, agent) === 'claude';
+    // resumes it with its adapter's keys. A headless one's limit is in its end (AttemptEnd.rateLimit)
+    // once it exits.
+    const adapter = adapterOf(w.agent, agent);
+    const resume = adapter?.resume;
+    const interactive = resume !== undefined;
     let limited: RateLimit | undefined;
     let onLimit: ((limit: RateLimit) => void) | undefined;
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
@@ -336,7 +330,7 @@ export class RunDriver implements WorkerDriver {
         this.sweeps.set(w.feature, sweep);
         this.background(sweep);
       }
-      const printsResult = printsResultOnExit(adapterOf(w.agent, agent));
+      const printsResult = adapter?.printsResultOnExit === true;
       const usage = await this.usage(loc, printsResult && this.options.awaitUsage === true);
       this.finish(loc, end, printsResult);
       this.limitedLive.delete(w.feature);
@@ -367,7 +361,7 @@ export class RunDriver implements WorkerDriver {
       await done.catch(() => undefined);
     };
     const handle: AttemptHandle = { adopted, done, stop };
-    if (interactive) {
+    if (resume) {
       handle.onRateLimit = (listener) => {
         onLimit = listener;
         if (limited) listener(limited);
@@ -376,16 +370,12 @@ export class RunDriver implements WorkerDriver {
         if (!limited || stopping) return;
         limited = undefined;
         this.limitedLive.delete(w.feature);
-        // A subscription's limit leaves Claude Code 2.1.197 in its /rate-limit-options menu ("1. Stop
-        // and wait for limit to reset", selected): Enter takes that (at an empty prompt it does
-        // nothing). Then the text, typed as text (-l: no key names, nothing interpreted), and Enter
-        // on its own, as a person would; each after a moment for the screen to take the last.
-        const pause = () => new Promise((r) => this.clock.setTimer(() => r(undefined), KEY_PAUSE_MS));
-        await tmux.sendKeys(loc.session, 'Enter');
-        await pause();
-        await tmux.sendKeys(loc.session, '-l', CONTINUE_TEXT);
-        await pause();
-        await tmux.sendKeys(loc.session, 'Enter');
+        // The adapter's keys, in order, each after a moment for the agent's screen to take the last.
+        const pause = () => new Promise((r) => this.clock.setTimer(() => r(undefined), resume.pauseMs));
+        for (const [i, keys] of resume.keys.entries()) {
+          if (i > 0) await pause();
+          await tmux.sendKeys(loc.session, ...keys);
+        }
       };
     }
     return handle;

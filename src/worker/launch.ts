@@ -8,7 +8,7 @@ import type { Tmux } from '../tmux/tmux.js';
 import { CommandError, SafetyError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { acquireRunLock } from '../lock.js';
-import { adapterOf, launchAdditions } from '../agents/index.js';
+import { adapterOf, launchAdditions, recordAdapter } from '../agents/index.js';
 import { updateMeta } from './metadata.js';
 import { buildPrompt, exitFile, protocolPaths, writeStatus } from './protocol.js';
 
@@ -188,10 +188,10 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
 
   const adapter = adapterOf(input.agentName, input.agent);
   const added = await launchAdditions(adapter, input);
-  // The presets' programs (Claude Code, Codex, aider) parse options; a plain command gets its text as it is.
-  const positional = adapter !== undefined && adapter !== 'shell';
+  // A program that parses options (Claude Code, Codex, aider) must not read the prompt as one; a
+  // plain command gets its text as it is.
   const argv = [
-    ...agentArgv(input.agent.command, placeholderValues(input, prompt), positional),
+    ...agentArgv(input.agent.command, placeholderValues(input, prompt), adapter?.parsesOptions === true),
     ...added.args,
   ];
   const after = input.recordExitInSession
@@ -236,6 +236,8 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
           Promise.all([
             ...spec.files.map((f) => writeFile(f.path, f.content)),
             writeFile(specFile, spec.text),
+            // Which agent writes its output here: its adapter is asked to read it.
+            ...(adapter ? [recordAdapter(input.stateDir, adapter)] : []),
           ]),
         ),
       updateMeta(input.worktree, {

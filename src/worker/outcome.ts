@@ -13,6 +13,7 @@ import type {
   StatusWord,
   WorkerState,
 } from '../life/state.js';
+import { LIMIT_WORDS } from '../agents/index.js';
 
 export type { AgentEvent, AgentResult, Usage } from '../agents/types.js';
 
@@ -184,9 +185,6 @@ function agentErrorReason(r: AgentResult): string {
   const shown = agentWords(r.message, AGENT_WORDS_MAX);
   return shown ? `the agent reported an error: ${shown}` : 'the agent reported an error';
 }
-
-/** An agent's error words that name a provider's limit (Claude Code's 429, Codex's usage limit). */
-const LIMIT_WORDS = /\b429\b|rate[ _-]?limit|usage limit|too many requests/i;
 
 /**
  * A headless agent that exited on its provider's rate limit: its last live state is `rate-limited`,

@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  claude,
   claudeStream,
   hookEvents,
   hookSettings,
@@ -12,8 +13,11 @@ import {
   transcriptPath,
   transcriptUsage,
 } from '../../src/agents/claude.js';
-import { codexStream, commitRoots } from '../../src/agents/codex.js';
-import { adapterOf, launchAdditions } from '../../src/agents/index.js';
+import { aider } from '../../src/agents/aider.js';
+import { claudePrint } from '../../src/agents/claude-print.js';
+import { codex, codexStream, commitRoots } from '../../src/agents/codex.js';
+import { shell } from '../../src/agents/shell.js';
+import { adapterOf, launchAdditions, readAgentFacts, recordAdapter } from '../../src/agents/index.js';
 import { PRESETS } from '../../src/plan/presets.js';
 
 const hook = (at: number, h: Record<string, unknown>) => JSON.stringify({ wo_at: at, hook: h });
@@ -187,13 +191,13 @@ describe('Codex --json events', () => {
 
 describe('what each adapter adds to its command', () => {
   test('presets follow their own adapter; a custom agent only the one it names', () => {
-    expect(adapterOf('codex', PRESETS['codex']!)).toBe('codex');
+    expect(adapterOf('codex', PRESETS['codex']!)).toBe(codex);
     expect(adapterOf('mine', { command: ['x'] })).toBeUndefined();
-    expect(adapterOf('mine', { command: ['x'], adapter: 'claude-print' })).toBe('claude-print');
+    expect(adapterOf('mine', { command: ['x'], adapter: 'claude-print' })).toBe(claudePrint);
   });
 
   test("claude: the plan's setup and verify as allowed tools, and wo's hooks for this session only", async () => {
-    const a = await launchAdditions('claude', {
+    const a = await launchAdditions(claude, {
       worktree: '/w',
       stateDir: '/s',
       setup: ['npm ci'],
@@ -208,22 +212,62 @@ describe('what each adapter adds to its command', () => {
     ]);
     expect(a.env).toEqual({ WO_HOOK_FILE: '/s/hooks.jsonl' });
     expect(a.captureStdout).toBeUndefined();
-    const p = await launchAdditions('claude-print', { worktree: '/w', stateDir: '/s' });
+    const p = await launchAdditions(claudePrint, { worktree: '/w', stateDir: '/s' });
     expect(p.args).toEqual(['--settings', hookSettings()]);
     expect(p.captureStdout).toBe('/s/events.jsonl');
   });
 
   test("a worker's max_cost_usd: claude-print gets --max-budget-usd (print mode only); others get nothing", async () => {
-    const p = await launchAdditions('claude-print', { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
+    const p = await launchAdditions(claudePrint, { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
     expect(p.args).toEqual(['--settings', hookSettings(), '--max-budget-usd', '0.5']);
-    const i = await launchAdditions('claude', { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
+    const i = await launchAdditions(claude, { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
     expect(i.args).not.toContain('--max-budget-usd');
-    const c = await launchAdditions('codex', { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
+    const c = await launchAdditions(codex, { worktree: '/w', stateDir: '/s', maxCostUsd: 0.5 });
     expect(c.args).not.toContain('--max-budget-usd');
   });
 
   test('shell, aider and plain commands: nothing added', async () => {
-    for (const name of ['shell', 'aider', undefined] as const)
-      expect(await launchAdditions(name, { worktree: '/w', stateDir: '/s' })).toEqual({ args: [], env: {} });
+    for (const agent of [shell, aider, undefined])
+      expect(await launchAdditions(agent, { worktree: '/w', stateDir: '/s' })).toEqual({ args: [], env: {} });
+  });
+});
+
+describe('reading a worker’s output: asked of the agent recorded at launch (it was guessed from the first event)', () => {
+  const stateDir = () => mkdtempSync(join(tmpdir(), 'wo-read-'));
+
+  test('codex whose stream does not open with thread.started is still read as codex’s', async () => {
+    const dir = stateDir();
+    const lines = [
+      { type: 'turn.started' },
+      { type: 'turn.completed', usage: { input_tokens: 7, output_tokens: 3, cached_input_tokens: 1 } },
+      { type: 'item.completed', item: { type: 'agent_message', text: 'Done.' } },
+    ];
+    writeFileSync(join(dir, 'events.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n'));
+    await recordAdapter(dir, codex);
+    expect((await readAgentFacts(dir)).agentResult).toEqual({
+      isError: false,
+      message: 'Done.',
+      lastMessage: 'Done.',
+      usage: { input_tokens: 7, output_tokens: 3, cache_read_tokens: 1, cost_usd: null },
+    });
+  });
+
+  test('claude-print before its first event: a Stop hook is not idle at a prompt (it exits)', async () => {
+    const dir = stateDir();
+    writeFileSync(join(dir, 'hooks.jsonl'), `${hook(4, { hook_event_name: 'Stop' })}\n`);
+    await recordAdapter(dir, claudePrint);
+    expect(await readAgentFacts(dir)).toEqual({});
+    await recordAdapter(dir, claude);
+    expect((await readAgentFacts(dir)).agentEvents).toEqual([
+      { at: 4, state: 'waiting', message: 'its turn ended without writing .worker-status' },
+    ]);
+  });
+
+  test('a plain command, or an agent whose output wo does not read: nothing is read', async () => {
+    const dir = stateDir();
+    writeFileSync(join(dir, 'events.jsonl'), '{"type":"result","subtype":"success","result":"x"}\n');
+    expect(await readAgentFacts(dir)).toEqual({});
+    await recordAdapter(dir, shell);
+    expect(await readAgentFacts(dir)).toEqual({});
   });
 });

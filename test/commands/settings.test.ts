@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookSettings } from '../../src/agents/claude.js';
-import { PROGRAMS } from '../../src/agents/versions.js';
+import { claude } from '../../src/agents/claude.js';
 import { waitFor } from '../helpers.js';
 import { fixture, type Fixture } from './setup.js';
 
@@ -50,7 +50,7 @@ describe('wo spawn and wo run resolve a config agent alike (SPEC §3)', () => {
       join(bin, 'claude'),
       [
         '#!/bin/sh',
-        `case "$1" in --version) echo "${PROGRAMS.claude!.proven} (Claude Code)"; exit 0 ;; auth) echo '{"loggedIn": true}'; exit 0 ;; esac`,
+        `case "$1" in --version) echo "${claude.install!.proven} (Claude Code)"; exit 0 ;; auth) echo '{"loggedIn": true}'; exit 0 ;; esac`,
         `printf '%s\\0' "$@" > "$WO_WORKTREE/argv.bin"`,
         'echo done > "$WO_STATUS_FILE"',
       ].join('\n'),

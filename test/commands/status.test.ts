@@ -156,6 +156,7 @@ describe('wo status', () => {
       usage: { input_tokens: 321, output_tokens: 45, cache_read_input_tokens: 6 },
     };
     writeFileSync(join(state, 'events.jsonl'), `${JSON.stringify(result)}\n`);
+    writeFileSync(join(state, 'adapter'), 'claude-print\n'); // the agent launch records, asked to read it
     const [free, paid] = await json();
     expect(paid?.usage).toEqual({
       input_tokens: 321,

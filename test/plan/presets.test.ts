@@ -1,6 +1,8 @@
 // The presets wo runs are the ones the README documents, argument for argument.
 import { readFileSync } from 'node:fs';
+import { AGENTS } from '../../src/agents/index.js';
 import { PRESETS } from '../../src/plan/presets.js';
+import { readSchema } from '../../src/plan/schema.js';
 
 function readmePresets(): Map<string, string> {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -44,5 +46,15 @@ describe('agent presets', () => {
 
   test('each preset follows the adapter of its own name', () => {
     for (const [name, def] of Object.entries(PRESETS)) expect(def.adapter).toBe(name);
+  });
+
+  test("the presets are the registry's agents, in its order, each with its own argv", () => {
+    expect(Object.keys(PRESETS)).toEqual(AGENTS.map((a) => a.name));
+    for (const a of AGENTS) expect(PRESETS[a.name]!.command).toEqual(a.preset.command);
+  });
+
+  test("the schema's adapter enum is the registry's agents (add a new agent's name to schemas/workers.schema.json, then npm run gen:types)", () => {
+    const agent = readSchema('plan').definitions!.agent!;
+    expect(agent.properties!.adapter!.enum).toEqual(AGENTS.map((a) => a.name));
   });
 });

@@ -8,6 +8,8 @@ import { findWorkers, type Scope } from '../../src/worker/inspect.js';
 import { defaultLayout, locate } from '../../src/worker/layout.js';
 import { writeRunState } from '../../src/worker/run-state.js';
 import { CLAUDE_RATE_LIMIT_EVENT, RESETS_AT } from '../fixtures/agents/rate-limits.js';
+import { claudePrint } from '../../src/agents/claude-print.js';
+import { recordAdapter } from '../../src/agents/index.js';
 
 let dir: string;
 let scope: Scope;
@@ -76,6 +78,7 @@ test("rate-limited with the reset time its agent said (the recorded rate_limit_e
   writeFileSync(join(loc.worktree, '.worker-status'), 'running\n');
   mkdirSync(loc.stateDir, { recursive: true });
   writeFileSync(join(loc.stateDir, 'events.jsonl'), `${CLAUDE_RATE_LIMIT_EVENT}\n`);
+  await recordAdapter(loc.stateDir, claudePrint); // its adapter reads it, as launch records
   const alive = { name: loc.session, created: 0, paneDead: false, attached: false };
   const views = await findWorkers(
     { ...scope, tmux: { listSessions: async () => [alive] } },
