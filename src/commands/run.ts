@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { ExitCode, fileSystemProblem, UsageError } from '../errors.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { ReportWorker } from '../report/types.js';
-import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
+import type { WorkerRecord } from '../scheduler/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { acquireRunLock } from '../lock.js';
 import { protocolPaths, readStatus, readResult } from '../worker/protocol.js';
@@ -221,7 +221,11 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     env: ctx.env,
     keepSessions: opts.keepSessions,
     orphanRunId: lock.orphanRunId,
-    onLive: (feature, live) => progress.onLive?.(feature, live, Date.now()),
+    // A worker's live states are told as events of the same stream as the scheduler's.
+    onEvent: (e) => {
+      progress.onEvent(e);
+      groups?.onEvent(e);
+    },
   });
   driver.prefetch(selected);
   ctx.trapInterrupts = true;
@@ -232,9 +236,13 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
     lastLine: (f: string) => lastOutputLine(ws.locate(f).worktree),
   });
   const github = await import('../report/github.js');
+  const { logGroups } = await import('../ui/log-groups.js');
   // Under GitHub Actions each worker's story is one log group, printed when it finishes.
   const groups = github.isGitHubActions(ctx.env)
-    ? githubGroups(github, ws, progressWrite(ctx, opts))
+    ? logGroups({
+        write: progressWrite(ctx, opts),
+        lastOutput: async (f) => (await lastOutputs(ws, [f])).get(f),
+      })
     : undefined;
   const startedAt = Date.now();
   let records: WorkerRecord[];
@@ -440,28 +448,6 @@ async function lastOutputs(ws: Workspace, features: string[]): Promise<Map<strin
     if (lines.length) out.set(f, lines.join('\n'));
   }
   return out;
-}
-
-/** A scheduler-event listener that prints a finished worker's lines and last output as one log group. */
-function githubGroups(
-  github: typeof import('../report/github.js'),
-  ws: Workspace,
-  write: (text: string) => void,
-): { onEvent(e: SchedulerEvent): void; flush(): Promise<void> } {
-  const log = new github.WorkerLog();
-  // Groups are printed in the order workers finish, each whole, one after the other.
-  let chain = Promise.resolve();
-  return {
-    onEvent(e) {
-      const done = log.add(e);
-      if (!done) return;
-      chain = chain.then(async () => {
-        const tails = await lastOutputs(ws, [done.feature]);
-        write(github.logGroup(`${done.feature}: ${done.outcome}`, done.lines, tails.get(done.feature)));
-      });
-    },
-    flush: () => chain,
-  };
 }
 
 /** --push / --pr: hand the done workers' branches over, and note the outcome in the report. */
