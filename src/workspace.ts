@@ -39,7 +39,7 @@ export interface Workspace {
  * EnvError (exit 3) outside a git repository. WO_TMUX_SOCKET beats the settings' socket (SPEC §7).
  */
 export async function openWorkspace(
-  ctx: Context,
+  ctx: Pick<Context, 'cwd' | 'env'>,
   settings: Settings = {},
   runner: Runner = processRunner,
 ): Promise<Workspace> {
