@@ -40,7 +40,7 @@ export interface Workspace {
  * WO_TMUX_SOCKET beats the settings' socket (SPEC §7).
  */
 export async function openWorkspace(
-  ctx: Context,
+  ctx: Pick<Context, 'cwd' | 'env'>,
   settings: Settings = resolveSettings({ config: {}, env: ctx.env }),
   runner: Runner = processRunner,
 ): Promise<Workspace> {

@@ -1,5 +1,6 @@
 // GitHub Actions output (SPEC §7, §8): the step summary, a log group per worker, and an error
-// annotation per failed worker, all as GitHub's workflow commands and files require.
+// annotation per failed worker, all as GitHub's workflow commands and files require. What a worker's
+// log group holds is worded with the other views, in ui/log-groups.ts.
 //
 // Rules relied on (sources in docs/commands.md, "GitHub Actions"):
 // - A workflow command is a line `::name key=value,key=value::message`. In the message `%`, CR and LF
@@ -12,7 +13,6 @@
 import { randomBytes } from 'node:crypto';
 import { stripControl, stripEscapes } from '../escapes.js';
 import { containMarkdown } from './md.js';
-import type { SchedulerEvent } from '../scheduler/types.js';
 import { ranThisRun } from './build.js';
 import type { Outcome, ReportWorker, RunReport } from './types.js';
 
@@ -96,47 +96,6 @@ export function logGroup(title: string, lines: string[], untrusted?: string, tok
     out += `::${token}::\n`;
   }
   return `${out}::endgroup::\n`;
-}
-
-const clock = (at: number): string => new Date(at).toISOString().slice(11, 19);
-
-/** A worker's progress lines, gathered from scheduler events, for its log group. */
-export class WorkerLog {
-  private readonly lines = new Map<string, string[]>();
-
-  /** Records the event; returns the worker's lines when it has finished. */
-  add(e: SchedulerEvent): { feature: string; lines: string[]; outcome: Outcome } | undefined {
-    const text = describe(e);
-    const list = this.lines.get(e.feature) ?? [];
-    this.lines.set(e.feature, list);
-    if (text) list.push(`[${clock(e.at)}] ${text}`);
-    if (e.type !== 'finished') return undefined;
-    this.lines.delete(e.feature);
-    return { feature: e.feature, lines: list, outcome: e.record.outcome };
-  }
-}
-
-function describe(e: SchedulerEvent): string | undefined {
-  const reason = (r?: string) => (r ? `: ${r.split('\n')[0]}` : '');
-  switch (e.type) {
-    case 'queued':
-      return 'queued';
-    case 'preparing':
-      return 'preparing its worktree';
-    case 'started':
-      return e.adopted
-        ? `adopted its running session (attempt ${e.attempt})`
-        : `started (attempt ${e.attempt})`;
-    case 'attempt-ended':
-      return `attempt ${e.attempt} ${e.record.outcome}${reason(e.record.reason)}${e.willRetry ? '; retrying' : ''}`;
-    case 'rate-limited': {
-      const reset =
-        e.resetsAt !== undefined ? `resets at ${new Date(e.resetsAt).toISOString()}` : 'no reset time said';
-      return `rate-limited (attempt ${e.attempt}): ${reset}, goes on at ${new Date(e.until).toISOString()}${reason(e.message)}`;
-    }
-    case 'finished':
-      return `${e.record.outcome}${reason(e.record.reason)}`;
-  }
 }
 
 /** Cuts a string to at most `bytes` bytes of UTF-8 without splitting a character. */

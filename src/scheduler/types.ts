@@ -126,6 +126,21 @@ export type SchedulerEvent =
     }
   | { type: 'finished'; feature: string; record: WorkerRecord; at: number };
 
+/**
+ * A running worker's live state changed (SPEC §1 live states: working, waiting with the agent's
+ * message, rate-limited, verifying), as its driver read it from the agent.
+ */
+export interface LiveEvent {
+  type: 'live';
+  feature: string;
+  state: string;
+  message?: string;
+  at: number;
+}
+
+/** Everything said about one worker while it is scheduled: the scheduler's events and its live states. */
+export type WorkerEvent = SchedulerEvent | LiveEvent;
+
 export interface ScheduleOptions {
   workers: WorkerSpec[];
   concurrency: number;

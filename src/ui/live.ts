@@ -1,6 +1,6 @@
 // The TTY view: a listr2 task list, one task per worker, its title showing state, elapsed time and last output.
 import type { ListrTaskWrapper } from 'listr2';
-import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
+import type { WorkerEvent, WorkerRecord } from '../scheduler/types.js';
 import { summaryText } from '../report/summary.js';
 import {
   ProgressModel,
@@ -173,22 +173,16 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       for (const f of features) slot(f);
       running = run(features);
     },
-    onEvent(e: SchedulerEvent) {
+    onEvent(e: WorkerEvent) {
       if (stopped) return;
       const s = slot(e.feature);
+      const was = s.state.live?.state;
       model.apply(e);
       if (e.type === 'finished') s.resolve(e.record);
       else if (e.type === 'preparing' || e.type === 'started') ensureTicker();
       show(s);
-    },
-    onLive(feature, live) {
-      if (stopped) return;
-      const s = slot(feature);
-      const was = s.state.live?.state;
-      s.state.live = live;
-      show(s);
       // The terminal bell: a worker waits for a person (its row says what it asks).
-      if (live.state === 'waiting' && was !== 'waiting') stream.write('\x07');
+      if (e.type === 'live' && e.state === 'waiting' && was !== 'waiting') stream.write('\x07');
     },
     async stop() {
       if (stopped) return;

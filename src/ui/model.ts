@@ -1,12 +1,13 @@
-// Per-worker progress state folded from scheduler events, and the one-line title each state shows.
+// Per-worker progress state folded from worker events, and the one-line title each state shows.
 import { formatDuration } from '../plan/duration.js';
-import type { SchedulerEvent, WorkerRecord } from '../scheduler/types.js';
+import type { WorkerEvent, WorkerRecord } from '../scheduler/types.js';
 import { countOutcomes } from '../report/summary.js';
 import type { OutcomeCounts } from '../report/types.js';
 import { totalUsage } from '../report/build.js';
 import { costCell } from '../report/markdown.js';
 import type { Usage } from '../agents/types.js';
-import { clockTime, oneLine } from './text.js';
+import { oneLine } from './text.js';
+import { finishedText, limitText } from './words.js';
 
 export type Phase = 'queued' | 'preparing' | 'running' | 'finished';
 
@@ -47,7 +48,7 @@ export class ProgressModel {
   }
 
   /** Folds one event in; returns the worker it changed. */
-  apply(e: SchedulerEvent): WorkerState {
+  apply(e: WorkerEvent): WorkerState {
     const w = this.add(e.feature);
     switch (e.type) {
       case 'queued':
@@ -70,6 +71,9 @@ export class ProgressModel {
       case 'rate-limited':
         // Between attempts (headless) or at its prompt (interactive): rate-limited until it goes on.
         w.live = { state: 'rate-limited', message: limitText(e) };
+        break;
+      case 'live':
+        w.live = { state: e.state, ...(e.message !== undefined && { message: e.message }) };
         break;
       case 'finished':
         w.phase = 'finished';
@@ -118,24 +122,6 @@ export function title(w: WorkerState, now: number, style: TitleStyle = plainStyl
     case 'finished':
       return finishedText(w.record!);
   }
-}
-
-/** `resets at 09:48:32, goes on at 09:48:34: <the agent's words>`: a rate limit's wait, in one line. */
-export function limitText(e: Extract<SchedulerEvent, { type: 'rate-limited' }>): string {
-  const reset = e.resetsAt !== undefined ? `resets at ${clockTime(e.resetsAt)}` : 'no reset time said';
-  return `${reset}, goes on at ${clockTime(e.until)}: ${oneLine(e.message)}`;
-}
-
-/** `login done in 8.1s`, `e2e skipped: needs "login" which was failed`, `api failed in 3s: exit 1`. */
-export function finishedText(r: WorkerRecord): string {
-  if (r.outcome === 'skipped') return `${r.feature} skipped${r.reason ? `: ${oneLine(r.reason)}` : ''}`;
-  const took =
-    r.startedAt !== undefined && r.finishedAt !== undefined
-      ? ` in ${formatDuration(r.finishedAt - r.startedAt)}`
-      : '';
-  const tries = r.attempts.length > 1 ? ` (${r.attempts.length} attempts)` : '';
-  const reason = r.reason && r.reason !== r.outcome ? `: ${oneLine(r.reason)}` : '';
-  return `${r.feature} ${r.outcome}${took}${tries}${reason}`;
 }
 
 /** Each worker's state word now: queued, preparing, its live state while it runs, or its outcome. */

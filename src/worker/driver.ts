@@ -9,6 +9,7 @@ import {
   type AttemptEnd,
   type AttemptHandle,
   type Clock,
+  type LiveEvent,
   type RateLimit,
   type SchedulerEvent,
   type WorkerDriver,
@@ -57,7 +58,7 @@ export interface DriverOptions {
   /** Starts a worker's session (a fake in tests). */
   launch?: typeof launchWorker;
   /** Told when a running worker's live state changes (working, waiting with its message, ...). */
-  onLive?: (feature: string, live: { state: string; message?: string }) => void;
+  onEvent?: (event: LiveEvent) => void;
   /**
    * A headless agent's attempt ends only once it has printed its result (usage, cost), up to
    * EXIT_GRACE_MS: set when the run has a cost cap, which must see each attempt's cost before the
@@ -264,7 +265,13 @@ export class RunDriver implements WorkerDriver {
         const now = `${d.state}\n${d.message ?? ''}`;
         if (now !== shown) {
           shown = now;
-          this.options.onLive?.(w.feature, { state: d.state, message: d.message });
+          this.options.onEvent?.({
+            type: 'live',
+            feature: w.feature,
+            state: d.state,
+            ...(d.message !== undefined && { message: d.message }),
+            at: this.clock.now(),
+          });
           if (interactive && d.state === 'rate-limited' && !limited) {
             const resetsAt = epochMs(d.resetsAt);
             limited = { message: d.message ?? 'rate limit', ...(resetsAt !== undefined && { resetsAt }) };

@@ -7,7 +7,6 @@ import {
   logGroup,
   stepSummary,
   STEP_SUMMARY_LIMIT,
-  WorkerLog,
   workflowCommand,
 } from '../../src/report/github.js';
 import { buildReport, type RunReport } from '../../src/report/index.js';
@@ -135,42 +134,6 @@ describe('log groups', () => {
   test('tokens differ from group to group', () => {
     const tokenOf = (t: string) => /::stop-commands::(.*)\n/.exec(t)![1];
     expect(tokenOf(logGroup('a', [], 'x'))).not.toBe(tokenOf(logGroup('a', [], 'x')));
-  });
-
-  test("WorkerLog gathers a worker's events and hands them over when it finishes", () => {
-    const log = new WorkerLog();
-    expect(log.add({ type: 'started', feature: 'a', attempt: 1, adopted: false, at: T0 })).toBeUndefined();
-    expect(log.add({ type: 'started', feature: 'b', attempt: 1, adopted: false, at: T0 })).toBeUndefined();
-    const rec = failed('a', 'exit 1\nmore');
-    const end = log.add({ type: 'finished', feature: 'a', record: rec, at: T0 + 2000 });
-    expect(end).toEqual({
-      feature: 'a',
-      outcome: 'failed',
-      lines: ['[18:30:12] started (attempt 1)', '[18:30:14] failed: exit 1'],
-    });
-  });
-
-  test('a rate limit is a line of the worker’s group: its reset and when it goes on', () => {
-    const log = new WorkerLog();
-    log.add({ type: 'started', feature: 'a', attempt: 1, adopted: false, at: T0 });
-    log.add({
-      type: 'rate-limited',
-      feature: 'a',
-      attempt: 1,
-      message: 'API Error: 429',
-      resetsAt: T0 + 60_000,
-      until: T0 + 62_000,
-      at: T0 + 1000,
-    });
-    const end = log.add({
-      type: 'finished',
-      feature: 'a',
-      record: failed('a', 'x', 'done'),
-      at: T0 + 70_000,
-    });
-    expect(end!.lines[1]).toBe(
-      '[18:30:13] rate-limited (attempt 1): resets at 2026-11-23T18:31:12.000Z, goes on at 2026-11-23T18:31:14.000Z: API Error: 429',
-    );
   });
 });
 

@@ -70,16 +70,14 @@ describe('live view', () => {
     const view = createLiveView({ target: { write: (t) => (out += t), columns: 80 }, color: false });
     view.start(['login']);
     view.onEvent({ type: 'started', feature: 'login', attempt: 1, adopted: false, at: Date.now() });
-    view.onLive!(
-      'login',
-      { state: 'waiting', message: 'Claude needs your permission to use Bash' },
-      Date.now(),
-    );
-    view.onLive!(
-      'login',
-      { state: 'waiting', message: 'Claude needs your permission to use Bash' },
-      Date.now(),
-    );
+    const waiting = {
+      type: 'live',
+      feature: 'login',
+      state: 'waiting',
+      message: 'Claude needs your permission to use Bash',
+    } as const;
+    view.onEvent({ ...waiting, at: Date.now() });
+    view.onEvent({ ...waiting, at: Date.now() });
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     await view.stop();
     expect(out).toContain('login · waiting');

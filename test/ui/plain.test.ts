@@ -47,9 +47,21 @@ test('a worker that turns waiting is announced at once, with its message and how
   let out = '';
   const view = createPlainView({ write: (s) => (out += s), now: () => T0 });
   view.start(['login']);
-  view.onLive!('login', { state: 'working' }, T0);
-  view.onLive!('login', { state: 'waiting', message: 'Claude needs your permission to use Bash' }, T0 + 1000);
-  view.onLive!('login', { state: 'rate-limited', message: 'limit \x1b[31mresets\x1b[0m at 5pm' }, T0 + 2000);
+  view.onEvent({ type: 'live', feature: 'login', state: 'working', at: T0 });
+  view.onEvent({
+    type: 'live',
+    feature: 'login',
+    state: 'waiting',
+    message: 'Claude needs your permission to use Bash',
+    at: T0 + 1000,
+  });
+  view.onEvent({
+    type: 'live',
+    feature: 'login',
+    state: 'rate-limited',
+    message: 'limit \x1b[31mresets\x1b[0m at 5pm',
+    at: T0 + 2000,
+  });
   expect(out.split('\n').slice(1, 4)).toEqual([
     '[12:00:00] login working',
     '[12:00:01] login waiting: Claude needs your permission to use Bash (wo attach login)',

@@ -1,0 +1,74 @@
+// The dry-run stage: with --dry-run, what the run would create and start, and nothing is created.
+import { relative } from 'node:path';
+import { ExitCode } from '../errors.js';
+import { shellQuote } from '../exec.js';
+import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
+import type { Workspace } from '../workspace.js';
+import { placeholderValues, substitute } from '../worker/launch.js';
+import type { WorkerLocation } from '../worker/layout.js';
+import { protocolPaths } from '../worker/protocol.js';
+import type { Stage } from './types.js';
+
+export const dryRun: Stage = {
+  name: 'dry-run',
+  async run(r) {
+    if (!r.opts.dryRun) return;
+    const existing = new Set((await r.ws.git.worktrees(r.ws.repoRoot)).map((w) => w.path));
+    r.result = { code: ExitCode.ok, dryRun: dryRunText(r.plan, r.ws, r.selected, r.ctx.cwd, existing) };
+  },
+};
+
+/**
+ * The agent's argv with the placeholders filled in, quoted as a shell would need it (wo itself passes
+ * the arguments to the agent directly). `{prompt}`, the task plus the protocol, is shown by name.
+ */
+function describeCommand(plan: ResolvedPlan, w: WorkerSpec, loc: WorkerLocation): string {
+  const values = placeholderValues({ ...loc, task: w.task, feature: w.feature }, '{prompt}');
+  return (plan.agents[w.agent]?.command ?? [])
+    .map((a) => (a === '{prompt}' ? a : shellQuote(substitute(a, values))))
+    .join(' ');
+}
+
+/** Each selected worker: where it would run, on what, with what. */
+export function dryRunText(
+  plan: ResolvedPlan,
+  ws: Workspace,
+  selected: WorkerSpec[],
+  cwd: string,
+  existing: Set<string>,
+): string {
+  const lines = [
+    `Dry run: ${selected.length} of ${plan.workers.length} workers, concurrency ${plan.concurrency}. Nothing is created.`,
+    '',
+  ];
+  for (const w of selected) {
+    const loc = ws.locate(w.feature);
+    lines.push(`${w.feature}`);
+    const have = existing.has(loc.worktree);
+    lines.push(`  worktree  ${relative(cwd, loc.worktree) || '.'} (${have ? 'exists: adopted' : 'new'})`);
+    lines.push(`  branch    ${loc.branch} (from ${w.base ?? 'HEAD'} when new)`);
+    lines.push(`  session   ${loc.session}`);
+    lines.push(`  agent     ${w.agent}`);
+    lines.push(`  command   ${describeCommand(plan, w, loc)}`);
+    if (plan.agents[w.agent]?.command.some((a) => a.includes('{prompt}'))) {
+      const prompt = relative(cwd, protocolPaths(loc.worktree).prompt);
+      lines.push(`  {prompt}  the task, then the completion protocol (written to ${prompt})`);
+    }
+    if (w.needs.length) lines.push(`  needs     ${w.needs.join(', ')}`);
+    if (w.copy.length) lines.push(`  copy      ${w.copy.join(', ')}`);
+    if (w.link.length) lines.push(`  link      ${w.link.join(', ')}`);
+    if (w.sparse.length)
+      lines.push(
+        `  sparse    ${w.sparse.join(', ')} and the top-level files (${have ? 'not applied: the worktree exists' : 'cone mode'})`,
+      );
+    if (w.setup.length) lines.push(`  setup     ${w.setup.join(' && ')}`);
+    // Names only: values may be secrets.
+    const envNames = Object.keys({ ...(plan.agents[w.agent]?.env ?? {}), ...w.env });
+    if (envNames.length) lines.push(`  env       ${envNames.join(', ')}`);
+    if (w.verify) lines.push(`  verify    ${w.verify}`);
+    if (w.timeoutMs) lines.push(`  timeout   ${Math.round(w.timeoutMs / 1000)}s`);
+    if (w.retries) lines.push(`  retries   ${w.retries}`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}`;
+}

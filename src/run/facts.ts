@@ -1,0 +1,40 @@
+// The facts stage: what the report says of each worker besides its record: the commits and diffstat
+// of its branch, what its agent reported (version, usage, waiting, last screen), its result file.
+import { allBranchFacts } from '../handoff/handoff.js';
+import { agentReport } from '../worker/agent-report.js';
+import { protocolPaths, readResult } from '../worker/protocol.js';
+import type { Stage } from './types.js';
+
+export const facts: Stage = {
+  name: 'facts',
+  async run(r) {
+    const { ws, plan, records } = r;
+    const specs = new Map(plan.workers.map((w) => [w.feature, w]));
+    // Commits and diffstat of every branch a worker ran on, in a few git calls.
+    const branches = await allBranchFacts(
+      ws.git,
+      ws.repoRoot,
+      records
+        .filter((rec) => rec.attempts.length > 0)
+        .map((rec) => ({ branch: ws.locate(rec.feature).branch, base: specs.get(rec.feature)?.base })),
+    );
+    r.workers = await Promise.all(
+      records.map(async (rec) => {
+        const loc = ws.locate(rec.feature);
+        const ran = rec.attempts.length > 0;
+        const mine = ran ? branches.get(loc.branch) : undefined;
+        const agent = specs.get(rec.feature)?.agent;
+        const version = r.agentChecks.find((c) => c.agent === agent)?.version;
+        const told = await agentReport(loc.stateDir, {
+          agent,
+          version,
+          endedAt: rec.finishedAt ?? Date.now(),
+          ran,
+          outcome: rec.outcome,
+          log: protocolPaths(loc.worktree).log,
+        });
+        return { ...loc, ...mine, ...told, result: (await readResult(loc.worktree)) ?? null };
+      }),
+    );
+  },
+};

@@ -1,0 +1,51 @@
+// The hand-off stage (--push, --pr): the done workers' branches pushed, draft pull requests opened,
+// and the outcome noted in the report. It comes before the report is written, so that pushed and
+// pr_url are in it; whatever goes wrong here, the report is still written and the exit code still
+// says how the workers ended.
+import { ranThisRun } from '../report/build.js';
+import type { Stage } from './types.js';
+
+export const handOff: Stage = {
+  name: 'hand-off',
+  async run(r) {
+    const { ctx, opts, ws, report } = r;
+    if (!(opts.push || opts.pr) || ctx.signal.aborted) return;
+    const specs = new Map(r.plan.workers.map((w) => [w.feature, w]));
+    try {
+      const { handOff: handOver } = await import('../handoff/handoff.js');
+      // Only this run's workers: one carried over from an earlier run was handed off by that run.
+      const results = await handOver(
+        ranThisRun(report).map((w) => ({
+          feature: w.feature,
+          task: specs.get(w.feature)?.task ?? '',
+          outcome: w.outcome,
+          branch: w.branch,
+          base: specs.get(w.feature)?.base,
+          worktree: w.worktree,
+          commits: w.commits,
+          result: w.result,
+        })),
+        {
+          git: ws.git,
+          runner: ws.runner,
+          repoRoot: ws.repoRoot,
+          remote: r.remote,
+          pr: Boolean(opts.pr),
+          runId: report.run_id,
+          env: ctx.env,
+          note: (line) => r.notice(`wo: ${line}\n`),
+          uncommitted: (wt) => ws.git.uncommitted(wt),
+        },
+      );
+      for (const w of report.workers) {
+        const res = results.get(w.feature);
+        if (!res) continue;
+        w.pushed = res.pushed;
+        w.pr_url = res.pr_url;
+        w.handoff_error = res.error;
+      }
+    } catch (e) {
+      r.notice(`wo: the hand-off stopped: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  },
+};
