@@ -1,6 +1,6 @@
 // Problems found in a plan or config before they get a file position: paths, ordering, display names.
-import { isAbsolute, relative } from 'node:path';
 import { PlanError, type PlanIssue } from '../errors.js';
+import { relativeInside } from '../paths.js';
 
 /** A place inside a document: keys and list indexes from the root. */
 export type DocPath = readonly (string | number)[];
@@ -28,8 +28,7 @@ export function formatPath(path: DocPath): string {
 
 /** A file name for messages: relative to cwd when inside it, else absolute. */
 export function displayPath(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  return relativeInside(cwd, file) || file;
 }
 
 /** Positions raw issues in a file (prefix = where the document sits in it, e.g. ['wo'] in package.json). */

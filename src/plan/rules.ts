@@ -1,5 +1,6 @@
 // Rules a schema cannot express: unique features, needs that exist and form no cycle, known agents,
 // good durations, templates and copy paths. Pure functions of the parsed value; they tolerate bad shapes.
+import { overlaps, pathParts, repoPathProblem } from '../paths.js';
 import { durationProblem } from './duration.js';
 import type { DocPath, RawIssue } from './issues.js';
 import { closest } from './suggest.js';
@@ -117,37 +118,28 @@ function fieldRules(w: Rec, at: DocPath, ctx: RuleContext): RawIssue[] {
   for (const key of ['copy', 'link', 'sparse'] as const)
     list(w[key]).forEach((p, i) => {
       if (typeof p !== 'string') return;
-      const parts = p.split(/[\\/]/).filter((x) => x !== '' && x !== '.');
-      if (p === '' || p.startsWith('/') || /^[A-Za-z]:/.test(p) || parts.includes('..'))
+      const problem = repoPathProblem(p);
+      if (problem === 'outside')
         issues.push({
           path: [...at, key, i],
           message: `"${p}" must be a path inside the repository (relative, without "..")`,
         });
-      else if (parts.length === 0 || parts[0] === '.git')
+      else if (problem)
         issues.push({
           path: [...at, key, i],
-          message: `"${p}" is ${parts.length === 0 ? 'the whole repository' : "git's own folder"}: name the files or folders the worker needs`,
+          message: `"${p}" is ${problem === 'whole' ? 'the whole repository' : "git's own folder"}: name the files or folders the worker needs`,
         });
     });
   // A path both copied and linked (or one inside the other): the copy would land in the main checkout
   // through the link.
-  const norm = (p: unknown) =>
-    typeof p === 'string'
-      ? p
-          .split(/[\\/]/)
-          .filter((x) => x !== '' && x !== '.')
-          .join('/')
-      : undefined;
-  const within = (a: string, b: string) => a === b || a.startsWith(`${b}/`);
-  const copies = list(w.copy).map(norm);
+  const copies = list(w.copy).filter((c): c is string => typeof c === 'string');
   list(w.link).forEach((p, i) => {
-    const l = norm(p);
-    if (!l) return;
-    const c = copies.find((x) => x && (within(x, l) || within(l, x)));
+    if (typeof p !== 'string' || repoPathProblem(p)) return;
+    const c = copies.find((x) => !repoPathProblem(x) && overlaps(x, p));
     if (c)
       issues.push({
         path: [...at, 'link', i],
-        message: `"${l}" and copy "${c}" name the same files (one is inside the other): keep one of them`,
+        message: `"${pathParts(p).join('/')}" and copy "${pathParts(c).join('/')}" name the same files (one is inside the other): keep one of them`,
       });
   });
   return issues;

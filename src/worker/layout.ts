@@ -1,7 +1,7 @@
 // Where a worker lives: worktree path, branch, session name and wo's state folder, from templates.
-import { realpathSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { isInside } from '../paths.js';
 import { DEFAULTS } from '../plan/types.js';
 
 export interface Layout {
@@ -61,23 +61,6 @@ export function featureOfSession(layout: Layout, session: string): string | unde
  */
 export function ownsWorktree(layout: Layout, owner: string | undefined): boolean {
   return owner !== undefined && dirname(resolve(owner)) === worktreesRoot(layout);
-}
-
-/** The real path of `p`: its longest existing part resolved through symbolic links, the rest as written. */
-function realish(p: string): string {
-  const abs = resolve(p);
-  const parent = dirname(abs);
-  try {
-    return realpathSync(abs);
-  } catch {
-    return parent === abs ? abs : join(realish(parent), basename(abs));
-  }
-}
-
-/** Whether `child` is `parent` or inside it (symbolic links followed where the path exists). */
-export function isInside(child: string, parent: string): boolean {
-  const rel = relative(realish(parent), realish(child));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /**

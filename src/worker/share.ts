@@ -3,9 +3,10 @@
 // through a symbolic link in the worktree, nor replaces what git checked out there.
 import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, readlink, stat, symlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { SafetyError, SetupError } from '../errors.js';
+import { overlaps, pathParts, repoPathProblem } from '../paths.js';
 
 /** The one file operation a test replaces, to see the flags a copy asks for. */
 export interface ShareIO {
@@ -49,8 +50,8 @@ export async function share(
   log: (line: string) => Promise<void>,
   io: ShareIO = diskIO,
 ): Promise<Shared> {
-  const copies = (o.copy ?? []).map((p) => inside(repoRoot, 'copy', p));
-  const links = (o.link ?? []).map((p) => inside(repoRoot, 'link', p));
+  const copies = (o.copy ?? []).map((p) => inside('copy', p));
+  const links = (o.link ?? []).map((p) => inside('link', p));
   assertApart(copies, links);
   const shared: Shared = { copied: [], linked: [] };
 
@@ -108,15 +109,15 @@ export async function share(
 }
 
 /** The path relative to the repository root, refusing one outside it, the root itself, or git's own folder. */
-function inside(repoRoot: string, key: 'copy' | 'link', given: string): { given: string; rel: string } {
-  const rel = relative(repoRoot, resolve(repoRoot, given));
-  if (rel.startsWith('..') || isAbsolute(rel))
+function inside(key: 'copy' | 'link', given: string): { given: string; rel: string } {
+  const problem = repoPathProblem(given);
+  if (problem === 'outside')
     throw new SafetyError(`${key}: ${given} is outside the repository. List paths inside it.`);
-  if (rel === '' || rel.split(sep)[0] === '.git')
+  if (problem)
     throw new SafetyError(
-      `${key}: ${given} is ${rel === '' ? 'the whole repository' : "git's own folder"}: a worktree has its own. List the files or folders the worker needs.`,
+      `${key}: ${given} is ${problem === 'whole' ? 'the whole repository' : "git's own folder"}: a worktree has its own. List the files or folders the worker needs.`,
     );
-  return { given, rel };
+  return { given, rel: pathParts(given).join(sep) };
 }
 
 /**
@@ -124,11 +125,9 @@ function inside(repoRoot: string, key: 'copy' | 'link', given: string): { given:
  * would be written into the main checkout through the link.
  */
 function assertApart(copies: Array<{ rel: string }>, links: Array<{ rel: string }>): void {
-  const within = (a: string, b: string) => a === b || a.startsWith(b + sep);
   links.forEach((l, i) => {
     const other =
-      copies.find((c) => within(c.rel, l.rel) || within(l.rel, c.rel)) ??
-      links.find((o, j) => j !== i && (within(o.rel, l.rel) || within(l.rel, o.rel)));
+      copies.find((c) => overlaps(c.rel, l.rel)) ?? links.find((o, j) => j !== i && overlaps(o.rel, l.rel));
     if (other)
       throw new SafetyError(
         `link: ${l.rel} and ${copies.includes(other) ? 'copy' : 'link'}: ${other.rel} name the same files (one is inside the other). Keep one of them.`,

@@ -6,7 +6,8 @@ import type { Runner } from '../exec.js';
 import { EnvError, SafetyError, SetupError, UsageError } from '../errors.js';
 import { readMeta, updateMeta } from './metadata.js';
 import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
-import { isInside, type WorkerLocation } from './layout.js';
+import { type WorkerLocation } from './layout.js';
+import { isInside } from '../paths.js';
 import { share, type Shared } from './share.js';
 import type { Tmux } from '../tmux/tmux.js';
 

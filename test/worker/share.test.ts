@@ -101,6 +101,19 @@ describe('paths', () => {
     expect((err as Error).message).toContain(says);
   });
 
+  test('a name that only starts with two dots is inside: the plan allows it, and so does the copy', async () => {
+    write(join(repo, '..env'), 'KEY=1');
+    await share(repo, wt, { copy: ['..env'] }, log);
+    expect(readFileSync(join(wt, '..env'), 'utf8')).toBe('KEY=1');
+  });
+
+  test('an absolute path is refused like one with "..": the rule the plan validates by', async () => {
+    write(join(repo, 'a'), 'x');
+    const err = await share(repo, wt, { copy: [join(repo, 'a')] }, log).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SafetyError);
+    expect((err as Error).message).toContain('is outside the repository');
+  });
+
   test('a path both copied and linked, or inside another, is refused before anything is made', async () => {
     write(join(repo, 'node_modules', '.cache', 'a'), 'x');
     for (const o of [
