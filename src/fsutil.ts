@@ -10,6 +10,9 @@ import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /** Writes a file whole: a temporary file beside it, then rename, so readers never see half of it. */
+// Synchronous writes on purpose (no interleaving between temporary file and rename); async so that a
+// failure reaches the caller as a rejection like every other write.
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {

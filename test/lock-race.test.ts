@@ -38,7 +38,7 @@ function racer(path: string, go: string, id: string): Racer {
   });
   const lines: string[] = [];
   let buf = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
     buf += d;
     const parts = buf.split('\n');
     buf = parts.pop()!;

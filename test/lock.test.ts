@@ -117,7 +117,7 @@ describe('acquireRunLock: a holder that is gone whatever its pid says (SPEC §9)
     });
     children.push(parent);
     let out = '';
-    parent.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await waitUntil(() => /\d+\n/.test(out), 'the child pid');
     const zombie = Number(out.trim());
     const comm = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();

@@ -66,17 +66,17 @@ export const CLAUDE_LIMIT_WORDS = /\b429\b|rate[ _-]?limit|too many requests/i;
  * allowed tools, as they are written; wo's hooks for this session; in print mode, the cost cap and
  * the copy of its event stream.
  */
-export async function claudeAdditions(w: WorkerLaunch, print: boolean): Promise<LaunchAdditions> {
+export function claudeAdditions(w: WorkerLaunch, print: boolean): Promise<LaunchAdditions> {
   const paths = agentPaths(w.stateDir);
   const own = [...(w.setup ?? []), ...(w.verify ? [w.verify] : [])].map((c) => `Bash(${c})`);
   // Claude Code stops a print-mode turn once it has spent this much (`--max-budget-usd`, 2.1.197:
   // "only works with --print"); the interactive program has no such cap.
   const budget = print && w.maxCostUsd !== undefined ? ['--max-budget-usd', String(w.maxCostUsd)] : [];
-  return {
+  return Promise.resolve({
     args: [...(own.length ? ['--allowedTools', ...own] : []), '--settings', hookSettings(), ...budget],
     env: { WO_HOOK_FILE: paths.hooks },
     ...(print && { captureStdout: paths.events }),
-  };
+  });
 }
 
 /**

@@ -41,11 +41,11 @@ export interface Registry {
   /** The agent of this name, if wo knows one. */
   named(name: string): Agent | undefined;
   /** The agent a worker's agent follows: its own `adapter`, the preset of its name, or none (a plain command). */
-  adapterOf(name: string, def: AgentDefLike): Agent | undefined;
+  adapterOf: (name: string, def: AgentDefLike) => Agent | undefined;
   /** Each agent's preset, by its name: its argv, how it finishes, and itself as its adapter. */
   presets(): Record<string, { command: string[]; exitsWhenDone: boolean; adapter: string }>;
   /** What the worker's agent's own output says so far, read by the agent that wrote it (its recorded name). */
-  readAgentFacts(stateDir: string): Promise<AgentFacts>;
+  readAgentFacts: (stateDir: string) => Promise<AgentFacts>;
   /**
    * Every agent's words for its provider's limit, as one pattern: a headless agent's error result
    * that says them ended on its limit (src/worker/outcome.ts reads the result without its agent).

@@ -37,7 +37,7 @@ export function renderEvent(e: Record<string, unknown>): string[] {
     const u = rec(e.usage);
     const cost = num(e.total_cost_usd);
     const tail = `(${num(u.input_tokens) ?? 0} tokens in, ${num(u.output_tokens) ?? 0} out${cost !== null ? `, $${cost.toFixed(4)}` : ''})`;
-    const bad = e.is_error === true || String(e.subtype ?? '').startsWith('error');
+    const bad = e.is_error === true || (str(e.subtype) ?? '').startsWith('error');
     return [`${bad ? '✗' : '✓'} ${bad ? `${str(e.subtype)}: ` : ''}${first(str(e.result))} ${tail}`];
   }
   // Codex exec --json

@@ -106,7 +106,7 @@ function follow(
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
       serial(pump); // whatever was written last
-      serial(async () => resolve(code));
+      serial(() => Promise.resolve(resolve(code)));
     };
     const onAbort = () => stop(ExitCode.interrupted);
     // Ended: the session is gone (or its pane exited) and the status is final or the session was lost.
@@ -122,7 +122,7 @@ function follow(
       timer = setTimeout(() => {
         delay = Math.min(delay * 2, MAX_POLL_MS);
         serial(check);
-        serial(async () => schedule());
+        serial(() => Promise.resolve(schedule()));
       }, delay);
     };
 

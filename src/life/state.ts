@@ -57,7 +57,8 @@ export function endedWord(state: WorkerState): Outcome | 'running' {
 
 /** The step a run's event puts a worker in (run-state.json); undefined: the event changes no step. */
 export function runStepOf(
-  event: 'queued' | 'preparing' | 'started' | 'finished' | string,
+  // Any scheduler event's type: only these four move a step.
+  event: string,
 ): RunStep | undefined {
   if (event === 'queued' || event === 'preparing') return event;
   if (event === 'started') return 'running';

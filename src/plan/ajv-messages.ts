@@ -189,7 +189,8 @@ export function show(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
-  return String(v);
+  // What is left is a number or a boolean: written as YAML would.
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v;
 }
 
 /** `/workers/2/timeout` -> ['workers', 2, 'timeout'], with indexes as numbers only inside lists. */

@@ -253,7 +253,7 @@ export async function loadConfig(from: string, opts: ConfigOptions): Promise<Con
   );
   return {
     file,
-    config: value as ConfigFile,
+    config: value,
     readable: true,
     issues: placeIssues(raw, shown, locators.get(file), prefix),
   };

@@ -12,7 +12,8 @@ function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'a mapping';
-  return value === null || value === undefined ? 'nothing' : String(value);
+  if (value === null || value === undefined) return 'nothing';
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
 }
 
 function toMs(value: unknown): number | undefined {

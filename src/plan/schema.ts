@@ -1,7 +1,7 @@
 // The JSON Schemas of schemas/, compiled ahead of time by ajv (schema-validators.generated.ts), applied
 // to plans and configs.
 import { readFileSync } from 'node:fs';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import * as generated from './schema-validators.generated.js';
 import { humanizeAjvErrors, type JsonSchema } from './ajv-messages.js';
 import type { RawIssue } from './issues.js';
@@ -33,5 +33,5 @@ export function validateShape(kind: SchemaKind, value: unknown): RawIssue[] {
   const validate = validators[kind];
   if (validate(value)) return [];
   planSchema ??= readSchema('plan');
-  return humanizeAjvErrors((validate.errors ?? []) as ErrorObject[], planSchema, value);
+  return humanizeAjvErrors(validate.errors ?? [], planSchema, value);
 }

@@ -43,7 +43,7 @@ export async function readReportDir(dir: string): Promise<ShardReport> {
     throw new UsageError(
       `${file} is not a wo report (run_id, plan, times and workers with feature and outcome); remove that folder from the list`,
     );
-  return { dir, report: data as unknown as RunReport };
+  return { dir, report: data as RunReport };
 }
 
 /**

@@ -45,7 +45,7 @@ export function createProgress(opts: ProgressOptions): ProgressView {
   // listr2 only ever sees the adapter around this target, so it never hijacks process.stdout/stderr.
   const target: RenderTarget = real
     ? {
-        write: realStream.write.bind(realStream) as (t: string) => void,
+        write: realStream.write.bind(realStream),
         get columns() {
           return realStream.columns;
         },

@@ -30,13 +30,14 @@ export function createPlainView(opts: PlainViewOptions): ProgressView {
       const text = eventText(e);
       if (text !== undefined) line(e.at, text);
     },
-    async stop() {
-      if (stopped) return;
+    stop() {
+      if (stopped) return Promise.resolve();
       stopped = true;
       const end = now();
       line(end, summaryText(model.counts(), end - startedAt));
       const next = nextSteps(model.workers.values());
       if (next) opts.write(`${stripControl(next)}\n`);
+      return Promise.resolve();
     },
   };
 }

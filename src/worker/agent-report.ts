@@ -1,7 +1,7 @@
 // What a report says of a worker's agent (SPEC §5): its name and version, usage, the time it waited
 // for a person, and the last screen of a worker that timed out or was left waiting.
 import { readFile } from 'node:fs/promises';
-import { readAgentFacts } from '../agents/index.js';
+import { readAgentFacts, type AgentFacts } from '../agents/index.js';
 import { transcriptPath, transcriptUsage } from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
@@ -25,7 +25,7 @@ export async function agentReport(
   if (!o.ran)
     return { agent: o.agent ?? null, agent_version: null, usage: null, waiting_ms: null, last_screen: null };
   const [facts, kept] = await Promise.all([
-    readAgentFacts(stateDir).catch(() => ({}) as Awaited<ReturnType<typeof readAgentFacts>>),
+    readAgentFacts(stateDir).catch((): AgentFacts => ({})),
     readFile(agentPaths(stateDir).lastScreen, 'utf8').catch(() => undefined),
   ]);
   // A crashed worker's pane is gone with its session: the end of its log is what it last showed.

@@ -145,7 +145,7 @@ export class Monitor {
         // A listing asked for before the wait began may predate its session: it proves nothing.
         const session: SessionSeen =
           w.since >= asked ? 'unknown' : live.has(w.target.session) ? 'alive' : 'gone';
-        if (session === 'alive' && !lookAtAlive) return false;
+        if (session === 'alive' && !lookAtAlive) return Promise.resolve(false);
         return this.check(key, { session });
       }),
     );

@@ -159,7 +159,7 @@ export async function startModelServer(script: Step[]): Promise<ModelServer> {
             id,
             type: 'message',
             role: 'assistant',
-            model: String(body.model ?? 'claude-test'),
+            model: typeof body.model === 'string' ? body.model : 'claude-test',
             content: [],
             stop_reason: null,
             stop_sequence: null,

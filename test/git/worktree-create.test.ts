@@ -35,12 +35,10 @@ describe('createWorktree with real git', () => {
   const inWt = (feature: string, ...args: string[]) => repo.git('-C', loc(feature).worktree, ...args).trim();
   /** Every file of a worktree, relative to it, without .git and wo's own files. */
   const files = (feature: string) =>
-    (
-      readdirSync(loc(feature).worktree, {
-        recursive: true,
-        withFileTypes: true,
-      }) as import('node:fs').Dirent[]
-    )
+    readdirSync(loc(feature).worktree, {
+      recursive: true,
+      withFileTypes: true,
+    })
       .filter((d) => d.isFile())
       .map((d) => join(d.parentPath, d.name).slice(loc(feature).worktree.length + 1))
       .filter((p) => !p.startsWith('.git') && p !== '.worktree.json')

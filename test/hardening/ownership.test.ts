@@ -62,7 +62,7 @@ describe('session ownership', () => {
     const codes = results.map((r) => r.code).sort();
     expect(codes[0]).toBe(0);
     expect(codes[1]).not.toBe(0);
-    const winner = results[0]!.code === 0 ? a : b;
+    const winner = results[0].code === 0 ? a : b;
     const sessions = (await a.t.tmux.allSessions()).filter((s) => s.name === 'wt-login');
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ paneDead: false, owner: winner.wt('login') });
