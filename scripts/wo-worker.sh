@@ -8,7 +8,7 @@
 #                   rendered by $WO_NODE $WO_RENDER _render-events (O<file>: the path read from a file)
 # Nothing here evaluates a task, feature or path: values only ever appear inside double quotes.
 # Written in POSIX sh with builtins on the hot path: a Node.js start per worker would cost more
-# than everything else wo does for it.
+# than everything else wo does for it, and each process here is one more per worker.
 
 spec=$1
 out=
@@ -50,16 +50,10 @@ else
   missing=$1
 fi
 
-# The log is written by tmux (pipe-pane) a moment after the pane prints: print a marker and wait
-# until the log has it (every 2 ms, for about a second at most), so that whoever reads the log after
-# the exit record sees the agent's last lines.
-marker="[wo] the agent exited with code $code ($$)"
-printf '\n%s\n' "$marker"
-i=0
-while [ "$i" -lt 500 ] && ! tail -c 4096 "$WO_WORKTREE/.worker.log" 2>/dev/null | grep -qF "$marker"; do
-  sleep 0.002
-  i=$((i + 1))
-done
+# The line that closes the agent's output in the log. tmux writes the log (pipe-pane) a moment after
+# the pane prints, so a reader of the log's last lines waits for this line (src/worker/lastline.ts),
+# not this wrapper: no process runs here between the agent's exit and its exit record.
+printf '\n[wo] the agent exited with code %s (%s)\n' "$code" "$$"
 
 if [ -n "$missing" ]; then
   printf '%s\nnot found: %s\nwrapper: %s\n' "$code" "$missing" "$$" > "$WO_EXIT_FILE"

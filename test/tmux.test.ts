@@ -11,25 +11,29 @@ function recorder(answer: (args: readonly string[]) => RunResult) {
 const ok: RunResult = { stdout: '', stderr: '', exitCode: 0 };
 
 describe('Tmux.newSession', () => {
-  test('sessions asked for in the same tick go to tmux in one call, chained with ";"', async () => {
+  test('one session is one tmux call: created with its owner option, chained with ";"', async () => {
     const { calls, runner } = recorder(() => ok);
     const tmux = new Tmux(runner, 'sock');
     await Promise.all(
-      ['a', 'b', 'c'].map((n) =>
-        tmux.newSession({ name: `wt-${n}`, cwd: '/tmp', command: ['sh', '-c', 'true'] }),
-      ),
+      ['a', 'b'].map((n) => tmux.newSession({ name: `wt-${n}`, cwd: '/tmp', command: ['sh', '-c', 'true'] })),
     );
-    expect(calls).toHaveLength(1);
-    const argv = calls[0]!;
-    expect(argv.slice(0, 2)).toEqual(['-L', 'sock']);
-    expect(argv.filter((a) => a === 'new-session')).toHaveLength(3);
-    // Each session is followed by the option recording its worktree (SPEC §1).
-    expect(argv.filter((a) => a === ';')).toHaveLength(5);
-    expect(argv.filter((a) => a === 'set-option')).toHaveLength(3);
-    for (const n of ['wt-a', 'wt-b', 'wt-c']) expect(argv).toContain(n);
+    expect(calls).toHaveLength(2);
+    for (const [i, argv] of calls.entries()) {
+      expect(argv.slice(0, 2)).toEqual(['-L', 'sock']);
+      expect(argv.filter((a) => a === 'new-session')).toHaveLength(1);
+      // The session is followed by the option recording its worktree (SPEC §1).
+      expect(argv.slice(argv.indexOf(';'))).toEqual([
+        ';',
+        'set-option',
+        '-t',
+        `=wt-${'ab'[i]}:`,
+        '@wo_worktree',
+        '/tmp',
+      ]);
+    }
   });
 
-  test('when a chained call fails, only the failing session gets the error', async () => {
+  test("a session name that is taken is refused with tmux's words; the others are created", async () => {
     const t: TempTmux = makeTmux();
     try {
       await t.tmux.newSession({ name: 'wt-taken', cwd: '/tmp', command: ['sleep', '30'] });

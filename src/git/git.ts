@@ -31,9 +31,8 @@ export function optionLike(value: string): boolean {
 }
 
 /**
- * Checkouts of new worktrees at once (see checkoutWorktree): one per core. A checkout keeps a core
- * busy (30,000 files: about 1.3 s of CPU, half of it the kernel's creating files), so on 2 cores 2,
- * 3 or 8 at once finish 8 checkouts at the same time; fewer at once have the first ready sooner.
+ * Checkouts of new worktrees at once (see checkoutWorktree): one per core. A large checkout keeps a
+ * core busy, so more at once finish together no sooner; fewer at once have the first ready sooner.
  */
 export const CHECKOUTS_AT_ONCE = Math.max(1, availableParallelism());
 /**
@@ -42,9 +41,8 @@ export const CHECKOUTS_AT_ONCE = Math.max(1, availableParallelism());
  */
 export const SMALL_INDEX_BYTES = 64 * 1024;
 /**
- * `git worktree add` calls with their files at once: one at a time is about 30 ms each here, too slow
- * for a fan-out of short workers (bench fan-out, 200 workers at concurrency 32, 5 pairs each: 1.31x
- * the floor one at a time, 1.21x three at once; 1.14x before worktrees were made in two steps).
+ * `git worktree add` calls with their files at once: one at a time is too slow for a fan-out of
+ * short workers, whose creations are on the critical path (docs/performance.md measures it).
  */
 export const ADDS_AT_ONCE = 3;
 

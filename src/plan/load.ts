@@ -13,11 +13,10 @@ export type PlanSource =
   | { ok: false; fatal: boolean; issues: PlanIssue[] };
 
 /**
- * The fast way to a plan's value: js-yaml's YAML 1.2 core schema. Cold, in a fresh process, it loads
- * and parses a 500-worker plan in ~30 ms where `yaml` takes ~95 ms (its generator-based lexer,
- * parser and composer run interpreted), which puts `wo validate` over its 150 ms target
- * (docs/performance.md). It keeps no positions, so it is only the answer for a plan without
- * problems; anything unusual returns undefined.
+ * The fast way to a plan's value: js-yaml's YAML 1.2 core schema, which loads and parses a large
+ * plan several times faster than `yaml` (whose lexer, parser and composer run interpreted in a
+ * fresh process); docs/performance.md has the figures that keep it. It keeps no positions, so it is
+ * only the answer for a plan without problems; anything unusual returns undefined.
  */
 async function parseFast(text: string): Promise<Record<string, unknown> | undefined> {
   // Where the two readers differ, `yaml` decides: merge keys (`<<:`, which js-yaml's core schema

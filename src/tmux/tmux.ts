@@ -52,14 +52,6 @@ export function literalFormat(value: string): string {
 /** The client lost a server that was exiting as it connected. */
 const SERVER_GONE = /server exited unexpectedly|lost server/i;
 
-interface PendingSession {
-  name: string;
-  argv: string[];
-  cwd: string;
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
-
 export const MIN_TMUX = { major: 3, minor: 1 };
 
 // "server exited unexpectedly": the last session ended while this command was connecting.
@@ -129,17 +121,14 @@ export class Tmux {
     return `=${name}`;
   }
 
-  /** Creates a detached session whose initial program is `command` (never typed in). */
   /**
-   * Creates a detached session whose initial program is `command` (never typed in). Sessions asked
-   * for in the same tick go to tmux in one call (chained with `;`): a wave of workers starting
-   * together costs one tmux client, not one each.
+   * Creates a detached session whose initial program is `command` (never typed in), in one tmux
+   * call with its options and log pipe.
    */
-  newSession(o: NewSessionOptions): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ name: o.name, argv: Tmux.newSessionArgv(o), cwd: o.cwd, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => void this.flush());
-    });
+  async newSession(o: NewSessionOptions): Promise<void> {
+    const argv = Tmux.newSessionArgv(o);
+    const r = await this.runPastExitingServer(argv, o.cwd);
+    if (r.exitCode !== 0) throw this.failed(argv, r);
   }
 
   /** The tmux argv creating one session, with its options and log pipe, as one command sequence. */
@@ -176,58 +165,6 @@ export class Tmux {
       argv.push(';', 'pipe-pane', '-t', `${t}:`, '-o', 'exec cat >> #{q:@wo_log}');
     }
     return argv;
-  }
-
-  private readonly queue: PendingSession[] = [];
-
-  private async flush(): Promise<void> {
-    const items = this.queue.splice(0);
-    // tmux takes a command line of at most 16 KiB from its client: keep each call well under it.
-    const groups: PendingSession[][] = [];
-    let size = Infinity;
-    for (const item of items) {
-      const bytes = item.argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
-      if (size + bytes > 8000) {
-        groups.push([]);
-        size = 0;
-      }
-      groups[groups.length - 1]!.push(item);
-      size += bytes;
-    }
-    await Promise.all(groups.map((g) => this.createGroup(g)));
-  }
-
-  private async createGroup(group: PendingSession[]): Promise<void> {
-    const argv = group.flatMap((item, i) => (i === 0 ? item.argv : [';', ...item.argv]));
-    const r = await this.runPastExitingServer(argv, group[0]!.cwd);
-    if (r.exitCode === 0) {
-      for (const item of group) item.resolve();
-      return;
-    }
-    if (group.length === 1) {
-      group[0]!.reject(this.failed(argv, r));
-      return;
-    }
-    // tmux ran the sequence in order and stopped at the failing command: the sessions before it
-    // exist, it gets the error, and the ones after it are asked for again.
-    const dup = /duplicate session: (\S+)/.exec(r.stderr)?.[1];
-    const at = group.findIndex((item) => item.name === dup);
-    if (at >= 0) {
-      group.slice(0, at).forEach((item) => item.resolve());
-      group[at]!.reject(this.failed(group[at]!.argv, r));
-      if (at + 1 < group.length) await this.createGroup(group.slice(at + 1));
-      return;
-    }
-    // Any other failure: each session that does not exist is asked for on its own.
-    for (const item of group) {
-      if (await this.hasSession(item.name)) {
-        item.resolve();
-        continue;
-      }
-      const one = await this.runPastExitingServer(item.argv, item.cwd);
-      if (one.exitCode === 0) item.resolve();
-      else item.reject(this.failed(item.argv, one));
-    }
   }
 
   /**

@@ -3,7 +3,7 @@
 // commands can be tested with a fake in memory.
 import { stat } from 'node:fs/promises';
 import { readTextIfExists } from '../fsutil.js';
-import { lastLines, readTail } from './lastline.js';
+import { lastLines, readEndedTail } from './lastline.js';
 import { updateMeta } from './metadata.js';
 import { readAgentFacts } from '../agents/index.js';
 import type { AgentEvent, AgentResult, ExitRecord, Recording } from './outcome.js';
@@ -81,7 +81,9 @@ export const diskFiles: WorkerFiles = {
     if (r.headline !== undefined) parts.push(`**${r.headline}**`);
     if (r.detail) parts.push(r.detail);
     if (r.quoteOutput !== undefined) {
-      const tail = await readTail(protocolPaths(loc.worktree).log, QUOTE_TAIL_BYTES).catch(() => undefined);
+      const tail = await readEndedTail(protocolPaths(loc.worktree).log, QUOTE_TAIL_BYTES).catch(
+        () => undefined,
+      );
       parts.push(exitedSilently(r.quoteOutput, tail ? lastLines(tail, QUOTED_LINES) : []));
     }
     if (previous) parts.push(previous);

@@ -89,6 +89,38 @@ export function lastLines(tail: { text: string; fromStart: boolean }, n: number)
   return out.slice(-n);
 }
 
+/** The line the session wrapper prints once its agent has exited (scripts/wo-worker.sh). */
+export const EXITED_LINE = /^\[wo\] the agent exited with code \d+\b/;
+
+/** Whether the tail shows the wrapper's exit line since the worker's latest start. */
+export function showsExit(tail: { text: string; fromStart: boolean }): boolean {
+  return sinceLatestStart(tail).some((line) => EXITED_LINE.test(cleanLine(line)));
+}
+
+/** How long readEndedTail waits for the exit line: past it, the log is read as it is. */
+export const EXIT_LINE_WAIT_MS = 1000;
+
+/**
+ * The tail of the log of a worker whose agent has exited, once its last lines are in it. tmux
+ * writes the log (pipe-pane) a moment after the pane prints, so the exit record can come before the
+ * wrapper's exit line reaches the log: the reader waits for that line, with file reads only (the
+ * wrapper used to wait for it with a `tail | grep` per worker). Past `waitMs`, the tail as it is.
+ */
+export async function readEndedTail(
+  path: string,
+  bytes = TAIL_BYTES,
+  waitMs = EXIT_LINE_WAIT_MS,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<{ text: string; fromStart: boolean } | undefined> {
+  let waited = 0;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+    const tail = await readTail(path, bytes);
+    if (tail === undefined || showsExit(tail) || waited >= waitMs) return tail;
+    await sleep(pause);
+    waited += pause;
+  }
+}
+
 /** The last non-empty output line of a log file, reading its tail only. */
 export async function lastOutput(logPath: string): Promise<string | undefined> {
   const tail = await readTail(logPath);

@@ -214,7 +214,7 @@ export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date
   // One start of a worker at a time for `wo spawn` (`exclusive`): the loser of two spawns of one
   // worker is refused before it rewrites any of the winner's files. A run's own starts do not take
   // it: one run per repository holds the run lock, and a spawn checks the session under this lock.
-  // (Taking it on every start of a run cost about a tenth of a 40-worker fan-out.)
+  // (Taking it on every start of a run put a file lock on every start's critical path: docs/performance.md.)
   const lock = input.exclusive
     ? await acquireRunLock(
         `${input.stateDir}.start.lock`,
