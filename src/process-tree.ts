@@ -89,30 +89,49 @@ function startedIn(s: Stat): Promise<string | undefined> {
 }
 
 /**
- * The one process scanner: one look at every live process on the machine (zombies left out), shared
- * by the callers that ask while it is under way; undefined where /proc is not there to read.
+ * What each process was when first seen, by pid: its stat (start time, parent, group, session).
+ * Every worker's end sweeps for what it left, and reading every process's stat each time held up the
+ * run (docs/performance.md); a pid no longer listed is forgotten. What the scanner finds is read
+ * again (current), so a gone or reused pid is never taken for the process it was.
  */
-let snapshotting: Promise<Map<number, Stat> | undefined> | undefined;
+const firstSeen = new Map<number, Promise<Stat | undefined>>();
 
-function snapshot(): Promise<Map<number, Stat> | undefined> {
-  snapshotting ??= (async () => {
+/**
+ * The one process scanner: every process on the machine as first seen, shared by the callers that
+ * ask while it is under way; undefined where /proc is not there to read.
+ */
+let scanning: Promise<Map<number, Stat> | undefined> | undefined;
+
+function scan(): Promise<Map<number, Stat> | undefined> {
+  scanning ??= (async () => {
     let names: string[];
     try {
       names = await readdir('/proc');
     } catch {
       return undefined;
     }
-    const stats = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readStat(Number(n))));
+    const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
+    const listed = new Set(pids);
+    for (const pid of firstSeen.keys()) if (!listed.has(pid)) firstSeen.delete(pid);
+    for (const key of worktreeOf.keys()) if (!listed.has(Number(key.split(':')[0]))) worktreeOf.delete(key);
+    const stats = await Promise.all(
+      pids.map((pid) => {
+        let known = firstSeen.get(pid);
+        if (!known) firstSeen.set(pid, (known = readStat(pid)));
+        return known;
+      }),
+    );
     const all = new Map<number, Stat>();
-    for (const st of stats) if (st && !st.zombie) all.set(st.pid, st);
-    // Forget the environments of processes that are gone.
-    for (const key of worktreeOf.keys()) {
-      const [pid, start] = key.split(':');
-      if (all.get(Number(pid))?.start !== start) worktreeOf.delete(key);
-    }
+    for (const st of stats) if (st) all.set(st.pid, st);
     return all;
-  })().finally(() => (snapshotting = undefined));
-  return snapshotting;
+  })().finally(() => (scanning = undefined));
+  return scanning;
+}
+
+/** The process now, if it is still the one first seen (not gone, not a zombie, not a reused pid). */
+async function current(first: Proc): Promise<Stat | undefined> {
+  const now = await readStat(first.pid);
+  return now && !now.zombie && now.start === first.start ? now : undefined;
 }
 
 /** wo itself and the processes it runs under: never a worker's, whatever their environment says. */
@@ -145,7 +164,7 @@ export async function workerProcesses(
   roots: readonly number[],
   worktree?: string,
 ): Promise<Proc[] | undefined> {
-  const all = await snapshot();
+  const all = await scan();
   if (!all) return undefined;
   const keep = selfAndAncestors(all);
   const found = new Set<number>();
@@ -158,13 +177,10 @@ export async function workerProcesses(
     for (const pid of marked) if (pid) found.add(pid);
   }
   addDescendants(found, all.values());
-  return [...found].filter((pid) => !keep.has(pid)).map((pid) => ({ pid, start: all.get(pid)!.start }));
-}
-
-/** Whether the process is still the one that was found (not gone, not a zombie, not a reused pid). */
-async function same(p: Proc): Promise<boolean> {
-  const s = await readStat(p.pid);
-  return s !== undefined && !s.zombie && s.start === p.start;
+  const now = await Promise.all(
+    [...found].filter((pid) => !keep.has(pid)).map((pid) => current(all.get(pid)!)),
+  );
+  return now.filter((s): s is Stat => s !== undefined).map(({ pid, start }) => ({ pid, start }));
 }
 
 /**
@@ -172,10 +188,13 @@ async function same(p: Proc): Promise<boolean> {
  * (pid 1 of some containers), a killed group's zombies stay. Without /proc, the kernel is asked.
  */
 async function groupAlive(pgid: number): Promise<boolean> {
-  const all = await snapshot();
+  const all = await scan();
   if (all) {
-    for (const s of all.values()) if (s.pgrp === pgid) return true;
-    return false;
+    // The leader is read afresh too: a pid reused since it was first seen is another process.
+    const leader = await readStat(pgid);
+    if (leader && !leader.zombie && leader.pgrp === pgid) return true;
+    const members = [...all.values()].filter((s) => s.pgrp === pgid && s.pid !== pgid);
+    return (await Promise.all(members.map(current))).some((s) => s?.pgrp === pgid);
   }
   try {
     process.kill(-pgid, 0);
@@ -230,7 +249,10 @@ async function stopAll(targets: readonly Stoppable[], graceMs: number): Promise<
 /** Ends the processes found (see workerProcesses) under the stop policy; a reused pid is never signalled. */
 export function endProcesses(procs: readonly Proc[], graceMs = STOP_GRACE_MS): Promise<void> {
   return stopAll(
-    procs.map((p) => ({ signal: (sig) => signal(p.pid, sig), alive: () => same(p) })),
+    procs.map((p) => ({
+      signal: (sig) => signal(p.pid, sig),
+      alive: async () => (await current(p)) !== undefined,
+    })),
     graceMs,
   );
 }
