@@ -1,7 +1,8 @@
-// The processes a worker started, found by identity (never by name) so that they end with it (SPEC §9):
-// a pane's process tree, what is left in the pane's session, and anything carrying the worker's
-// WO_WORKTREE in its environment (a `setsid` daemon leaves the pane's tree and session, not its
-// environment). Linux reads /proc; elsewhere the pane's process group is signalled.
+// The processes wo ends, and how (SPEC §9). One scanner finds a worker's processes by identity,
+// never by name: a pane's process tree, what is left in the pane's session, and anything carrying the
+// worker's WO_WORKTREE in its environment (a `setsid` daemon leaves the pane's tree and session, not
+// its environment). One stop policy ends them, and the process group of a program wo runs under a
+// deadline or a cancel (exec.ts). Linux reads /proc; elsewhere process groups are signalled.
 import { readdir, readFile } from 'node:fs/promises';
 
 export interface Proc {
@@ -12,6 +13,8 @@ export interface Proc {
 
 interface Stat extends Proc {
   ppid: number;
+  /** Its process group. */
+  pgrp: number;
   sid: number;
   zombie: boolean;
 }
@@ -21,7 +24,14 @@ async function readStat(pid: number): Promise<Stat | undefined> {
     const text = await readFile(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold anything: read after the last ")".
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, zombie: f[0] === 'Z', ppid: Number(f[1]), sid: Number(f[3]), start: f[19] ?? '' };
+    return {
+      pid,
+      zombie: f[0] === 'Z',
+      ppid: Number(f[1]),
+      pgrp: Number(f[2]),
+      sid: Number(f[3]),
+      start: f[19] ?? '',
+    };
   } catch {
     return undefined;
   }
@@ -78,26 +88,50 @@ function startedIn(s: Stat): Promise<string | undefined> {
   return known;
 }
 
-/** One look at every process on the machine, shared by the callers that ask while it is under way. */
-let snapshotting: Promise<Map<number, Stat> | undefined> | undefined;
+/**
+ * What each process was when first seen, by pid: its stat (start time, parent, group, session).
+ * Every worker's end sweeps for what it left, and reading every process's stat each time held up the
+ * run (docs/performance.md); a pid no longer listed is forgotten. What the scanner finds is read
+ * again (current), so a gone or reused pid is never taken for the process it was.
+ */
+const firstSeen = new Map<number, Promise<Stat | undefined>>();
 
-function snapshot(): Promise<Map<number, Stat> | undefined> {
-  snapshotting ??= (async () => {
+/**
+ * The one process scanner: every process on the machine as first seen, shared by the callers that
+ * ask while it is under way; undefined where /proc is not there to read.
+ */
+let scanning: Promise<Map<number, Stat> | undefined> | undefined;
+
+function scan(): Promise<Map<number, Stat> | undefined> {
+  scanning ??= (async () => {
     let names: string[];
     try {
       names = await readdir('/proc');
     } catch {
       return undefined;
     }
-    const stats = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readStat(Number(n))));
+    const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
+    const listed = new Set(pids);
+    for (const pid of firstSeen.keys()) if (!listed.has(pid)) firstSeen.delete(pid);
+    for (const key of worktreeOf.keys()) if (!listed.has(Number(key.split(':')[0]))) worktreeOf.delete(key);
+    const stats = await Promise.all(
+      pids.map((pid) => {
+        let known = firstSeen.get(pid);
+        if (!known) firstSeen.set(pid, (known = readStat(pid)));
+        return known;
+      }),
+    );
     const all = new Map<number, Stat>();
-    for (const st of stats) if (st && !st.zombie) all.set(st.pid, st);
-    // Forget the environments of processes that are gone.
-    const live = new Set([...all.values()].map((st) => `${st.pid}:${st.start}`));
-    for (const key of worktreeOf.keys()) if (!live.has(key)) worktreeOf.delete(key);
+    for (const st of stats) if (st) all.set(st.pid, st);
     return all;
-  })().finally(() => (snapshotting = undefined));
-  return snapshotting;
+  })().finally(() => (scanning = undefined));
+  return scanning;
+}
+
+/** The process now, if it is still the one first seen (not gone, not a zombie, not a reused pid). */
+async function current(first: Proc): Promise<Stat | undefined> {
+  const now = await readStat(first.pid);
+  return now && !now.zombie && now.start === first.start ? now : undefined;
 }
 
 /** wo itself and the processes it runs under: never a worker's, whatever their environment says. */
@@ -123,11 +157,14 @@ function addDescendants(found: Set<number>, all: Iterable<Stat>): void {
 
 /**
  * The live processes of a worker: the trees under `roots` (pane pids), the processes in their
- * sessions, and those whose environment holds `WO_WORKTREE=<worktree>`; undefined where /proc is
- * not there to ask.
+ * sessions, and those whose environment holds `WO_WORKTREE=<worktree>`, with their descendants;
+ * undefined where /proc is not there to ask. wo and its ancestors are never among them.
  */
-export async function workerProcesses(roots: number[], worktree?: string): Promise<Proc[] | undefined> {
-  const all = await snapshot();
+export async function workerProcesses(
+  roots: readonly number[],
+  worktree?: string,
+): Promise<Proc[] | undefined> {
+  const all = await scan();
   if (!all) return undefined;
   const keep = selfAndAncestors(all);
   const found = new Set<number>();
@@ -140,13 +177,31 @@ export async function workerProcesses(roots: number[], worktree?: string): Promi
     for (const pid of marked) if (pid) found.add(pid);
   }
   addDescendants(found, all.values());
-  return [...found].filter((pid) => !keep.has(pid)).map((pid) => ({ pid, start: all.get(pid)!.start }));
+  const now = await Promise.all(
+    [...found].filter((pid) => !keep.has(pid)).map((pid) => current(all.get(pid)!)),
+  );
+  return now.filter((s): s is Stat => s !== undefined).map(({ pid, start }) => ({ pid, start }));
 }
 
-/** Whether the process is still the one that was found (not gone, not a zombie, not a reused pid). */
-async function same(p: Proc): Promise<boolean> {
-  const s = await readStat(p.pid);
-  return s !== undefined && !s.zombie && s.start === p.start;
+/**
+ * Whether a process group still has a live member. A zombie is not one: where nothing reaps orphans
+ * (pid 1 of some containers), a killed group's zombies stay. Without /proc, the kernel is asked.
+ */
+async function groupAlive(pgid: number): Promise<boolean> {
+  const all = await scan();
+  if (all) {
+    // The leader is read afresh too: a pid reused since it was first seen is another process.
+    const leader = await readStat(pgid);
+    if (leader && !leader.zombie && leader.pgrp === pgid) return true;
+    const members = [...all.values()].filter((s) => s.pgrp === pgid && s.pid !== pgid);
+    return (await Promise.all(members.map(current))).some((s) => s?.pgrp === pgid);
+  }
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -159,89 +214,66 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a process gets to end after SIGTERM before it is killed, ms. */
+export const STOP_GRACE_MS = 500;
+
+/** Something the stop policy can end: a process found by identity, or a whole process group. */
+interface Stoppable {
+  signal(sig: NodeJS.Signals): void;
+  alive(): Promise<boolean>;
+}
+
 /**
- * Ends the processes: SIGTERM, up to `graceMs` to exit, then SIGKILL for those still there (a
- * program that ignores TERM, HUP and INT). Resolves when all are gone, or after a second more.
+ * The one stop policy, for a worker's processes and for a program wo runs: SIGTERM, up to `graceMs`
+ * to exit, then SIGKILL for those still there (a program that ignores TERM, HUP and INT). Resolves
+ * when all are gone, or after a second more.
  */
-export async function endProcesses(procs: Proc[], graceMs = 500): Promise<void> {
-  let left = procs;
+async function stopAll(targets: readonly Stoppable[], graceMs: number): Promise<void> {
+  let left = [...targets];
   const waitGone = async (ms: number) => {
     const deadline = Date.now() + ms;
     for (;;) {
-      left = (await Promise.all(left.map(async (p) => ((await same(p)) ? p : undefined)))).filter(
-        (p): p is Proc => p !== undefined,
-      );
+      const still = await Promise.all(left.map((t) => t.alive()));
+      left = left.filter((_, i) => still[i]);
       if (left.length === 0 || Date.now() >= deadline) return;
       await pause(20);
     }
   };
   await waitGone(0);
-  for (const p of left) signal(p.pid, 'SIGTERM');
+  for (const t of left) t.signal('SIGTERM');
   await waitGone(graceMs);
-  for (const p of left) signal(p.pid, 'SIGKILL');
+  for (const t of left) t.signal('SIGKILL');
   await waitGone(1000);
 }
 
-/** Where /proc cannot be read: the pane's process group, which tmux made for its program. */
-export function killGroups(roots: number[]): void {
-  for (const pid of roots) signal(-pid, 'SIGKILL');
+/** Ends the processes found (see workerProcesses) under the stop policy; a reused pid is never signalled. */
+export function endProcesses(procs: readonly Proc[], graceMs = STOP_GRACE_MS): Promise<void> {
+  return stopAll(
+    procs.map((p) => ({
+      signal: (sig) => signal(p.pid, sig),
+      alive: async () => (await current(p)) !== undefined,
+    })),
+    graceMs,
+  );
+}
+
+/**
+ * Ends whole process groups under the stop policy: a program wo started in a group of its own, with
+ * every child it started; where /proc cannot be read, a pane's group, which tmux made for its program.
+ */
+export function endGroups(pgids: readonly number[], graceMs = STOP_GRACE_MS): Promise<void> {
+  return stopAll(
+    pgids.map((pgid) => ({ signal: (sig) => signal(-pgid, sig), alive: () => groupAlive(pgid) })),
+    graceMs,
+  );
 }
 
 /**
  * Ends what a worker left running after its session's program ended by itself (a background
- * process, a daemon): every process still carrying its WO_WORKTREE, but those in `spare` (the
- * session's wrapper, on its way out after recording the exit).
+ * process, a daemon): every process still carrying its WO_WORKTREE, and their descendants, but those
+ * in `spare` (the session's wrapper, on its way out after recording the exit).
  */
 export async function endLeftovers(worktree: string, spare: readonly number[] = []): Promise<void> {
-  const procs = (await leftoverProcesses(worktree))?.filter((p) => !spare.includes(p.pid));
+  const procs = (await workerProcesses([], worktree))?.filter((p) => !spare.includes(p.pid));
   if (procs?.length) await endProcesses(procs);
-}
-
-/**
- * What each process was when first seen, by pid: its stat and the WO_WORKTREE it started with. Every
- * worker's end sweeps for leftovers, and a full look at every process each time (a stat read per
- * process) held up the run; a process is read once, and a pid no longer listed is forgotten.
- */
-const firstSeen = new Map<number, Promise<{ stat?: Stat; worktree?: string }>>();
-
-/**
- * The live processes that started with `WO_WORKTREE=<worktree>`, and their descendants: what a
- * worker whose program has exited left running. Candidates are read again, so a reused pid is
- * never taken for the process it replaced.
- */
-async function leftoverProcesses(worktree: string): Promise<Proc[] | undefined> {
-  let names: string[];
-  try {
-    names = await readdir('/proc');
-  } catch {
-    return undefined;
-  }
-  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
-  const listed = new Set(pids);
-  for (const pid of firstSeen.keys()) if (!listed.has(pid)) firstSeen.delete(pid);
-  for (const key of worktreeOf.keys()) if (!listed.has(Number(key.split(':')[0]))) worktreeOf.delete(key);
-  const seen = await Promise.all(
-    pids.map((pid) => {
-      let known = firstSeen.get(pid);
-      if (!known) {
-        known = readStat(pid).then(async (stat) => ({ stat, worktree: stat && (await startedIn(stat)) }));
-        firstSeen.set(pid, known);
-      }
-      return known;
-    }),
-  );
-  const stats = new Map<number, Stat>();
-  for (const { stat } of seen) if (stat) stats.set(stat.pid, stat);
-  const found = new Set<number>();
-  for (const { stat, worktree: w } of seen) if (stat && w === worktree) found.add(stat.pid);
-  addDescendants(found, stats.values());
-  const keep = selfAndAncestors(stats);
-  // Read again: still there, not a zombie, and the same process (start time) as when first seen.
-  const now = await Promise.all([...found].filter((pid) => !keep.has(pid)).map((pid) => readStat(pid)));
-  const out: Proc[] = [];
-  for (const st of now) {
-    const first = st && (await firstSeen.get(st.pid))?.stat;
-    if (st && !st.zombie && first && first.start === st.start) out.push({ pid: st.pid, start: st.start });
-  }
-  return out;
 }

@@ -21,6 +21,9 @@ export const INTERRUPTED_BEFORE_START = 'run interrupted before it started';
 /** Reason of an attempt ended by the run being cancelled. */
 export const INTERRUPTED = 'interrupted';
 
+/** Reason of a worker that outran its timeout. */
+const timedOutReason = (spec: WorkerSpec): string => `timed out after ${formatDuration(spec.timeoutMs!)}`;
+
 /** Reason of a worker that never started because the run's cost cap was reached. */
 export function budgetSpentReason(spentUsd: number, capUsd: number): string {
   return `the run's budget is spent: its workers reported $${Number(spentUsd.toPrecision(4))} of max_run_cost_usd $${capUsd} before it started`;
@@ -101,6 +104,8 @@ interface Entry {
   limitedUsage?: Usage;
   /** How many waits so far were for a limit whose reset was not said (the back-off's step). */
   backoffs: number;
+  /** Time its prepare took, counted against its first attempt's timeout (SPEC §4); then cleared. */
+  preparedMs?: number;
 }
 
 /** An attempt in flight, as the interrupt handler sees it. */
@@ -355,42 +360,53 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     return runAttempts(entry);
   };
 
-  /** Prepares a worker's worktree; false when that ended the worker. */
+  /**
+   * Prepares a worker's worktree; false when that ended the worker. It runs under the worker's
+   * timeout, whose clock starts here (SPEC §4), and the run's cancel: either ends its `setup` with
+   * every process it started, and the worker `timeout` or `interrupted`.
+   */
   const prepareWorker = async (entry: Entry): Promise<boolean> => {
     const { spec, record } = entry;
-    record.startedAt = clock.now();
-    emit({ type: 'preparing', feature: spec.feature, at: record.startedAt });
+    const startedAt = clock.now();
+    record.startedAt = startedAt;
+    emit({ type: 'preparing', feature: spec.feature, at: startedAt });
+
+    const cancel = new AbortController();
+    let override: { outcome: 'timeout' | 'interrupted' | 'failed'; reason: string } | undefined;
+    const stop: Stopper = (outcome, reason) => {
+      if (override) return; // the first of timeout and interrupt wins
+      override = { outcome, reason };
+      cancel.abort(reason);
+    };
+    running.add(stop);
+    const cancelTimer =
+      spec.timeoutMs === undefined
+        ? undefined
+        : clock.setTimer(() => stop('timeout', timedOutReason(spec)), spec.timeoutMs);
+    if (aborted()) stop('interrupted', INTERRUPTED);
 
     // Why a failed prepare is not retried: it is worktree creation, `copy` and `setup`,
     // which fail the same way when run again (a bad base ref, a broken `npm ci`); retries
     // are for the agent's attempt. It is still recorded as attempt 1, failed.
+    let failure: { reason: string } | undefined;
     try {
-      await driver.prepare(spec);
+      await driver.prepare(spec, { signal: cancel.signal });
     } catch (e) {
-      endWorker(entry, [
-        {
-          attempt: 1,
-          outcome: 'failed',
-          reason: message(e),
-          startedAt: record.startedAt,
-          finishedAt: clock.now(),
-        },
-      ]);
+      failure = { reason: message(e) };
+    } finally {
+      cancelTimer?.();
+      running.delete(stop);
+    }
+    // A timeout or a cancel decides the outcome, whether prepare ended on it or got to its end.
+    const ended =
+      override ?? (aborted() ? { outcome: 'interrupted' as const, reason: INTERRUPTED } : undefined);
+    if (ended || failure) {
+      const { outcome, reason } = ended ?? { outcome: 'failed' as const, reason: failure!.reason };
+      endWorker(entry, [{ attempt: 1, outcome, reason, startedAt, finishedAt: clock.now() }]);
       return false;
     }
-    if (aborted()) {
-      const at = clock.now();
-      endWorker(entry, [
-        {
-          attempt: 1,
-          outcome: 'interrupted',
-          reason: INTERRUPTED,
-          startedAt: record.startedAt,
-          finishedAt: at,
-        },
-      ]);
-      return false;
-    }
+    // The first attempt's clock goes on from here: it gets what prepare left of the timeout.
+    entry.preparedMs = clock.now() - startedAt;
     entry.nextAttempt = 1;
     return true;
   };
@@ -516,16 +532,16 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
 
     running.add(stop);
     // The timeout counts the time the agent works: it stops while the agent waits for a rate limit.
-    let timeLeft = spec.timeoutMs;
+    // The worker's first attempt runs on the clock its prepare started (SPEC §4).
+    let timeLeft =
+      spec.timeoutMs === undefined ? undefined : Math.max(0, spec.timeoutMs - (entry.preparedMs ?? 0));
+    entry.preparedMs = undefined;
     let timerSince = clock.now();
     let cancelTimer: (() => void) | undefined;
     const startTimer = (): void => {
       if (timeLeft === undefined) return;
       timerSince = clock.now();
-      cancelTimer = clock.setTimer(
-        () => stop('timeout', `timed out after ${formatDuration(spec.timeoutMs!)}`),
-        timeLeft,
-      );
+      cancelTimer = clock.setTimer(() => stop('timeout', timedOutReason(spec)), timeLeft);
     };
     const pauseTimer = (): void => {
       cancelTimer?.();

@@ -54,9 +54,17 @@ export interface AttemptHandle {
   resume?(): Promise<void>;
 }
 
+export interface PrepareOptions {
+  /**
+   * Aborted when the worker's timeout passes or the run is cancelled, with the reason (a string):
+   * prepare then ends its `setup`, with every process it started, and throws.
+   */
+  signal?: AbortSignal;
+}
+
 export interface WorkerDriver {
   /** Makes sure the worktree exists (create, copy, setup). Throwing fails the attempt. */
-  prepare(worker: WorkerSpec): Promise<void>;
+  prepare(worker: WorkerSpec, options?: PrepareOptions): Promise<void>;
   /** Starts an attempt (or adopts a live session). Throwing fails the attempt. */
   start(worker: WorkerSpec, attempt: number): Promise<AttemptHandle>;
 }

@@ -1,7 +1,7 @@
 // tmux behind a small interface: every call goes to one server (-L socket when set) through a Runner.
 import { commandFailed, type Runner, type RunResult } from '../exec.js';
 import { CommandError, EnvError, UsageError } from '../errors.js';
-import { endProcesses, killGroups, workerProcesses } from '../process-tree.js';
+import { endGroups, endProcesses, workerProcesses } from '../process-tree.js';
 
 export interface SessionInfo {
   name: string;
@@ -236,7 +236,8 @@ export class Tmux {
     if (panes.exitCode === 0 && !this.isOwn({ owner })) return false;
     const procs = roots.length ? await workerProcesses(roots, owner) : [];
     const r = await this.run(['kill-session', '-t', Tmux.target(name)], { reject: false });
-    if (procs === undefined) killGroups(roots);
+    // Where /proc cannot be read, the panes' process groups, which tmux made for their programs.
+    if (procs === undefined) await endGroups(roots);
     else if (procs.length) await endProcesses(procs);
     if (r.exitCode === 0) return true;
     if (NO_SERVER.test(r.stderr)) return false;

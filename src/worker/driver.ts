@@ -10,11 +10,12 @@ import {
   type AttemptHandle,
   type Clock,
   type LiveEvent,
+  type PrepareOptions,
   type RateLimit,
   type SchedulerEvent,
   type WorkerDriver,
 } from '../scheduler/types.js';
-import { UsageError } from '../errors.js';
+import { SetupError, UsageError } from '../errors.js';
 import { endLeftovers } from '../process-tree.js';
 import { diskFiles, type WorkerFiles } from './files.js';
 import { launchWorker, workerVars } from './launch.js';
@@ -170,21 +171,31 @@ export class RunDriver implements WorkerDriver {
     }
   }
 
-  async prepare(w: WorkerSpec): Promise<void> {
+  async prepare(w: WorkerSpec, options: PrepareOptions = {}): Promise<void> {
     const loc = this.location(w.feature);
     const { git, runner, layout } = this.options;
+    const { signal } = options;
     const early = this.creating.get(w.feature);
     this.creating.delete(w.feature); // a retry after a failure creates afresh
     const created = await (early ?? this.create(w));
+    if (signal?.aborted) throw new SetupError(`ended before its setup: ${String(signal.reason)}`);
     // The run's one Git: its info/exclude additions are made once for all workers, never raced.
-    await provisionWorktree(
-      git,
-      runner,
-      layout.repoRoot,
-      loc,
-      { copy: w.copy, link: w.link, setup: w.setup, env: this.workerEnv(w, loc) },
-      created,
-    );
+    try {
+      await provisionWorktree(
+        git,
+        runner,
+        layout.repoRoot,
+        loc,
+        { copy: w.copy, link: w.link, setup: w.setup, env: this.workerEnv(w, loc), signal },
+        created,
+      );
+    } catch (e) {
+      // Setup was ended: what left its process group (a setsid daemon) ends too, found by the
+      // worker's WO_WORKTREE. No agent ran in this worktree yet, so nothing else carries it.
+      if (signal?.aborted)
+        await (this.options.endLeftovers ?? endLeftovers)(loc.worktree).catch(() => undefined);
+      throw e;
+    }
   }
 
   private create(w: WorkerSpec): Promise<boolean> {
@@ -287,11 +298,14 @@ export class RunDriver implements WorkerDriver {
       }
       if (!d.final && d.state === 'verifying') {
         this.noteStep(w.feature, 'verifying');
+        // Under the attempt's timeout and the run's cancel: stop() ends it, with what it started.
         const r = await this.options.runner.run('sh', ['-c', w.verify!], {
           cwd: loc.worktree,
           env: this.workerEnv(w, loc),
           reject: false,
+          signal: verifying.signal,
         });
+        if (r.aborted) return undefined; // the stop decides the end
         facts.verify = {
           command: w.verify!,
           exitCode: r.exitCode,
@@ -305,6 +319,8 @@ export class RunDriver implements WorkerDriver {
 
     let stopping: Promise<void> | undefined;
     let stopReason = '';
+    /** Aborted when wo stops the attempt: a `verify` under way ends then. */
+    const verifying = new AbortController();
     const done = (async (): Promise<AttemptEnd> => {
       const seen = await this.monitor.wait<Seen | typeof STOPPED>(
         key,
@@ -358,6 +374,7 @@ export class RunDriver implements WorkerDriver {
     const stop = async (reason: string): Promise<void> => {
       if (!stopping) {
         stopReason = reason;
+        verifying.abort(reason);
         stopping = (async () => {
           await this.keepScreen(loc); // what a person would have seen (SPEC §5 last_screen)
           await this.stopSession(loc.session);

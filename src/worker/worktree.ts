@@ -21,6 +21,11 @@ export interface EnsureOptions {
   sparse?: readonly string[];
   /** Environment for setup commands. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Ends a setup command under way, with every process it started (the worker's timeout, the run's
+   * cancel); its reason, a string, goes into the result file.
+   */
+  signal?: AbortSignal;
 }
 
 async function exists(path: string): Promise<'dir' | 'other' | undefined> {
@@ -239,9 +244,21 @@ async function runSetup(runner: Runner, loc: WorkerLocation, o: EnsureOptions): 
   await updateMeta(loc.worktree, { setup_ok: false });
   for (const cmd of o.setup) {
     // `setup` is the plan author's own shell command, so sh runs it; task text never gets here.
-    const r = await runner.run('sh', ['-c', cmd], { cwd: loc.worktree, env: o.env, reject: false });
+    const r = await runner.run('sh', ['-c', cmd], {
+      cwd: loc.worktree,
+      env: o.env,
+      reject: false,
+      signal: o.signal,
+    });
     const output = `${r.stdout}${r.stderr}`;
     await appendFile(join(loc.worktree, FILES.log), `[wo] setup: ${cmd}\n${output}`);
+    if (r.aborted) {
+      // Not the command's failure: setup_ok stays false, so the next run sets the worktree up again.
+      const why = String(o.signal?.reason ?? 'cancelled');
+      await writeResult(loc.worktree, `Setup \`${cmd}\` was ended: ${why}.\n\n${outputBlock(output)}\n`);
+      await writeStatus(loc.worktree, 'failed');
+      throw new SetupError(`setup "${cmd}" was ended: ${why}`);
+    }
     if (r.exitCode !== 0) {
       await writeResult(
         loc.worktree,

@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandFailed, formatCommand, processRunner } from '../../src/exec.js';
@@ -81,6 +81,95 @@ describe('processRunner', () => {
     const e = await failure(processRunner.run('sleep', ['30'], { timeoutMs: 50 }));
     expect(e.timedOut).toBe(true);
     expect(e.message).toBe('sleep 30 timed out (ended with SIGTERM)');
+  });
+
+  describe('a deadline or a cancel ends the whole process group', () => {
+    let dir: string;
+    const started: number[] = [];
+    beforeEach(() => {
+      dir = realpathSync(mkdtempSync(join(tmpdir(), 'wo-run-')));
+    });
+    afterEach(() => {
+      for (const pid of started.splice(0)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // ended, as it should
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** Whether a process is there and not a zombie (nothing may reap a killed orphan here). */
+    const alive = (pid: number): boolean => {
+      try {
+        return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    const poll = async (ok: () => boolean, what: string) => {
+      const deadline = Date.now() + 5000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    /** The pids a script wrote to `name` in the temporary folder, once it has. */
+    const pidsIn = async (name: string): Promise<number[]> => {
+      const file = join(dir, name);
+      const read = () => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+      await poll(() => read().endsWith('\n'), name);
+      const pids = read().trim().split(/\s+/).map(Number);
+      started.push(...pids);
+      expect(pids.every((p) => p > 1)).toBe(true);
+      return pids;
+    };
+    /** The program and its child (holding stdout open) both ignore TERM; their pids go to `pids`. */
+    const script = () =>
+      `sh -c 'trap "" TERM; exec sleep 60' & echo $$ $! > "${dir}/pids"; trap '' TERM; sleep 60`;
+
+    test('on the timeout: the program and the grandchild holding its output, though both ignore TERM', async () => {
+      const r = await processRunner.run('sh', ['-c', script()], { timeoutMs: 300, reject: false });
+      expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL', exitCode: 137 });
+      expect(r.aborted).toBeUndefined();
+      const pids = await pidsIn('pids');
+      await poll(() => !pids.some(alive), 'the group to end');
+    });
+
+    test('on the abort: the same, and the result says aborted', async () => {
+      const ac = new AbortController();
+      const run = processRunner.run('sh', ['-c', script()], { signal: ac.signal, reject: false });
+      const pids = await pidsIn('pids');
+      expect(pids.every(alive)).toBe(true);
+      ac.abort('stop');
+      const r = await run;
+      expect(r).toMatchObject({ aborted: true, signal: 'SIGKILL' });
+      expect(r.timedOut).toBeUndefined();
+      await poll(() => !pids.some(alive), 'the group to end');
+    });
+
+    test('a cancel that came before the start starts nothing', async () => {
+      const e = await failure(
+        processRunner.run('sh', ['-c', `echo ran > "${dir}/ran"`], { signal: AbortSignal.abort() }),
+      );
+      expect(e.commandExitCode).toBe(130);
+      expect(existsSync(join(dir, 'ran'))).toBe(false);
+    });
+
+    test('a process that left the group (setsid) and holds the output open does not hold up the result', async () => {
+      const ac = new AbortController();
+      const run = processRunner.run(
+        'sh',
+        ['-c', `setsid sh -c 'echo $$ > "${dir}/daemon"; exec sleep 60' & sleep 60`],
+        { signal: ac.signal, reject: false },
+      );
+      const [daemon] = await pidsIn('daemon');
+      ac.abort('stop');
+      // Were the result to wait for the daemon's end of the pipe, this would outlast the test's time.
+      expect(await run).toMatchObject({ aborted: true, signal: 'SIGTERM' });
+      expect(alive(daemon!)).toBe(true); // out of the group: the caller sweeps it (process-tree.ts)
+    });
   });
 
   test('a program that is not there: "command not found" from ENOENT, the spawn error kept as the cause', async () => {

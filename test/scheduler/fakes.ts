@@ -1,6 +1,13 @@
 // Test doubles for the scheduler: a driver whose attempts stay open until the test ends them, and a manual clock.
 import type { WorkerSpec } from '../../src/plan/types.js';
-import type { AttemptEnd, AttemptHandle, Clock, RateLimit, WorkerDriver } from '../../src/scheduler/types.js';
+import type {
+  AttemptEnd,
+  AttemptHandle,
+  Clock,
+  PrepareOptions,
+  RateLimit,
+  WorkerDriver,
+} from '../../src/scheduler/types.js';
 
 export interface Deferred<T> {
   promise: Promise<T>;
@@ -110,8 +117,21 @@ export class FakeDriver implements WorkerDriver {
   interactive = new Set<string>();
   private waiters: Array<{ feature: string; attempt: number; d: Deferred<FakeAttempt> }> = [];
 
-  async prepare(worker: WorkerSpec): Promise<void> {
+  /** Features whose prepare (a slow setup) runs until its signal is aborted, then throws as the real one does. */
+  prepareUntilAborted = new Set<string>();
+  /** feature -> the signal its prepare was given. */
+  prepareSignals = new Map<string, AbortSignal | undefined>();
+
+  async prepare(worker: WorkerSpec, options: PrepareOptions = {}): Promise<void> {
     this.log.push(`prepare ${worker.feature}`);
+    this.prepareSignals.set(worker.feature, options.signal);
+    if (this.prepareUntilAborted.has(worker.feature)) {
+      const signal = options.signal!;
+      await new Promise<void>((r) =>
+        signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true }),
+      );
+      throw new Error(`setup "sleep 25" was ended: ${String(signal.reason)}`);
+    }
     await this.prepareGates.get(worker.feature);
     const err = this.prepareErrors.get(worker.feature);
     if (err) throw new Error(err);
