@@ -1,5 +1,6 @@
 // Runs a plan's workers through a WorkerDriver: concurrency, needs, retries, timeouts, interrupts,
 // the run's budget and rate-limit pauses.
+import { AGENT_WORDS_MAX, agentWords } from '../life/reasons.js';
 import pLimit from 'p-limit';
 import type { WorkerSpec } from '../plan/types.js';
 import type { Usage } from '../agents/types.js';
@@ -39,10 +40,7 @@ export const BACKOFF_FIRST_MS = 60_000;
 export const BACKOFF_MAX_MS = 15 * 60_000;
 
 /** The agent's words, on one line and not too long, for a reason. */
-const words = (text: string): string => {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > 200 ? `${t.slice(0, 200)}…` : t;
-};
+const words = (text: string): string => agentWords(text, AGENT_WORDS_MAX);
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -9,7 +9,7 @@ import {
   title,
   plainStyle,
   type TitleStyle,
-  type WorkerState,
+  type WorkerRow,
 } from './model.js';
 import { renderStream, type RenderTarget } from './stream.js';
 import { oneLine } from './text.js';
@@ -28,7 +28,7 @@ export interface LiveViewOptions {
 type AnyTask = ListrTaskWrapper<any, any, any>;
 
 interface Slot {
-  state: WorkerState;
+  state: WorkerRow;
   task?: AnyTask;
   finished: Promise<WorkerRecord | undefined>;
   resolve(record: WorkerRecord | undefined): void;

@@ -6,12 +6,15 @@ import type { OutcomeCounts } from '../report/types.js';
 import { totalUsage } from '../report/build.js';
 import { costCell } from '../report/markdown.js';
 import type { Usage } from '../agents/types.js';
+import type { RunStep } from '../life/state.js';
 import { oneLine } from './text.js';
 import { finishedText, limitText } from './words.js';
 
-export type Phase = 'queued' | 'preparing' | 'running' | 'finished';
+/** Where a row stands: the run's steps before the agent ends (life/state.ts), then `finished`. */
+export type Phase = Extract<RunStep, 'queued' | 'preparing' | 'running'> | 'finished';
 
-export interface WorkerState {
+/** One worker's row in a progress view, folded from its events (the worker's own state is life/state.ts). */
+export interface WorkerRow {
   feature: string;
   phase: Phase;
   attempt: number;
@@ -36,9 +39,9 @@ export interface TitleStyle {
 export const plainStyle: TitleStyle = { dim: (t) => t };
 
 export class ProgressModel {
-  readonly workers = new Map<string, WorkerState>();
+  readonly workers = new Map<string, WorkerRow>();
 
-  add(feature: string): WorkerState {
+  add(feature: string): WorkerRow {
     let w = this.workers.get(feature);
     if (!w) {
       w = { feature, phase: 'queued', attempt: 0, adopted: false };
@@ -48,7 +51,7 @@ export class ProgressModel {
   }
 
   /** Folds one event in; returns the worker it changed. */
-  apply(e: WorkerEvent): WorkerState {
+  apply(e: WorkerEvent): WorkerRow {
     const w = this.add(e.feature);
     switch (e.type) {
       case 'queued':
@@ -84,7 +87,7 @@ export class ProgressModel {
   }
 
   /** Workers whose title changes with time. */
-  live(): WorkerState[] {
+  live(): WorkerRow[] {
     return [...this.workers.values()].filter((w) => w.phase === 'preparing' || w.phase === 'running');
   }
 
@@ -95,7 +98,7 @@ export class ProgressModel {
 }
 
 /** `login · running 1m12s · attempt 2 · › npm test` and friends: one line, no control characters. */
-export function title(w: WorkerState, now: number, style: TitleStyle = plainStyle, width = 80): string {
+export function title(w: WorkerRow, now: number, style: TitleStyle = plainStyle, width = 80): string {
   const name = w.feature;
   const elapsed = w.since !== undefined ? formatDuration(now - w.since) : '';
   switch (w.phase) {
@@ -125,7 +128,7 @@ export function title(w: WorkerState, now: number, style: TitleStyle = plainStyl
 }
 
 /** Each worker's state word now: queued, preparing, its live state while it runs, or its outcome. */
-export function stateOf(w: WorkerState): string {
+export function stateOf(w: WorkerRow): string {
   if (w.phase === 'finished') return w.record?.outcome ?? 'finished';
   if (w.phase === 'running') return w.live?.state ?? 'running';
   return w.phase;
@@ -135,7 +138,7 @@ export function stateOf(w: WorkerState): string {
  * `3 workers: 1 working, 1 waiting, 1 queued · 12s · $0.42`: the live view's header. The cost is
  * what the ended attempts' agents reported; tokens when they reported no cost; nothing when neither.
  */
-export function headerText(workers: Iterable<WorkerState>, elapsedMs: number): string {
+export function headerText(workers: Iterable<WorkerRow>, elapsedMs: number): string {
   const counts = new Map<string, number>();
   let n = 0;
   const used: Usage[] = [];
@@ -162,7 +165,7 @@ function usageText(all: Usage[]): string {
  * What to do after a run that did not end all done: read the first failure's log, run the rest
  * again. Undefined when every worker is done.
  */
-export function nextSteps(workers: Iterable<WorkerState>): string | undefined {
+export function nextSteps(workers: Iterable<WorkerRow>): string | undefined {
   const notDone = [...workers].filter((w) => w.record && w.record.outcome !== 'done');
   if (notDone.length === 0) return undefined;
   const first = notDone.find((w) => w.record!.outcome !== 'skipped') ?? notDone[0]!;

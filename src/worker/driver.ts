@@ -29,6 +29,7 @@ import { adapterOf } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { createWorktree, provisionWorktree } from './worktree.js';
 import type { RunStep } from './run-state.js';
+import { runStepOf } from '../life/state.js';
 import type { Usage } from '../agents/types.js';
 
 export interface DriverOptions {
@@ -138,14 +139,7 @@ export class RunDriver implements WorkerDriver {
         });
       return;
     }
-    const step: RunStep | undefined =
-      e.type === 'queued' || e.type === 'preparing'
-        ? e.type
-        : e.type === 'started'
-          ? 'running'
-          : e.type === 'finished'
-            ? 'ended'
-            : undefined;
+    const step = runStepOf(e.type);
     if (step) this.noteStep(e.feature, step);
   }
 
