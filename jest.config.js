@@ -22,10 +22,10 @@ const INTEGRATION = [
   'test/commands/status.test.ts',
   'test/git/repo-root.test.ts',
   'test/git/worktree-create.test.ts', // creation, sparse and concurrency on real git
-  'test/tmux.test.ts',
+  'test/tmux/tmux.test.ts',
   'test/worker/driver.test.ts',
   'test/worker/last-screen.test.ts',
-  'test/worker/reflink.test.ts', // mounts an XFS image (root); skipped, saying why, where it cannot
+  'test/worktree/reflink.test.ts', // mounts an XFS image (root); skipped, saying why, where it cannot
   'test/lock-race.test.ts', // two processes running the built lock module
   // The real agent programs (scripts/install-agents.sh) against a scripted model server:
   'test/agents/claude.test.ts',

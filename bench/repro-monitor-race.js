@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT } from './lib.js';
 
 const root = resolve(process.argv[2] ?? ROOT);
-const { Monitor } = await import(pathToFileURL(join(root, 'dist', 'worker', 'monitor.js')).href);
+const { Monitor } = await import(pathToFileURL(join(root, 'dist', 'session', 'monitor.js')).href);
 const dir = mkdtempSync(join(tmpdir(), 'wo-bench-race-'));
 const status = join(dir, '.worker-status');
 execFileSync('mkfifo', [status]);

@@ -7,11 +7,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // The one answer that needs no module at all: `wo --version` starts as fast as node itself.
   process.stdout.write(`${require('../package.json').version}\n`);
 } else if (args[0] === '_record-exit' && args.length === 3) {
-  // Run by the session wrapper of a `wo spawn` worker when its agent exits (src/worker/finish.ts):
+  // Run by the session wrapper of a `wo spawn` worker when its agent exits (src/session/finish.ts):
   // loads only what deciding a worker's end needs.
   const { pathToFileURL } = require('node:url');
   const { join } = require('node:path');
-  import(pathToFileURL(join(__dirname, '..', 'dist', 'worker', 'finish.js')).href)
+  import(pathToFileURL(join(__dirname, '..', 'dist', 'session', 'finish.js')).href)
     .then((m) => m.recordExit(args[1], args[2]))
     .catch((err) => {
       process.stderr.write(`wo: could not record the worker's end: ${err.message}\n`);

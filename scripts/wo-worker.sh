@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs one worker's agent inside its tmux session (the session's initial program).
-# Usage: wo-worker.sh SPEC_FILE — written by src/worker/launch.ts, one entry per line:
+# Usage: wo-worker.sh SPEC_FILE — written by src/session/launch.ts, one entry per line:
 #   e<NAME=value>   export a variable          E<file>  export NAME=value read from a file
 #   a<argument>     append an argument         A<file>  append an argument read from a file
 #   f<argument>     an argument of the program run after the agent exited (F<file>: from a file)
@@ -31,7 +31,7 @@ cd "$WO_WORKTREE" || exit 111
 trap ':' INT TERM
 
 # This wrapper records facts only (the exit code, and whether the program was there at all); what
-# they mean is decided by wo (src/worker/outcome.ts), the one place that decides.
+# they mean is decided by wo (src/life/outcome.ts), the one place that decides.
 missing=
 if command -v -- "$1" >/dev/null 2>&1; then
   if [ -n "$out" ]; then
@@ -51,7 +51,7 @@ else
 fi
 
 # The line that closes the agent's output in the log. tmux writes the log (pipe-pane) a moment after
-# the pane prints, so a reader of the log's last lines waits for this line (src/worker/lastline.ts),
+# the pane prints, so a reader of the log's last lines waits for this line (src/protocol/lastline.ts),
 # not this wrapper: no process runs here between the agent's exit and its exit record.
 printf '\n[wo] the agent exited with code %s (%s)\n' "$code" "$$"
 

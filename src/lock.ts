@@ -7,7 +7,7 @@ import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'no
 import { uptime } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafetyError } from './errors.js';
-import { bootId, processIdentity } from './process-tree.js';
+import { bootId, processIdentity } from './process/tree.js';
 
 export interface LockInfo {
   pid: number;

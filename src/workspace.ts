@@ -1,7 +1,7 @@
 // What the imperative commands share: the repository, its layout, agents and the git/tmux interfaces.
 import { Git } from './git/git.js';
 import { Tmux } from './tmux/tmux.js';
-import { processRunner, type Runner } from './exec.js';
+import { processRunner, type Runner } from './process/run.js';
 import {
   assertLayout,
   defaultLayout,
@@ -9,7 +9,7 @@ import {
   ownsWorktree,
   type Layout,
   type WorkerLocation,
-} from './worker/layout.js';
+} from './worktree/layout.js';
 import { resolveSettings } from './plan/resolve.js';
 import type { AgentDef, ResolvedSettings } from './plan/types.js';
 import type { Context } from './context.js';

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { screenLine, stripColor, stripControl, stripEscapes } from '../src/escapes.js';
-import { outputBlock } from '../src/worker/protocol.js';
+import { outputBlock } from '../src/protocol/protocol.js';
 
 // [what, input, stripped, whether util.stripVTControlCharacters leaves some of it in place]
 const SEQUENCES: [string, string, string, boolean][] = [

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tmux } from '../src/tmux/tmux.js';
-import { processRunner } from '../src/exec.js';
+import { processRunner } from '../src/process/run.js';
 
 export const GIT_ENV = {
   GIT_AUTHOR_NAME: 'wo test',

@@ -2,7 +2,7 @@
 // contract in types.ts, in a file of its own: its preset, what wo adds per worker, how its output is
 // read, its limits' words, login and version checks, resume keys and install facts. Presets
 // (src/plan/presets.ts), the schema's enum (a test holds it to this list), preflight and doctor
-// derive from it. What the facts read here mean is decided in src/worker/outcome.ts.
+// derive from it. What the facts read here mean is decided in src/life/outcome.ts.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import type { Agent, AgentEvent, AgentResult, LaunchAdditions, WorkerLaunch } from './types.js';
 import { claude } from './claude.js';
@@ -48,7 +48,7 @@ export interface Registry {
   readAgentFacts: (stateDir: string) => Promise<AgentFacts>;
   /**
    * Every agent's words for its provider's limit, as one pattern: a headless agent's error result
-   * that says them ended on its limit (src/worker/outcome.ts reads the result without its agent).
+   * that says them ended on its limit (src/life/outcome.ts reads the result without its agent).
    */
   limitWords: RegExp;
 }

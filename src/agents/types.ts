@@ -1,5 +1,5 @@
 // The facts an agent's adapter reads from its program's own output; what they mean is decided in
-// src/worker/outcome.ts.
+// src/life/outcome.ts.
 
 /** Tokens and cost of a worker's agent (SPEC §5 `usage`). */
 export interface Usage {

@@ -6,8 +6,8 @@ import type { Context } from '../context.js';
 import { SafetyError } from '../errors.js';
 import type { Workspace } from '../workspace.js';
 import { assertFeatureName, findWorkers, unknownWorker, type WorkerView } from '../worker/inspect.js';
-import { readResult } from '../worker/protocol.js';
-import { saveResult } from '../worker/saved.js';
+import { readResult } from '../protocol/protocol.js';
+import { saveResult } from '../protocol/saved.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface CleanOptions {

@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import type { Workspace } from '../workspace.js';
 import { byName } from '../worker/inspect.js';
-import { featureOfSession } from '../worker/layout.js';
+import { featureOfSession } from '../worktree/layout.js';
 import { renderTable } from '../ui/table.js';
 import { openCommandWorkspace } from './settings.js';
 

@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Workspace } from '../workspace.js';
 import { assertFeatureName, findWorkers, readView } from '../worker/inspect.js';
-import { FILES, protocolPaths } from '../worker/protocol.js';
+import { FILES, protocolPaths } from '../protocol/protocol.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface LogsOptions {

@@ -30,7 +30,7 @@ async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
       import('../ui/log-groups.js'),
       import('../report/github.js'),
       import('../run/outputs.js'),
-      import('../worker/lastline.js'),
+      import('../protocol/lastline.js'),
     ]);
   const progress = (text: string): void => (opts.json ? ctx.io.err(text) : ctx.io.out(text));
   let view: ReturnType<typeof createProgress> | undefined;

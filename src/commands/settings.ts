@@ -2,9 +2,9 @@
 // every command shares (git present and new enough, tmux when the command needs it).
 import type { Context } from '../context.js';
 import { EnvError } from '../errors.js';
-import { processRunner } from '../exec.js';
+import { processRunner } from '../process/run.js';
 import { Git } from '../git/git.js';
-import { assertGit, assertTmux } from '../worker/requirements.js';
+import { assertGit, assertTmux } from '../preflight/requirements.js';
 import type { ResolvedSettings } from '../plan/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 

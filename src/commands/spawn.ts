@@ -4,10 +4,10 @@ import type { Context } from '../context.js';
 import { SafetyError, UsageError } from '../errors.js';
 import type { Workspace } from '../workspace.js';
 import { assertFeatureName } from '../worker/inspect.js';
-import { launchWorker } from '../worker/launch.js';
-import { worktreesRoot } from '../worker/layout.js';
-import { recordedState } from '../worker/metadata.js';
-import { assertBases, assertOwnSessions, ensureWorktree } from '../worker/worktree.js';
+import { launchWorker } from '../session/launch.js';
+import { worktreesRoot } from '../worktree/layout.js';
+import { recordedState } from '../protocol/metadata.js';
+import { assertBases, assertOwnSessions, ensureWorktree } from '../worktree/worktree.js';
 import { taskProblem } from '../plan/rules.js';
 import { openCommandWorkspace } from './settings.js';
 
@@ -65,7 +65,7 @@ export async function spawnWorker(
   }
   await assertBases(ws.git, ws.repoRoot, [{ loc, base }]);
   // The same preflight as wo run (SPEC §1: on PATH, logged in, trusted), before anything is created.
-  const { preflight } = await import('../worker/preflight.js');
+  const { preflight } = await import('../preflight/preflight.js');
   await preflight(
     {
       runner: ws.runner,

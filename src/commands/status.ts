@@ -11,12 +11,12 @@ import {
   workerState,
   type WorkerView,
 } from '../worker/inspect.js';
-import { lastOutput } from '../worker/lastline.js';
+import { lastOutput } from '../protocol/lastline.js';
 import { sessionUsage } from '../worker/agent-report.js';
 import type { Usage } from '../agents/types.js';
 import { endedWord } from '../life/state.js';
-import { worktreesRoot } from '../worker/layout.js';
-import { protocolPaths } from '../worker/protocol.js';
+import { worktreesRoot } from '../worktree/layout.js';
+import { protocolPaths } from '../protocol/protocol.js';
 import { reportedOnly, type ReportedOnly } from './run-history.js';
 import { openCommandWorkspace } from './settings.js';
 

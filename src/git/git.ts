@@ -3,7 +3,7 @@
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { commandFailed, type Runner } from '../exec.js';
+import { commandFailed, type Runner } from '../process/run.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
 
 export interface WorktreeEntry {
@@ -174,7 +174,7 @@ export class Git {
   }
 
   /**
-   * The first step of creating a worktree (createWorktree in src/worker/worktree.ts): `git worktree add --no-checkout`, and the sparse folders. One at a
+   * The first step of creating a worktree (createWorktree in src/worktree/worktree.ts): `git worktree add --no-checkout`, and the sparse folders. One at a
    * time in this process, and retried on git's lock errors: registering is a few milliseconds, and
    * concurrent ones trip over git's lock files (packed-refs, config) and over each other's half
    * written metadata. `withFiles` (a small tree, see smallTree; never with sparse folders): checked

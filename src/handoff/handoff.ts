@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Runner } from '../exec.js';
+import type { Runner } from '../process/run.js';
 import { EnvError, UsageError } from '../errors.js';
 import {
   branchTips,

@@ -1,12 +1,12 @@
 // The dry-run stage: with --dry-run, what the run would create and start, and nothing is created.
 import { relative } from 'node:path';
 import { ExitCode } from '../errors.js';
-import { shellQuote } from '../exec.js';
+import { shellQuote } from '../process/run.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { Workspace } from '../workspace.js';
-import { placeholderValues, substitute } from '../worker/launch.js';
-import type { WorkerLocation } from '../worker/layout.js';
-import { protocolPaths } from '../worker/protocol.js';
+import { placeholderValues, substitute } from '../session/launch.js';
+import type { WorkerLocation } from '../worktree/layout.js';
+import { protocolPaths } from '../protocol/protocol.js';
 import type { Stage } from './types.js';
 
 export const dryRun: Stage = {

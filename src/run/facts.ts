@@ -2,7 +2,7 @@
 // of its branch, what its agent reported (version, usage, waiting, last screen), its result file.
 import { allBranchFacts } from '../handoff/handoff.js';
 import { agentReport } from '../worker/agent-report.js';
-import { protocolPaths, readResult } from '../worker/protocol.js';
+import { protocolPaths, readResult } from '../protocol/protocol.js';
 import type { Stage } from './types.js';
 
 export const facts: Stage = {

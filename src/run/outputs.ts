@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import { fileSystemProblem } from '../errors.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { writeReport } from '../report/write.js';
-import { lastLines, readTail } from '../worker/lastline.js';
-import { protocolPaths } from '../worker/protocol.js';
+import { lastLines, readTail } from '../protocol/lastline.js';
+import { protocolPaths } from '../protocol/protocol.js';
 import type { Stage } from './types.js';
 
 export const outputs: Stage = {

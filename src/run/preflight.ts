@@ -1,8 +1,8 @@
 // The preflight stage: tmux usable, every agent the selection uses on PATH, able to reach its model
 // and trusted, the session names free, the hand-off possible; all before anything is created (exit 3).
 import { ExitCode } from '../errors.js';
-import { worktreesRoot } from '../worker/layout.js';
-import { assertOwnSessions } from '../worker/worktree.js';
+import { worktreesRoot } from '../worktree/layout.js';
+import { assertOwnSessions } from '../worktree/worktree.js';
 import type { Stage } from './types.js';
 
 export const preflight: Stage = {
@@ -10,7 +10,7 @@ export const preflight: Stage = {
   async run(r) {
     const { ctx, opts, plan, ws, selected } = r;
     await r.tmuxUsable;
-    const { preflight: checkAgents } = await import('../worker/preflight.js');
+    const { preflight: checkAgents } = await import('../preflight/preflight.js');
     const usedAgents = Object.fromEntries(
       [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
     );

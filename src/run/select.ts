@@ -5,9 +5,9 @@ import { UsageError } from '../errors.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { ReportWorker } from '../report/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
-import { isDone } from '../worker/metadata.js';
-import { assertTmux } from '../worker/requirements.js';
-import { assertBases } from '../worker/worktree.js';
+import { isDone } from '../protocol/metadata.js';
+import { assertTmux } from '../preflight/requirements.js';
+import { assertBases } from '../worktree/worktree.js';
 import type { RunOptions, Stage } from './types.js';
 
 export const select: Stage = {

@@ -4,7 +4,7 @@ import type { RunLock } from '../lock.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { ReportWorker, RunReport, WorkerInfo, WrittenReport } from '../report/index.js';
 import type { WorkerRecord } from '../scheduler/types.js';
-import type { AgentCheck } from '../worker/preflight.js';
+import type { AgentCheck } from '../preflight/preflight.js';
 import type { Workspace } from '../workspace.js';
 import type { RunEvent, RunEvents } from './events.js';
 

@@ -1,7 +1,7 @@
 // The write-back stage: each worker's outcome and times go into its .worktree.json too, so that wo
 // status and wo collect later say `timeout`, `crashed` or `interrupted`, and the same duration, as the
 // report does (SPEC §5).
-import { readMeta, updateMeta } from '../worker/metadata.js';
+import { readMeta, updateMeta } from '../protocol/metadata.js';
 import type { Stage } from './types.js';
 
 export const writeBack: Stage = {

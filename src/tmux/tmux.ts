@@ -1,7 +1,7 @@
 // tmux behind a small interface: every call goes to one server (-L socket when set) through a Runner.
-import { commandFailed, type Runner, type RunResult } from '../exec.js';
+import { commandFailed, type Runner, type RunResult } from '../process/run.js';
 import { CommandError, EnvError, UsageError } from '../errors.js';
-import { endGroups, endProcesses, workerProcesses } from '../process-tree.js';
+import { endGroups, endProcesses, workerProcesses } from '../process/tree.js';
 
 export interface SessionInfo {
   name: string;

@@ -6,8 +6,8 @@ import { transcriptPath, transcriptUsage } from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
 import type { Usage } from '../agents/types.js';
-import { lastLines, readTail } from './lastline.js';
-import { liveState } from './outcome.js';
+import { lastLines, readTail } from '../protocol/lastline.js';
+import { liveState } from '../life/outcome.js';
 
 export interface AgentReport {
   agent: string | null;

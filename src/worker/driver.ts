@@ -1,6 +1,6 @@
 // The WorkerDriver of `wo run`: real worktrees, tmux sessions and protocol files for the scheduler.
 // It gathers facts and carries out decisions; what the facts mean is decided in outcome.ts.
-import type { Runner } from '../exec.js';
+import type { Runner } from '../process/run.js';
 import type { Git } from '../git/git.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import type { AgentDef, WorkerSpec } from '../plan/types.js';
@@ -16,19 +16,19 @@ import {
   type WorkerDriver,
 } from '../scheduler/types.js';
 import { SetupError, UsageError } from '../errors.js';
-import { endLeftovers } from '../process-tree.js';
-import { diskFiles, type WorkerFiles } from './files.js';
-import { launchWorker, workerVars } from './launch.js';
-import { locate, type Layout, type WorkerLocation } from './layout.js';
-import { readMeta } from './metadata.js';
-import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from './monitor.js';
-import { decide, type Ended, type WorkerFacts } from './outcome.js';
-import { FILES, outputBlock } from './protocol.js';
+import { endLeftovers } from '../process/tree.js';
+import { diskFiles, type WorkerFiles } from '../protocol/worker-files.js';
+import { launchWorker, workerVars } from '../session/launch.js';
+import { locate, type Layout, type WorkerLocation } from '../worktree/layout.js';
+import { readMeta } from '../protocol/metadata.js';
+import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '../session/monitor.js';
+import { decide, type Ended, type WorkerFacts } from '../life/outcome.js';
+import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
-import { createWorktree, provisionWorktree } from './worktree.js';
-import type { RunStep } from './run-state.js';
+import { createWorktree, provisionWorktree } from '../worktree/worktree.js';
+import type { RunStep } from '../protocol/run-state.js';
 import { runStepOf } from '../life/state.js';
 import type { Usage } from '../agents/types.js';
 

@@ -2,9 +2,9 @@
 // never deleted; a worker ended while running is recorded as failed with the reason (outcome.ts).
 import { stat } from 'node:fs/promises';
 import type { Tmux } from '../tmux/tmux.js';
-import { diskFiles, type WorkerFiles } from './files.js';
+import { diskFiles, type WorkerFiles } from '../protocol/worker-files.js';
 import { recordView, type WorkerView } from './inspect.js';
-import { decide } from './outcome.js';
+import { decide } from '../life/outcome.js';
 
 /** Kills the worker's session (false when there was none). With `reason`, a running worker is recorded failed. */
 export async function stopWorker(

@@ -9,9 +9,9 @@ import { liveRunId, runLockPath } from '../lock.js';
 import type { Git, WorktreeEntry } from '../git/git.js';
 import { FEATURE_PATTERN } from '../plan/types.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
-import { diskFiles, type FileFacts, type WorkerFiles } from './files.js';
-import { featureOfSession, worktreesRoot, type Layout, type WorkerLocation } from './layout.js';
-import { readMeta, type WorktreeMeta } from './metadata.js';
+import { diskFiles, type FileFacts, type WorkerFiles } from '../protocol/worker-files.js';
+import { featureOfSession, worktreesRoot, type Layout, type WorkerLocation } from '../worktree/layout.js';
+import { readMeta, type WorktreeMeta } from '../protocol/metadata.js';
 import { recordedOutcome, type WorkerState } from '../life/state.js';
 import {
   decide,
@@ -23,7 +23,7 @@ import {
   type StatusRead,
   type Usage,
   type WorkerStatus,
-} from './outcome.js';
+} from '../life/outcome.js';
 
 export interface WorkerView {
   feature: string;

@@ -6,7 +6,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Runner } from '../../src/exec.js';
+import type { Runner } from '../../src/process/run.js';
 import { agentPaths, jsonLines, num, str } from '../../src/agents/files.js';
 import {
   AGENTS,
@@ -17,7 +17,7 @@ import {
   registry,
 } from '../../src/agents/index.js';
 import type { Agent, AgentEvent, AgentResult } from '../../src/agents/types.js';
-import { checkAgent } from '../../src/worker/preflight.js';
+import { checkAgent } from '../../src/preflight/preflight.js';
 
 /** A made-up headless agent: `echo-agent --json <prompt>` prints `step`, `limit` and `end` events. */
 const echo: Agent<'echo-json'> = {

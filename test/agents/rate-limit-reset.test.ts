@@ -3,7 +3,7 @@
 import { claudeStream, hookEvents } from '../../src/agents/claude.js';
 import { codexStream } from '../../src/agents/codex.js';
 import { epochToIso, resetFromWords } from '../../src/agents/reset.js';
-import { decide } from '../../src/worker/outcome.js';
+import { decide } from '../../src/life/outcome.js';
 import {
   CLAUDE_RATE_LIMIT_EVENT,
   CLAUDE_STOP_FAILURE,

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { killWorker } from '../../src/commands/kill.js';
 import { spawnWorker } from '../../src/commands/spawn.js';
 import { memoryOutput, type Context } from '../../src/context.js';
-import { processRunner, type Runner, type RunResult } from '../../src/exec.js';
-import { WRAPPER } from '../../src/worker/launch.js';
+import { processRunner, type Runner, type RunResult } from '../../src/process/run.js';
+import { WRAPPER } from '../../src/session/launch.js';
 import { openWorkspace } from '../../src/workspace.js';
 import { makeRepo, testEnv, type TempRepo } from '../helpers.js';
 

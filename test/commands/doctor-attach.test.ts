@@ -5,7 +5,7 @@ import { attachPlan, serverSocketPath } from '../../src/commands/attach.js';
 import { doctor } from '../../src/commands/doctor.js';
 import { memoryOutput, type Context } from '../../src/context.js';
 import { Tmux } from '../../src/tmux/tmux.js';
-import { processRunner, type Runner } from '../../src/exec.js';
+import { processRunner, type Runner } from '../../src/process/run.js';
 import { CommandError } from '../../src/errors.js';
 import { fixture, type Fixture } from './setup.js';
 import { BIN } from '../run/harness.js';

@@ -1,4 +1,4 @@
-import { cleanLine, lastLine } from '../../src/worker/lastline.js';
+import { cleanLine, lastLine } from '../../src/protocol/lastline.js';
 import { renderTable } from '../../src/ui/table.js';
 import { displayWidth, truncate } from '../../src/ui/width.js';
 

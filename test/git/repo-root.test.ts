@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Git } from '../../src/git/git.js';
 import { EnvError } from '../../src/errors.js';
-import { processRunner } from '../../src/exec.js';
+import { processRunner } from '../../src/process/run.js';
 import { makeRepo, type TempRepo } from '../helpers.js';
 
 describe('Git.repoRoot', () => {

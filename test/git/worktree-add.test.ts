@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKOUTS_AT_ONCE, Git } from '../../src/git/git.js';
-import type { Runner, RunResult } from '../../src/exec.js';
+import type { Runner, RunResult } from '../../src/process/run.js';
 import { EnvError } from '../../src/errors.js';
-import { defaultLayout, locate } from '../../src/worker/layout.js';
-import { readMeta } from '../../src/worker/metadata.js';
-import { createWorktree } from '../../src/worker/worktree.js';
+import { defaultLayout, locate } from '../../src/worktree/layout.js';
+import { readMeta } from '../../src/protocol/metadata.js';
+import { createWorktree } from '../../src/worktree/worktree.js';
 
 const res = (exitCode: number, stderr = ''): RunResult => ({ stdout: '', stderr, exitCode });
 

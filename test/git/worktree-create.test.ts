@@ -3,10 +3,10 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Git } from '../../src/git/git.js';
-import { processRunner } from '../../src/exec.js';
-import { defaultLayout, locate } from '../../src/worker/layout.js';
-import { readMeta, updateMeta } from '../../src/worker/metadata.js';
-import { createWorktree } from '../../src/worker/worktree.js';
+import { processRunner } from '../../src/process/run.js';
+import { defaultLayout, locate } from '../../src/worktree/layout.js';
+import { readMeta, updateMeta } from '../../src/protocol/metadata.js';
+import { createWorktree } from '../../src/worktree/worktree.js';
 import { makeRepo, type TempRepo } from '../helpers.js';
 
 describe('createWorktree with real git', () => {

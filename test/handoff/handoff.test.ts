@@ -1,6 +1,6 @@
 // The hand-off's rules with a fake runner: which workers are pushed, the exact git and gh command lines
 // (never a force push, never a shell), a refused push reported, an open pull request reused.
-import type { RunOptions, RunResult, Runner } from '../../src/exec.js';
+import type { RunOptions, RunResult, Runner } from '../../src/process/run.js';
 import { Git } from '../../src/git/git.js';
 import {
   allBranchFacts,

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diskFiles } from '../../src/worker/files.js';
+import { diskFiles } from '../../src/protocol/worker-files.js';
 import { makeRepo, testEnv, type TempRepo } from '../helpers.js';
 import { runWo } from './deadline.js';
 

@@ -4,10 +4,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isDone, recordedState } from '../../src/worker/metadata.js';
-import { decide, stateOf } from '../../src/worker/outcome.js';
+import { isDone, recordedState } from '../../src/protocol/metadata.js';
+import { decide, stateOf } from '../../src/life/outcome.js';
 import { agentWords, clip } from '../../src/life/reasons.js';
-import { parseRunState } from '../../src/worker/run-state.js';
+import { parseRunState } from '../../src/protocol/run-state.js';
 import {
   endedWord,
   isFinalStatus,

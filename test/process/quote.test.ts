@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { shellQuote } from '../../src/exec.js';
+import { shellQuote } from '../../src/process/run.js';
 
 describe('shellQuote (display of a command a person may copy)', () => {
   test.each([

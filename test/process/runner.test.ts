@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandFailed, formatCommand, processRunner } from '../../src/exec.js';
+import { commandFailed, formatCommand, processRunner } from '../../src/process/run.js';
 import { CommandError } from '../../src/errors.js';
 
 /** The runner's failure, which must be a CommandError. */

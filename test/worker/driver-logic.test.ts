@@ -1,13 +1,13 @@
 // The run driver's wiring with fakes: no tmux, git or files. It gathers facts, asks decide() and
 // carries out what it says (record, end the session, run verify, stop). The real programs are in
 // driver.test.ts.
-import type { Runner, RunOptions } from '../../src/exec.js';
+import type { Runner, RunOptions } from '../../src/process/run.js';
 import type { Git } from '../../src/git/git.js';
 import type { SessionInfo, Tmux } from '../../src/tmux/tmux.js';
 import { RunDriver } from '../../src/worker/driver.js';
-import type { FileFacts, WorkerFiles } from '../../src/worker/files.js';
-import { defaultLayout } from '../../src/worker/layout.js';
-import type { Recording } from '../../src/worker/outcome.js';
+import type { FileFacts, WorkerFiles } from '../../src/protocol/worker-files.js';
+import { defaultLayout } from '../../src/worktree/layout.js';
+import type { Recording } from '../../src/life/outcome.js';
 import { PRESETS } from '../../src/plan/presets.js';
 import { FakeClock, settle, spec } from '../scheduler/fakes.js';
 

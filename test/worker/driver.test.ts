@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
 import { Git } from '../../src/git/git.js';
-import { processRunner } from '../../src/exec.js';
+import { processRunner } from '../../src/process/run.js';
 import { RunDriver } from '../../src/worker/driver.js';
-import { defaultLayout } from '../../src/worker/layout.js';
+import { defaultLayout } from '../../src/worktree/layout.js';
 import { PRESETS } from '../../src/plan/presets.js';
 import type { WorkerSpec } from '../../src/plan/types.js';
 import { spec as baseSpec } from '../scheduler/fakes.js';

@@ -4,7 +4,7 @@
 // Code: the checkout is one it trusts). What to ask and how to read the answers is the adapter's
 // (src/agents/). A failure is exit 3 with the fix; nothing has been created yet.
 import { basename } from 'node:path';
-import type { Runner } from '../exec.js';
+import type { Runner } from '../process/run.js';
 import { EnvError } from '../errors.js';
 import type { AgentDef } from '../plan/types.js';
 import { registry as knownAgents, type Registry } from '../agents/index.js';

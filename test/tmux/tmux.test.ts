@@ -1,6 +1,6 @@
-import { Tmux } from '../src/tmux/tmux.js';
-import type { Runner, RunResult } from '../src/exec.js';
-import { makeTmux, type TempTmux } from './helpers.js';
+import { Tmux } from '../../src/tmux/tmux.js';
+import type { Runner, RunResult } from '../../src/process/run.js';
+import { makeTmux, type TempTmux } from '../helpers.js';
 
 /** A runner that records argv and answers with `answer`. */
 function recorder(answer: (args: readonly string[]) => RunResult) {

@@ -9,8 +9,8 @@ import { CommandError, SafetyError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { acquireRunLock } from '../lock.js';
 import { adapterOf, launchAdditions, recordAdapter } from '../agents/index.js';
-import { updateMeta } from './metadata.js';
-import { buildPrompt, exitFile, protocolPaths, writeStatus } from './protocol.js';
+import { updateMeta } from '../protocol/metadata.js';
+import { buildPrompt, exitFile, protocolPaths, writeStatus } from '../protocol/protocol.js';
 
 export const WRAPPER = fileURLToPath(new URL('../../scripts/wo-worker.sh', import.meta.url));
 

@@ -1,4 +1,4 @@
-// copy and link into a new worktree (src/worker/share.ts): plain folders stand in for the main checkout
+// copy and link into a new worktree (src/worktree/share.ts): plain folders stand in for the main checkout
 // and the worktree; no git is needed for these rules.
 import {
   constants,
@@ -16,7 +16,7 @@ import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafetyError, SetupError } from '../../src/errors.js';
-import { COPY_MODE, share, type ShareIO } from '../../src/worker/share.js';
+import { COPY_MODE, share, type ShareIO } from '../../src/worktree/share.js';
 
 let base: string;
 let repo: string;

@@ -3,7 +3,7 @@
 // gather the facts (files, tmux, the wrapper's exit record) and all ask `decide`.
 
 import type { AgentEvent, AgentResult } from '../agents/types.js';
-import { AGENT_WORDS_MAX, agentWords, clip } from '../life/reasons.js';
+import { AGENT_WORDS_MAX, agentWords, clip } from './reasons.js';
 import type {
   DecidedOutcome,
   FinalStatus,
@@ -12,7 +12,7 @@ import type {
   RunStep,
   StatusWord,
   WorkerState,
-} from '../life/state.js';
+} from './state.js';
 import { LIMIT_WORDS } from '../agents/index.js';
 
 export type { AgentEvent, AgentResult, Usage } from '../agents/types.js';

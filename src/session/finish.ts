@@ -1,10 +1,10 @@
 // A worker started by `wo spawn` has no runner watching it. When its agent exits, the session
 // wrapper runs `wo _record-exit WORKTREE STATE_DIR` (bin/wo.cjs), which lands here: its files then
 // say how it ended at once, decided by outcome.ts like every other end.
-import { diskFiles } from './files.js';
-import { readMeta } from './metadata.js';
-import { decide } from './outcome.js';
-import { endLeftovers } from '../process-tree.js';
+import { diskFiles } from '../protocol/worker-files.js';
+import { readMeta } from '../protocol/metadata.js';
+import { decide } from '../life/outcome.js';
+import { endLeftovers } from '../process/tree.js';
 
 export async function recordExit(worktree: string, stateDir: string): Promise<void> {
   const loc = { worktree, stateDir };

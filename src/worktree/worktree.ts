@@ -2,10 +2,10 @@
 import { readdir, stat, appendFile } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { Git, optionLike } from '../git/git.js';
-import type { Runner } from '../exec.js';
+import type { Runner } from '../process/run.js';
 import { EnvError, SafetyError, SetupError, UsageError } from '../errors.js';
-import { readMeta, updateMeta } from './metadata.js';
-import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from './protocol.js';
+import { readMeta, updateMeta } from '../protocol/metadata.js';
+import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from '../protocol/protocol.js';
 import { type WorkerLocation } from './layout.js';
 import { isInside } from '../paths.js';
 import { share, type Shared } from './share.js';

@@ -3,9 +3,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Runner } from '../../src/exec.js';
+import type { Runner } from '../../src/process/run.js';
 import { PRESETS } from '../../src/plan/presets.js';
-import { preflight } from '../../src/worker/preflight.js';
+import { preflight } from '../../src/preflight/preflight.js';
 
 function setup(version: string, projects: Record<string, unknown>) {
   const base = mkdtempSync(join(tmpdir(), 'wo-preflight-'));

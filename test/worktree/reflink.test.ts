@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { share } from '../../src/worker/share.js';
+import { share } from '../../src/worktree/share.js';
 
 const MiB = 1024 * 1024;
 

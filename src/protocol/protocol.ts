@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { screenText } from '../escapes.js';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
-import { parseStatus, type ExitRecord, type StatusRead, type WorkerStatus } from './outcome.js';
+import { parseStatus, type ExitRecord, type StatusRead, type WorkerStatus } from '../life/outcome.js';
 
 export const FILES = {
   status: '.worker-status',

@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { constants } from 'node:os';
-import { CommandError } from './errors.js';
-import { endGroups } from './process-tree.js';
+import { CommandError } from '../errors.js';
+import { endGroups } from './tree.js';
 
 export interface RunOptions {
   cwd?: string;

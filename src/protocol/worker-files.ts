@@ -6,7 +6,7 @@ import { readTextIfExists } from '../fsutil.js';
 import { lastLines, readEndedTail } from './lastline.js';
 import { updateMeta } from './metadata.js';
 import { readAgentFacts } from '../agents/index.js';
-import type { AgentEvent, AgentResult, ExitRecord, Recording } from './outcome.js';
+import type { AgentEvent, AgentResult, ExitRecord, Recording } from '../life/outcome.js';
 import {
   parseRunState,
   runStatePath,

@@ -1,5 +1,5 @@
 // The session's environment and launch spec (SPEC §7), as pure functions: no tmux, no files.
-import { agentArgv, buildSpec, sessionEnv, type LaunchInput } from '../../src/worker/launch.js';
+import { agentArgv, buildSpec, sessionEnv, type LaunchInput } from '../../src/session/launch.js';
 
 function input(over: Partial<LaunchInput> = {}): LaunchInput {
   return {

@@ -1,5 +1,5 @@
 // The session wrapper's exit record (scripts/wo-worker.sh writes it; parseExit reads it).
-import { parseExit } from '../../src/worker/protocol.js';
+import { parseExit } from '../../src/protocol/protocol.js';
 
 describe('parseExit', () => {
   test.each([

@@ -1,4 +1,4 @@
-// The one decision (src/worker/outcome.ts), rule by rule: what a worker's facts mean.
+// The one decision (src/life/outcome.ts), rule by rule: what a worker's facts mean.
 import {
   decide,
   headlineOf,
@@ -9,7 +9,7 @@ import {
   START_GRACE_MS,
   type AgentEvent,
   type WorkerFacts,
-} from '../../src/worker/outcome.js';
+} from '../../src/life/outcome.js';
 
 const facts = (over: Partial<WorkerFacts>): WorkerFacts => ({ session: 'alive', ...over });
 

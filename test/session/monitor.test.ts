@@ -6,7 +6,7 @@ import {
   type Seen,
   type SessionSeen,
   type WatchTarget,
-} from '../../src/worker/monitor.js';
+} from '../../src/session/monitor.js';
 import type { SessionInfo } from '../../src/tmux/tmux.js';
 import { deferred, FakeClock, settle } from '../scheduler/fakes.js';
 

@@ -3,7 +3,7 @@
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastLine, lastLines, lastOutput, readEndedTail, showsExit } from '../../src/worker/lastline.js';
+import { lastLine, lastLines, lastOutput, readEndedTail, showsExit } from '../../src/protocol/lastline.js';
 
 const header = (at: string, extra = '') => `\n[wo] ${at} wt-login started${extra}\n`;
 const earlier = `${header('2026-11-28T08:00:00.000Z')}compiling…\nall 41 tests passed\n[wo] exit 0\n`;
