@@ -35,6 +35,7 @@ const INTEGRATION = [
   'test/agents/rate-limit.test.ts',
   'test/agents/preflight.test.ts',
   'test/hardening/', // SPEC §9 cases on real git and tmux
+  'test/report/html-browser.test.ts', // report.html in Debian's Chromium, headless
 ];
 
 const common = {

@@ -79,12 +79,9 @@ export function buildProgram(ctx: Context, setCode: (code: number) => void): Com
     .command('init')
     .description('write a commented starter workers.yaml (and a CI workflow); never overwrites')
     .addOption(
-      new Option('--ci <provider>', 'also write a CI pipeline (only that, next to an existing plan)').choices([
-        'github',
-        'gitlab',
-        'buildkite',
-        'kubernetes',
-      ]),
+      new Option('--ci <provider>', 'also write a CI pipeline (only that, next to an existing plan)').choices(
+        ['github', 'gitlab', 'buildkite', 'kubernetes'],
+      ),
     )
     .action(act(async () => (await import('./commands/init.js')).initCommand));
 

@@ -94,7 +94,8 @@ async function launch(argv: string[], file: string, env: NodeJS.ProcessEnv): Pro
 
 /** `wo report --open`: the latest report.html (from .wo/last-run.json) in the user's browser; prints its path. */
 export async function reportOpenCommand(ctx: Context, opts: ReportOpenOptions): Promise<number> {
-  if (!opts.open) throw new UsageError('wo report needs a subcommand or flag: wo report --open, or wo report merge DIR...');
+  if (!opts.open)
+    throw new UsageError('wo report needs a subcommand or flag: wo report --open, or wo report merge DIR...');
   const ws = await openWorkspace(ctx);
   const { lastRunPath } = await import('../report/write.js');
   const { isObject } = await import('../report/types.js');

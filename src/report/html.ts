@@ -80,7 +80,7 @@ svg .gap.limit{stroke:var(--limit)}svg .wait{fill:var(--wait)}svg .verify{fill:v
 .filters{position:sticky;top:0;background:var(--bg);border-bottom:1px solid var(--line);padding:8px 0;z-index:1}
 .filters label{cursor:pointer;border:1px solid var(--line);border-radius:6px;padding:2px 8px;margin-right:4px;display:inline-block}
 input.f{position:absolute;opacity:0;pointer-events:none}
-.row{display:grid;grid-template-columns:minmax(140px,2fr) 100px 80px 60px 120px 80px minmax(160px,4fr);gap:8px;align-items:baseline}
+.row{display:grid;grid-template-columns:minmax(140px,2fr) 100px 70px 72px 160px 64px minmax(160px,4fr);gap:8px;align-items:baseline}
 .head{font-weight:600;color:var(--mut);padding:6px 8px;border-bottom:1px solid var(--line)}
 details.w{border-bottom:1px solid var(--line)}details.w>summary{padding:6px 8px;cursor:pointer;list-style:none}
 details.w>summary::-webkit-details-marker{display:none}details.w[open]>summary{background:var(--card)}

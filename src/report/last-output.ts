@@ -15,7 +15,10 @@ export const LAST_OUTPUT_FILE = 'last-output.json';
  * The last `n` lines of a log's tail since the worker's latest start, raw (escape sequences kept for
  * ansiToHtml); wo's own `[wo] …` lines and trailing blank lines left out. Undefined when none.
  */
-export function rawLastLines(tail: { text: string; fromStart: boolean }, n = LAST_OUTPUT_LINES): string | undefined {
+export function rawLastLines(
+  tail: { text: string; fromStart: boolean },
+  n = LAST_OUTPUT_LINES,
+): string | undefined {
   let lines = tail.text.split('\n').slice(tail.fromStart ? 0 : 1);
   for (let i = lines.length - 1; i >= 0; i--)
     if (START_LINE.test(screenLine(lines[i]!))) {
