@@ -54,7 +54,10 @@ export function buildProgram(ctx: Context, setCode: (code: number) => void): Com
     .option('--json', 'print the final report as JSON on stdout')
     .option('--keep-sessions', 'leave finished sessions open for inspection')
     .option('--junit <file>', 'also write the report as JUnit XML to this file')
-    .option('--shard <i/n>', 'run the i-th of n parts of the plan (one job of a CI matrix)')
+    .option(
+      '--shard <i/n|auto>',
+      "run the i-th of n parts of the plan (one job of a CI matrix); auto: from the CI's parallel-job variables",
+    )
     .option('--timings <file>', 'worker durations that --shard balances by (default .wo/timings.json)')
     .option('--push', 'push the branch of each done worker with commits to the remote (never forced)')
     .option('--pr', 'also open a draft pull request per pushed branch with gh (implies --push)')
