@@ -1,0 +1,213 @@
+// The pipelines `wo init --ci gitlab|buildkite|kubernetes` writes (SPEC §13), checked by parsing them: the
+// Kubernetes objects against the Kubernetes API schemas (kubernetes-models, offline), GitLab and Buildkite
+// structurally (no schema or linter of theirs runs offline from npm), and every shell script in them by
+// `bash -n`. The keys that make the design hold: N parallel shards with --shard auto, report folders kept
+// also on failure, and a merge that runs also when a shard failed.
+import { spawnSync } from 'node:child_process';
+import { parse, parseAllDocuments } from 'yaml';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import {
+  buildkitePipeline,
+  CI_FILES,
+  gitlabPipeline,
+  kubernetesManifest,
+} from '../../src/commands/init-ci.js';
+
+/** bash's own syntax check of a script; its complaint, or '' when it parses. */
+const bashSyntax = (script: string): string => {
+  const r = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+  return r.status === 0 ? '' : r.stderr;
+};
+
+type GitlabJob = {
+  stage: string;
+  parallel?: number;
+  when?: string;
+  needs?: Array<{ job: string; artifacts: boolean }>;
+  script: string[];
+  before_script?: string[];
+  after_script?: string[];
+  artifacts: { when: string; paths: string[]; reports?: { junit: string } };
+  cache?: { key: string; paths: string[]; policy: string };
+};
+
+describe('wo init --ci gitlab', () => {
+  const text = gitlabPipeline('1.2.3', 4);
+  const p = parse(text) as Record<string, unknown> & {
+    stages: string[];
+    'wo-shard': GitlabJob;
+    'wo-report': GitlabJob;
+  };
+
+  test('N parallel shard jobs running --shard auto into a folder each, kept as artifacts also on failure', () => {
+    expect(p.stages).toEqual(['shard', 'report']);
+    const shard = p['wo-shard'];
+    expect(shard.stage).toBe('shard');
+    expect(shard.parallel).toBe(4);
+    expect(shard.script.join('\n')).toContain(
+      'wo run workers.yaml --shard auto --report "wo-report/shard-$CI_NODE_INDEX" --junit "wo-report/shard-$CI_NODE_INDEX/junit.xml"',
+    );
+    expect(shard.artifacts.when).toBe('always');
+    expect(shard.artifacts.paths).toEqual(['wo-report/']);
+    expect(shard.before_script!.join('\n')).toContain(
+      'npm install -g worker-orchestrator@1.2.3 @anthropic-ai/claude-code@',
+    );
+    expect(shard.cache).toEqual({ key: 'wo-timings', paths: ['.wo/timings.json'], policy: 'pull' });
+  });
+
+  test('a merge job that runs also when a shard failed, with every shard’s artifacts', () => {
+    const merge = p['wo-report'];
+    expect(merge.stage).toBe('report');
+    expect(merge.when).toBe('always');
+    expect(merge.needs).toEqual([{ job: 'wo-shard', artifacts: true }]);
+    expect(merge.script.join('\n')).toContain(
+      'wo report merge wo-report --report wo-merged --junit wo-merged/junit.xml',
+    );
+    expect(merge.artifacts.when).toBe('always');
+    expect(merge.artifacts.paths).toEqual(['wo-merged/']);
+    expect(merge.cache!.policy).toBe('push');
+  });
+
+  test('only keys GitLab knows for a job, and scripts bash accepts', () => {
+    const JOB_KEYS = new Set([
+      'stage',
+      'image',
+      'parallel',
+      'timeout',
+      'cache',
+      'before_script',
+      'script',
+      'after_script',
+      'artifacts',
+      'when',
+      'needs',
+      'variables',
+    ]);
+    const TOP_KEYS = new Set(['stages', 'variables', 'wo-shard', 'wo-report']);
+    expect(Object.keys(p).filter((k) => !TOP_KEYS.has(k))).toEqual([]);
+    for (const job of [p['wo-shard'], p['wo-report']]) {
+      expect(Object.keys(job).filter((k) => !JOB_KEYS.has(k))).toEqual([]);
+      for (const line of [...(job.before_script ?? []), ...job.script, ...(job.after_script ?? [])])
+        expect([line, bashSyntax(line)]).toEqual([line, '']);
+    }
+    expect(CI_FILES.gitlab).toBe('.gitlab-ci.yml');
+  });
+});
+
+type BuildkiteStep = {
+  label: string;
+  key: string;
+  parallelism?: number;
+  command: string;
+  artifact_paths: string;
+  depends_on?: string;
+  allow_dependency_failure?: boolean;
+  timeout_in_minutes?: number;
+};
+
+describe('wo init --ci buildkite', () => {
+  const text = buildkitePipeline('1.2.3', 5);
+  const p = parse(text) as { steps: BuildkiteStep[] };
+  /** What the job's shell runs: Buildkite turns $$ into $ at upload. */
+  const shell = (command: string) => command.replaceAll('$$', '$');
+
+  test('N parallel shard jobs running --shard auto, their report folders uploaded whatever the exit status', () => {
+    expect(Object.keys(p)).toEqual(['steps']);
+    const [shard] = p.steps;
+    expect(shard!.parallelism).toBe(5);
+    expect(shard!.artifact_paths).toBe('wo-report/**/*');
+    const cmd = shell(shard!.command);
+    expect(cmd).toContain(
+      'wo run workers.yaml --shard auto --report "wo-report/shard-$BUILDKITE_PARALLEL_JOB"',
+    );
+    // The run's exit status is the step's, after the logs were collected.
+    expect(cmd).toMatch(/\|\| status=\$\?\n.*\.worker\.log.*\nexit \$status$/m);
+    // No single $ left for Buildkite to fill in at upload.
+    expect(shard!.command.replaceAll('$$', '')).not.toContain('$');
+  });
+
+  test('a merge step that follows a failed shard, downloading every shard’s folder', () => {
+    const merge = p.steps[1]!;
+    expect(merge.depends_on).toBe('wo-shard');
+    expect(merge.allow_dependency_failure).toBe(true);
+    expect(merge.command).toContain('buildkite-agent artifact download "wo-report/**/*" .');
+    expect(merge.command).toContain('wo report merge wo-report --report wo-merged');
+    expect(merge.artifact_paths).toBe('wo-merged/**/*');
+  });
+
+  test('only keys Buildkite knows for a command step, and commands bash accepts', () => {
+    const KEYS = new Set([
+      'label',
+      'key',
+      'parallelism',
+      'timeout_in_minutes',
+      'command',
+      'artifact_paths',
+      'depends_on',
+      'allow_dependency_failure',
+    ]);
+    for (const step of p.steps) {
+      expect(Object.keys(step).filter((k) => !KEYS.has(k))).toEqual([]);
+      expect(bashSyntax(shell(step.command))).toBe('');
+    }
+    expect(CI_FILES.buildkite).toBe('.buildkite/pipeline.yml');
+  });
+});
+
+describe('wo init --ci kubernetes', () => {
+  const text = kubernetesManifest('1.2.3', 6);
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const [pvc, shards, merge] = docs;
+
+  test('each object is valid against the Kubernetes API schema', () => {
+    expect(docs.map((d) => `${d.apiVersion} ${d.kind} ${d.metadata.name}`)).toEqual([
+      'v1 PersistentVolumeClaim wo-reports',
+      'batch/v1 Job wo-shards',
+      'batch/v1 Job wo-report',
+    ]);
+    expect(() => new PersistentVolumeClaim(pvc as never).validate()).not.toThrow();
+    expect(() => new Job(shards as never).validate()).not.toThrow();
+    expect(() => new Job(merge as never).validate()).not.toThrow();
+    // The schema does find faults: a misspelt completion mode fails.
+    expect(() =>
+      new Job({ ...shards, spec: { ...shards!.spec, completionMode: 'Indexd' } } as never).validate(),
+    ).toThrow(/completionMode/);
+  });
+
+  test('an Indexed Job of N shards, each retried on its own, reports on a shared volume', () => {
+    const spec = shards!.spec;
+    expect(spec.completionMode).toBe('Indexed');
+    expect([spec.completions, spec.parallelism]).toEqual([6, 6]);
+    expect(spec.backoffLimitPerIndex).toBe(1);
+    expect(spec.maxFailedIndexes).toBe(6);
+    // wo's exit codes are final for the index; a crash is retried.
+    expect(spec.podFailurePolicy.rules[0]).toEqual({
+      action: 'FailIndex',
+      onExitCodes: { containerName: 'shard', operator: 'In', values: [1, 2, 3, 130] },
+    });
+    const c = spec.template.spec.containers[0];
+    const env = Object.fromEntries(c.env.map((e: { name: string; value?: string }) => [e.name, e.value]));
+    expect(env.WO_SHARD_TOTAL).toBe('6');
+    expect(c.volumeMounts).toEqual([{ name: 'reports', mountPath: '/reports' }]);
+    expect(spec.template.spec.volumes).toEqual([
+      { name: 'reports', persistentVolumeClaim: { claimName: 'wo-reports' } },
+    ]);
+    expect(pvc!.spec.accessModes).toEqual(['ReadWriteMany']);
+    const script = c.command[2] as string;
+    expect(c.command.slice(0, 2)).toEqual(['bash', '-c']);
+    expect(script).toContain('wo run workers.yaml --shard auto --report "$out"');
+    expect(script).toContain('out="/reports/$WO_BATCH/shard-$JOB_COMPLETION_INDEX"');
+    expect(bashSyntax(script)).toBe('');
+  });
+
+  test('a merge Job on the same volume that waits for every shard, however it ended', () => {
+    const c = merge!.spec.template.spec.containers[0];
+    const script = c.command[2] as string;
+    expect(script).toContain('ls "$dir"/shard-*/finished');
+    expect(script).toContain('wo report merge "$dir" --report "$dir/merged"');
+    expect(c.volumeMounts).toEqual([{ name: 'reports', mountPath: '/reports' }]);
+    expect(bashSyntax(script)).toBe('');
+    expect(CI_FILES.kubernetes).toBe('k8s/wo.yaml');
+  });
+});
