@@ -36,6 +36,7 @@ const INTEGRATION = [
   'test/agents/preflight.test.ts',
   'test/hardening/', // SPEC §9 cases on real git and tmux
   'test/report/html-browser.test.ts', // report.html in Debian's Chromium, headless
+  'test/report/report-html-run.test.ts', // report.html from real runs, merge and --open
 ];
 
 const common = {
