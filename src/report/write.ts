@@ -54,10 +54,18 @@ export async function writeReport(report: RunReport, opts: WriteReportOptions): 
   // Loaded here, not at the top: markdown-it is only needed once a run is over.
   const { renderHtml } = await import('./html.js');
   const outputs = await import('./last-output.js');
-  const lastOutput = opts.lastOutput ?? (await outputs.readLastOutputs(report));
   const html = join(dir, 'report.html');
-  await writeFileAtomic(join(dir, outputs.LAST_OUTPUT_FILE), outputs.renderLastOutputs(lastOutput));
-  await writeFileAtomic(html, renderHtml(report, { lastOutput }));
+  let page: string;
+  try {
+    const lastOutput = opts.lastOutput ?? (await outputs.readLastOutputs(report));
+    await writeFileAtomic(join(dir, outputs.LAST_OUTPUT_FILE), outputs.renderLastOutputs(lastOutput));
+    page = renderHtml(report, { lastOutput });
+  } catch (e) {
+    // The page is an extra view of report.md and report.json, which are written: a page that cannot be
+    // made says why instead of costing the run its report and the pointer to it.
+    page = htmlProblem(e);
+  }
+  await writeFileAtomic(html, page);
   const pointer: LastRun = {
     run_id: report.run_id,
     report_dir: dir,
@@ -66,6 +74,15 @@ export async function writeReport(report: RunReport, opts: WriteReportOptions): 
   };
   await writeFileAtomic(lastRun, `${JSON.stringify(pointer, null, 2)}\n`);
   return { dir, markdown, json, html, lastRun };
+}
+
+/** A report.html that says it could not be made, and where the report is. */
+function htmlProblem(e: unknown): string {
+  const why = (e instanceof Error ? e.message : String(e)).replace(
+    /[&<>"']/g,
+    (c) => `&#${c.charCodeAt(0)};`,
+  );
+  return `<!doctype html>\n<meta charset="utf-8"><title>wo report</title>\n<p>wo could not make this page (${why}): the report is in report.md and report.json beside it. This is a bug in wo: please report it.</p>\n`;
 }
 
 function parse(text: string, what: string, fix: string): unknown {

@@ -196,4 +196,21 @@ describe('last output', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  test('a page that cannot be made says why, and the report and its pointer are still written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wo-html-'));
+    try {
+      const broken = new Map<string, string>();
+      broken[Symbol.iterator] = () => {
+        throw new Error('boom <b>');
+      };
+      const written = await writeReport(fixtureReport(6), { repoRoot: dir, lastOutput: broken });
+      expect(await readFile(written.html, 'utf8')).toContain(
+        'wo could not make this page (boom &#60;b&#62;): the report is in report.md and report.json beside it',
+      );
+      expect(JSON.parse(await readFile(written.lastRun, 'utf8')).report_dir).toBe(written.dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
