@@ -1,12 +1,17 @@
 // `wo init --ci gitlab|buildkite|kubernetes` (SPEC §13): the pipeline that runs a plan as N parallel shard
 // jobs (each `wo run --shard auto`, its report folder kept also when it fails) and a merge job that runs
-// also when a shard failed. Pure templates: the version and the shard count in, the file's text out.
-import { PROGRAMS } from '../agents/versions.js';
+// also when a shard failed. Pure templates: wo's version, the agent package to install and the shard count
+// in, the file's text out.
 
 export const PACKAGE = 'worker-orchestrator';
 
-/** Claude Code at the version the claude-print preset is proven with (wo run warns outside it). */
-const claude = (): string => `@anthropic-ai/claude-code@${PROGRAMS['claude-print']?.proven ?? 'latest'}`;
+/** What a template is made of: wo's version, the agent's npm package@version, how many shards. */
+export interface CiTemplate {
+  version: string;
+  /** e.g. `@anthropic-ai/claude-code@2.1.197`: the agent the starter plan uses, at its proven version. */
+  agentPackage: string;
+  shards?: number;
+}
 
 /** Where each CI's file goes, from the repository root. */
 export const CI_FILES = {
@@ -31,7 +36,7 @@ const indent = (text: string, n: number): string =>
     .join('\n');
 
 /** GitLab CI: a `parallel:` shard job and a merge job with `when: always`. */
-export function gitlabPipeline(version: string, shards = 3): string {
+export function gitlabPipeline({ version, agentPackage, shards = 3 }: CiTemplate): string {
   return `# Runs workers.yaml with wo (${PACKAGE}) as ${shards} parallel shard jobs, then merges their reports into
 # one (report.html, report.md, JUnit) in a final job. Written by \`wo init --ci gitlab\`; explained in
 # https://unpkg.com/${PACKAGE}@${version}/docs/ci-gitlab.md
@@ -55,7 +60,7 @@ wo-shard:
     policy: pull           # every shard starts from the same file; the merge job saves the new one
   before_script:
     - apt-get update && apt-get install -y tmux
-    - npm install -g ${PACKAGE}@${version} ${claude()}
+    - npm install -g ${PACKAGE}@${version} ${agentPackage}
     - git config --global user.name "wo"
     - git config --global user.email "wo@localhost"
   script:
@@ -96,9 +101,9 @@ wo-report:
 }
 
 /** Buildkite: a step with `parallelism:` and a merge step that is allowed to follow a failed one. */
-export function buildkitePipeline(version: string, shards = 3): string {
+export function buildkitePipeline({ version, agentPackage, shards = 3 }: CiTemplate): string {
   // Every $ doubled: Buildkite fills in $VARIABLES when the pipeline is uploaded, $$ is a $ for the job.
-  const shardCommand = `npm install -g ${PACKAGE}@${version} ${claude()}
+  const shardCommand = `npm install -g ${PACKAGE}@${version} ${agentPackage}
 git config --global user.name "wo"
 git config --global user.email "wo@localhost"
 status=0
@@ -137,7 +142,7 @@ ${indent(shardCommand, 6)}
  * Kubernetes: an Indexed Job of shards (one pod per index, each retried on its own) writing to a shared
  * volume, and a merge Job that waits there until every shard has finished, however it finished.
  */
-export function kubernetesManifest(version: string, shards = 3): string {
+export function kubernetesManifest({ version, agentPackage, shards = 3 }: CiTemplate): string {
   const shardScript = `set -u
 out="/reports/$WO_BATCH/shard-$JOB_COMPLETION_INDEX"
 rm -rf "$out" && mkdir -p "$out"
@@ -150,7 +155,7 @@ finish() {
 }
 trap finish EXIT
 apt-get update -qq && apt-get install -y -qq tmux >/dev/null || exit
-npm install -g ${PACKAGE}@${version} ${claude()} || exit
+npm install -g ${PACKAGE}@${version} ${agentPackage} || exit
 git config --global user.name "wo"
 git config --global user.email "wo@localhost"
 git clone --quiet "$WO_REPO_URL" /work/repo && cd /work/repo || exit

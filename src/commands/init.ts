@@ -179,13 +179,15 @@ export async function initCommand(ctx: Context, opts: InitOptions): Promise<numb
     const { openWorkspace } = await import('../workspace.js');
     const root = (await openWorkspace(ctx)).repoRoot; // a pipeline belongs at the repository's root
     const templates = await import('./init-ci.js');
-    const render: Record<CiName, (version: string) => string> = {
-      github: githubWorkflow,
-      gitlab: templates.gitlabPipeline,
-      buildkite: templates.buildkitePipeline,
-      kubernetes: templates.kubernetesManifest,
+    // Claude Code at the version the claude-print preset is proven with (wo run warns outside it).
+    const agentPackage = `@anthropic-ai/claude-code@${PROGRAMS['claude-print']?.proven ?? 'latest'}`;
+    const render: Record<CiName, () => string> = {
+      github: () => githubWorkflow(v),
+      gitlab: () => templates.gitlabPipeline({ version: v, agentPackage }),
+      buildkite: () => templates.buildkitePipeline({ version: v, agentPackage }),
+      kubernetes: () => templates.kubernetesManifest({ version: v, agentPackage }),
     };
-    files.push({ path: join(root, CI_FILES[ci]), text: render[ci](v) });
+    files.push({ path: join(root, CI_FILES[ci]), text: render[ci]() });
   }
   const show = (p: string) => relative(ctx.cwd, p) || p;
   const existing = files.filter((f) => existsSync(f.path)).map((f) => show(f.path));

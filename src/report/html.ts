@@ -90,6 +90,7 @@ dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8px
 table.t{border-collapse:collapse;margin:8px 0}table.t td,table.t th{border:1px solid var(--line);padding:2px 8px;text-align:left}
 pre{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px;overflow:auto;max-height:480px;white-space:pre}
 .result{border-left:3px solid var(--line);padding-left:12px;overflow-wrap:anywhere}.result pre{white-space:pre-wrap}
+.result table{border-collapse:collapse}.result td,.result th{border:1px solid var(--line);padding:2px 8px}
 .term{background:#0d1117;color:#e6edf3}
 .f0{color:#484f58}.f1{color:#ff7b72}.f2{color:#3fb950}.f3{color:#d29922}.f4{color:#58a6ff}.f5{color:#bc8cff}.f6{color:#39c5cf}.f7{color:#b1bac4}
 .f8{color:#6e7681}.f9{color:#ffa198}.f10{color:#56d364}.f11{color:#e3b341}.f12{color:#79c0ff}.f13{color:#d2a8ff}.f14{color:#56d4dd}.f15{color:#fff}

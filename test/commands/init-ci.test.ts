@@ -14,6 +14,8 @@ import {
   kubernetesManifest,
 } from '../../src/commands/init-ci.js';
 
+const AGENT = '@anthropic-ai/claude-code@9.9.9';
+
 /** bash's own syntax check of a script; its complaint, or '' when it parses. */
 const bashSyntax = (script: string): string => {
   const r = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
@@ -33,7 +35,7 @@ type GitlabJob = {
 };
 
 describe('wo init --ci gitlab', () => {
-  const text = gitlabPipeline('1.2.3', 4);
+  const text = gitlabPipeline({ version: '1.2.3', agentPackage: AGENT, shards: 4 });
   const p = parse(text) as Record<string, unknown> & {
     stages: string[];
     'wo-shard': GitlabJob;
@@ -51,7 +53,7 @@ describe('wo init --ci gitlab', () => {
     expect(shard.artifacts.when).toBe('always');
     expect(shard.artifacts.paths).toEqual(['wo-report/']);
     expect(shard.before_script!.join('\n')).toContain(
-      'npm install -g worker-orchestrator@1.2.3 @anthropic-ai/claude-code@',
+      'npm install -g worker-orchestrator@1.2.3 @anthropic-ai/claude-code@9.9.9',
     );
     expect(shard.cache).toEqual({ key: 'wo-timings', paths: ['.wo/timings.json'], policy: 'pull' });
   });
@@ -107,7 +109,7 @@ type BuildkiteStep = {
 };
 
 describe('wo init --ci buildkite', () => {
-  const text = buildkitePipeline('1.2.3', 5);
+  const text = buildkitePipeline({ version: '1.2.3', agentPackage: AGENT, shards: 5 });
   const p = parse(text) as { steps: BuildkiteStep[] };
   /** What the job's shell runs: Buildkite turns $$ into $ at upload. */
   const shell = (command: string) => command.replaceAll('$$', '$');
@@ -156,7 +158,7 @@ describe('wo init --ci buildkite', () => {
 });
 
 describe('wo init --ci kubernetes', () => {
-  const text = kubernetesManifest('1.2.3', 6);
+  const text = kubernetesManifest({ version: '1.2.3', agentPackage: AGENT, shards: 6 });
   const docs = parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
   const [pvc, shards, merge] = docs;
 
