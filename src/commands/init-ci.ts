@@ -144,7 +144,7 @@ ${indent(shardCommand, 6)}
  */
 export function kubernetesManifest({ version, agentPackage, shards = 3 }: CiTemplate): string {
   const shardScript = `set -u
-out="/reports/$WO_BATCH/shard-$JOB_COMPLETION_INDEX"
+out="/reports/$WO_BATCH/shards/shard-$JOB_COMPLETION_INDEX"
 rm -rf "$out" && mkdir -p "$out"
 # The merge Job waits for a finished mark per shard: written when wo ended (its exit codes fail the index
 # for good, see podFailurePolicy) or when this was the index's last attempt.
@@ -171,14 +171,15 @@ dir="/reports/$WO_BATCH"
 # Wait until every shard wrote its finished mark (or give up after WO_MERGE_WAIT seconds: the merge
 # then names the missing shards).
 waited=0
-until [ "$(ls "$dir"/shard-*/finished 2>/dev/null | wc -l)" -ge "$WO_SHARD_TOTAL" ] || [ "$waited" -ge "$WO_MERGE_WAIT" ]; do
+until [ "$(ls "$dir"/shards/shard-*/finished 2>/dev/null | wc -l)" -ge "$WO_SHARD_TOTAL" ] || [ "$waited" -ge "$WO_MERGE_WAIT" ]; do
   sleep 10; waited=$((waited + 10))
 done
-git init --quiet /work/merge && cd /work/merge
+git init --quiet /work/merge && cd /work/merge || exit
 cp /reports/timings.json .wo-timings.json 2>/dev/null || true
-wo report merge "$dir" --report "$dir/merged" --junit "$dir/merged/junit.xml" --timings .wo-timings.json
+# The shards' folders apart from the merged one, so that merging again (a retried pod) reads only them.
+wo report merge "$dir/shards" --report "$dir/merged" --junit "$dir/merged/junit.xml" --timings .wo-timings.json
 status=$?
-cp .wo-timings.json /reports/timings.json
+cp .wo-timings.json /reports/timings.json 2>/dev/null
 exit $status`;
   const common = `          image: node:20-bookworm
           volumeMounts:

@@ -2,8 +2,12 @@
 // Kubernetes objects against the Kubernetes API schemas (kubernetes-models, offline), GitLab and Buildkite
 // structurally (no schema or linter of theirs runs offline from npm), and every shell script in them by
 // `bash -n`. The keys that make the design hold: N parallel shards with --shard auto, report folders kept
-// also on failure, and a merge that runs also when a shard failed.
+// also on failure, and a merge that runs also when a shard failed. The Kubernetes scripts also run, with
+// stand-ins for the programs they call, to prove the finished marks and the merge's wait.
 import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -199,17 +203,113 @@ describe('wo init --ci kubernetes', () => {
     const script = c.command[2] as string;
     expect(c.command.slice(0, 2)).toEqual(['bash', '-c']);
     expect(script).toContain('wo run workers.yaml --shard auto --report "$out"');
-    expect(script).toContain('out="/reports/$WO_BATCH/shard-$JOB_COMPLETION_INDEX"');
+    expect(script).toContain('out="/reports/$WO_BATCH/shards/shard-$JOB_COMPLETION_INDEX"');
     expect(bashSyntax(script)).toBe('');
   });
 
   test('a merge Job on the same volume that waits for every shard, however it ended', () => {
     const c = merge!.spec.template.spec.containers[0];
     const script = c.command[2] as string;
-    expect(script).toContain('ls "$dir"/shard-*/finished');
-    expect(script).toContain('wo report merge "$dir" --report "$dir/merged"');
+    expect(script).toContain('ls "$dir"/shards/shard-*/finished');
+    expect(script).toContain('wo report merge "$dir/shards" --report "$dir/merged"');
     expect(c.volumeMounts).toEqual([{ name: 'reports', mountPath: '/reports' }]);
     expect(bashSyntax(script)).toBe('');
     expect(CI_FILES.kubernetes).toBe('k8s/wo.yaml');
+  });
+});
+
+describe('the Kubernetes scripts, run with stand-ins for apt-get, npm, git and wo', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'wo-k8s-'));
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin);
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub('apt-get', 'exit 0');
+    stub('npm', 'exit 0');
+    stub('sleep', `echo "$1" >> "${tmp}/slept"`); // the merge's wait loop counts its own seconds
+    // git: clone and init make the folder; config does nothing.
+    stub('git', 'case "$1" in clone|init) for a; do d="$a"; done; mkdir -p "$d" ;; esac; exit 0');
+    // wo run: writes a report into --report and exits $FAKE_WO_EXIT; wo report merge: records its arguments.
+    stub(
+      'wo',
+      `if [ "$1" = run ]; then
+  while [ $# -gt 0 ]; do if [ "$1" = --report ]; then mkdir -p "$2" && echo '{}' > "$2/report.json"; fi; shift; done
+  exit "\${FAKE_WO_EXIT:-0}"
+fi
+echo "$*" > "${tmp}/merged-with"; exit 0`,
+    );
+  });
+  afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const docs = () =>
+    parseAllDocuments(kubernetesManifest({ version: '1.2.3', agentPackage: AGENT, shards: 2 })).map(
+      (d) => d.toJS() as { spec: { template: { spec: { containers: Array<{ command: string[] }> } } } },
+    );
+  /** A Job's script with its absolute folders moved under the temporary folder. */
+  const script = (doc: number) =>
+    docs()
+      [doc]!.spec.template.spec.containers[0]!.command[2]!.replaceAll('/reports', `${tmp}/reports`)
+      .replaceAll('/work/', `${tmp}/work/`);
+  const run = (doc: number, env: Record<string, string>) =>
+    spawnSync('bash', ['-c', script(doc)], {
+      cwd: tmp,
+      encoding: 'utf8',
+      env: {
+        PATH: `${join(tmp, 'bin')}:/usr/bin:/bin`,
+        HOME: tmp,
+        WO_BATCH: 'b1',
+        WO_SHARD_TOTAL: '2',
+        ...env,
+      },
+    });
+  const mark = (i: number) => join(tmp, 'reports', 'b1', 'shards', `shard-${i}`, 'finished');
+
+  test('a shard whose workers failed is over: its exit code, its report and its finished mark', () => {
+    const r = run(1, { JOB_COMPLETION_INDEX: '0', FAKE_WO_EXIT: '1', WO_REPO_URL: 'x' });
+    expect(r.status).toBe(1);
+    expect(readFileSync(mark(0), 'utf8')).toBe('1\n');
+    expect(existsSync(join(tmp, 'reports', 'b1', 'shards', 'shard-0', 'report.json'))).toBe(true);
+  });
+
+  test('a crash is left to the retry (no mark), except on the index’s last attempt', () => {
+    const first = run(1, {
+      JOB_COMPLETION_INDEX: '1',
+      FAKE_WO_EXIT: '7',
+      WO_REPO_URL: 'x',
+      WO_INDEX_FAILURES: '0',
+    });
+    expect(first.status).toBe(7);
+    expect(existsSync(mark(1))).toBe(false);
+    const last = run(1, {
+      JOB_COMPLETION_INDEX: '1',
+      FAKE_WO_EXIT: '7',
+      WO_REPO_URL: 'x',
+      WO_INDEX_FAILURES: '1',
+    });
+    expect(last.status).toBe(7);
+    expect(readFileSync(mark(1), 'utf8')).toBe('7\n');
+  });
+
+  test('the merge waits for every mark, then merges the shards folder (also when a shard failed)', () => {
+    run(1, { JOB_COMPLETION_INDEX: '0', FAKE_WO_EXIT: '0', WO_REPO_URL: 'x' });
+    run(1, { JOB_COMPLETION_INDEX: '1', FAKE_WO_EXIT: '1', WO_REPO_URL: 'x' });
+    const r = run(2, { WO_MERGE_WAIT: '30' });
+    expect(r.status).toBe(0);
+    expect(existsSync(join(tmp, 'slept'))).toBe(false); // every shard was over: no wait
+    expect(readFileSync(join(tmp, 'merged-with'), 'utf8')).toBe(
+      `report merge ${tmp}/reports/b1/shards --report ${tmp}/reports/b1/merged --junit ${tmp}/reports/b1/merged/junit.xml --timings .wo-timings.json\n`,
+    );
+  });
+
+  test('a shard that never finished: the merge gives up after WO_MERGE_WAIT and merges what is there', () => {
+    run(1, { JOB_COMPLETION_INDEX: '0', FAKE_WO_EXIT: '0', WO_REPO_URL: 'x' });
+    const r = run(2, { WO_MERGE_WAIT: '30' });
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(tmp, 'slept'), 'utf8')).toBe('10\n10\n10\n'); // waited 30 s, then merged
+    expect(existsSync(join(tmp, 'merged-with'))).toBe(true);
   });
 });
