@@ -64,7 +64,7 @@ const STYLE = `
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--mut:#9198a1;--line:#3d444d;--card:#151b23}}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
 header,main,section.sec,.tl{max-width:1200px;margin:0 auto;padding:12px 20px}
-h1{font-size:20px;margin:8px 0}h2{font-size:16px;margin:18px 0 8px}
+h1{font-size:20px;margin:8px 0}h2{font-size:16px;margin:18px 0 8px}.tl summary{cursor:pointer}.tl summary h2{display:inline-block}
 .meta{color:var(--mut)}.mono,code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 .chips{display:flex;flex-wrap:wrap;gap:8px;margin:10px 0}
 .chip{border:1px solid var(--line);border-radius:999px;padding:2px 10px;background:var(--card)}
@@ -161,6 +161,8 @@ const spanOf = (v: unknown): Span | undefined => {
   return Number.isFinite(start) && Number.isFinite(end) && end >= start ? { start, end } : undefined;
 };
 
+const TIMELINE_OPEN = 60;
+
 /** The SVG timeline: one row per worker (and per try when tries carry times), its attempts as bars. */
 function timeline(r: RunReport & Record<string, unknown>, ids: Map<ReportWorker, string>): string {
   const ran = r.workers.filter((w) => w.from_run === null);
@@ -241,13 +243,15 @@ function timeline(r: RunReport & Record<string, unknown>, ids: Map<ReportWorker,
     const tx = L + f * (W - L - 10);
     return `<line class="axis" x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="16" y2="${y}"/><text class="tick" x="${tx.toFixed(1)}" y="12" text-anchor="${f === 1 ? 'end' : f === 0 ? 'start' : 'middle'}">${ms(f * span)}</text>`;
   });
-  return `<section class="tl"><h2>Timeline</h2>
+  // A long timeline would push the table far down: past TIMELINE_OPEN rows it starts closed.
+  const open = rows.length <= TIMELINE_OPEN ? ' open' : '';
+  return `<section class="tl"><details${open}><summary><h2>Timeline</h2></summary>
 <svg role="img" aria-label="timeline of the workers' attempts" viewBox="0 0 ${W} ${y + 4}" width="100%" xmlns="http://www.w3.org/2000/svg">
 ${ticks.join('')}
 ${rows.join('\n')}
 </svg>
 <div class="meta">Bars: attempts, coloured by outcome. Dashed: between attempts (blue: waiting for a rate limit). Thin yellow: time waiting for a person (its total). Thin blue: verify.</div>
-</section>`;
+</details></section>`;
 }
 
 function kv(pairs: Array<[string, string | undefined]>): string {
