@@ -35,6 +35,8 @@ const INTEGRATION = [
   'test/agents/rate-limit.test.ts',
   'test/agents/preflight.test.ts',
   'test/hardening/', // SPEC §9 cases on real git and tmux
+  'test/report/html-browser.test.ts', // report.html in Debian's Chromium, headless
+  'test/report/report-html-run.test.ts', // report.html from real runs, merge and --open
 ];
 
 const common = {

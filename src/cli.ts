@@ -54,13 +54,20 @@ export function buildProgram(ctx: Context, setCode: (code: number) => void): Com
     .option('--json', 'print the final report as JSON on stdout')
     .option('--keep-sessions', 'leave finished sessions open for inspection')
     .option('--junit <file>', 'also write the report as JUnit XML to this file')
-    .option('--shard <i/n>', 'run the i-th of n parts of the plan (one job of a CI matrix)')
+    .option(
+      '--shard <i/n|auto>',
+      "run the i-th of n parts of the plan (one job of a CI matrix); auto: from the CI's parallel-job variables",
+    )
     .option('--timings <file>', 'worker durations that --shard balances by (default .wo/timings.json)')
     .option('--push', 'push the branch of each done worker with commits to the remote (never forced)')
     .option('--pr', 'also open a draft pull request per pushed branch with gh (implies --push)')
     .action(act(async () => (await import('./commands/run.js')).runCommand));
 
-  const report = program.command('report').description('work with the reports of runs');
+  const report = program
+    .command('report')
+    .description('work with the reports of runs')
+    .option('--open', "open the latest run's report.html in a browser ($BROWSER, open or xdg-open)")
+    .action(act(async () => (await import('./commands/report.js')).reportOpenCommand));
   report
     .command('merge')
     .description("join the report folders of a run's shards into one report")
@@ -74,7 +81,11 @@ export function buildProgram(ctx: Context, setCode: (code: number) => void): Com
   program
     .command('init')
     .description('write a commented starter workers.yaml (and a CI workflow); never overwrites')
-    .option('--ci <provider>', 'also write a CI workflow: github')
+    .addOption(
+      new Option('--ci <provider>', 'also write a CI pipeline (only that, next to an existing plan)').choices(
+        ['github', 'gitlab', 'buildkite', 'kubernetes'],
+      ),
+    )
     .action(act(async () => (await import('./commands/init.js')).initCommand));
 
   program

@@ -1,13 +1,15 @@
-// `wo init`: a commented starter workers.yaml (and with `--ci github` a workflow that runs it as a matrix of
-// shards and merges their reports). Never overwrites: an existing file is a usage error and nothing is written.
+// `wo init`: a commented starter workers.yaml (and with `--ci github|gitlab|buildkite|kubernetes` a pipeline
+// that runs it as parallel shards and merges their reports: src/commands/init-ci.ts). Never overwrites: an
+// existing file is a usage error and nothing is written; next to an existing plan, --ci writes only the pipeline.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { CLAUDE_INSTALL } from '../agents/claude.js';
+import { CI_FILES, CI_NAMES, PACKAGE, type CiName } from './init-ci.js';
 
-export const PACKAGE = 'worker-orchestrator';
+export { PACKAGE };
 
 export interface InitOptions {
   ci?: string;
@@ -162,19 +164,30 @@ function version(): string {
 }
 
 export async function initCommand(ctx: Context, opts: InitOptions): Promise<number> {
-  if (opts.ci !== undefined && opts.ci !== 'github')
-    throw new UsageError(`--ci "${opts.ci}" is not a CI wo writes a workflow for: the choice is --ci github`);
+  const ci = opts.ci as CiName | undefined;
+  if (ci !== undefined && !CI_NAMES.includes(ci))
+    throw new UsageError(
+      `--ci "${opts.ci}" is not a CI wo writes a pipeline for: the choices are ${CI_NAMES.map((c) => `--ci ${c}`).join(', ')}`,
+    );
   const v = version();
-  const files: Array<{ path: string; text: string }> = [
-    {
-      path: join(ctx.cwd, 'workers.yaml'),
-      text: starterPlan(schemaLocation(ctx.cwd, v), v, opts.ci === 'github'),
-    },
-  ];
-  if (opts.ci === 'github') {
+  const plan = join(ctx.cwd, 'workers.yaml');
+  const files: Array<{ path: string; text: string }> = [];
+  // Next to an existing plan, --ci adds only the pipeline (SPEC §4).
+  if (!(ci && existsSync(plan)))
+    files.push({ path: plan, text: starterPlan(schemaLocation(ctx.cwd, v), v, ci !== undefined) });
+  if (ci) {
     const { openWorkspace } = await import('../workspace.js');
-    const root = (await openWorkspace(ctx)).repoRoot; // a workflow belongs at the repository's root
-    files.push({ path: join(root, '.github', 'workflows', 'wo.yml'), text: githubWorkflow(v) });
+    const root = (await openWorkspace(ctx)).repoRoot; // a pipeline belongs at the repository's root
+    const templates = await import('./init-ci.js');
+    // Claude Code at the version the claude-print preset is proven with (wo run warns outside it).
+    const agentPackage = `${CLAUDE_INSTALL.npm}@${CLAUDE_INSTALL.proven}`;
+    const render: Record<CiName, () => string> = {
+      github: () => githubWorkflow(v),
+      gitlab: () => templates.gitlabPipeline({ version: v, agentPackage }),
+      buildkite: () => templates.buildkitePipeline({ version: v, agentPackage }),
+      kubernetes: () => templates.kubernetesManifest({ version: v, agentPackage }),
+    };
+    files.push({ path: join(root, CI_FILES[ci]), text: render[ci]() });
   }
   const show = (p: string) => relative(ctx.cwd, p) || p;
   const existing = files.filter((f) => existsSync(f.path)).map((f) => show(f.path));

@@ -1,8 +1,11 @@
 // `wo report merge DIR...`: join the report folders of a run's shards into one report (SPEC §8), write it
 // like a run's (.wo/runs/{run_id}/ or --report DIR), update the timings file, print its path.
-import { relative, resolve } from 'node:path';
+// `wo report --open`: open the latest run's report.html (SPEC §13).
+import { spawn } from 'node:child_process';
+import { join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { EnvError, ExitCode, UsageError } from '../errors.js';
+import { readTextIfExists } from '../fsutil.js';
 import { openWorkspace } from '../workspace.js';
 
 export interface ReportMergeOptions {
@@ -24,11 +27,16 @@ export async function reportMergeCommand(
   const shards = await Promise.all(found.map(readReportDir));
   const { report: merged, warnings } = mergeReports(shards, report.newRunId(new Date()));
   for (const w of warnings) ctx.io.err(`wo: ${w}\n`);
+  // The shards' workers ran on other machines: their last output comes from each shard's folder.
+  const { readLastOutputFile } = await import('../report/last-output.js');
+  const lastOutput = new Map<string, string>();
+  for (const s of shards) for (const [f, t] of await readLastOutputFile(s.dir)) lastOutput.set(f, t);
   // Written into the repository around cwd, like a run's report; a plan's report.dir does not apply.
   const ws = await openWorkspace(ctx);
   const written = await report.writeReport(merged, {
     repoRoot: ws.repoRoot,
     dir: opts.report ? resolve(ctx.cwd, opts.report) : undefined,
+    lastOutput,
   });
   await writeRunOutputs({
     report: merged,
@@ -46,4 +54,68 @@ export async function reportMergeCommand(
   ctx.io.out(`${relative(ctx.cwd, written.markdown) || written.markdown}\n`);
   const allDone = merged.workers.every((w) => w.outcome === 'done');
   return allDone && warnings.length === 0 ? ExitCode.ok : ExitCode.notAllDone;
+}
+
+export interface ReportOpenOptions {
+  open?: boolean;
+}
+
+/**
+ * The program that opens a file for the user, as argv before the file: `$BROWSER` when set (one program
+ * name or path, never run by a shell), else `open` on macOS, `explorer` on Windows, `xdg-open` elsewhere.
+ */
+export function opener(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string[] {
+  const browser = env.BROWSER?.trim();
+  if (browser) return [browser];
+  if (platform === 'darwin') return ['open'];
+  if (platform === 'win32') return ['explorer'];
+  return ['xdg-open'];
+}
+
+/** Starts the opener on the file and leaves it running; resolves once it started, EnvError when it cannot. */
+async function launch(argv: string[], file: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const [cmd, ...args] = argv;
+  await new Promise<void>((ok, fail) => {
+    const child = spawn(cmd!, [...args, file], { detached: true, stdio: 'ignore', env });
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      fail(
+        new EnvError(
+          `could not start ${cmd} to open ${file} (${e.code ?? e.message}): open that file in a browser, or set BROWSER to the program that should open it${cmd === 'xdg-open' ? ' (or install xdg-utils)' : ''}`,
+          { cause: e },
+        ),
+      ),
+    );
+    child.once('spawn', () => {
+      child.unref();
+      ok();
+    });
+  });
+}
+
+/** `wo report --open`: the latest report.html (from .wo/last-run.json) in the user's browser; prints its path. */
+export async function reportOpenCommand(ctx: Context, opts: ReportOpenOptions): Promise<number> {
+  if (!opts.open)
+    throw new UsageError('wo report needs a subcommand or flag: wo report --open, or wo report merge DIR...');
+  const ws = await openWorkspace(ctx);
+  const { lastRunPath } = await import('../report/write.js');
+  const { isObject } = await import('../report/types.js');
+  const pointerFile = lastRunPath(ws.repoRoot);
+  const text = await readTextIfExists(pointerFile);
+  if (text === undefined) throw new UsageError('no run has written a report here yet: run wo run first');
+  let pointer: unknown;
+  try {
+    pointer = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${pointerFile} is not valid JSON: run wo run again to rewrite it`, { cause: e });
+  }
+  if (!isObject(pointer) || typeof pointer.report_dir !== 'string')
+    throw new UsageError(`${pointerFile} names no report folder: run wo run again to rewrite it`);
+  const file = join(resolve(ws.repoRoot, pointer.report_dir), 'report.html');
+  if ((await readTextIfExists(file)) === undefined)
+    throw new UsageError(
+      `${file} does not exist (a report written before wo wrote report.html?): run wo run, or wo report merge, again`,
+    );
+  ctx.io.out(`${relative(ctx.cwd, file) || file}\n`);
+  await launch(opener(ctx.env), file, ctx.env);
+  return ExitCode.ok;
 }

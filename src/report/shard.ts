@@ -23,9 +23,67 @@ export function parseShard(text: string): ShardInfo {
     index > total
   )
     throw new UsageError(
-      `--shard "${text}" is not a shard: use --shard i/n with 1 <= i <= n, e.g. --shard 1/3 (the first of three)`,
+      `--shard "${text}" is not a shard: use --shard i/n with 1 <= i <= n, e.g. --shard 1/3 (the first of three), or --shard auto in a CI job that runs in parallel`,
     );
   return { index, total };
+}
+
+/** The parallel-job variables of the CIs `--shard auto` reads (SPEC §13), in the order they are tried. */
+export const CI_SHARD_VARIABLES = [
+  { ci: 'GitLab', index: 'CI_NODE_INDEX', total: 'CI_NODE_TOTAL', base: 1 },
+  { ci: 'Buildkite', index: 'BUILDKITE_PARALLEL_JOB', total: 'BUILDKITE_PARALLEL_JOB_COUNT', base: 0 },
+  { ci: 'CircleCI', index: 'CIRCLE_NODE_INDEX', total: 'CIRCLE_NODE_TOTAL', base: 0 },
+  { ci: 'a Kubernetes Indexed Job', index: 'JOB_COMPLETION_INDEX', total: 'WO_SHARD_TOTAL', base: 0 },
+] as const;
+
+const allVariables = (): string =>
+  CI_SHARD_VARIABLES.map((v) => `${v.index}/${v.total} (${v.ci})`).join(', ');
+
+/**
+ * `--shard auto`: the shard from the CI's own parallel-job variables, as a 1-based i/n (0-based
+ * indexes are shifted). The first CI whose index variable is set wins; GitLab's CI_NODE_TOTAL=1
+ * without an index (a job without `parallel:`) is the whole plan. None set, half a pair, or a value
+ * out of range is a usage error naming the variables.
+ */
+export function shardFromEnv(env: NodeJS.ProcessEnv): ShardInfo {
+  const set = (name: string) => env[name] !== undefined && env[name].trim() !== '';
+  const v = CI_SHARD_VARIABLES.find((c) => set(c.index));
+  if (!v) {
+    if (env.CI_NODE_TOTAL?.trim() === '1') return { index: 1, total: 1 };
+    throw new UsageError(
+      `--shard auto found none of the CI's parallel-job variables: ${allVariables()}. Run it in a parallel CI job (GitLab parallel:, Buildkite parallelism:, CircleCI parallelism:, a Kubernetes Indexed Job with WO_SHARD_TOTAL), or use --shard i/n`,
+    );
+  }
+  if (!set(v.total))
+    throw new UsageError(
+      v.total === 'WO_SHARD_TOTAL'
+        ? `--shard auto: ${v.index} is set (${v.ci}) but WO_SHARD_TOTAL is not: set it to the Job's completions`
+        : `--shard auto: ${v.index} is set (${v.ci}) but ${v.total} is not: run it in a parallel job, or use --shard i/n`,
+    );
+  const rawIndex = env[v.index]!.trim();
+  const rawTotal = env[v.total]!.trim();
+  const index = /^\d+$/.test(rawIndex) ? Number(rawIndex) : NaN;
+  const total = /^\d+$/.test(rawTotal) ? Number(rawTotal) : NaN;
+  const first = v.base;
+  if (
+    !Number.isSafeInteger(index) ||
+    !Number.isSafeInteger(total) ||
+    total < 1 ||
+    index < first ||
+    index > total - 1 + first
+  )
+    throw new UsageError(
+      `--shard auto: ${v.index}=${JSON.stringify(rawIndex)} and ${v.total}=${JSON.stringify(rawTotal)} (${v.ci}) are not a shard: the index must be ${first}-based, from ${first} to ${v.total}${first === 0 ? ' - 1' : ''}`,
+    );
+  return { index: index - first + 1, total };
+}
+
+/**
+ * `--shard TEXT` with the environment it reads: `auto` takes the CI's variables (shardFromEnv), anything
+ * else is `i/n` (parseShard). What `wo run` calls for --shard.
+ */
+export function resolveShard(text: string, env: NodeJS.ProcessEnv): ShardInfo {
+  return text.trim() === 'auto' ? shardFromEnv(env) : parseShard(text);
 }
 
 /**

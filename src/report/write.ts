@@ -1,4 +1,4 @@
-// Writes report.md, report.json and .wo/last-run.json atomically, and reads the last report back for `--failed`.
+// Writes report.md, report.json, report.html (with last-output.json) and .wo/last-run.json atomically, and reads the last report back for `--failed`.
 import { isAbsolute, join, resolve } from 'node:path';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
 import { UsageError } from '../errors.js';
@@ -13,12 +13,18 @@ export interface WriteReportOptions {
    * replaced by the run id. Default `.wo/runs/{run_id}`.
    */
   dir?: string;
+  /**
+   * Each worker's last output, raw (colours kept), by feature, for report.html. Default: read from the
+   * logs in the workers' worktrees (what a run wants; `wo report merge` passes the shards' instead).
+   */
+  lastOutput?: ReadonlyMap<string, string>;
 }
 
 export interface WrittenReport {
   dir: string;
   markdown: string;
   json: string;
+  html: string;
   lastRun: string;
 }
 
@@ -45,6 +51,21 @@ export async function writeReport(report: RunReport, opts: WriteReportOptions): 
   if ((await readTextIfExists(ignore)) === undefined) await writeFileAtomic(ignore, '*\n');
   await writeFileAtomic(markdown, renderMarkdown(report));
   await writeFileAtomic(json, renderJson(report));
+  // Loaded here, not at the top: markdown-it is only needed once a run is over.
+  const { renderHtml } = await import('./html.js');
+  const outputs = await import('./last-output.js');
+  const html = join(dir, 'report.html');
+  let page: string;
+  try {
+    const lastOutput = opts.lastOutput ?? (await outputs.readLastOutputs(report));
+    await writeFileAtomic(join(dir, outputs.LAST_OUTPUT_FILE), outputs.renderLastOutputs(lastOutput));
+    page = renderHtml(report, { lastOutput });
+  } catch (e) {
+    // The page is an extra view of report.md and report.json, which are written: a page that cannot be
+    // made says why instead of costing the run its report and the pointer to it.
+    page = htmlProblem(e);
+  }
+  await writeFileAtomic(html, page);
   const pointer: LastRun = {
     run_id: report.run_id,
     report_dir: dir,
@@ -52,7 +73,16 @@ export async function writeReport(report: RunReport, opts: WriteReportOptions): 
     finished_at: report.finished_at,
   };
   await writeFileAtomic(lastRun, `${JSON.stringify(pointer, null, 2)}\n`);
-  return { dir, markdown, json, lastRun };
+  return { dir, markdown, json, html, lastRun };
+}
+
+/** A report.html that says it could not be made, and where the report is. */
+function htmlProblem(e: unknown): string {
+  const why = (e instanceof Error ? e.message : String(e)).replace(
+    /[&<>"']/g,
+    (c) => `&#${c.charCodeAt(0)};`,
+  );
+  return `<!doctype html>\n<meta charset="utf-8"><title>wo report</title>\n<p>wo could not make this page (${why}): the report is in report.md and report.json beside it. This is a bug in wo: please report it.</p>\n`;
 }
 
 function parse(text: string, what: string, fix: string): unknown {

@@ -6,7 +6,7 @@ import type { Stage } from './types.js';
 
 export const report: Stage = {
   name: 'report',
-  async run(r) {
+  run(r) {
     r.report = buildReport({
       runId: r.runId,
       plan: relative(r.ws.repoRoot, r.planFile),
@@ -14,7 +14,7 @@ export const report: Stage = {
       finishedAt: Date.now(),
       records: r.records,
       workers: r.workers,
-      shard: r.opts.shard ? (await import('../report/shard.js')).parseShard(r.opts.shard) : null,
+      shard: r.shard,
       // --failed: the workers it did not re-run are listed too, carried over, in plan order (SPEC §5).
       carried: r.carried,
       order: r.plan.workers.map((w) => w.feature),

@@ -3,7 +3,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
-import type { ReportWorker } from '../report/types.js';
+import type { ReportWorker, ShardInfo } from '../report/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
 import { isDone } from '../protocol/metadata.js';
 import { assertTmux } from '../preflight/requirements.js';
@@ -14,8 +14,8 @@ export const select: Stage = {
   name: 'select',
   async run(r) {
     const { ctx, opts } = r;
-    // A bad --shard is a usage error before the plan is read.
-    if (opts.shard) (await import('../report/shard.js')).parseShard(opts.shard);
+    // A bad --shard (or `auto` outside a CI that says one) is a usage error before the plan is read.
+    if (opts.shard) r.shard = (await import('../report/shard.js')).resolveShard(opts.shard, ctx.env);
     const { loadPlan } = await import('../plan/index.js');
     r.planFile = resolve(ctx.cwd, r.planArg);
     r.plan = await loadPlan(r.planArg, {
@@ -29,7 +29,7 @@ export const select: Stage = {
     // tmux's version is asked for while the selection is worked out; a dry run does not need tmux.
     r.tmuxUsable = assertTmux(ws.tmux);
     r.tmuxUsable.catch(() => undefined);
-    const { selected, alreadyDone, carried } = await selectShard(plan, ws, opts, ctx.cwd);
+    const { selected, alreadyDone, carried } = await selectShard(plan, ws, opts, ctx.cwd, r.shard);
     r.selected = selected;
     r.alreadyDone = alreadyDone;
     r.carried = carried;
@@ -44,12 +44,17 @@ export const select: Stage = {
 };
 
 /** selectWorkers, then only the workers of `--shard i/n` (split over the whole plan, so every shard agrees). */
-export async function selectShard(plan: ResolvedPlan, ws: Workspace, opts: RunOptions, cwd: string) {
+export async function selectShard(
+  plan: ResolvedPlan,
+  ws: Workspace,
+  opts: RunOptions,
+  cwd: string,
+  shard: ShardInfo | null,
+) {
   const picked = await selectWorkers(plan, ws, opts);
-  if (!opts.shard) return picked;
-  const { parseShard, shardOf } = await import('../report/shard.js');
+  if (!shard) return picked;
+  const { shardOf } = await import('../report/shard.js');
   const { readTimings, timingsPath } = await import('../report/timings.js');
-  const shard = parseShard(opts.shard);
   const timings = await readTimings(timingsPath(ws.repoRoot, cwd, opts.timings));
   const mine = new Set(shardOf(plan.workers, shard, timings).map((w) => w.feature));
   return {

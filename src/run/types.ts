@@ -4,6 +4,7 @@ import type { RunLock } from '../lock.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { ReportWorker, RunReport, WorkerInfo, WrittenReport } from '../report/index.js';
 import type { WorkerRecord } from '../scheduler/types.js';
+import type { ShardInfo } from '../report/types.js';
 import type { AgentCheck } from '../preflight/preflight.js';
 import type { Workspace } from '../workspace.js';
 import type { RunEvent, RunEvents } from './events.js';
@@ -37,7 +38,8 @@ export type RunContext = Omit<Context, 'io'>;
 /** One stage of a run: a name for its events, and what it does to the run's state. */
 export interface Stage {
   readonly name: string;
-  run(run: RunState): Promise<void>;
+  // A stage with nothing to wait for may finish at once.
+  run(run: RunState): Promise<void> | void;
 }
 
 /** How a run ended: its exit code, and for a dry run the text of what it would do. */
@@ -64,6 +66,8 @@ export class RunState {
   selected!: WorkerSpec[];
   alreadyDone!: Set<string>;
   carried!: ReportWorker[];
+  /** select: `--shard i/n`, or `auto` read from the CI's own variables; null without --shard. */
+  shard: ShardInfo | null = null;
   /** preflight: every agent the selection uses, checked; the remote the hand-off pushes to. */
   agentChecks!: AgentCheck[];
   remote!: string;

@@ -1,4 +1,5 @@
-// wo init: a starter plan that validates, a GitHub workflow with the shard matrix and the merge job,
+// wo init: a starter plan that validates, a GitHub workflow with the shard matrix and the merge job (the other
+// CIs' pipelines: init-ci.test.ts),
 // the schema modeline for a local or global install, and never an overwrite (exit 2, nothing written).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,16 +47,49 @@ describe('wo init', () => {
     expect(existsSync(join(repo.root, '.github'))).toBe(false);
   });
 
-  test('never overwrites: exit 2, the file untouched, and with --ci nothing else written either', async () => {
+  test('never overwrites: exit 2, the file untouched; an unknown --ci names the choices', async () => {
     writeFileSync(join(repo.root, 'workers.yaml'), 'mine\n');
-    const again = await wo(repo, ['init', '--ci', 'github']);
+    const again = await wo(repo, ['init']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('workers.yaml already exists: wo init never overwrites');
     expect(readFileSync(join(repo.root, 'workers.yaml'), 'utf8')).toBe('mine\n');
-    expect(existsSync(join(repo.root, '.github', 'workflows', 'wo.yml'))).toBe(false);
-    const bad = await wo(repo, ['init', '--ci', 'gitlab']);
+    const bad = await wo(repo, ['init', '--ci', 'jenkins']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('the choice is --ci github');
+    expect(bad.stderr).toContain('Allowed choices are github, gitlab, buildkite, kubernetes');
+  });
+
+  test.each([
+    ['github', '.github/workflows/wo.yml'],
+    ['gitlab', '.gitlab-ci.yml'],
+    ['buildkite', '.buildkite/pipeline.yml'],
+    ['kubernetes', 'k8s/wo.yaml'],
+  ])('--ci %s next to an existing plan writes only %s, once', async (ci, file) => {
+    writeFileSync(join(repo.root, 'workers.yaml'), 'mine\n');
+    const res = await wo(repo, ['init', '--ci', ci]);
+    expect([res.code, res.stdout]).toEqual([
+      0,
+      `wrote ${file}\nNext: edit the workers, then \`wo validate\` and \`wo run\`.\n`,
+    ]);
+    expect(readFileSync(join(repo.root, 'workers.yaml'), 'utf8')).toBe('mine\n');
+    const text = readFileSync(join(repo.root, file), 'utf8');
+    expect(text).toContain('--shard');
+    expect(text).toContain(`wo init --ci ${ci}`);
+    // The pipeline is never overwritten either.
+    writeFileSync(join(repo.root, file), 'edited\n');
+    const again = await wo(repo, ['init', '--ci', ci]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`${file} already exists: wo init never overwrites`);
+    expect(readFileSync(join(repo.root, file), 'utf8')).toBe('edited\n');
+  });
+
+  test('--ci gitlab in a fresh repository writes the starter plan (headless agent) and the pipeline at the root', async () => {
+    mkdirSync(join(repo.root, 'sub'));
+    const res = await wo(repo, ['init', '--ci', 'gitlab'], join(repo.root, 'sub'));
+    expect(res.code).toBe(0);
+    expect(readFileSync(join(repo.root, 'sub', 'workers.yaml'), 'utf8')).toMatch(
+      /^ {2}agent: claude-print /m,
+    );
+    expect(existsSync(join(repo.root, '.gitlab-ci.yml'))).toBe(true);
   });
 
   test('--ci github writes the workflow at the repository root, from a subfolder too', async () => {

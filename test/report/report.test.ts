@@ -312,7 +312,7 @@ describe('writeReport / readLastReport', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  test('writes report.md, report.json and last-run.json, leaving no temporary files', async () => {
+  test('writes report.md, report.json, report.html and last-run.json, leaving no temporary files', async () => {
     const r = report();
     const written = await writeReport(r, { repoRoot: root });
     const dir = join(root, '.wo', 'runs', r.run_id);
@@ -320,6 +320,7 @@ describe('writeReport / readLastReport', () => {
       dir,
       markdown: join(dir, 'report.md'),
       json: join(dir, 'report.json'),
+      html: join(dir, 'report.html'),
       lastRun: join(root, '.wo', 'last-run.json'),
     });
     expect(JSON.parse(await readFile(written.json, 'utf8'))).toEqual(r);
@@ -330,7 +331,12 @@ describe('writeReport / readLastReport', () => {
       report_json: written.json,
       finished_at: r.finished_at,
     });
-    expect((await readdir(dir)).sort()).toEqual(['report.json', 'report.md']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'last-output.json',
+      'report.html',
+      'report.json',
+      'report.md',
+    ]);
     expect((await readdir(join(root, '.wo'))).sort()).toEqual(['.gitignore', 'last-run.json', 'runs']);
     expect(await readFile(join(root, '.wo', '.gitignore'), 'utf8')).toBe('*\n');
   });

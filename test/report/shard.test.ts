@@ -1,6 +1,15 @@
 // --shard i/n: every worker in exactly one shard, needs kept together, the same split every time, and
 // balanced (by recorded durations, longest first; by count when none are known).
-import { needsGroups, parseShard, shardOf, splitShards, type ShardWorker } from '../../src/report/shard.js';
+import {
+  CI_SHARD_VARIABLES,
+  needsGroups,
+  parseShard,
+  resolveShard,
+  shardFromEnv,
+  shardOf,
+  splitShards,
+  type ShardWorker,
+} from '../../src/report/shard.js';
 import { UsageError } from '../../src/errors.js';
 
 const w = (feature: string, ...needs: string[]): ShardWorker => ({ feature, needs });
@@ -145,5 +154,83 @@ describe('splitShards', () => {
 
   test('shardOf picks the i-th (1-based)', () => {
     expect(shardOf(many(4), { index: 2, total: 2 }).map((x) => x.feature)).toEqual(['w01', 'w03']);
+  });
+});
+
+describe('--shard auto (SPEC §13): each CI’s parallel-job variables', () => {
+  const workers: ShardWorker[] = Array.from({ length: 11 }, (_, i) => ({
+    feature: `w${i}`,
+    needs: i === 3 ? ['w2'] : [],
+  }));
+  const timings = new Map([
+    ['w0', 5000],
+    ['w5', 90_000],
+  ]);
+  /** What each CI sets for the k-th (0-based) of n parallel jobs. */
+  const envs: Record<string, (k: number, n: number) => NodeJS.ProcessEnv> = {
+    gitlab: (k, n) => ({ CI_NODE_INDEX: String(k + 1), CI_NODE_TOTAL: String(n), GITLAB_CI: 'true' }),
+    buildkite: (k, n) => ({ BUILDKITE_PARALLEL_JOB: String(k), BUILDKITE_PARALLEL_JOB_COUNT: String(n) }),
+    circleci: (k, n) => ({ CIRCLE_NODE_INDEX: String(k), CIRCLE_NODE_TOTAL: String(n) }),
+    kubernetes: (k, n) => ({ JOB_COMPLETION_INDEX: String(k), WO_SHARD_TOTAL: String(n) }),
+  };
+
+  test.each(Object.keys(envs))('%s: every job gets the same workers as --shard i/n', (ci) => {
+    for (const n of [1, 2, 3, 4]) {
+      const fromEnv: string[][] = [];
+      for (let k = 0; k < n; k++) {
+        const shard = resolveShard('auto', envs[ci]!(k, n));
+        expect(shard).toEqual(parseShard(`${k + 1}/${n}`));
+        const auto = shardOf(workers, shard, timings).map((w) => w.feature);
+        expect(auto).toEqual(shardOf(workers, parseShard(`${k + 1}/${n}`), timings).map((w) => w.feature));
+        fromEnv.push(auto);
+      }
+      // Every worker in exactly one job.
+      expect(fromEnv.flat().sort()).toEqual(workers.map((w) => w.feature).sort());
+    }
+  });
+
+  test('i/n still works beside auto, and auto ignores surrounding blanks', () => {
+    expect(resolveShard('2/3', {})).toEqual({ index: 2, total: 3 });
+    expect(resolveShard(' auto ', { CIRCLE_NODE_INDEX: '0', CIRCLE_NODE_TOTAL: '1' })).toEqual({
+      index: 1,
+      total: 1,
+    });
+    // GitLab without parallel: sets CI_NODE_TOTAL=1 and no index: the whole plan.
+    expect(shardFromEnv({ CI_NODE_TOTAL: '1' })).toEqual({ index: 1, total: 1 });
+  });
+
+  test('none set is a usage error naming every variable', () => {
+    expect(() => resolveShard('auto', { CI: 'true' })).toThrow(UsageError);
+    let message = '';
+    try {
+      shardFromEnv({ CI: 'true', CI_NODE_INDEX: '' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const v of CI_SHARD_VARIABLES) {
+      expect(message).toContain(v.index);
+      expect(message).toContain(v.total);
+    }
+    expect(message).toContain('--shard i/n');
+  });
+
+  test.each([
+    [
+      { CI_NODE_INDEX: '0', CI_NODE_TOTAL: '3' },
+      /CI_NODE_INDEX="0" and CI_NODE_TOTAL="3" \(GitLab\) are not a shard: the index must be 1-based/,
+    ],
+    [{ CI_NODE_INDEX: '4', CI_NODE_TOTAL: '3' }, /CI_NODE_INDEX="4"/],
+    [
+      { BUILDKITE_PARALLEL_JOB: '3', BUILDKITE_PARALLEL_JOB_COUNT: '3' },
+      /0-based, from 0 to BUILDKITE_PARALLEL_JOB_COUNT - 1/,
+    ],
+    [{ CIRCLE_NODE_INDEX: '-1', CIRCLE_NODE_TOTAL: '3' }, /CIRCLE_NODE_INDEX="-1"/],
+    [{ CIRCLE_NODE_INDEX: '1', CIRCLE_NODE_TOTAL: '0' }, /CIRCLE_NODE_TOTAL="0"/],
+    [{ JOB_COMPLETION_INDEX: '1.5', WO_SHARD_TOTAL: '3' }, /JOB_COMPLETION_INDEX="1.5"/],
+    [{ JOB_COMPLETION_INDEX: '2' }, /WO_SHARD_TOTAL is not: set it to the Job's completions/],
+    [{ BUILDKITE_PARALLEL_JOB: '1' }, /BUILDKITE_PARALLEL_JOB_COUNT is not/],
+  ])('%j is a usage error naming the variables', (env, message) => {
+    expect(() => resolveShard('auto', env)).toThrow(UsageError);
+    expect(() => resolveShard('auto', env)).toThrow(message);
   });
 });

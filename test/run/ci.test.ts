@@ -245,6 +245,28 @@ describe('wo run in CI', () => {
     expect(Object.keys(timings.durations_ms).sort()).toEqual([...features, 'f']);
   }, 60_000);
 
+  test('--shard auto takes the shard from the CI (GitLab here), as --shard i/n would', async () => {
+    const features = ['a', 'b', 'c', 'd'];
+    r.writePlan(
+      `version: 1\ndefaults:\n  agent: shell\nworkers:\n` +
+        features.map((f) => `  - feature: ${f}\n    task: echo ${f}\n`).join(''),
+    );
+    const explicit = await r.wo(['run', '--dry-run', '--shard', '2/2']);
+    Object.assign(r.env, { CI_NODE_INDEX: '2', CI_NODE_TOTAL: '2' });
+    try {
+      const auto = await r.wo(['run', '--dry-run', '--shard', 'auto']);
+      expect([explicit.code, auto.code]).toEqual([0, 0]);
+      expect(auto.stdout).toContain('Dry run: 2 of 4 workers');
+      expect(auto.stdout).toBe(explicit.stdout);
+    } finally {
+      delete r.env.CI_NODE_INDEX;
+      delete r.env.CI_NODE_TOTAL;
+    }
+    const none = await r.wo(['run', '--dry-run', '--shard', 'auto']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('CI_NODE_INDEX');
+  });
+
   test('an empty shard (more shards than workers) writes an empty report for the merge', async () => {
     r.writePlan(`version: 1\ndefaults:\n  agent: shell\nworkers:\n  - feature: a\n    task: echo a\n`);
     const res = await r.wo(['run', '--shard', '2/2', '--report', 'empty']);
