@@ -6,7 +6,7 @@ import { assertFeatureName, byName, findWorkers, unknownWorker, workerState } fr
 import { protocolPaths, readResult } from '../protocol/protocol.js';
 import { readSavedResult } from '../protocol/saved.js';
 import { endedWord } from '../life/state.js';
-import { reportedOnly, type ReportedOnly } from './run-history.js';
+import { reportedOnly, type ReportedOnly } from '../run/history.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface CollectOptions {

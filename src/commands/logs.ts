@@ -42,7 +42,7 @@ export async function showLogs(
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR')
       throw e;
     const [v] = await findWorkers(ws, { feature, record: false });
-    const { lastReported } = await import('./run-history.js');
+    const { lastReported } = await import('../run/history.js');
     const last = v ? undefined : await lastReported(ws.repoRoot, feature);
     const hint = v
       ? `worker ${feature} (${v.status}) has not written a log yet`

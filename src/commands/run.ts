@@ -5,10 +5,6 @@ import type { Context } from '../context.js';
 import type { RunEvent, RunListener } from '../run/events.js';
 import type { RunOptions } from '../run/types.js';
 
-export type { RunOptions } from '../run/types.js';
-// Moved to src/run/select.ts; kept here for the imports that still name it.
-export { selectWorkers } from '../run/select.js';
-
 export async function runCommand(ctx: Context, planArg: string, opts: RunOptions): Promise<number> {
   const { runPlan } = await import('../run/run.js');
   const result = await runPlan(ctx, planArg, opts, [await printer(ctx, opts)]);

@@ -17,7 +17,7 @@ import type { Usage } from '../agents/types.js';
 import { endedWord } from '../life/state.js';
 import { worktreesRoot } from '../worktree/layout.js';
 import { protocolPaths } from '../protocol/protocol.js';
-import { reportedOnly, type ReportedOnly } from './run-history.js';
+import { reportedOnly, type ReportedOnly } from '../run/history.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface StatusOptions {
