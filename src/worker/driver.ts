@@ -22,6 +22,7 @@ import { launchWorker, workerVars } from '../session/launch.js';
 import { locate, type Layout, type WorkerLocation } from '../worktree/layout.js';
 import { readMeta } from '../protocol/metadata.js';
 import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '../session/monitor.js';
+import { stopSession } from '../session/stop.js';
 import { decide, type Ended, type WorkerFacts } from '../life/outcome.js';
 import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
@@ -409,17 +410,13 @@ export class RunDriver implements WorkerDriver {
     }
   }
 
-  /** Ctrl-C to the agent, a grace period for it to exit, then kill the session. */
+  /** The agent is asked to stop (Ctrl-C), given its grace, then its session ends (session/stop.ts). */
   async stopSession(session: string): Promise<void> {
-    const { tmux } = this.options;
-    if (!(await tmux.sendKeys(session, 'C-c'))) return;
-    const deadline = this.clock.now() + (this.options.graceMs ?? 3000);
-    while (this.clock.now() < deadline) {
-      const s = (await tmux.listSessions()).find((x) => x.name === session);
-      if (!s || s.paneDead) break;
-      await new Promise((r) => this.clock.setTimer(() => r(undefined), 50));
-    }
-    await tmux.killSession(session);
+    await stopSession(this.options.tmux, session, {
+      ask: true,
+      graceMs: this.options.graceMs,
+      clock: this.clock,
+    });
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Tmux } from '../tmux/tmux.js';
 import { diskFiles, type WorkerFiles } from '../protocol/worker-files.js';
 import { recordView, type WorkerView } from './inspect.js';
 import { decide } from '../life/outcome.js';
+import { stopSession } from '../session/stop.js';
 
 /** Kills the worker's session (false when there was none). With `reason`, a running worker is recorded failed. */
 export async function stopWorker(
@@ -13,7 +14,8 @@ export async function stopWorker(
   reason?: string,
   files: WorkerFiles = diskFiles,
 ): Promise<boolean> {
-  const killed = await tmux.killSession(v.loc.session);
+  // A person's kill means now: the agent is not asked first (session/stop.ts).
+  const killed = await stopSession(tmux, v.loc.session);
   const isDir = await stat(v.loc.worktree).then(
     (s) => s.isDirectory(),
     () => false,
