@@ -109,7 +109,9 @@ describe('claude (interactive), the real Claude Code', () => {
     'a timeout while waiting: `timeout`, with the prompt in last_screen',
     async () => {
       r = await agentRun([{ bash: 'sh -c "echo made > made-by-bash"' }, { text: 'Done.' }]);
-      r.writePlan(plan('claude', '  - feature: stuck\n    task: Make a file\n    timeout: 8s\n'));
+      // The timeout counts from the worker's start (setup included, SPEC §4): enough for a loaded
+      // machine to start Claude Code and draw its permission prompt before wo ends the session.
+      r.writePlan(plan('claude', '  - feature: stuck\n    task: Make a file\n    timeout: 15s\n'));
       const res = await r.wo(['run']);
       expect(res.code).toBe(1);
       expect(res.stdout).toMatch(/stuck waiting: /);
