@@ -6,6 +6,7 @@ import type { ReportWorker, RunReport, WorkerInfo, WrittenReport } from '../repo
 import type { WorkerRecord } from '../scheduler/types.js';
 import type { AgentCheck } from '../worker/preflight.js';
 import type { Workspace } from '../workspace.js';
+import type { Rehearsal } from '../rehearsal/rehearsal.js';
 import type { RunEvent, RunEvents } from './events.js';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   /** `--push`: push the branches of done workers with commits; `--pr` also opens draft pull requests. */
   push?: boolean;
   pr?: boolean;
+  /** `--rehearse [FILE]`: every agent against the scripted model (SPEC §12); a string is the rehearsal script. */
+  rehearse?: boolean | string;
 }
 
 /**
@@ -64,6 +67,8 @@ export class RunState {
   selected!: WorkerSpec[];
   alreadyDone!: Set<string>;
   carried!: ReportWorker[];
+  /** rehearsal: with --rehearse, the scripted model server and the agents' homes (SPEC §12). */
+  rehearsal?: Rehearsal;
   /** preflight: every agent the selection uses, checked; the remote the hand-off pushes to. */
   agentChecks!: AgentCheck[];
   remote!: string;

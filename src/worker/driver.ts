@@ -17,7 +17,7 @@ import {
 import { UsageError } from '../errors.js';
 import { endLeftovers } from '../process-tree.js';
 import { diskFiles, type WorkerFiles } from './files.js';
-import { launchWorker, workerVars } from './launch.js';
+import { launchWorker, workerVars, type LaunchInput } from './launch.js';
 import { locate, type Layout, type WorkerLocation } from './layout.js';
 import { readMeta } from './metadata.js';
 import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from './monitor.js';
@@ -65,6 +65,8 @@ export interface DriverOptions {
    * next start. Otherwise an attempt's usage is what its agent had printed when it ended.
    */
   awaitUsage?: boolean;
+  /** A rehearsal (SPEC §12): every launch goes through it. */
+  rehearsal?: LaunchInput['rehearsal'];
 }
 
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
@@ -244,6 +246,7 @@ export class RunDriver implements WorkerDriver {
         setup: w.setup,
         verify: w.verify,
         ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
+        ...(this.options.rehearsal && { rehearsal: this.options.rehearsal }),
       });
     }
 
