@@ -8,7 +8,7 @@
 //   admin: silent      # ends its turn at once, saying nothing
 //
 // A feature the file does not name is `ok`. docs/rehearsal.md says the same for users.
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { PlanError, type PlanIssue } from '../errors.js';
 import { durationProblem, parseDuration } from '../plan/duration.js';
 import type { Step } from './model-server.js';
@@ -56,8 +56,14 @@ export function parseRehearsalScript(
     const { line, col } = lineCounter.linePos(offset ?? 0);
     return { line, column: col };
   };
+  // yaml's own words, without the position it repeats (file:line:column says it).
   for (const e of doc.errors)
-    issues.push({ file, ...at(e.pos[0]), path: '', message: e.message.split('\n')[0]! });
+    issues.push({
+      file,
+      ...at(e.pos[0]),
+      path: '',
+      message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+    });
   const choices = new Map<string, { choice: Choice; line: number }>();
   if (issues.length === 0 && doc.contents !== null) {
     if (!isMap(doc.contents))
@@ -90,7 +96,7 @@ export function parseRehearsalScript(
         if (typeof choice === 'string')
           issues.push({
             file,
-            ...at(isScalar(pair.value) ? pair.value.range?.[0] : undefined),
+            ...at(isNode(pair.value) ? pair.value.range?.[0] : undefined),
             path: key,
             message: choice,
           });
