@@ -97,6 +97,10 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
           '',
         ].join('\n'),
       );
+      // A remote that a push would reach: it must stay empty.
+      const origin = join(r.repo.base, 'origin.git');
+      execFileSync('git', ['init', '-q', '--bare', origin]);
+      r.repo.git('remote', 'add', 'origin', origin);
       const junit = join(r.repo.base, 'junit.xml');
       const res = await r.wo(['run', '--rehearse', '--push', '--junit', junit]);
       const said = `${res.stdout}\n${res.stderr}`;
@@ -133,9 +137,9 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
       expect(String(w.aid!.result)).toContain('a step stood in for it');
       expect((report.usage as Record<string, number>).cost_usd).toBe(0);
 
-      // The hand-off: said, not done (there is no remote to push to).
+      // The hand-off: said, not done.
       expect(res.stderr).toMatch(/wo: rehearsal: would push wo\/inter to origin/);
-      expect(execFileSync('git', ['remote'], { cwd: r.repo.root, encoding: 'utf8' }).trim()).toBe('');
+      expect(execFileSync('git', ['ls-remote', origin], { encoding: 'utf8' })).toBe('');
 
       const md = readFileSync(join(r.repo.root, '.wo', 'runs', String(report.run_id), 'report.md'), 'utf8');
       expect(md).toContain('# wo rehearsal ');
