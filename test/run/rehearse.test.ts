@@ -172,7 +172,7 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
       r.writePlan(
         [
           'version: 1',
-          'concurrency: 4',
+          'concurrency: 6',
           'defaults:',
           '  timeout: 90s',
           'workers:',
@@ -186,6 +186,12 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
           '  - feature: limited',
           '    agent: claude-print',
           '    task: Do the rehearsal task',
+          '  - feature: asksprint',
+          '    agent: claude-print',
+          '    task: Do the rehearsal task',
+          '  - feature: askscodex',
+          '    agent: codex',
+          '    task: Do the rehearsal task',
           '  - feature: quiet',
           '    agent: claude',
           '    task: Do the rehearsal task',
@@ -194,7 +200,10 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
         ].join('\n'),
       );
       const script = join(r.repo.base, 'rehearsal.yaml');
-      writeFileSync(script, 'broken: fail\nasks: ask\nlimited: limit 3s\nquiet: silent\n');
+      writeFileSync(
+        script,
+        'broken: fail\nasks: ask\nlimited: limit 3s\nquiet: silent\nasksprint: ask\naskscodex: ask\n',
+      );
       const res = await r.wo(['run', '--rehearse', script]);
       expect(res.code).toBe(1);
       expect(res.stdout).toMatch(/asks waiting: /);
@@ -204,6 +213,9 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
       expect(String(w.broken!.result)).toContain('the scripted failure');
       expect(w.asks).toMatchObject({ outcome: 'timeout' });
       expect(String(w.asks!.last_screen)).toContain('the rehearsal asks a person');
+      // Headless agents ask nobody: Claude Code is denied and goes on, Codex runs it in its sandbox.
+      expect(w.asksprint).toMatchObject({ outcome: 'done', commits: 1 });
+      expect(w.askscodex).toMatchObject({ outcome: 'done', commits: 1 });
       expect(w.limited).toMatchObject({ outcome: 'done', attempts: 1 });
       expect(w.limited!.rate_limited_ms).toBeGreaterThan(0);
       expect(lastSubject(r, 'wo/limited')).toBe('Rehearsal: limited');
