@@ -222,7 +222,7 @@ export async function startModelServer(script: Step[], o: ModelServerOptions = {
             id,
             type: 'message',
             role: 'assistant',
-            model: String(body.model ?? 'claude-test'),
+            model: typeof body.model === 'string' ? body.model : 'claude-test',
             content: [],
             stop_reason: null,
             stop_sequence: null,

@@ -65,9 +65,9 @@ export const rehearsal: Stage = {
 
 export const rehearsalReport: Stage = {
   name: 'rehearsal-report',
-  async run(r) {
+  run(r) {
     const { rehearsal: on, report, plan } = r;
-    if (!on) return;
+    if (!on) return Promise.resolve();
     report.rehearsal = true;
     const agents = new Map(plan.workers.map((w) => [w.feature, w.agent]));
     for (const w of ranThisRun(report)) {
@@ -85,5 +85,6 @@ export const rehearsalReport: Stage = {
       w.usage = { ...counted, cost_usd: 0 };
     }
     report.usage = totalUsage(ranThisRun(report).map((w) => w.usage));
+    return Promise.resolve();
   },
 };
