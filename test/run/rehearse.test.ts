@@ -182,7 +182,7 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
           '  - feature: asks',
           '    agent: claude',
           '    task: Do the rehearsal task',
-          '    timeout: 15s',
+          '    timeout: 30s', // time to start on a loaded machine, then to be seen waiting
           '  - feature: limited',
           '    agent: claude-print',
           '    task: Do the rehearsal task',
@@ -195,7 +195,7 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
           '  - feature: quiet',
           '    agent: claude',
           '    task: Do the rehearsal task',
-          '    timeout: 15s',
+          '    timeout: 30s', // time to start on a loaded machine, then to be seen waiting
           '',
         ].join('\n'),
       );
