@@ -61,6 +61,10 @@ export function buildProgram(ctx: Context, setCode: (code: number) => void): Com
     .option('--timings <file>', 'worker durations that --shard balances by (default .wo/timings.json)')
     .option('--push', 'push the branch of each done worker with commits to the remote (never forced)')
     .option('--pr', 'also open a draft pull request per pushed branch with gh (implies --push)')
+    .option(
+      '--rehearse [file]',
+      'run every agent against a scripted model on 127.0.0.1: no key, $0 (docs/rehearsal.md)',
+    )
     .action(act(async () => (await import('./commands/run.js')).runCommand));
 
   const report = program

@@ -31,6 +31,7 @@ const FLOORS: Record<string, number> = {
   protocol: 3,
   scheduler: 3,
   preflight: 3,
+  rehearsal: 3,
   // A worker's worktree and session, the report, the hand-off.
   worktree: 4,
   session: 4,

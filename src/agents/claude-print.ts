@@ -7,6 +7,7 @@ import {
   CLAUDE_PROGRAM,
   CLAUDE_TOOLS,
   claudeAdditions,
+  claudeRehearsal,
   claudeStream,
   hookEvents,
 } from './claude.js';
@@ -32,6 +33,7 @@ export const claudePrint: Agent<'claude-print'> = {
   },
   parsesOptions: true,
   launch: (w) => claudeAdditions(w, true),
+  rehearse: claudeRehearsal,
   read(o) {
     const stream = claudeStream(o.events, o.eventsAt);
     // Not idle when its turn stops: a headless Claude exits.

@@ -3,7 +3,7 @@
 // this session only (--settings: added to the user's own settings, which stay untouched); each hook
 // appends its JSON input, with the time, to a file in wo's state folder. The headless outcome is its
 // final `result` event, not the exit code alone.
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../fsutil.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   InstallFacts,
   LaunchAdditions,
   LoginCheck,
+  RehearsalLaunch,
   Usage,
   WorkerLaunch,
 } from './types.js';
@@ -79,6 +80,48 @@ export function claudeAdditions(w: WorkerLaunch, print: boolean): Promise<Launch
   });
 }
 
+/** The login a rehearsal gives Claude Code: a made-up subscription token the scripted model accepts. */
+export const REHEARSAL_CLAUDE_TOKEN = 'sk-ant-oat01-wo-rehearsal-not-a-real-token';
+
+/**
+ * A rehearsal (SPEC §12): Claude Code in a home of its own under the run's rehearsal folder
+ * (onboarding done, the checkout and its worktrees trusted), logged in with a made-up token, talking
+ * to this worker's script on the model server. A token (a subscription's login) makes it say a
+ * limit's reset and end its turn on it, as wo's rate-limit handling expects; no retries of its own.
+ */
+export async function claudeRehearsal(r: RehearsalLaunch): Promise<LaunchAdditions> {
+  const home = join(r.home, 'claude');
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const config = {
+    hasCompletedOnboarding: true,
+    projects: Object.fromEntries(
+      [r.repoRoot, r.worktreesDir].map((d) => [d, { hasTrustDialogAccepted: true, allowedTools: [] }]),
+    ),
+  };
+  // Created once, whole, for every worker of the run (link fails when it is there): Claude Code
+  // rewrites it while it runs, and a later worker must neither undo that nor see half a file.
+  const file = join(home, '.claude.json');
+  const draft = `${file}.${r.feature}.${process.pid}`;
+  await writeFile(draft, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  await link(draft, file).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+  await rm(draft, { force: true });
+  return {
+    args: [],
+    env: {
+      HOME: home,
+      ANTHROPIC_BASE_URL: r.modelUrl,
+      CLAUDE_CODE_OAUTH_TOKEN: REHEARSAL_CLAUDE_TOKEN,
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      DISABLE_AUTOUPDATER: '1',
+      DISABLE_TELEMETRY: '1',
+      DISABLE_ERROR_REPORTING: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    },
+  };
+}
+
 /**
  * What an interactive agent is told once its rate limit has reset (typed at its prompt, as a person
  * would): its turn ended on the limit, and this starts the next one.
@@ -95,6 +138,7 @@ export const claude: Agent<'claude'> = {
   },
   parsesOptions: true,
   launch: (w) => claudeAdditions(w, false),
+  rehearse: claudeRehearsal,
   // No event stream: its hooks alone, and a turn that stops leaves it idle at its prompt.
   read: (o) => ({ events: hookEvents(o.hooks, true) }),
   printsResultOnExit: false,

@@ -1,9 +1,9 @@
 // The Codex CLI agent (SPEC §1): `codex exec` in its workspace-write sandbox, made able to commit
 // to the worker's branch; its live state and outcome from its --json events; its last message
 // (-o) becomes the result when it wrote none.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { Agent, AgentEvent, AgentResult } from './types.js';
+import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch } from './types.js';
 import { agentPaths, jsonLines, num, rec, str } from './files.js';
 import { codexLogin } from './login.js';
 import { resetFromWords } from './reset.js';
@@ -27,6 +27,7 @@ export const codex: Agent<'codex'> = {
     const paths = agentPaths(w.stateDir);
     return { args: await codexArgs(w.worktree, paths.lastMessage), env: {}, captureStdout: paths.events };
   },
+  rehearse: codexRehearsal,
   read: (o) => codexStream(o.events, o.lastMessage, o.eventsAt),
   printsResultOnExit: true,
   limitWords: CODEX_LIMIT_WORDS,
@@ -46,6 +47,37 @@ export const codex: Agent<'codex'> = {
     command: 'npm install -g @openai/codex@0.171.0',
   },
 };
+
+/** The key a rehearsal gives Codex for the scripted model: made up, and all the model server wants. */
+export const REHEARSAL_OPENAI_KEY = 'sk-wo-rehearsal-not-a-real-key';
+
+/**
+ * A rehearsal (SPEC §12): Codex with a CODEX_HOME of this worker's own under the run's rehearsal
+ * folder, whose one provider is this worker's script on the model server (Codex 0.171's custom
+ * providers speak the Responses API). No retries: a limit ends the attempt, and wo waits it out.
+ */
+export async function codexRehearsal(r: RehearsalLaunch): Promise<LaunchAdditions> {
+  const home = join(r.home, 'codex', r.feature);
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  await writeFile(
+    join(home, 'config.toml'),
+    [
+      'model = "gpt-test"',
+      'model_provider = "wo-rehearsal"',
+      '',
+      '[model_providers.wo-rehearsal]',
+      'name = "wo rehearsal"',
+      `base_url = ${tomlString(`${r.modelUrl}/v1`)}`,
+      'env_key = "OPENAI_API_KEY"',
+      'wire_api = "responses"',
+      'request_max_retries = 0',
+      'stream_max_retries = 0',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return { args: [], env: { CODEX_HOME: home, OPENAI_API_KEY: REHEARSAL_OPENAI_KEY } };
+}
 
 /** The key variable a codex provider names (env_key in its config.toml), or OPENAI_API_KEY, that is set. */
 async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> {

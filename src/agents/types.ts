@@ -54,6 +54,22 @@ export interface LaunchAdditions {
   captureStdout?: string;
 }
 
+/**
+ * What a rehearsal (SPEC §12) gives an agent's adapter for one worker: where its temporary
+ * configuration home goes, and the scripted model server's address for this worker.
+ */
+export interface RehearsalLaunch {
+  feature: string;
+  worktree: string;
+  repoRoot: string;
+  /** The folder the worktrees go in. */
+  worktreesDir: string;
+  /** The run's rehearsal folder (private to wo, removed when the run ends): the agent's homes go here. */
+  home: string;
+  /** The base URL of this worker's script on the model server (http://127.0.0.1:PORT/w/{feature}). */
+  modelUrl: string;
+}
+
 /** An agent's own output so far, as kept in the worker's state folder (absent: not written). */
 export interface AgentOutput {
   /** Its stdout's copy (events.jsonl). */
@@ -119,6 +135,13 @@ export interface Agent<N extends string = string> {
   parsesOptions: boolean;
   /** What wo adds per worker; none: the command runs as it is. */
   launch?(w: WorkerLaunch): Promise<LaunchAdditions>;
+  /**
+   * A rehearsal (SPEC §12): the variables (and arguments) that point its program at the scripted
+   * model through a temporary configuration home it writes under `r.home`, so that the user's own
+   * settings are neither read nor changed. None: a rehearsal stands in for it with a step that
+   * writes `done` (the shell agent runs as it is).
+   */
+  rehearse?(r: RehearsalLaunch): Promise<LaunchAdditions>;
   /** How its output (event stream, hooks, last message) is read; none: only its exit code speaks. */
   read?(output: AgentOutput): AgentReading;
   /** It prints its final result (usage, cost) as it exits: worth a moment to exit by itself. */

@@ -8,6 +8,7 @@ import type { Context } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { CLAUDE_INSTALL } from '../agents/claude.js';
 import { CI_FILES, CI_NAMES, PACKAGE, type CiName } from './init-ci.js';
+import { AGENTS } from '../agents/index.js';
 
 export { PACKAGE };
 
@@ -59,14 +60,22 @@ export function githubWorkflow(version: string, shards = 3): string {
   // Claude Code at the version the claude-print preset is proven with (wo run warns outside it).
   const claude = `${CLAUDE_INSTALL.npm}@${CLAUDE_INSTALL.proven}`;
   const list = Array.from({ length: shards }, (_, i) => i + 1).join(', ');
+  // A rehearsal runs every agent that rehearses, at the version each is proven with (SPEC §12).
+  const rehearsing = AGENTS.flatMap((a) =>
+    'rehearse' in a && a.install?.npm && a.install.proven ? [`${a.install.npm}@${a.install.proven}`] : [],
+  );
   return `# Runs workers.yaml with wo (${PACKAGE}) as a matrix of ${shards} shards, one machine each, then merges
 # their reports into one: in the job summary, as an artifact, and as JUnit XML. Written by \`wo init --ci github\`.
 # Each done worker's branch is pushed and gets a draft pull request (--pr); nothing is ever merged.
 # To change the number of shards, change WO_SHARDS and the matrix together.
+# A pull request that changes the plan is rehearsed instead (wo run --rehearse): the real agents
+# against a scripted model, for $0, with no key; nothing is pushed.
 name: wo
 
 on:
   workflow_dispatch:
+  pull_request:
+    paths: [workers.yaml]
 
 permissions:
   contents: write        # --push: push the workers' branches
@@ -76,8 +85,39 @@ env:
   WO_SHARDS: ${shards}
 
 jobs:
+  rehearse:
+    name: wo rehearsal
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - name: Install wo, tmux and the agents
+        run: |
+          sudo apt-get update && sudo apt-get install -y tmux
+          npm install -g ${PACKAGE}@${version} ${rehearsing.join(' ')}
+      - name: Rehearse the plan
+        run: |
+          git config --global user.name "wo"
+          git config --global user.email "wo@users.noreply.github.com"
+          wo run workers.yaml --rehearse --report wo-rehearsal --junit wo-rehearsal/junit.xml
+      - name: Upload the rehearsal's report
+        if: always()
+        uses: actions/upload-artifact@v4
+        with:
+          name: wo-rehearsal
+          path: wo-rehearsal/
+
   shard:
     name: wo shard \${{ matrix.shard }}
+    if: github.event_name != 'pull_request'
     runs-on: ubuntu-latest
     timeout-minutes: 120
     strategy:
@@ -126,7 +166,7 @@ jobs:
   report:
     name: wo report
     needs: shard
-    if: always()
+    if: always() && github.event_name != 'pull_request'
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4

@@ -70,6 +70,7 @@ function testcase(w: ReportWorker, plan: string, opts: JunitOptions): string[] {
     ['branch', w.branch],
     ...(w.commits !== null ? [['commits', String(w.commits)]] : []),
     ...(w.pr_url ? [['pr_url', w.pr_url]] : []),
+    ...(w.rehearsal ? [['rehearsal', w.rehearsal]] : []),
   ];
   body.push('      <properties>');
   for (const [name, value] of properties)
@@ -111,12 +112,16 @@ export function renderJunit(report: RunReport, opts: JunitOptions = {}): string 
   const skipped = workers.filter((w) => w.outcome === 'skipped').length;
   const time = seconds(report.duration_ms);
   const shard = report.shard ? ` (shard ${report.shard.index}/${report.shard.total})` : '';
-  const suiteName = `wo ${report.plan}${shard}`;
+  const suiteName = `wo ${report.plan}${shard}${report.rehearsal ? ' (rehearsal)' : ''}`;
   const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}"`;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="wo" ${counts}>`,
     `  <testsuite name="${xmlAttr(suiteName)}" ${counts} timestamp="${report.started_at.replace(/\.\d+Z$/, '')}" id="${xmlAttr(report.run_id)}">`,
+    // A rehearsal says so where CI shows a suite's facts (SPEC §12).
+    ...(report.rehearsal
+      ? ['    <properties>', '      <property name="rehearsal" value="true"/>', '    </properties>']
+      : []),
     ...workers.flatMap((w) => testcase(w, report.plan, opts)),
     '  </testsuite>',
     '</testsuites>',

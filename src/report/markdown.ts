@@ -147,10 +147,27 @@ function carriedNote(report: RunReport): string[] {
   ];
 }
 
+/** A rehearsal's note (SPEC §12): what it proved, and which workers a step stood in for. */
+export function rehearsalNote(report: Pick<RunReport, 'rehearsal' | 'workers'>): string[] {
+  if (!report.rehearsal) return [];
+  const stood = report.workers.filter((w) => w.rehearsal === 'stand-in');
+  return [
+    '**Rehearsal**: every agent talked to the scripted model wo started on 127.0.0.1, not to its provider; usage is what that model counted, and nothing was billed.',
+    ...(stood.length
+      ? [
+          '',
+          `Stood in for (their agent does not rehearse; a step wrote \`done\`): ${stood.map((w) => `${escapeInline(w.feature)} (${escapeInline(w.agent ?? '?')})`).join(', ')}.`,
+        ]
+      : []),
+    '',
+  ];
+}
+
 export function renderMarkdown(report: RunReport): string {
   const lines = [
-    `# wo run ${escapeInline(report.run_id)}`,
+    `# wo ${report.rehearsal ? 'rehearsal' : 'run'} ${escapeInline(report.run_id)}`,
     '',
+    ...rehearsalNote(report),
     `**${summaryHead(report.summary)}** in ${formatDuration(report.duration_ms)}`,
     '',
     ...carriedNote(report),

@@ -82,6 +82,12 @@ export interface ReportWorker {
   /** What its terminal showed when it timed out or was left waiting (plain text); null otherwise. */
   last_screen: string | null;
   attempt_details: ReportAttempt[];
+  /**
+   * A rehearsal's worker (SPEC §12; an extra key beyond SPEC §5): `agent`, its real agent against the
+   * scripted model; `as-is`, a shell worker; `stand-in`, an agent that does not rehearse, stood in for
+   * by a step that wrote `done`. Absent outside a rehearsal.
+   */
+  rehearsal?: 'agent' | 'as-is' | 'stand-in';
 }
 
 /** Tokens and cost (SPEC §5 `usage`); a field an agent does not report is null. */
@@ -117,6 +123,8 @@ export interface RunReport {
   shard: ShardInfo | null;
   /** The workers' usage added up (totalUsage in build.ts); null when no worker reported any. */
   usage?: ReportUsage | null;
+  /** True for `wo run --rehearse` (SPEC §12): no agent talked to its provider; usage is what the scripted model counted, cost 0. */
+  rehearsal?: boolean;
   workers: ReportWorker[];
 }
 

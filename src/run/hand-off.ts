@@ -10,6 +10,15 @@ export const handOff: Stage = {
   async run(r) {
     const { ctx, opts, ws, report } = r;
     if (!(opts.push || opts.pr) || ctx.signal.aborted) return;
+    // A rehearsal only says what the hand-off would do (SPEC §12).
+    if (r.rehearsal) {
+      for (const w of ranThisRun(report))
+        if (w.outcome === 'done' && (w.commits ?? 0) > 0)
+          r.notice(
+            `wo: rehearsal: would push ${w.branch} to ${r.remote}${opts.pr ? ' and open a draft pull request for it' : ''} (not done in a rehearsal)\n`,
+          );
+      return;
+    }
     const specs = new Map(r.plan.workers.map((w) => [w.feature, w]));
     try {
       const { handOff: handOver } = await import('../handoff/handoff.js');

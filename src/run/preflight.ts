@@ -12,7 +12,10 @@ export const preflight: Stage = {
     await r.tmuxUsable;
     const { preflight: checkAgents } = await import('../preflight/preflight.js');
     const usedAgents = Object.fromEntries(
-      [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
+      [...new Set(selected.map((w) => w.agent))]
+        .map((a) => [a, plan.agents[a]!] as const)
+        // A rehearsal stands in for an agent that does not rehearse: its program is not needed.
+        .filter(([a, def]) => r.rehearsal?.kindOf(a, def) !== 'stand-in'),
     );
     // A session name taken by another repository's session is refused before anything is created;
     // tmux is asked while the agents are checked, and the agents' problems are told first.
@@ -25,7 +28,8 @@ export const preflight: Stage = {
     r.agentChecks = await checkAgents(
       {
         runner: ws.runner,
-        env: ctx.env,
+        // A rehearsal asks the agents as they will run: in their own homes, with no key of the user's.
+        env: r.rehearsal ? await r.rehearsal.preflightEnv(ctx.env, usedAgents) : ctx.env,
         cwd: ctx.cwd,
         repoRoot: ws.repoRoot,
         agents: usedAgents,
@@ -36,7 +40,7 @@ export const preflight: Stage = {
     );
     await sessionsOwned;
     r.remote = plan.remote ?? 'origin';
-    if (opts.push || opts.pr) {
+    if ((opts.push || opts.pr) && !r.rehearsal) {
       const { checkHandOff } = await import('../handoff/handoff.js');
       await checkHandOff({ ...ws, remote: r.remote, pr: Boolean(opts.pr), env: ctx.env });
     }

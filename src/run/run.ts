@@ -9,6 +9,7 @@ import { handOff } from './hand-off.js';
 import { lock } from './lock.js';
 import { outputs } from './outputs.js';
 import { preflight } from './preflight.js';
+import { rehearsal, rehearsalReport } from './rehearsal.js';
 import { report } from './report.js';
 import { schedule } from './schedule.js';
 import { select } from './select.js';
@@ -22,12 +23,14 @@ import { writeBack } from './write-back.js';
 export const STAGES: readonly Stage[] = [
   select,
   dryRun,
+  rehearsal,
   preflight,
   lock,
   schedule,
   writeBack,
   facts,
   report,
+  rehearsalReport,
   handOff,
   outputs,
 ];

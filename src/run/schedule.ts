@@ -23,6 +23,7 @@ export const schedule: Stage = {
       keepSessions: opts.keepSessions,
       orphanRunId: r.lock.orphanRunId,
       onEvent: (e) => void r.events.tell(e),
+      ...(r.rehearsal && { rehearsal: r.rehearsal }),
     });
     driver.prefetch(selected);
     // From here a first Ctrl-C drains the run and a second ends its workers; wo exits after the report.

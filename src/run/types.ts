@@ -7,6 +7,7 @@ import type { WorkerRecord } from '../scheduler/types.js';
 import type { ShardInfo } from '../report/types.js';
 import type { AgentCheck } from '../preflight/preflight.js';
 import type { Workspace } from '../workspace.js';
+import type { Rehearsal } from '../rehearsal/rehearsal.js';
 import type { RunEvent, RunEvents } from './events.js';
 
 export interface RunOptions {
@@ -27,6 +28,8 @@ export interface RunOptions {
   /** `--push`: push the branches of done workers with commits; `--pr` also opens draft pull requests. */
   push?: boolean;
   pr?: boolean;
+  /** `--rehearse [FILE]`: every agent against the scripted model (SPEC §12); a string is the rehearsal script. */
+  rehearse?: boolean | string;
 }
 
 /**
@@ -68,6 +71,8 @@ export class RunState {
   carried!: ReportWorker[];
   /** select: `--shard i/n`, or `auto` read from the CI's own variables; null without --shard. */
   shard: ShardInfo | null = null;
+  /** rehearsal: with --rehearse, the scripted model server and the agents' homes (SPEC §12). */
+  rehearsal?: Rehearsal;
   /** preflight: every agent the selection uses, checked; the remote the hand-off pushes to. */
   agentChecks!: AgentCheck[];
   remote!: string;

@@ -50,6 +50,12 @@ export interface LaunchInput {
    * loser of two `wo spawn`s of one worker is refused before it touches the winner's files.
    */
   exclusive?: boolean;
+  /** A rehearsal (SPEC §12, src/rehearsal/): points the launch at the scripted model, or stands in for it. */
+  rehearsal?: {
+    launch(
+      input: LaunchInput,
+    ): Promise<{ input: LaunchInput; additions: { args: string[]; env: Record<string, string> } }>;
+  };
 }
 
 export interface Placeholders {
@@ -181,13 +187,19 @@ function alreadyRunning(input: LaunchInput): SafetyError {
  * A half-created session is killed before the error is rethrown; a session of the same name that
  * already existed is not (SafetyError).
  */
-export async function launchWorker(tmux: Tmux, input: LaunchInput): Promise<Date> {
+export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date> {
+  const rehearsed = await given.rehearsal?.launch(given);
+  const input = rehearsed?.input ?? given;
   const paths = protocolPaths(input.worktree);
   const exitPath = exitFile(input.stateDir);
   const prompt = buildPrompt(input.task);
 
   const adapter = adapterOf(input.agentName, input.agent);
   const added = await launchAdditions(adapter, input);
+  if (rehearsed) {
+    added.args = [...added.args, ...rehearsed.additions.args];
+    added.env = { ...added.env, ...rehearsed.additions.env };
+  }
   // A program that parses options (Claude Code, Codex, aider) must not read the prompt as one; a
   // plain command gets its text as it is.
   const argv = [

@@ -18,7 +18,7 @@ import {
 import { SetupError, UsageError } from '../errors.js';
 import { endLeftovers } from '../process/tree.js';
 import { diskFiles, type WorkerFiles } from '../protocol/worker-files.js';
-import { launchWorker, workerVars } from '../session/launch.js';
+import { launchWorker, workerVars, type LaunchInput } from '../session/launch.js';
 import { locate, type Layout, type WorkerLocation } from '../worktree/layout.js';
 import { readMeta } from '../protocol/metadata.js';
 import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '../session/monitor.js';
@@ -68,6 +68,8 @@ export interface DriverOptions {
    * next start. Otherwise an attempt's usage is what its agent had printed when it ended.
    */
   awaitUsage?: boolean;
+  /** A rehearsal (SPEC §12): every launch goes through it. */
+  rehearsal?: LaunchInput['rehearsal'];
 }
 
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
@@ -250,6 +252,7 @@ export class RunDriver implements WorkerDriver {
         setup: w.setup,
         verify: w.verify,
         ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
+        ...(this.options.rehearsal && { rehearsal: this.options.rehearsal }),
       });
     }
 

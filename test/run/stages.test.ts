@@ -96,12 +96,14 @@ describe('runPlan', () => {
     expect(names).toEqual([
       'select',
       'dry-run',
+      'rehearsal',
       'preflight',
       'lock',
       'schedule',
       'write-back',
       'facts',
       'report',
+      'rehearsal-report',
       'hand-off',
       'outputs',
     ]);
