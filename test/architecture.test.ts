@@ -187,12 +187,15 @@ function bareSwallows(file: string, text = readFileSync(join(SRC, file), 'utf8')
   const hasComment = (l: string) => /\/\/|\/\*/.test(l);
   const out: string[] = [];
   lines.forEach((line, i) => {
-    const arrow = /\.catch\(\s*\(\s*\)\s*(?::[^=]*)?=>/.test(line);
+    // `.catch(` may end the line, its arrow on the next (prettier wraps long calls so).
+    const arrow = /\.catch\(\s*\(\s*\)\s*(?::[^=]*)?=>/.test(
+      line.endsWith('.catch(') ? line + lines[i + 1] : line,
+    );
     const block = /(?<!\.)\bcatch\s*(?:\(\s*\w+\s*(?::\s*\w+\s*)?\))?\s*\{/.exec(line);
     if (!arrow && !block) return;
     if (hasComment(line) || commentOnly(lines[i - 1])) return;
     if (block) {
-      if (commentOnly(lines[i + 1])) return;
+      if (hasComment(lines[i + 1] ?? '')) return;
       // The block's body, by counting braces from its opening one.
       let depth = 0;
       let body = '';
@@ -234,11 +237,15 @@ describe('swallowed errors', () => {
       '  if (code(e) !== "ENOENT") throw e;',
       '}',
       'const d = await ifExists(stat(p));',
+      'const e = await readTail(p).catch(',
+      '  () => undefined,',
+      ');',
     ].join('\n');
     expect(bareSwallows('sample.ts', sample)).toEqual([
       'sample.ts:1: const a = await stat(p).catch(() => undefined);',
       'sample.ts:2: const b = await read(p).catch((): Facts => ({}));',
       'sample.ts:5: } catch (e) {',
+      'sample.ts:22: const e = await readTail(p).catch(',
     ]);
   });
 
