@@ -34,6 +34,23 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   }
 }
 
+/** True for the errors that mean "nothing is there": the path, or a folder on its way, is missing. */
+export function isAbsent(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * A file-system call's result, or undefined when the path is not there (ENOENT, ENOTDIR). Any other
+ * error (a permission, a full disk) is rethrown: it is a fault, not an absence.
+ */
+export function ifExists<T>(p: Promise<T>): Promise<T | undefined> {
+  return p.catch((e: unknown) => {
+    if (isAbsent(e)) return undefined;
+    throw e;
+  });
+}
+
 /** What a path that is not a regular file is, for messages: `a FIFO`, `a folder`. */
 export function fileKind(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
   if (st.isDirectory()) return 'a folder';

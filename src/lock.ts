@@ -24,6 +24,7 @@ function signalable(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e) {
+    // EPERM: there, but another user's; anything else (ESRCH): gone.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
@@ -58,6 +59,7 @@ function parseLock(text: string | undefined): LockInfo | undefined {
     const info = JSON.parse(text ?? '') as LockInfo;
     return typeof info?.pid === 'number' ? info : undefined;
   } catch {
+    // Not JSON: not a lock wo wrote.
     return undefined;
   }
 }
@@ -72,6 +74,7 @@ export function runLockPath(repoRoot: string): string {
  * is gone (a dead run's files then say nothing about now).
  */
 export async function liveRunId(path: string): Promise<string | undefined> {
+  // A lock wo cannot read names no live run: status, logs and clean still work around it.
   const holder = parseLock(await readText(path).catch(() => undefined));
   if (!holder) return undefined;
   const since = await stat(path).then(

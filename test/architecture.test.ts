@@ -172,3 +172,85 @@ describe('errors', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+/**
+ * Places in src that drop an error without a word of why: each `.catch(() =>` / `.catch((): T =>`,
+ * and each `catch {` / `catch (e) {` block whose body has no `throw`, with no comment on its line,
+ * the line above (a comment-only line) or the first line inside the block. A helper that names the
+ * choice (`ifExists(…)` in fsutil) needs no comment: it has no `.catch` at the call.
+ * Limits, kept so the detector stays a few lines: it reads text, not syntax, so a `throw` anywhere in
+ * the block counts as a rethrow, braces inside strings can end a block early, and `.catch((e) =>`
+ * with a named parameter is not looked at (it uses the error, so it is a choice in sight).
+ */
+function bareSwallows(file: string, text = readFileSync(join(SRC, file), 'utf8')): string[] {
+  const lines = text.split('\n');
+  const commentOnly = (l: string | undefined) => l !== undefined && /^\s*(\/\/|\/\*|\*)/.test(l);
+  const hasComment = (l: string) => /\/\/|\/\*/.test(l);
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    // `.catch(` may end the line, its arrow on the next (prettier wraps long calls so).
+    const arrow = /\.catch\(\s*\(\s*\)\s*(?::[^=]*)?=>/.test(
+      line.endsWith('.catch(') ? line + lines[i + 1] : line,
+    );
+    const block = /(?<!\.)\bcatch\s*(?:\(\s*\w+\s*(?::\s*\w+\s*)?\))?\s*\{/.exec(line);
+    if (!arrow && !block) return;
+    if (hasComment(line) || commentOnly(lines[i - 1])) return;
+    if (block) {
+      if (hasComment(lines[i + 1] ?? '')) return;
+      // The block's body, by counting braces from its opening one.
+      let depth = 0;
+      let body = '';
+      const rest = [line.slice(block.index + block[0].length - 1), ...lines.slice(i + 1)].join('\n');
+      for (const ch of rest) {
+        if (ch === '{') depth++;
+        if (ch === '}') depth--;
+        body += ch;
+        if (depth === 0) break;
+      }
+      if (/\bthrow\b/.test(body)) return;
+    }
+    out.push(`${file}:${i + 1}: ${line.trim()}`);
+  });
+  return out;
+}
+
+describe('swallowed errors', () => {
+  test('the detector sees a bare swallow, and passes a commented, rethrowing or helper one', () => {
+    const sample = [
+      'const a = await stat(p).catch(() => undefined);',
+      'const b = await read(p).catch((): Facts => ({}));',
+      'try {',
+      '  x();',
+      '} catch (e) {',
+      '  return undefined;',
+      '}',
+      'const c = await stat(p).catch(() => undefined); // absent: not written yet',
+      '// best effort: the session may already be gone',
+      'await kill(s).catch(() => undefined);',
+      'try {',
+      '  x();',
+      '} catch {',
+      '  // absent: not written yet',
+      '}',
+      'try {',
+      '  x();',
+      '} catch (e) {',
+      '  if (code(e) !== "ENOENT") throw e;',
+      '}',
+      'const d = await ifExists(stat(p));',
+      'const e = await readTail(p).catch(',
+      '  () => undefined,',
+      ');',
+    ].join('\n');
+    expect(bareSwallows('sample.ts', sample)).toEqual([
+      'sample.ts:1: const a = await stat(p).catch(() => undefined);',
+      'sample.ts:2: const b = await read(p).catch((): Facts => ({}));',
+      'sample.ts:5: } catch (e) {',
+      'sample.ts:22: const e = await readTail(p).catch(',
+    ]);
+  });
+
+  test('every swallowed error says why (a comment, or a named helper such as ifExists)', () => {
+    expect([...graph.keys()].flatMap((f) => bareSwallows(f))).toEqual([]);
+  });
+});

@@ -352,12 +352,14 @@ async function trustCheck(o: ExtraCheckInput): Promise<string | undefined> {
  * trusts a linked worktree when it trusts its main checkout, so the workers need nothing more.
  */
 export async function claudeTrusts(repoRoot: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  // No configuration, or one wo cannot read: not trusted, and doctor says how to trust.
   const text = await readFile(claudeConfig(env), 'utf8').catch(() => undefined);
   if (text === undefined) return false;
   let projects: Record<string, { hasTrustDialogAccepted?: unknown }> = {};
   try {
     projects = (JSON.parse(text) as { projects?: typeof projects }).projects ?? {};
   } catch {
+    // Not JSON (being written, or broken): not trusted; doctor says how to trust.
     return false;
   }
   for (let d = repoRoot; ; d = dirname(d)) {

@@ -7,6 +7,7 @@ import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch }
 import { agentPaths, jsonLines, num, rec, str } from './files.js';
 import { codexLogin } from './login.js';
 import { resetFromWords } from './reset.js';
+import { ifExists } from '../fsutil.js';
 
 /**
  * Codex's words for its provider's limit (0.171: "exceeded retry limit, last status: 429 Too Many
@@ -82,6 +83,7 @@ export async function codexRehearsal(r: RehearsalLaunch): Promise<LaunchAddition
 /** The key variable a codex provider names (env_key in its config.toml), or OPENAI_API_KEY, that is set. */
 async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const home = env.CODEX_HOME || join(env.HOME ?? '', '.codex');
+  // No config.toml (or none readable): only the default key names count.
   const config = await readFile(join(home, 'config.toml'), 'utf8').catch(() => '');
   const names = [
     'OPENAI_API_KEY',
@@ -97,11 +99,12 @@ async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> 
  * config, hooks) is opened. Codex keeps a workspace's `.git` read-only unless told otherwise.
  */
 export async function commitRoots(worktree: string): Promise<string[]> {
+  // No .git file (EISDIR in a main checkout, ENOENT outside git): not a linked worktree.
   const pointer = await readFile(join(worktree, '.git'), 'utf8').catch(() => undefined);
   const m = /^gitdir:\s*(.+)$/m.exec(pointer ?? '');
   if (!m) return []; // not a linked worktree: nothing to open
   const gitDir = resolve(worktree, m[1]!.trim());
-  const common = (await readFile(join(gitDir, 'commondir'), 'utf8').catch(() => '')).trim();
+  const common = ((await ifExists(readFile(join(gitDir, 'commondir'), 'utf8'))) ?? '').trim();
   const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
   return [gitDir, join(commonDir, 'objects'), join(commonDir, 'refs'), join(commonDir, 'logs')];
 }

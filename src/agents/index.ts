@@ -60,6 +60,7 @@ export function presetOf<N extends string>(
   return { command: [...a.preset.command], exitsWhenDone: a.preset.exitsWhenDone, adapter: a.name };
 }
 
+// Absent or unreadable agent files say nothing yet: status and collect read half-written state.
 const readIf = (path: string) => readFile(path, 'utf8').catch(() => undefined);
 
 export function createRegistry(agents: readonly Agent[]): Registry {
@@ -83,6 +84,7 @@ export function createRegistry(agents: readonly Agent[]): Registry {
         readIf(paths.events),
         readIf(paths.hooks),
         readIf(paths.lastMessage),
+        // No events file yet: its age is unknown (0).
         stat(paths.events).catch(() => undefined),
       ]);
       const reading = agent.read({ events, eventsAt: eventsStat?.mtimeMs ?? 0, hooks, lastMessage });

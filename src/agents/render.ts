@@ -74,6 +74,7 @@ export function renderLine(line: string): string[] {
       ? renderEvent(v as Record<string, unknown>)
       : [line];
   } catch {
+    // Not JSON after all (a line that starts with a brace): shown as it is.
     return [line];
   }
 }

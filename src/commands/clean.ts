@@ -8,6 +8,7 @@ import type { Workspace } from '../workspace.js';
 import { assertFeatureName, findWorkers, unknownWorker, type WorkerView } from '../worker/inspect.js';
 import { readResult } from '../protocol/protocol.js';
 import { saveResult } from '../protocol/saved.js';
+import { ifExists } from '../fsutil.js';
 import { openCommandWorkspace } from './settings.js';
 
 export interface CleanOptions {
@@ -57,7 +58,7 @@ async function unlinkShared(v: WorkerView): Promise<void> {
     // Its folder must still be the worktree's own, not reached through a link an agent made.
     const folder = await realpath(dirname(path)).catch(() => undefined);
     if (folder !== join(root, dirname(rel))) continue;
-    if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) await unlink(path);
+    if ((await ifExists(lstat(path)))?.isSymbolicLink()) await unlink(path);
   }
 }
 

@@ -52,6 +52,7 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
       ws = await openWorkspace(ctx, settings, runner);
       checks.push({ level: 'ok', text: `repository ${ws.repoRoot}` });
     } catch (e) {
+      // Doctor reports, never stops: the problem becomes a warning line.
       checks.push({ level: 'warn', text: (e as Error).message });
     }
   }
@@ -109,6 +110,7 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
 async function excludeCheck(ws: Workspace): Promise<Check> {
   const r = await ws.git.run(ws.repoRoot, ['rev-parse', '--path-format=absolute', '--git-common-dir'], false);
   const file = join(r.stdout.trim(), 'info', 'exclude');
+  // No info/exclude yet (wo writes it on the first spawn): every pattern is reported missing.
   const text = await readFile(file, 'utf8').catch(() => '');
   const have = new Set(text.split('\n').map((l) => l.trim()));
   const missing = [...EXCLUDE_PATTERNS, '/.wo/'].filter((p) => !have.has(p));
@@ -182,6 +184,7 @@ export function limitChecks(said: AgentSaid[], now: number): Check[] {
 
 /** What each worker's agent said, from the files of this repository's workers. */
 async function seenByWorkers(ws: Workspace): Promise<AgentSaid[]> {
+  // Workers' files that cannot be read only leave out what their agents said; doctor still reports.
   const views = await findWorkers(ws, { record: false }).catch(() => []);
   return views.flatMap((v): AgentSaid[] => {
     const agent = v.meta.worker?.agent;

@@ -92,6 +92,7 @@ function follow(
 
   return new Promise<number>((resolve) => {
     const serial = (job: () => Promise<void>) => {
+      // A failed copy is tried again by the next pump; the chain must go on to resolve the exit code.
       chain = chain.then(job).catch(() => undefined);
     };
     const pump = async () => {

@@ -166,6 +166,7 @@ function reportedEntry(ws: Workspace, r: ReportedOnly): StatusEntry {
 }
 
 async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
+  // Status works on half-written state: a log not there (or not readable) shows no last output.
   const last = await lastOutput(protocolPaths(v.loc.worktree).log).catch(() => undefined);
   return {
     feature: v.feature,

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../process/run.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
+import { isAbsent } from '../fsutil.js';
 
 export interface WorktreeEntry {
   path: string;
@@ -147,9 +148,11 @@ export class Git {
     const abs = resolve(path);
     const has = (list: WorktreeEntry[]) => list.some((w) => resolve(w.path) === abs && !w.prunable);
     const known = this.listed.get(repo);
+    // A listing that failed counts as empty: the path is asked about again, afresh, below.
     if (known && has(await known.catch(() => []))) return true;
     const fresh = this.worktrees(repo);
     this.listed.set(repo, fresh);
+    // A failed listing is not cached; the caller gets its error from `await fresh`.
     fresh.catch(() => this.listed.delete(repo));
     return has(await fresh);
   }
@@ -366,6 +369,7 @@ export class Git {
         r.stdout.trim(),
       );
       this.commonDirs.set(repo, p);
+      // A failure is not cached; the caller gets it from the returned promise.
       p.catch(() => this.commonDirs.delete(repo));
     }
     return p;
@@ -388,7 +392,8 @@ export class Git {
     let text = '';
     try {
       text = await readFile(file, 'utf8');
-    } catch {
+    } catch (e) {
+      if (!isAbsent(e)) throw e; // a folder or an unreadable file there is the user's to fix
       await mkdir(dirname(file), { recursive: true });
     }
     const have = new Set(text.split('\n').map((l) => l.trim()));

@@ -114,6 +114,7 @@ export async function checkHandOff(
   if (!opts.pr) return;
   const r = await opts.runner
     .run('gh', ['--version'], { env: opts.env, extendEnv: false, reject: false })
+    // gh could not be started (not installed): told just below, with how to install it.
     .catch(() => undefined);
   if (!r || r.exitCode !== 0)
     throw new EnvError(
@@ -151,6 +152,7 @@ export async function handOff(
   const pushed: HandOffWorker[] = [];
   for (const w of workers) {
     if (w.outcome !== 'done') continue;
+    // Uncommitted files only add a warning: a worktree git cannot read warns of none.
     const dirty = opts.uncommitted ? await opts.uncommitted(w.worktree).catch(() => []) : [];
     if (dirty.length)
       opts.note(
@@ -247,6 +249,7 @@ export function parseUrls(text: string): string[] {
         .map((d) => d.url)
         .filter((u): u is string => typeof u === 'string' && /^https?:\/\/\S+$/.test(u));
     } catch {
+      // Not gh's JSON list: no URLs in it.
       return [];
     }
   }

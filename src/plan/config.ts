@@ -129,6 +129,7 @@ function candidate(
   try {
     accessSync(file, constants.R_OK);
   } catch {
+    // Unreadable: told as a problem with its fix.
     return {
       exists: true,
       problem: `cannot be read (permission denied): make it readable (chmod u+r ${place}) or remove it`,
@@ -140,6 +141,7 @@ function candidate(
   try {
     pkg = JSON.parse(text);
   } catch (e) {
+    // Broken JSON: told as a problem, with where.
     const why = String((e as Error).message).replace(/ in JSON at position \d+.*$/s, '');
     return {
       exists: true,
@@ -223,6 +225,7 @@ export async function loadConfig(from: string, opts: ConfigOptions): Promise<Con
       }
     }
   } catch (e) {
+    // A configuration file that cannot be read is returned as a problem; unreadable() rethrows the rest.
     return { config: {}, readable: false, ...unreadable(e, opts.cwd) };
   }
   if (!found) return { config: {}, readable: true, issues: [] };

@@ -60,6 +60,7 @@ export async function readPlan(
       await fh.close();
     }
   } catch (e) {
+    // Every read error is told as a problem of the plan file, with its fix.
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return fail('no such file (create it, or give the path of your plan)', true);
     if (e instanceof NotRegularFile && e.kind === 'a folder')

@@ -33,6 +33,7 @@ async function checkVersion(
       problem: `${v.text} is too old: wo needs ${name} ${min.major}.${min.minor} or newer. Upgrade ${name}.`,
     };
   } catch (e) {
+    // A program that is missing or answers oddly is this check's answer, not a crash.
     return { ok: false, problem: (e as Error).message };
   }
 }

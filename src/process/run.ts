@@ -189,6 +189,7 @@ function isFolder(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
+    // Not there or not readable: not a folder to run in.
     return false;
   }
 }

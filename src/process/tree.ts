@@ -33,6 +33,7 @@ async function readStat(pid: number): Promise<Stat | undefined> {
       start: f[19] ?? '',
     };
   } catch {
+    // No such process (it ended), or /proc not readable.
     return undefined;
   }
 }
@@ -50,6 +51,7 @@ export async function processIdentity(
     await readdir('/proc/self');
     return undefined;
   } catch {
+    // No /proc to read: who has a pid is unknown.
     return 'unknown';
   }
 }
@@ -59,6 +61,7 @@ export async function bootId(): Promise<string | undefined> {
   try {
     return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
   } catch {
+    // Not Linux: no boot id, the other checks decide.
     return undefined;
   }
 }
@@ -108,6 +111,7 @@ function scan(): Promise<Map<number, Stat> | undefined> {
     try {
       names = await readdir('/proc');
     } catch {
+      // No /proc to read: no tree (callers fall back).
       return undefined;
     }
     const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
@@ -200,6 +204,7 @@ async function groupAlive(pgid: number): Promise<boolean> {
     process.kill(-pgid, 0);
     return true;
   } catch (e) {
+    // EPERM: the group is there, but another user's; anything else (ESRCH): gone.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

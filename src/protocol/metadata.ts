@@ -53,6 +53,7 @@ export function updateMeta(
 ): Promise<WorktreeMeta> {
   const before = queues.get(worktree) ?? Promise.resolve();
   const next = before.then(() => applyMeta(worktree, patch));
+  // The queue goes on after a failed update; its caller gets the failure from `next`.
   const settled = next.catch(() => undefined);
   queues.set(worktree, settled);
   void settled.then(() => {

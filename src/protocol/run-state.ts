@@ -62,6 +62,7 @@ export function parseRunState(text: string | undefined): RunState | undefined {
       ...(typeof s.resets_at === 'string' && { resets_at: s.resets_at }),
     };
   } catch {
+    // Not JSON (half-written or broken): no run step known.
     return undefined;
   }
 }

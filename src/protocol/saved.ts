@@ -1,7 +1,7 @@
 // Results kept after `wo clean` removes a worktree: `.wo/results/{feature}.md`, so no result is lost.
 import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
+import { ifExists, readTextIfExists, writeFileAtomic } from '../fsutil.js';
 
 export function savedResultPath(repoRoot: string, feature: string): string {
   return join(repoRoot, '.wo', 'results', `${feature}.md`);
@@ -28,7 +28,7 @@ export async function saveResult(
   text: string,
 ): Promise<string> {
   const path = savedResultPath(repoRoot, feature);
-  const previous = await stat(path).catch(() => undefined);
+  const previous = await ifExists(stat(path));
   if (previous) {
     const stamp = previous.mtime.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
     await rename(path, join(repoRoot, '.wo', 'results', `${feature}.${stamp}.md`));

@@ -46,6 +46,7 @@ export interface WorkerFiles {
   runStep?(stateDir: string, runId: string, step: RunStep, at: number, note?: RunStepNote): Promise<void>;
 }
 
+// Status reads half-written state: a file that cannot be read (gone, or being replaced) is not there yet.
 const missingAsUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
 
 /** The real file system. */
@@ -59,6 +60,7 @@ export const diskFiles: WorkerFiles = {
       missingAsUndefined(readTextIfExists(paths.result)),
       missingAsUndefined(readTextIfExists(exitPath)),
       missingAsUndefined(stat(exitPath)),
+      // Agent files that cannot be read add nothing; the protocol files still decide.
       readAgentFacts(loc.stateDir).catch(() => ({})),
       missingAsUndefined(readTextIfExists(runStatePath(loc.stateDir))),
     ]);
@@ -76,11 +78,13 @@ export const diskFiles: WorkerFiles = {
   },
   runStep: writeRunState,
   async record(loc, r) {
+    // No result yet (or unreadable): the record starts a new one.
     const previous = (await readResult(loc.worktree).catch(() => undefined))?.trim();
     const parts: string[] = [];
     if (r.headline !== undefined) parts.push(`**${r.headline}**`);
     if (r.detail) parts.push(r.detail);
     if (r.quoteOutput !== undefined) {
+      // A log gone or unreadable: the result says the worker exited silently, with nothing quoted.
       const tail = await readEndedTail(protocolPaths(loc.worktree).log, QUOTE_TAIL_BYTES).catch(
         () => undefined,
       );

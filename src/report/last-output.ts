@@ -37,6 +37,7 @@ export async function readLastOutputs(report: Pick<RunReport, 'workers'>): Promi
   const out = new Map<string, string>();
   for (const w of report.workers) {
     if (w.from_run !== null || w.attempts === 0 || !w.worktree) continue;
+    // A log gone with its worktree (or unreadable) only leaves out that worker's last output.
     const tail = await readTail(join(w.worktree, FILES.log)).catch(() => undefined);
     const text = tail && rawLastLines(tail);
     if (text) out.set(w.feature, text);
@@ -51,6 +52,7 @@ export function renderLastOutputs(outputs: ReadonlyMap<string, string>): string 
 
 /** A report folder's last-output.json; empty when it has none or it cannot be read (it only adds to the page). */
 export async function readLastOutputFile(dir: string): Promise<Map<string, string>> {
+  // Unreadable: it only adds to the page (see above).
   const text = await readTextIfExists(join(dir, LAST_OUTPUT_FILE)).catch(() => undefined);
   if (text === undefined) return new Map();
   try {
@@ -60,6 +62,7 @@ export async function readLastOutputFile(dir: string): Promise<Map<string, strin
       Object.entries(data.workers).filter((e): e is [string, string] => typeof e[1] === 'string'),
     );
   } catch {
+    // Broken JSON: it only adds to the page.
     return new Map();
   }
 }

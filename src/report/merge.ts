@@ -56,6 +56,7 @@ export async function findReportDirs(args: readonly string[]): Promise<string[]>
     throw new UsageError('wo report merge needs at least one report folder: wo report merge DIR...');
   const out: string[] = [];
   for (const arg of args) {
+    // Not there or not readable: either way not a folder to merge, said just below.
     const s = await stat(arg).catch(() => undefined);
     if (!s?.isDirectory()) throw new UsageError(`${arg} is not a folder: name the shards' report folders`);
     if ((await readTextIfExists(join(arg, 'report.json'))) !== undefined) {

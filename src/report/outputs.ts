@@ -7,7 +7,7 @@ import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { recordTimings } from './timings.js';
 import type { RunReport } from './types.js';
-import { writeFileAtomic } from '../fsutil.js';
+import { ifExists, writeFileAtomic } from '../fsutil.js';
 
 export interface RunOutputsOptions {
   report: RunReport;
@@ -33,6 +33,7 @@ export async function writeRunOutputs(o: RunOutputsOptions): Promise<void> {
     try {
       await fn();
     } catch (e) {
+      // Each output is extra: its failure is a warning, and the others are still written.
       o.warn(`wo: could not write ${what}: ${(e as Error).message}\n`);
     }
   };
@@ -48,7 +49,7 @@ export async function writeRunOutputs(o: RunOutputsOptions): Promise<void> {
   const summary = o.env.GITHUB_STEP_SUMMARY;
   if (summary) {
     await attempt(`the step summary ${summary}`, async () => {
-      const used = (await stat(summary).catch(() => undefined))?.size ?? 0;
+      const used = (await ifExists(stat(summary)))?.size ?? 0;
       const text = stepSummary(renderMarkdown(o.report), o.markdownPath, STEP_SUMMARY_LIMIT - used - 1);
       await appendFile(summary, used > 0 ? `\n${text}` : text);
     });

@@ -54,6 +54,7 @@ export const handOff: Stage = {
         w.handoff_error = res.error;
       }
     } catch (e) {
+      // The hand-off is after the work: its failure is told, the run's outcome stands.
       r.notice(`wo: the hand-off stopped: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   },

@@ -62,6 +62,7 @@ async function pastRuns(
   const files = new Set<string>();
   if (o.lastReportJson) files.add(resolve(repoRoot, o.lastReportJson));
   for (const folder of runFolders(repoRoot, o.reportDir)) {
+    // A run folder not made yet (or unreadable) holds no past runs.
     const entries = await readdir(folder).catch(() => [] as string[]);
     for (const e of entries) files.add(join(folder, e, 'report.json'));
   }
@@ -112,6 +113,7 @@ export async function reportedOnly(
     const last = await lastReported(repoRoot, feature);
     return last ? [{ feature, ...last, reason: last.reason ?? null }] : [];
   }
+  // No last report (or a broken one): no skipped workers to add.
   const report = await readLastReport(repoRoot).catch(() => undefined);
   return (report?.workers ?? [])
     .filter((w) => w.outcome === 'skipped' && !found.has(w.feature))

@@ -51,6 +51,7 @@ export const outputs: Stage = {
 
 /** The last 40 lines a worker printed, as the terminal showed them; undefined when none. */
 export async function lastOutput(worktree: string): Promise<string | undefined> {
+  // A log not there (or unreadable) has no last output.
   const tail = await readTail(protocolPaths(worktree).log).catch(() => undefined);
   const lines = tail ? lastLines(tail, 40) : [];
   return lines.length ? lines.join('\n') : undefined;

@@ -23,6 +23,7 @@ export const preflight: Stage = {
       ws.tmux,
       selected.map((w) => ws.locate(w.feature)),
     );
+    // Awaited after the agent checks; this only keeps an early rejection from going unhandled.
     sessionsOwned.catch(() => undefined);
     const say = (text: string) => r.notice(text);
     r.agentChecks = await checkAgents(

@@ -28,6 +28,7 @@ export const select: Stage = {
     r.ws = ws;
     // tmux's version is asked for while the selection is worked out; a dry run does not need tmux.
     r.tmuxUsable = assertTmux(ws.tmux);
+    // Awaited later (not by a dry run); this only keeps an early rejection from going unhandled.
     r.tmuxUsable.catch(() => undefined);
     const { selected, alreadyDone, carried } = await selectShard(plan, ws, opts, ctx.cwd, r.shard);
     r.selected = selected;

@@ -20,6 +20,7 @@ export const writeBack: Stage = {
             ? { started_at: at(rec.startedAt), finished_at: at(rec.finishedAt) }
             : {}),
         };
+        // Best effort: the report holds the outcome; a worktree removed meanwhile has no file to update.
         await updateMeta(wt, { worker }).catch(() => undefined);
       }),
     );

@@ -390,6 +390,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     try {
       await driver.prepare(spec, { signal: cancel.signal });
     } catch (e) {
+      // Recorded as the worker's failed attempt (below), not thrown.
       failure = { reason: message(e) };
     } finally {
       cancelTimer?.();
@@ -511,6 +512,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     try {
       handle = await driver.start(spec, attempt);
     } catch (e) {
+      // A start that failed is this attempt's outcome: failed, with why.
       return { rec: { attempt, outcome: 'failed', reason: message(e), startedAt, finishedAt: clock.now() } };
     }
     emit({ type: 'started', feature: spec.feature, attempt, adopted: handle.adopted, at: clock.now() });
@@ -524,6 +526,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       try {
         handle.stop(reason).catch(stopFailed);
       } catch (e) {
+        // A synchronous throw goes the same way as a rejection.
         stopFailed(e);
       }
     };
@@ -576,6 +579,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
           endWait();
           if (override) return;
           startTimer();
+          // Best effort: a worker that cannot be nudged ends by its own timeout or the monitor.
           handle.resume?.().catch(() => undefined);
         },
       };

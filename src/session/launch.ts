@@ -283,6 +283,7 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
       // tmux refused the name: the session is another start's (a second `wo spawn` of this worker that
       // got there first), never this one's to kill (SPEC §4: refused, exit 2).
       if (e instanceof CommandError && /duplicate session/i.test(e.stderr)) throw alreadyRunning(input);
+      // Best effort: the half-made session may not exist; the start's own error is thrown.
       await tmux.killSession(input.session).catch(() => undefined);
       throw e;
     }

@@ -65,6 +65,7 @@ export const watchDir: WatchDir = (dir, onChange) => {
     w.on('error', () => undefined);
     return w;
   } catch {
+    // No watch (folder gone, watcher limit): the poll sees the changes.
     return { close: () => undefined };
   }
 };
@@ -133,6 +134,7 @@ export class Monitor {
     let sessions: SessionInfo[] | undefined;
     const asked = this.clock.now();
     try {
+      // tmux did not answer this time: this poll learns nothing, the next one asks again.
       sessions = await this.o.tmux.listSessions().catch(() => undefined);
     } finally {
       this.polling = false;
@@ -189,6 +191,7 @@ export class Monitor {
       let next: typeof seen | undefined = seen;
       try {
         while (next) {
+          // A look that failed saw nothing new: it is tried again at the next change or poll.
           const value = await w.look(next).catch(() => undefined);
           if (!this.watched.has(key)) return true; // settled meanwhile (stopped by wo)
           if (value !== undefined) {

@@ -93,6 +93,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
           .then((line) => {
             if (line !== undefined && s.state.phase === 'running') s.state.lastLine = oneLine(line, 500);
           })
+          // A last line that cannot be read is only not shown; the next tick asks again.
           .catch(() => undefined)
           .finally(() => {
             s.fetching = false;
@@ -164,6 +165,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
         },
       },
     );
+    // The view only draws: the run's own outcome and errors come from the scheduler.
     await list.run().catch(() => undefined);
   };
 

@@ -37,6 +37,7 @@ export function logGroups(opts: LogGroupsOptions): { onEvent(e: WorkerEvent): vo
       const done = log.add(e);
       if (!done) return;
       chain = chain.then(async () => {
+        // No last output (a log gone or unreadable): the group is written without it.
         const tail = await opts.lastOutput(done.feature).catch(() => undefined);
         opts.write(logGroup(`${done.feature}: ${done.outcome}`, done.lines, tail));
       });

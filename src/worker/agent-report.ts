@@ -25,7 +25,9 @@ export async function agentReport(
   if (!o.ran)
     return { agent: o.agent ?? null, agent_version: null, usage: null, waiting_ms: null, last_screen: null };
   const [facts, kept] = await Promise.all([
+    // Agent files that cannot be read leave the report's agent fields empty (null).
     readAgentFacts(stateDir).catch((): AgentFacts => ({})),
+    // No screen kept (the session ended before wo looked): the log's end stands in below.
     readFile(agentPaths(stateDir).lastScreen, 'utf8').catch(() => undefined),
   ]);
   // A crashed worker's pane is gone with its session: the end of its log is what it last showed.
@@ -45,6 +47,7 @@ export async function agentReport(
 
 /** The last lines of a worker's log as its terminal showed them. */
 async function logScreen(log: string): Promise<string | undefined> {
+  // No log: no screen.
   const tail = await readTail(log, 65536).catch(() => undefined);
   const lines = tail ? lastLines(tail, SCREEN_LINES) : [];
   return lines.length ? lines.join('\n') : undefined;
@@ -55,8 +58,10 @@ const SCREEN_LINES = 40;
 
 /** Usage from the Claude Code transcript named by the worker's hooks, if any. */
 export async function sessionUsage(stateDir: string): Promise<Usage | undefined> {
+  // No hooks file (not an interactive Claude, or it never started): no transcript to read.
   const hooks = await readFile(agentPaths(stateDir).hooks, 'utf8').catch(() => undefined);
   const path = transcriptPath(hooks);
   if (!path) return undefined;
+  // A transcript gone or unreadable: usage unknown (null).
   return transcriptUsage(await readFile(path, 'utf8').catch(() => undefined));
 }

@@ -150,6 +150,7 @@ export class RunDriver implements WorkerDriver {
     // Written whole and at once (writeFileAtomic's calls are synchronous): the steps stay in order.
     this.files
       .runStep?.(this.location(feature).stateDir, this.options.runId, step, this.clock.now(), note)
+      // Best effort: the run-state file is for `wo status`; the run goes on without it.
       .catch(() => undefined);
   }
 
@@ -190,6 +191,7 @@ export class RunDriver implements WorkerDriver {
       // Setup was ended: what left its process group (a setsid daemon) ends too, found by the
       // worker's WO_WORKTREE. No agent ran in this worktree yet, so nothing else carries it.
       if (signal?.aborted)
+        // Best effort: the setup's own failure is what is thrown.
         await (this.options.endLeftovers ?? endLeftovers)(loc.worktree).catch(() => undefined);
       throw e;
     }
@@ -347,6 +349,7 @@ export class RunDriver implements WorkerDriver {
         const sweep = (this.options.endLeftovers ?? endLeftovers)(
           loc.worktree,
           seen !== STOPPED && seen.wrapperPid !== undefined ? [seen.wrapperPid] : [],
+          // Best effort: leftovers that cannot be ended do not change the worker's outcome.
         ).catch(() => undefined);
         this.sweeps.set(w.feature, sweep);
         this.background(sweep);
@@ -380,6 +383,7 @@ export class RunDriver implements WorkerDriver {
         })();
       }
       await stopping;
+      // Stopped on purpose: how the attempt then ended is the stopper's to say.
       await done.catch(() => undefined);
     };
     const handle: AttemptHandle = { adopted, done, stop };
@@ -444,6 +448,7 @@ export class RunDriver implements WorkerDriver {
   /** What the agent reported it used (its result's usage); with `wait`, once it has exited and printed it. */
   private async usage(loc: WorkerLocation, wait: boolean): Promise<Usage | undefined> {
     if (wait) await this.exited(loc, EXIT_GRACE_MS);
+    // Usage is extra: files that cannot be read leave it unknown.
     const f = await this.files.read(loc).catch(() => undefined);
     return f?.agentResult?.usage;
   }
@@ -456,6 +461,8 @@ export class RunDriver implements WorkerDriver {
   }
 
   private background(p: Promise<unknown>): void {
+    // Best effort, off the run's path: the outcome is decided already; a note not written or a
+    // session not ended is left for `wo status` and `wo clean` to see. close() waits for it.
     const quiet = p.catch(() => undefined);
     this.pending.add(quiet);
     void quiet.then(() => this.pending.delete(quiet));
@@ -464,6 +471,7 @@ export class RunDriver implements WorkerDriver {
   /** Stops watching and waits for the sessions being ended. */
   async close(): Promise<void> {
     this.monitor.close();
+    // Waited for, not judged: a creation prepare() never claimed had no turn to fail in.
     await Promise.all([...this.pending, ...this.creating.values()].map((p) => p.catch(() => undefined)));
   }
 }

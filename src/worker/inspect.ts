@@ -120,8 +120,11 @@ export async function readView(
   const now = o.now ?? Date.now();
   const loc = ws.locate(feature);
   const [dirStat, facts, meta] = await Promise.all([
+    // Status reads half-written state: a worktree not there (or unreadable) is decided as missing.
     stat(loc.worktree).catch(() => undefined),
+    // Files that cannot be read say nothing: the session and worktree still decide the status.
     (o.files ?? diskFiles).read(loc).catch((): FileFacts => ({})),
+    // A broken or unreadable .wo-meta.json says nothing; the worker is still shown.
     readMeta(loc.worktree).catch((): WorktreeMeta => ({})),
   ]);
   const entry = worktrees.find((w) => !w.prunable && resolve(w.path) === loc.worktree);
@@ -239,7 +242,7 @@ export async function findWorkers(ws: Scope, o: FindOptions = {}): Promise<Worke
     o.feature === undefined ? subdirs(worktreesRoot(ws.layout)) : Promise.resolve([o.feature]),
     o.liveRunId !== undefined
       ? (o.liveRunId ?? undefined)
-      : liveRunId(runLockPath(ws.repoRoot)).catch(() => undefined),
+      : liveRunId(runLockPath(ws.repoRoot)).catch(() => undefined), // unreadable lock: no live run known
   ]);
   // While a run is live, its workers that have no worktree yet (queued, preparing) are workers too.
   const stateDirs =

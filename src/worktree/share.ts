@@ -7,6 +7,7 @@ import { dirname, join, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { SafetyError, SetupError } from '../errors.js';
 import { overlaps, pathParts, repoPathProblem } from '../paths.js';
+import { ifExists } from '../fsutil.js';
 
 /** The one file operation a test replaces, to see the flags a copy asks for. */
 export interface ShareIO {
@@ -83,13 +84,13 @@ export async function share(
 
   for (const { given, rel } of links) {
     const src = join(repoRoot, rel);
-    if (!(await lstat(src).catch(() => undefined))) {
+    if (!(await ifExists(lstat(src)))) {
       await log(`[wo] link: ${given} does not exist in ${repoRoot}; skipped\n`);
       continue;
     }
     const dest = join(worktree, rel);
     await assertNoLinkOnTheWay(worktree, rel, 'link');
-    const there = await lstat(dest).catch(() => undefined);
+    const there = await ifExists(lstat(dest));
     if (there) {
       // Made by an earlier try of this worktree: nothing to do.
       if (there.isSymbolicLink() && (await readlink(dest)) === src) {
@@ -143,7 +144,7 @@ async function assertNoLinkOnTheWay(worktree: string, rel: string, key: 'copy' |
   const parts = rel.split(sep).slice(0, -1);
   for (let i = 1; i <= parts.length; i++) {
     const at = parts.slice(0, i).join(sep);
-    const s = await lstat(join(worktree, at)).catch(() => undefined);
+    const s = await ifExists(lstat(join(worktree, at)));
     if (!s) return; // missing from here down: wo makes these folders itself
     if (s.isSymbolicLink() || !s.isDirectory())
       throw new SetupError(
@@ -174,7 +175,7 @@ async function copyTree(
   io: ShareIO,
   limit: ReturnType<typeof pLimit>,
 ): Promise<void> {
-  const there = await lstat(dest).catch(() => undefined);
+  const there = await ifExists(lstat(dest));
   if (there && !there.isDirectory()) {
     kept.push(rel); // git has a file or a symbolic link there
     return;

@@ -8,6 +8,7 @@ import { readMeta, updateMeta } from '../protocol/metadata.js';
 import { EXCLUDE_PATTERNS, FILES, outputBlock, writeResult, writeStatus } from '../protocol/protocol.js';
 import { type WorkerLocation } from './layout.js';
 import { isInside } from '../paths.js';
+import { isAbsent } from '../fsutil.js';
 import { share, type Shared } from './share.js';
 import type { Tmux } from '../tmux/tmux.js';
 
@@ -31,8 +32,9 @@ export interface EnsureOptions {
 async function exists(path: string): Promise<'dir' | 'other' | undefined> {
   try {
     return (await stat(path)).isDirectory() ? 'dir' : 'other';
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (isAbsent(e)) return undefined;
+    throw e; // not an absence (a permission, a link loop): creating over it would fail less clearly
   }
 }
 
@@ -176,6 +178,7 @@ async function checkout(git: Git, loc: WorkerLocation): Promise<void> {
  */
 async function unfinishedCheckout(git: Git, worktree: string): Promise<boolean> {
   if ((await readMeta(worktree)).checkout_ok === false) return true;
+  // A worktree wo cannot list is not taken for a half-made checkout (adopted as it is).
   const entries = await readdir(worktree).catch(() => undefined);
   return entries?.length === 1 && entries[0] === '.git' && !(await git.hasIndex(worktree));
 }

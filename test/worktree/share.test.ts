@@ -59,6 +59,13 @@ describe('link', () => {
     expect(lstatSync(join(wt, 'node_modules'), { throwIfNoEntry: false })).toBeUndefined();
   });
 
+  test('a path the main checkout has but wo cannot look at fails the setup, not skipped as missing', async () => {
+    // A link loop on the way (as root, the one such error a test can make; EACCES is the same case).
+    symlinkSync('loop', join(repo, 'loop'));
+    await expect(share(repo, wt, { link: ['loop/cache'] }, log)).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(logged).toEqual([]);
+  });
+
   test('a path git checked out is never replaced: refused with the fix, and left as it was', async () => {
     write(join(repo, 'vendor', 'lib.js'), 'main');
     write(join(wt, 'vendor', 'lib.js'), 'tracked');
