@@ -30,7 +30,8 @@ export const handOff: Stage = {
           runner: ws.runner,
           repoRoot: ws.repoRoot,
           remote: r.remote,
-          pr: Boolean(opts.pr),
+          // With an integration, --pr opens one pull request for its branch instead (SPEC §10); --pr each keeps these.
+          pr: opts.pr === 'each' || (Boolean(opts.pr) && !r.integration),
           runId: report.run_id,
           env: ctx.env,
           note: (line) => r.notice(`wo: ${line}\n`),
@@ -43,6 +44,20 @@ export const handOff: Stage = {
         w.pushed = res.pushed;
         w.pr_url = res.pr_url;
         w.handoff_error = res.error;
+      }
+      if (r.integration) {
+        const { handOffIntegration } = await import('../handoff/handoff.js');
+        const res = await handOffIntegration(r.integration, {
+          git: ws.git,
+          runner: ws.runner,
+          repoRoot: ws.repoRoot,
+          remote: r.remote,
+          pr: opts.pr === true,
+          runId: report.run_id,
+          env: ctx.env,
+          note: (line) => r.notice(`wo: ${line}\n`),
+        });
+        Object.assign(r.integration, { pushed: res.pushed, pr_url: res.pr_url, handoff_error: res.error });
       }
     } catch (e) {
       r.notice(`wo: the hand-off stopped: ${e instanceof Error ? e.message : String(e)}\n`);

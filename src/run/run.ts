@@ -6,6 +6,7 @@ import { dryRun } from './dry-run.js';
 import { RunEvents, type RunListener } from './events.js';
 import { facts } from './facts.js';
 import { handOff } from './hand-off.js';
+import { integrate, radar } from './integrate.js';
 import { lock } from './lock.js';
 import { outputs } from './outputs.js';
 import { preflight } from './preflight.js';
@@ -24,9 +25,11 @@ export const STAGES: readonly Stage[] = [
   dryRun,
   preflight,
   lock,
+  radar,
   schedule,
   writeBack,
   facts,
+  integrate,
   report,
   handOff,
   outputs,
@@ -58,7 +61,8 @@ export async function runPlan(
   }
   const code = ctx.signal.aborted
     ? ExitCode.interrupted
-    : run.records.every((r) => r.outcome === 'done')
+    : run.records.every((r) => r.outcome === 'done') &&
+        (run.integration === undefined || run.integration.outcome === 'integrated')
       ? ExitCode.ok
       : ExitCode.notAllDone;
   return { code, report: run.report };

@@ -63,8 +63,11 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
   const width = (): number => opts.target.columns || 80;
   // The first row: counts by state and the time since the run began.
   let header: AnyTask | undefined;
+  // The radar's predicted conflicts (SPEC §10), kept under the header while the run goes on.
+  const warnings: string[] = [];
   const showHeader = (): void => {
-    if (header) header.title = headerText(model.workers.values(), now() - startedAt);
+    if (header)
+      header.title = [headerText(model.workers.values(), now() - startedAt), ...warnings].join('\n');
   };
   const show = (s: Slot): void => {
     if (s.task) s.task.title = title(s.state, now(), style, width());
@@ -183,6 +186,11 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       show(s);
       // The terminal bell: a worker waits for a person (its row says what it asks).
       if (e.type === 'live' && e.state === 'waiting' && was !== 'waiting') stream.write('\x07');
+    },
+    radar(line) {
+      if (stopped) return;
+      warnings.push(oneLine(line, width()));
+      showHeader();
     },
     async stop() {
       if (stopped) return;

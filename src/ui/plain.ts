@@ -30,6 +30,9 @@ export function createPlainView(opts: PlainViewOptions): ProgressView {
       const text = eventText(e);
       if (text !== undefined) line(e.at, text);
     },
+    radar(text, at) {
+      if (!stopped) line(at, text);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

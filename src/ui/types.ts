@@ -9,6 +9,8 @@ export interface ProgressView {
    * working, waiting with the agent's message, rate-limited, verifying); `waiting` is announced at once.
    */
   onEvent(event: WorkerEvent): void;
+  /** A conflict the radar predicts (SPEC §10), shown at once: radarText's line. */
+  radar?(line: string, at: number): void;
   /** Ends the view (after the scheduler resolved) and prints the summary line. Idempotent. */
   stop(): Promise<void>;
 }

@@ -67,6 +67,11 @@ export function finishedText(r: WorkerRecord): string {
   return `${r.feature} ${r.outcome}${took}${tries}${reason}`;
 }
 
+/** `login ⚠ conflicts with signup in src/auth.ts`: the conflict radar's line (SPEC §10). */
+export function radarText(c: { feature: string; with: string; files: readonly string[] }): string {
+  return `${c.feature} ⚠ conflicts with ${c.with} in ${c.files.join(', ')}`;
+}
+
 /** `running 3 workers: login, api, e2e`: the run's first line. */
 export function startText(features: readonly string[]): string {
   const n = features.length;
