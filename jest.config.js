@@ -35,6 +35,7 @@ const INTEGRATION = [
   'test/agents/rate-limit.test.ts',
   'test/agents/preflight.test.ts',
   'test/hardening/', // SPEC §9 cases on real git and tmux
+  'test/integrate/integrate.test.ts', // SPEC §10 on real git (tmux for the agent resolution)
 ];
 
 const common = {

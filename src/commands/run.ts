@@ -23,23 +23,15 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
  * or stderr when stdout carries --json); the report's place last.
  */
 async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
-  const [
-    { createProgress },
-    { drainNotice },
-    { logGroups },
-    github,
-    { lastOutput },
-    { lastOutputLine },
-    { radarText },
-  ] = await Promise.all([
-    import('../ui/index.js'),
-    import('../ui/text.js'),
-    import('../ui/log-groups.js'),
-    import('../report/github.js'),
-    import('../run/outputs.js'),
-    import('../worker/lastline.js'),
-    import('../ui/words.js'),
-  ]);
+  const [{ createProgress }, { drainNotice }, { logGroups }, github, { lastOutput }, { lastOutputLine }] =
+    await Promise.all([
+      import('../ui/index.js'),
+      import('../ui/text.js'),
+      import('../ui/log-groups.js'),
+      import('../report/github.js'),
+      import('../run/outputs.js'),
+      import('../worker/lastline.js'),
+    ]);
   const progress = (text: string): void => (opts.json ? ctx.io.err(text) : ctx.io.out(text));
   let view: ReturnType<typeof createProgress> | undefined;
   let groups: ReturnType<typeof logGroups> | undefined;
@@ -69,11 +61,9 @@ async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
           await groups?.flush();
           await view?.stop();
         })();
-      case 'conflict-predicted': {
+      case 'conflict-predicted':
         // The radar's line, at once (SPEC §10): in the live view's header, or a line of its own.
-        const line = radarText(e);
-        return view?.radar ? view.radar(line, e.at) : progress(`${line}\n`);
-      }
+        return view?.radar?.({ feature: e.feature, with: e.with, files: e.files }, e.at);
       case 'integrated':
         return ctx.io.err(`wo: ${e.text}\n`);
       case 'workflow-commands':

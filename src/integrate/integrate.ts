@@ -44,6 +44,8 @@ export interface IntegrateInput {
   base: string;
   /** Done workers with commits, in plan order. */
   workers: readonly Candidate[];
+  /** Every worker branch of the plan: commits on them are never foreign to the integration branch. */
+  known?: readonly string[];
   verify?: string;
   timeoutMs?: number;
   env: NodeJS.ProcessEnv;
@@ -138,15 +140,23 @@ async function refuseForeign(input: IntegrateInput, order: readonly Candidate[])
   const { git, repoRoot, branch, base } = input;
   if (!(await git.branchExists(repoRoot, branch))) return;
   const r = await git.run(repoRoot, [
-    'rev-list',
-    '--oneline',
+    'log',
+    '--format=%h%x09%p%x09%s',
     `refs/heads/${branch}`,
     '--not',
     '--end-of-options',
     base,
-    ...order.map((w) => `refs/heads/${w.branch}`),
+    ...new Set([...order.map((w) => w.branch), ...(input.known ?? [])].map((b) => `refs/heads/${b}`)),
   ]);
-  const foreign = r.stdout.split('\n').filter(Boolean);
+  // wo's own merges of an earlier integration are made again; anything else would be lost.
+  const foreign = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split('\t'))
+    .filter(
+      ([, parents = '', subject = '']) => !(parents.includes(' ') && subject.startsWith('wo: integrate ')),
+    )
+    .map(([hash, , subject]) => `${hash} ${subject}`);
   if (foreign.length)
     throw new SafetyError(
       `the integration branch ${branch} holds ${foreign.length} commit${foreign.length === 1 ? '' : 's'} in neither ${base} nor a worker's branch:\n` +
@@ -160,7 +170,8 @@ async function freshWorktree(input: IntegrateInput): Promise<void> {
   const { git, repoRoot, worktree, branch, base } = input;
   if (await git.isWorktree(repoRoot, worktree)) {
     await git.run(worktree, ['merge', '--abort'], false);
-    await git.run(worktree, ['checkout', '--quiet', '--force', '-B', branch, '--end-of-options', base]);
+    // Both names were checked above: neither starts with "-"; `--` makes base a revision, never a path.
+    await git.run(worktree, ['checkout', '--quiet', '--force', '-B', branch, base, '--']);
     // Untracked files of an earlier resolution or verify would leak into this one (ignored ones stay).
     await git.run(worktree, ['clean', '-fdq']);
     return;
@@ -273,7 +284,7 @@ export async function checkResolution(
     .trim()
     .split(' ');
   const tip = (
-    await git.run(worktree, ['rev-parse', '--end-of-options', `refs/heads/${branch}`])
+    await git.run(worktree, ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${branch}`])
   ).stdout.trim();
   if (parents[0] === before || !parents.slice(1).includes(tip) || !parents.slice(1).includes(before))
     return 'the merge was not committed';

@@ -51,9 +51,13 @@ export class Radar {
     this.done.push({ feature, branch });
   }
 
-  /** A worker that just ended done with commits: compared with every other done worker, in turn. */
-  add(feature: string, branch: string): Promise<void> {
+  /**
+   * A worker that just ended done: when `hasCommits` says so, compared with every other done worker,
+   * in turn. Queued at once, so that idle() waits for it.
+   */
+  add(feature: string, branch: string, hasCommits: () => Promise<boolean> = async () => true): Promise<void> {
     this.queue = this.queue.then(async () => {
+      if (!(await hasCommits().catch(() => false))) return;
       for (const other of [...this.done]) {
         const files = await predictConflict(this.git, this.repo, other.branch, branch).catch(() => undefined);
         if (!files?.length) continue;

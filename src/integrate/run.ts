@@ -56,6 +56,14 @@ export async function integratePlan(i: IntegratePlanInput): Promise<ReportIntegr
     branch: integrationBranch(settings.branch, i.runId),
     base: i.base,
     workers: candidates,
+    known: (
+      await Promise.all(
+        i.plan.workers.map(async (w) => {
+          const b = ws.locate(w.feature).branch;
+          return (await ws.git.branchExists(ws.repoRoot, b)) ? [b] : [];
+        }),
+      )
+    ).flat(),
     ...(settings.verify !== undefined && { verify: settings.verify }),
     ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
     env: i.env,

@@ -31,9 +31,9 @@ export const radar: Stage = {
       const branch = ws.locate(e.feature).branch;
       const base = specs.get(e.feature)?.base ?? r.integrationBase ?? 'HEAD';
       // Told at once (the view shows it while the run goes on); the integrate stage waits for it.
-      void commitsAhead(ws.git, ws.repoRoot, base, branch)
-        .then((n) => (n ? found.add(e.feature, branch) : undefined))
-        .catch(() => undefined);
+      void found.add(e.feature, branch, async () =>
+        Boolean(await commitsAhead(ws.git, ws.repoRoot, base, branch)),
+      );
     });
   },
 };

@@ -13,6 +13,7 @@ import {
 } from './model.js';
 import { renderStream, type RenderTarget } from './stream.js';
 import { oneLine } from './text.js';
+import { radarText } from './words.js';
 import type { LastLine, ProgressView } from './types.js';
 
 export interface LiveViewOptions {
@@ -187,8 +188,10 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       // The terminal bell: a worker waits for a person (its row says what it asks).
       if (e.type === 'live' && e.state === 'waiting' && was !== 'waiting') stream.write('\x07');
     },
-    radar(line) {
-      if (stopped) return;
+    radar(c) {
+      const line = radarText(c);
+      // After the list is gone, a line of its own: a prediction is never dropped.
+      if (stopped) return void stream.write(`${oneLine(line, width())}\n`);
       warnings.push(oneLine(line, width()));
       showHeader();
     },
