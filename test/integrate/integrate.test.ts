@@ -5,7 +5,16 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PredictedConflict, ReportIntegration } from '../../src/report/types.js';
 import { BIN, runEnv, type RunEnv } from '../run/harness.js';
+
+/** What these tests read of report.json. */
+interface Report {
+  run_id: string;
+  workers: Array<{ feature: string; outcome: string }>;
+  integration: ReportIntegration & { verify: NonNullable<ReportIntegration['verify']> };
+  predicted_conflicts: PredictedConflict[];
+}
 
 const commit = (file: string, text: string) =>
   `printf '${text}\\n' > ${file} && git add ${file} && git commit -q -m "${file}"`;
@@ -22,6 +31,7 @@ describe('integration', () => {
     r.repo.git('commit', '-q', '-m', 'shared');
   });
   afterEach(() => r.cleanup());
+  const report = () => r.report() as unknown as Report;
 
   const head = (integrate: string) =>
     `version: 1\ndefaults:\n  agent: shell\n  timeout: 60s\nintegrate:\n${integrate}workers:\n`;
@@ -43,8 +53,8 @@ describe('integration', () => {
     );
     const res = await r.wo(['run']);
     expect(res.code).toBe(1); // partial keeps the exit code from 0
-    const rep = r.report() as Record<string, any>;
-    expect(rep.workers.map((w: any) => [w.feature, w.outcome])).toEqual([
+    const rep = report();
+    expect(rep.workers.map((w) => [w.feature, w.outcome])).toEqual([
       ['a', 'done'],
       ['b', 'done'],
       ['watcher', 'done'],
@@ -54,7 +64,7 @@ describe('integration', () => {
     expect(radarLine).not.toBeNull();
     expect(res.stdout.indexOf(radarLine![0])).toBeLessThan(res.stdout.indexOf('3 done'));
     expect(rep.predicted_conflicts).toHaveLength(1);
-    expect(rep.predicted_conflicts[0].files).toEqual(['shared.txt']);
+    expect(rep.predicted_conflicts[0]!.files).toEqual(['shared.txt']);
 
     const x = rep.integration;
     expect(x.outcome).toBe('partial');
@@ -104,7 +114,7 @@ describe('integration', () => {
     );
     const res = await r.wo(['run']);
     expect(res.code).toBe(1);
-    const x = (r.report() as Record<string, any>).integration;
+    const x = report().integration;
     expect(x.outcome).toBe('failed');
     expect(x.merged).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     expect(x.verify.passed).toBe(false);
@@ -125,7 +135,7 @@ describe('integration', () => {
     );
     const res = await r.wo(['run']);
     expect(res.code).toBe(0);
-    const x = (r.report() as Record<string, any>).integration;
+    const x = report().integration;
     expect(x).toMatchObject({ outcome: 'integrated', merged: ['api', 'ui'], verify: null });
   });
 
@@ -137,7 +147,7 @@ describe('integration', () => {
         `  - feature: c\n    task: ${JSON.stringify(commit('c.txt', 'c'))}\n`,
     );
     expect((await r.wo(['run'])).code).toBe(1);
-    const x = (r.report() as Record<string, any>).integration;
+    const x = report().integration;
     expect(x).toMatchObject({ outcome: 'failed', merged: ['a'], not_merged: ['c'] });
     expect(x.conflicts).toEqual([
       { feature: 'b', files: ['shared.txt'], with: ['a'], resolution: 'stopped' },
@@ -281,7 +291,7 @@ describe('integration', () => {
     test('an agent that resolves the conflict: merged, and the session was wt-_integration', async () => {
       agentPlan(`printf 'from a\\nfrom b\\n' > shared.txt && git add shared.txt && git commit -q --no-edit`);
       const res = await r.wo(['run']);
-      const x = (r.report() as Record<string, any>).integration;
+      const x = report().integration;
       expect(x).toMatchObject({ outcome: 'integrated', merged: ['a', 'b'], conflicts: [] });
       expect(res.code).toBe(0);
       expect(integrationFile(x.branch, 'shared.txt')).toBe('from a\nfrom b\n');
@@ -296,7 +306,7 @@ describe('integration', () => {
       agentPlan('git add shared.txt && git commit -q --no-edit');
       const res = await r.wo(['run']);
       expect(res.code).toBe(1);
-      const x = (r.report() as Record<string, any>).integration;
+      const x = report().integration;
       expect(x.outcome).toBe('partial');
       expect(x.merged).toEqual(['a']);
       expect(x.conflicts).toEqual([
