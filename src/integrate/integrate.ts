@@ -106,8 +106,8 @@ export async function integrate(input: IntegrateInput): Promise<ReportIntegratio
     return finish();
   }
 
-  // The commit after each merge, for the bisection.
-  const tips: string[] = [];
+  // One git call per clean merge: the commits after each are read back only for a bisection.
+  const start = await head(git, worktree).catch(() => undefined);
   for (let i = 0; i < order.length; i++) {
     const w = order[i]!;
     const outcome = await mergeOne(input, w, order, result).catch((e: unknown) => {
@@ -116,7 +116,6 @@ export async function integrate(input: IntegrateInput): Promise<ReportIntegratio
     });
     if (outcome === 'merged') {
       result.merged.push(w.feature);
-      tips.push(await head(git, worktree));
       note(`${w.feature}: merged`);
       continue;
     }
@@ -129,8 +128,16 @@ export async function integrate(input: IntegrateInput): Promise<ReportIntegratio
   result.head = await head(git, worktree).catch(() => null);
 
   if (input.verify && result.merged.length > 0 && result.reason === null) {
-    result.verify = await verifyMerged(input, result.merged, tips);
-    note(result.verify.passed ? 'verify passed on the merged tree' : `${result.verify.finding}`);
+    result.verify = await verifyMerged(input, result.merged, async () => {
+      // The integration branch's first parents since it started: one merge commit per merged worker.
+      const r = await git.run(worktree, ['rev-list', '--first-parent', '--reverse', `${start}..HEAD`]);
+      return r.stdout.split('\n').filter(Boolean);
+    }).catch((e: unknown) => {
+      result.reason = `verify on the merged tree: ${message(e)}`;
+      return null;
+    });
+    if (result.verify)
+      note(result.verify.passed ? 'verify passed on the merged tree' : `${result.verify.finding}`);
   }
   return finish();
 }
@@ -197,7 +204,6 @@ async function mergeOne(
   result: ReportIntegration,
 ): Promise<'merged' | 'skipped' | 'stop' | 'error'> {
   const { git, worktree } = input;
-  const before = await head(git, worktree);
   const r = await git.run(
     worktree,
     [
@@ -213,6 +219,8 @@ async function mergeOne(
   );
   if (r.exitCode === 0) return 'merged';
   const files = await unmergedFiles(git, worktree);
+  // Mid-merge, HEAD is still the commit before it.
+  const before = await head(git, worktree);
   if (files.length === 0) {
     await git.run(worktree, ['merge', '--abort'], false);
     throw new Error((r.stderr || r.stdout).trim() || `git merge exited ${r.exitCode}`);
@@ -319,11 +327,11 @@ async function collidesWith(
   return out;
 }
 
-/** Verify on the merged tree; on failure, the bisection over the merge commits `tips`. */
+/** Verify on the merged tree; on failure, the bisection over the merge commits (`mergeCommits`, in order). */
 async function verifyMerged(
   input: IntegrateInput,
   merged: readonly string[],
-  tips: readonly string[],
+  mergeCommits: () => Promise<string[]>,
 ): Promise<NonNullable<ReportIntegration['verify']>> {
   const { git, worktree } = input;
   const command = input.verify!;
@@ -345,6 +353,9 @@ async function verifyMerged(
 
   let found: { culprit: number; lastPass: number } | undefined;
   try {
+    const tips = await mergeCommits();
+    if (tips.length !== merged.length)
+      throw new Error(`expected ${merged.length} merge commits, found ${tips.length}`);
     found = await firstBreaking(tips.length, async (k) => {
       await git.run(worktree, ['checkout', '--quiet', '--force', '--detach', tips[k - 1]!]);
       const r = await run();
