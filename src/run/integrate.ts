@@ -24,7 +24,12 @@ export const radar: Stage = {
     });
     r.radar = found;
     await writeRadar(ws.repoRoot, r.runId, []).catch(() => undefined);
-    for (const f of r.alreadyDone) found.know(f, ws.locate(f).branch);
+    // Done before this run (needed, or carried over by --failed): compared with, never announced alone.
+    for (const f of new Set([
+      ...r.alreadyDone,
+      ...r.carried.filter((w) => w.outcome === 'done').map((w) => w.feature),
+    ]))
+      found.know(f, ws.locate(f).branch);
     const specs = new Map(plan.workers.map((w) => [w.feature, w]));
     r.events.on((e) => {
       if (e.type !== 'finished' || e.record.outcome !== 'done') return;

@@ -62,7 +62,9 @@ export async function runPlan(
   const code = ctx.signal.aborted
     ? ExitCode.interrupted
     : run.records.every((r) => r.outcome === 'done') &&
-        (run.integration === undefined || run.integration.outcome === 'integrated')
+        // SPEC §6: an integration that is not `integrated`, or whose branch's hand-off failed, is exit 1.
+        (run.integration === undefined ||
+          (run.integration.outcome === 'integrated' && !run.integration.handoff_error))
       ? ExitCode.ok
       : ExitCode.notAllDone;
   return { code, report: run.report };
