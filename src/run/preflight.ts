@@ -11,8 +11,10 @@ export const preflight: Stage = {
     const { ctx, opts, plan, ws, selected } = r;
     await r.tmuxUsable;
     const { preflight: checkAgents } = await import('../worker/preflight.js');
+    // With `on_conflict: agent`, the agent that resolves conflicts is checked too (SPEC §10).
+    const resolver = plan.integrate?.onConflict === 'agent' ? [plan.integrate.agent] : [];
     const usedAgents = Object.fromEntries(
-      [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
+      [...new Set([...selected.map((w) => w.agent), ...resolver])].map((a) => [a, plan.agents[a]!]),
     );
     // A session name taken by another repository's session is refused before anything is created;
     // tmux is asked while the agents are checked, and the agents' problems are told first.
