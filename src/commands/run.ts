@@ -23,15 +23,14 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
  * or stderr when stdout carries --json); the report's place last.
  */
 async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
-  const [{ createProgress }, { drainNotice }, { logGroups }, github, { lastOutput }, { lastOutputLine }] =
-    await Promise.all([
-      import('../ui/index.js'),
-      import('../ui/text.js'),
-      import('../ui/log-groups.js'),
-      import('../report/github.js'),
-      import('../run/outputs.js'),
-      import('../worker/lastline.js'),
-    ]);
+  // One after another: these share modules (words, text, github), and jest's ESM loader fails a
+  // module that two concurrent imports link at once ("request for … is not in cache").
+  const { createProgress } = await import('../ui/index.js');
+  const { drainNotice } = await import('../ui/text.js');
+  const github = await import('../report/github.js');
+  const { logGroups } = await import('../ui/log-groups.js');
+  const { lastOutput } = await import('../run/outputs.js');
+  const { lastOutputLine } = await import('../worker/lastline.js');
   const progress = (text: string): void => (opts.json ? ctx.io.err(text) : ctx.io.out(text));
   let view: ReturnType<typeof createProgress> | undefined;
   let groups: ReturnType<typeof logGroups> | undefined;

@@ -12,8 +12,7 @@ import {
   type WorkerState,
 } from './model.js';
 import { renderStream, type RenderTarget } from './stream.js';
-import { oneLine } from './text.js';
-import { radarText } from './words.js';
+import { oneLine, radarText } from './text.js';
 import type { LastLine, ProgressView } from './types.js';
 
 export interface LiveViewOptions {

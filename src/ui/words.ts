@@ -5,6 +5,9 @@ import type { LiveEvent, SchedulerEvent, WorkerEvent, WorkerRecord } from '../sc
 import { stripControl } from '../escapes.js';
 import { clockTime, oneLine } from './text.js';
 
+// The radar's line lives in text.ts, which the live view already loads; it is part of this wording.
+export { radarText } from './text.js';
+
 /**
  * `[12:00:01] login started (attempt 1)`. The clock is local time: a person reads these lines against
  * their own clock (a rate limit's reset above all), and a CI runner's local time is UTC unless its TZ
@@ -65,11 +68,6 @@ export function finishedText(r: WorkerRecord): string {
   const tries = r.attempts.length > 1 ? ` (${r.attempts.length} attempts)` : '';
   const reason = r.reason && r.reason !== r.outcome ? `: ${oneLine(r.reason)}` : '';
   return `${r.feature} ${r.outcome}${took}${tries}${reason}`;
-}
-
-/** `login ⚠ conflicts with signup in src/auth.ts`: the conflict radar's line (SPEC §10). */
-export function radarText(c: { feature: string; with: string; files: readonly string[] }): string {
-  return `${c.feature} ⚠ conflicts with ${c.with} in ${c.files.join(', ')}`;
 }
 
 /** `running 3 workers: login, api, e2e`: the run's first line. */
