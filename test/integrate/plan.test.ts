@@ -129,3 +129,44 @@ describe('an integration in words, markdown and annotations', () => {
     );
   });
 });
+
+describe('JUnit: a testcase integration', () => {
+  const base = {
+    run_id: 'r1',
+    plan: 'workers.yaml',
+    started_at: '2026-12-07T10:00:00.000Z',
+    finished_at: '2026-12-07T10:01:00.000Z',
+    duration_ms: 60_000,
+    summary: { done: 0, failed: 0, timeout: 0, crashed: 0, skipped: 0, interrupted: 0 },
+    shard: null,
+    workers: [],
+  };
+  const integration = (outcome: ReportIntegration['outcome']): ReportIntegration => ({
+    branch: 'wo-integration/r1',
+    base: 'main',
+    head: 'abc',
+    merged: ['login'],
+    conflicts:
+      outcome === 'partial'
+        ? [{ feature: 'cart', files: ['a.ts'], with: ['login'], resolution: 'skipped' }]
+        : [],
+    not_merged: [],
+    verify: null,
+    outcome,
+    reason: null,
+    duration_ms: 1500,
+  });
+
+  test('a failure unless integrated, counted in the suite', async () => {
+    const { renderJunit } = await import('../../src/report/junit.js');
+    const partial = renderJunit({ ...base, integration: integration('partial') });
+    expect(partial).toContain('tests="1" failures="1"');
+    expect(partial).toMatch(/<testcase name="integration" [^>]*time="1.500">/);
+    expect(partial).toContain('<failure message="integration partial" type="partial">');
+    expect(partial).toContain('conflict: cart with login in a.ts');
+    const ok = renderJunit({ ...base, integration: integration('integrated') });
+    expect(ok).toContain('tests="1" failures="0"');
+    expect(ok).not.toContain('<failure');
+    expect(renderJunit(base)).toContain('tests="0"');
+  });
+});
