@@ -37,6 +37,7 @@ const INTEGRATION = [
   'test/hardening/', // SPEC §9 cases on real git and tmux
   'test/report/html-browser.test.ts', // report.html in Debian's Chromium, headless
   'test/report/report-html-run.test.ts', // report.html from real runs, merge and --open
+  'test/integrate/integrate.test.ts', // SPEC §10 on real git (tmux for the agent resolution)
 ];
 
 const common = {

@@ -24,6 +24,15 @@ const positiveInt = (v: string): number => {
   return n;
 };
 
+/** `--pr` alone is true; `--pr each` keeps one pull request per worker when a plan integrates (SPEC §10). */
+const prMode = (v: string): 'each' => {
+  if (v !== 'each')
+    throw new UsageError(
+      `--pr takes no value or "each", not "${v}" (a plan goes before the flags: wo run ${v} --pr)`,
+    );
+  return v;
+};
+
 export function buildProgram(ctx: Context, setCode: (code: number) => void): Command {
   const program = new Command('wo');
   const act =
@@ -60,12 +69,31 @@ export function buildProgram(ctx: Context, setCode: (code: number) => void): Com
     )
     .option('--timings <file>', 'worker durations that --shard balances by (default .wo/timings.json)')
     .option('--push', 'push the branch of each done worker with commits to the remote (never forced)')
-    .option('--pr', 'also open a draft pull request per pushed branch with gh (implies --push)')
+    .option(
+      '--pr [each]',
+      'also open a draft pull request per pushed branch with gh (implies --push); with integrate: one for the integration branch, "each" keeps one per worker',
+      prMode,
+    )
     .option(
       '--rehearse [file]',
       'run every agent against a scripted model on 127.0.0.1: no key, $0 (docs/rehearsal.md)',
     )
     .action(act(async () => (await import('./commands/run.js')).runCommand));
+
+  program
+    .command('integrate')
+    .description("merge the plan's latest done workers into one fresh branch and verify it; runs no worker")
+    .argument('[plan]', 'the plan file', 'workers.yaml')
+    .option('--only <features>', 'integrate only these workers (comma-separated)', list)
+    .option('--push', 'push the integration branch to the remote (never forced)')
+    .option(
+      '--pr [each]',
+      'also open one draft pull request for it with gh; "each": one per merged worker',
+      prMode,
+    )
+    .option('--json', "print the integration (report.json's integration) as JSON on stdout")
+    .option('--junit <file>', 'also write the integration as a JUnit testcase to this file')
+    .action(act(async () => (await import('./commands/integrate.js')).integrateCommand));
 
   const report = program
     .command('report')

@@ -40,11 +40,14 @@ const FLOORS: Record<string, number> = {
   // A worker as the run and the commands see it; the repository's shared settings.
   worker: 5,
   workspace: 5,
-  // A run, and the views of it.
-  run: 6,
+  // Merging done workers into one branch (it runs a resolving agent through a worker's driver), and
+  // the views of a run.
+  integrate: 6,
   ui: 6,
-  commands: 7,
-  cli: 8,
+  // A run, from selection to outputs.
+  run: 7,
+  commands: 8,
+  cli: 9,
 };
 
 /** Known edges that still break a rule, each with who removes it; an edge that is gone must leave. */

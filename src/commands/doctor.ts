@@ -40,6 +40,17 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
   checks.push(
     git.ok ? { level: 'ok', text: git.version ?? 'git' } : { level: 'fail', text: git.problem ?? 'git' },
   );
+  // SPEC §10: the conflict radar needs git merge-tree --write-tree.
+  if (git.ok) {
+    const { radarUsable, RADAR_GIT } = await import('../integrate/radar.js');
+    // git's own check above already says what is wrong with it: here only a known version warns.
+    const v = await new Git(runner).version().catch(() => undefined);
+    if (v && !radarUsable(v))
+      checks.push({
+        level: 'warn',
+        text: `${v.text} is older than ${RADAR_GIT.major}.${RADAR_GIT.minor}: the conflict radar of plans with integrate: is off (it needs git merge-tree --write-tree). Update git to turn it on.`,
+      });
+  }
   checks.push(
     tmux.ok
       ? { level: 'ok', text: `${tmux.version ?? 'tmux'}${socket ? ` (socket ${socket})` : ''}` }

@@ -19,15 +19,14 @@ export async function runCommand(ctx: Context, planArg: string, opts: RunOptions
  * or stderr when stdout carries --json); the report's place last.
  */
 async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
-  const [{ createProgress }, { drainNotice }, { logGroups }, github, { lastOutput }, { lastOutputLine }] =
-    await Promise.all([
-      import('../ui/index.js'),
-      import('../ui/text.js'),
-      import('../ui/log-groups.js'),
-      import('../report/github.js'),
-      import('../run/outputs.js'),
-      import('../protocol/lastline.js'),
-    ]);
+  // One after another: these share modules (words, text, github), and jest's ESM loader fails a
+  // module that two concurrent imports link at once ("request for … is not in cache").
+  const { createProgress } = await import('../ui/index.js');
+  const { drainNotice } = await import('../ui/text.js');
+  const github = await import('../report/github.js');
+  const { logGroups } = await import('../ui/log-groups.js');
+  const { lastOutput } = await import('../run/outputs.js');
+  const { lastOutputLine } = await import('../protocol/lastline.js');
   const progress = (text: string): void => (opts.json ? ctx.io.err(text) : ctx.io.out(text));
   let view: ReturnType<typeof createProgress> | undefined;
   let groups: ReturnType<typeof logGroups> | undefined;
@@ -57,6 +56,11 @@ async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
           await groups?.flush();
           await view?.stop();
         })();
+      case 'conflict-predicted':
+        // The radar's line, at once (SPEC §10): in the live view's header, or a line of its own.
+        return view?.radar?.({ feature: e.feature, with: e.with, files: e.files }, e.at);
+      case 'integrated':
+        return ctx.io.err(`wo: ${e.text}\n`);
       case 'workflow-commands':
         return progress(e.text);
       case 'report-written':

@@ -19,6 +19,9 @@ import { worktreesRoot } from '../worktree/layout.js';
 import { protocolPaths } from '../protocol/protocol.js';
 import { reportedOnly, type ReportedOnly } from '../run/history.js';
 import { openCommandWorkspace } from './settings.js';
+// Static: a dynamic import beside the table's (display, below) would load while they do.
+import { readRadar } from '../integrate/radar.js';
+import { radarText } from '../ui/words.js';
 
 export interface StatusOptions {
   json?: boolean;
@@ -30,6 +33,8 @@ export const PLAIN_OUTPUT_WIDTH = 120;
 const JSON_OUTPUT_CHARS = 1000;
 
 export interface StatusEntry {
+  /** What the conflict radar predicts for this worker (SPEC §10); absent when nothing. */
+  predicted_conflicts?: Array<{ with: string; files: string[] }>;
   feature: string;
   status: string;
   reason: string | null;
@@ -109,7 +114,16 @@ export async function showStatus(
     }
   }
 
+  // The conflict radar's predictions of the latest run with `integrate:` (SPEC §10), for the workers shown.
+  const shownFeatures = new Set(entries.map((e) => e.feature));
+  const predicted = (await readRadar(ws.repoRoot)).filter(
+    (c) => shownFeatures.has(c.feature) || shownFeatures.has(c.with),
+  );
   if (opts.json) {
+    for (const e of entries) {
+      const mine = predicted.filter((c) => c.feature === e.feature);
+      if (mine.length) e.predicted_conflicts = mine.map((c) => ({ with: c.with, files: c.files }));
+    }
     ctx.io.out(`${JSON.stringify(entries, null, 2)}\n`);
     return 0;
   }
@@ -138,6 +152,9 @@ export async function showStatus(
     return color && column === 1 && code ? `\x1b[${code}m${text}\x1b[39m` : text;
   };
   ctx.io.out(renderTable(['WORKER', 'STATUS', 'DURATION', 'LAST OUTPUT'], rows, { maxWidth, paint }));
+  if (predicted.length) {
+    ctx.io.out(`\n${predicted.map((c) => `${radarText(c)}\n`).join('')}`);
+  }
   return 0;
 }
 

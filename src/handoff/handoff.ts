@@ -258,3 +258,124 @@ export function parseUrls(text: string): string[] {
     .map((l) => l.trim())
     .filter((l) => /^https?:\/\/\S+$/.test(l));
 }
+
+// ── Integration hand-off (SPEC §10): the integration branch pushed (never forced), and with --pr one
+// draft pull request for it, its body the merged workers, the conflicts and the verify result.
+
+export interface IntegrationHandOff {
+  branch: string;
+  base: string;
+  head: string | null;
+  outcome: string;
+  merged: readonly string[];
+  conflicts: ReadonlyArray<{ feature: string; files: readonly string[]; with: readonly string[] }>;
+  not_merged: readonly string[];
+  verify: { command: string; passed: boolean; finding: string | null } | null;
+}
+
+/** The pull request's body for the integration branch. */
+export function integrationPrBody(x: IntegrationHandOff, runId: string): string {
+  const lines = [`Integration of run ${runId}: **${x.outcome}**.`, '', '**Merged** (in order):'];
+  lines.push(...(x.merged.length ? x.merged.map((f) => `- ${f}`) : ['- none']));
+  if (x.conflicts.length) {
+    lines.push('', '**Conflicts** (not merged):');
+    for (const c of x.conflicts)
+      lines.push(
+        `- ${c.feature}: ${c.files.join(', ')}${c.with.length ? ` (with ${c.with.join(', ')})` : ''}`,
+      );
+  }
+  if (x.not_merged.length) lines.push('', `**Not merged:** ${x.not_merged.join(', ')}`);
+  lines.push(
+    '',
+    x.verify
+      ? `**Verify** \`${x.verify.command}\`: ${x.verify.passed ? 'passed' : `failed. ${x.verify.finding ?? ''}`}`
+      : '**Verify**: none configured.',
+  );
+  lines.push(
+    '',
+    '---',
+    'Opened as a draft by wo. Review before merging: wo never merges into your branches.',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Pushes the integration branch to the remote (never forced: a remote branch that holds other
+ * commits refuses it) and with `pr` opens a draft pull request for it, unless one is open.
+ */
+export async function handOffIntegration(
+  x: IntegrationHandOff,
+  opts: Pick<HandOffOptions, 'git' | 'runner' | 'repoRoot' | 'remote' | 'pr' | 'runId' | 'env' | 'note'>,
+): Promise<HandOffResult> {
+  if (!x.head || x.merged.length === 0) {
+    opts.note(`integration: nothing to push (no worker was merged)`);
+    return { pushed: null, pr_url: null, error: null };
+  }
+  const r = await pushBranch(opts.runner, opts.repoRoot, opts.remote, x.branch);
+  if (!r.ok) {
+    const error = `git push to ${opts.remote} refused ${x.branch}${r.message ? `: ${r.message}` : ''} (never forced: the remote holds the branch differently; delete it there, or name another integrate.branch)`;
+    opts.note(`integration: ${error}`);
+    return { pushed: false, pr_url: null, error };
+  }
+  opts.note(`integration: pushed ${x.branch} to ${opts.remote}`);
+  if (!opts.pr) return { pushed: true, pr_url: null, error: null };
+  const gh = (args: string[]) =>
+    opts.runner.run('gh', args, {
+      cwd: opts.repoRoot,
+      env: { ...opts.env, GH_PROMPT_DISABLED: '1' },
+      extendEnv: false,
+      reject: false,
+      timeoutMs: GH_TIMEOUT_MS,
+    });
+  const list = await gh([
+    'pr',
+    'list',
+    '--head',
+    x.branch,
+    '--state',
+    'open',
+    '--json',
+    'url',
+    '--limit',
+    '1',
+  ]);
+  if (list.exitCode !== 0) {
+    const error = `gh pr list failed: ${firstLine(list.stderr || list.stdout) || `exit ${list.exitCode}`}`;
+    opts.note(`integration: ${error}`);
+    return { pushed: true, pr_url: null, error };
+  }
+  const existing = parseUrls(list.stdout)[0];
+  if (existing) {
+    opts.note(`integration: a pull request is already open for ${x.branch}: ${existing}`);
+    return { pushed: true, pr_url: existing, error: null };
+  }
+  const tmp = await mkdtemp(join(tmpdir(), 'wo-pr-'));
+  try {
+    const bodyFile = join(tmp, 'integration.md');
+    await writeFile(bodyFile, integrationPrBody(x, opts.runId));
+    const base = (await opts.git.branchExists(opts.repoRoot, x.base)) ? x.base : undefined;
+    const title = `wo: integrate ${x.merged.length} worker${x.merged.length === 1 ? '' : 's'} (${x.outcome})`;
+    const created = await gh([
+      'pr',
+      'create',
+      '--draft',
+      '--head',
+      x.branch,
+      ...(base ? ['--base', base] : []),
+      '--title',
+      title,
+      '--body-file',
+      bodyFile,
+    ]);
+    const url = parseUrls(created.stdout).at(-1);
+    if (created.exitCode !== 0 || !url) {
+      const error = `gh pr create failed: ${firstLine(created.stderr || created.stdout) || `exit ${created.exitCode}`}`;
+      opts.note(`integration: ${error}`);
+      return { pushed: true, pr_url: null, error };
+    }
+    opts.note(`integration: opened a draft pull request: ${url}`);
+    return { pushed: true, pr_url: url, error: null };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

@@ -5,7 +5,9 @@ import { parseDuration } from './duration.js';
 import type { ConfigFile, PlanFile, WorkerDefaults } from './schema-types.js';
 import {
   DEFAULTS,
+  INTEGRATION_BRANCH,
   type AgentDef,
+  type IntegrateSettings,
   type ResolvedPlan,
   type ResolvedSettings,
   type WorkerSpec,
@@ -142,5 +144,24 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     workers,
     ...(plan.max_run_cost_usd !== undefined && { maxRunCostUsd: plan.max_run_cost_usd }),
     ...(plan.remote !== undefined && { remote: plan.remote }),
+    ...(plan.integrate && {
+      integrate: resolveIntegrate(plan.integrate, flagLayer, planDefaults, configDefaults),
+    }),
+    // What `wo integrate` uses for a plan without `integrate:` (SPEC §10's defaults).
+    integrateDefaults: resolveIntegrate(plan.integrate ?? {}, flagLayer, planDefaults, configDefaults),
+  };
+}
+
+/** `integrate:` with its defaults (SPEC §10): verify and agent from the defaults, an empty verify is none. */
+function resolveIntegrate(i: NonNullable<PlanFile['integrate']>, ...layers: Layer[]): IntegrateSettings {
+  const verify = i.verify ?? first(...layers.map((l) => l.verify));
+  const timeout = first(...layers.map((l) => l.timeout));
+  return {
+    branch: i.branch ?? INTEGRATION_BRANCH,
+    ...(i.base !== undefined && { base: i.base }),
+    ...(verify !== undefined && verify.trim() !== '' && { verify }),
+    onConflict: i.on_conflict ?? 'skip',
+    agent: i.agent ?? first(...layers.map((l) => l.agent)) ?? DEFAULTS.agent,
+    ...(timeout !== undefined && { timeoutMs: parseDuration(timeout) }),
   };
 }

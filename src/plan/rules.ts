@@ -7,6 +7,9 @@ import { closest } from './suggest.js';
 import {
   AGENT_PLACEHOLDERS,
   branchTemplateProblem,
+  fillTemplate,
+  INTEGRATE_BRANCH_PLACEHOLDERS,
+  refNameProblem,
   REPORT_DIR_PLACEHOLDERS,
   unknownPlaceholder,
   worktreesDirProblem,
@@ -58,6 +61,26 @@ export function planRules(plan: unknown, ctx: RuleContext): RawIssue[] {
     });
   });
   issues.push(...cycleRules(workers, features));
+  if (isRec(plan.integrate)) issues.push(...integrateRules(plan.integrate, ctx));
+  return issues;
+}
+
+/** `integrate:` (SPEC §10): a branch template git accepts, a base git would not read as an option, a known agent. */
+function integrateRules(i: Rec, ctx: RuleContext): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (typeof i.branch === 'string') {
+    const problem =
+      unknownPlaceholder(i.branch, INTEGRATE_BRANCH_PLACEHOLDERS) ??
+      refNameProblem(fillTemplate(i.branch, { run_id: '20260101-000000-abcd', date: '2026-01-01' }));
+    if (problem) issues.push({ path: ['integrate', 'branch'], message: problem });
+  }
+  if (typeof i.base === 'string' && i.base.startsWith('-'))
+    issues.push({
+      path: ['integrate', 'base'],
+      message: `"${i.base}" starts with "-", which git would read as an option (name a branch, tag or commit)`,
+    });
+  if (typeof i.agent === 'string' && ctx.agents && !ctx.agents.includes(i.agent))
+    issues.push({ path: ['integrate', 'agent'], message: unknownAgent(i.agent, ctx.agents) });
   return issues;
 }
 

@@ -63,6 +63,7 @@ export interface PlanFile {
    * The git remote that `wo run --push` and `--pr` push the workers' branches to: a remote's name (or URL), not starting with '-'. Default origin.
    */
   remote?: string;
+  integrate?: Integrate;
   /**
    * The workers: one git worktree and one tmux session each. At least one.
    *
@@ -161,6 +162,34 @@ export interface AgentCommand {
    * The preset this agent follows: how wo starts it unattended (hooks, allowed tools, sandbox), reads its live state, and decides its outcome and usage (docs/agents.md). Without it the command is run as it is and its exit code decides.
    */
   adapter?: 'claude' | 'claude-print' | 'codex' | 'aider' | 'shell';
+}
+/**
+ * How the done workers are merged into one branch and checked (docs/integrate.md).
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "integrate".
+ */
+export interface Integrate {
+  /**
+   * The integration branch, made afresh from base each time: may use {run_id} and {date}. A fixed name is allowed; one holding commits in neither base nor a worker's branch is refused. Default wo-integration/{run_id}.
+   */
+  branch?: string;
+  /**
+   * The git ref the integration branch starts from. Default: the branch HEAD was on when the run began.
+   */
+  base?: string;
+  /**
+   * A shell command run once on the merged tree, under the plan's timeout; on failure wo bisects the merges to name the first breaking worker. Default: defaults.verify; an empty string: no check.
+   */
+  verify?: string;
+  /**
+   * What a merge conflict does: skip (abort that merge, go on), stop (merge nothing more), agent (an agent resolves it in the integration worktree; markers left or no commit fall back to skip). Default skip.
+   */
+  on_conflict?: 'skip' | 'stop' | 'agent';
+  /**
+   * With on_conflict: agent, who resolves a conflict: a preset or a name under agents. Default: defaults.agent.
+   */
+  agent?: string;
 }
 /**
  * One worker: a task given to an agent in its own worktree and tmux session.

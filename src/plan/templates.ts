@@ -6,6 +6,8 @@ export const AGENT_PLACEHOLDERS = ['prompt', 'prompt_file', 'task', 'feature', '
 export const WORKTREES_DIR_PLACEHOLDERS = ['repo'] as const;
 export const BRANCH_PLACEHOLDERS = ['feature', 'repo'] as const;
 export const REPORT_DIR_PLACEHOLDERS = ['run_id'] as const;
+/** Placeholders of `integrate.branch` (SPEC §10). */
+export const INTEGRATE_BRANCH_PLACEHOLDERS = ['run_id', 'date'] as const;
 
 /** The `{name}` placeholders in a template, in order; `${NAME}` (shell syntax) is not one. */
 export function placeholders(template: string): string[] {

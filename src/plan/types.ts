@@ -69,7 +69,28 @@ export interface ResolvedPlan extends ResolvedSettings {
   maxRunCostUsd?: number;
   /** The plan's `remote`: where `--push` and `--pr` push branches (undefined: origin). */
   remote?: string;
+  /** The plan's `integrate:` (SPEC §10), defaults applied; undefined when the plan has none. */
+  integrate?: IntegrateSettings;
+  /** `integrate:` as `wo integrate` reads it: the plan's, or the defaults when it has none. */
+  integrateDefaults?: IntegrateSettings;
 }
+
+/** How done workers are merged into one branch and verified (SPEC §10). */
+export interface IntegrateSettings {
+  /** The branch template: {run_id} and {date} are filled in. */
+  branch: string;
+  /** Where the branch starts; undefined: the branch HEAD was on when the run began. */
+  base?: string;
+  /** Run once on the merged tree; undefined: no check. */
+  verify?: string;
+  onConflict: 'skip' | 'stop' | 'agent';
+  /** Who resolves a conflict with `onConflict: agent`. */
+  agent: string;
+  /** The plan's timeout for the verify runs (defaults.timeout); undefined: no limit. */
+  timeoutMs?: number;
+}
+
+export const INTEGRATION_BRANCH = 'wo-integration/{run_id}';
 
 export const DEFAULTS = {
   concurrency: 4,

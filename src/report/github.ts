@@ -77,6 +77,29 @@ export function annotations(report: RunReport, limit = ERROR_ANNOTATIONS_PER_STE
         .join(', ')}. The job summary and the report list every worker.`,
     );
   }
+  return out + integrationAnnotations(report);
+}
+
+/** SPEC §10: one `::error` per integration conflict, and one for a failing verify on the merged tree. */
+export function integrationAnnotations(report: Pick<RunReport, 'integration'>): string {
+  const x = report.integration;
+  if (!x) return '';
+  let out = x.conflicts
+    .map((c) =>
+      workflowCommand(
+        'error',
+        { title: `wo: ${c.feature} conflicts` },
+        `${c.feature} conflicts${c.with.length ? ` with ${c.with.join(', ')}` : ''} in ${c.files.join(', ')} (${c.resolution}); branch ${x.branch}`,
+      ),
+    )
+    .join('');
+  if (x.verify && !x.verify.passed)
+    out += workflowCommand(
+      'error',
+      { title: 'wo: verify fails on the merged tree' },
+      `${x.verify.finding ?? 'verify failed'} (${x.verify.command}, branch ${x.branch})`,
+    );
+  if (x.reason) out += workflowCommand('error', { title: `wo: integration ${x.outcome}` }, x.reason);
   return out;
 }
 

@@ -372,7 +372,8 @@ function integration(r: Record<string, unknown>): string {
   if (!isRecord(i)) return '';
   const list = (v: unknown) => (Array.isArray(v) && v.length ? v.map((x) => anyValue(x)).join(', ') : '–');
   const conflicts = Array.isArray(i.conflicts) ? i.conflicts.filter(isRecord) : [];
-  const predicted = Array.isArray(i.predicted_conflicts) ? i.predicted_conflicts.filter(isRecord) : [];
+  // The radar's predictions sit beside the integration in report.json (SPEC §10).
+  const predicted = Array.isArray(r.predicted_conflicts) ? r.predicted_conflicts.filter(isRecord) : [];
   const conflictRows = (cs: Record<string, unknown>[]) =>
     `<table class="t"><tr><th>worker</th><th>files</th><th>with</th></tr>${cs
       .map(

@@ -103,12 +103,45 @@ function testcase(w: ReportWorker, plan: string, opts: JunitOptions): string[] {
   return [`    <testcase ${attrs}>`, ...body, '    </testcase>'];
 }
 
+/** The testcase `integration` (SPEC §10): a failure unless the outcome is `integrated`. */
+function integrationCase(report: RunReport): string[] {
+  const x = report.integration;
+  if (!x) return [];
+  const attrs = `name="integration" classname="${xmlAttr(`wo.${report.plan}`)}" file="${xmlAttr(report.plan)}" time="${seconds(x.duration_ms)}"`;
+  const lines = [
+    `merged: ${x.merged.join(', ') || 'none'}`,
+    ...x.conflicts.map(
+      (c) =>
+        `conflict: ${c.feature}${c.with.length ? ` with ${c.with.join(', ')}` : ''} in ${c.files.join(', ')}`,
+    ),
+    ...(x.not_merged.length ? [`not merged: ${x.not_merged.join(', ')}`] : []),
+    ...(x.verify
+      ? [`verify ${x.verify.command}: ${x.verify.passed ? 'passed' : (x.verify.finding ?? 'failed')}`]
+      : []),
+    ...(x.reason ? [x.reason] : []),
+  ];
+  const body = [
+    '      <properties>',
+    `        <property name="outcome" value="${xmlAttr(x.outcome)}"/>`,
+    `        <property name="branch" value="${xmlAttr(x.branch)}"/>`,
+    '      </properties>',
+  ];
+  if (x.outcome !== 'integrated')
+    body.push(
+      `      <failure message="${xmlAttr(`integration ${x.outcome}`)}" type="${x.outcome}">${xmlText(lines.join('\n'))}</failure>`,
+    );
+  body.push(`      <system-out>${xmlText(lines.join('\n'))}</system-out>`);
+  return [`    <testcase ${attrs}>`, ...body, '    </testcase>'];
+}
+
 /** The report as JUnit XML: one testsuite (the run), one testcase per worker, in report order. */
 export function renderJunit(report: RunReport, opts: JunitOptions = {}): string {
   // A test report of this run: workers carried over from an earlier run (--failed) are not tests it ran.
   const workers = ranThisRun(report);
-  const tests = workers.length;
-  const failures = workers.filter((w) => FAILURES.has(w.outcome)).length;
+  const x = report.integration;
+  const tests = workers.length + (x ? 1 : 0);
+  const failures =
+    workers.filter((w) => FAILURES.has(w.outcome)).length + (x && x.outcome !== 'integrated' ? 1 : 0);
   const skipped = workers.filter((w) => w.outcome === 'skipped').length;
   const time = seconds(report.duration_ms);
   const shard = report.shard ? ` (shard ${report.shard.index}/${report.shard.total})` : '';
@@ -123,6 +156,7 @@ export function renderJunit(report: RunReport, opts: JunitOptions = {}): string 
       ? ['    <properties>', '      <property name="rehearsal" value="true"/>', '    </properties>']
       : []),
     ...workers.flatMap((w) => testcase(w, report.plan, opts)),
+    ...integrationCase(report),
     '  </testsuite>',
     '</testsuites>',
   ];

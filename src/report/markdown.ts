@@ -163,6 +163,52 @@ export function rehearsalNote(report: Pick<RunReport, 'rehearsal' | 'workers'>):
   ];
 }
 
+/** What the conflict radar predicted while the workers ran (SPEC §10). */
+function radarSection(report: RunReport): string[] {
+  const found = report.predicted_conflicts ?? [];
+  if (found.length === 0) return [];
+  return [
+    '## Predicted conflicts',
+    '',
+    ...found.map(
+      (c) =>
+        `- ${escapeInline(c.feature)} ⚠ conflicts with ${escapeInline(c.with)} in ${c.files.map(codeSpan).join(', ')}`,
+    ),
+    '',
+  ];
+}
+
+/** The Integration section (SPEC §10): the branch, what was merged, each conflict, and verify. */
+export function integrationSection(report: Pick<RunReport, 'integration'>): string[] {
+  const x = report.integration;
+  if (!x) return [];
+  const out = [
+    '## Integration',
+    '',
+    `**${x.outcome}** · branch ${codeSpan(x.branch)} from ${codeSpan(x.base)}${x.head ? ` at ${codeSpan(x.head.slice(0, 12))}` : ''} · ${formatDuration(x.duration_ms)}`,
+    '',
+    `Merged, in order: ${x.merged.length ? x.merged.map(escapeInline).join(', ') : 'none'}`,
+  ];
+  for (const c of x.conflicts)
+    out.push(
+      `- ${escapeInline(c.feature)} conflicts${c.with.length ? ` with ${c.with.map(escapeInline).join(', ')}` : ''} in ${c.files.map(codeSpan).join(', ')} (${escapeInline(c.resolution)})`,
+    );
+  if (x.not_merged.length) out.push('', `Not merged: ${x.not_merged.map(escapeInline).join(', ')}`);
+  if (x.verify) {
+    const v = x.verify;
+    out.push(
+      '',
+      `Verify ${codeSpan(v.command)}: ${v.passed ? 'passed' : `failed (exit ${v.exit_code ?? '–'}). ${escapeInline(v.finding ?? '')}`} · ${v.runs} run${v.runs === 1 ? '' : 's'}`,
+    );
+    if (v.output) out.push('', fenced(v.output));
+  }
+  if (x.reason) out.push('', `Reason: ${escapeInline(x.reason)}`);
+  if (x.pr_url) out.push('', `Draft PR ${x.pr_url}`);
+  if (x.handoff_error) out.push('', `Hand-off: ${escapeInline(x.handoff_error)}`);
+  out.push('');
+  return out;
+}
+
 export function renderMarkdown(report: RunReport): string {
   const lines = [
     `# wo ${report.rehearsal ? 'rehearsal' : 'run'} ${escapeInline(report.run_id)}`,
@@ -177,6 +223,7 @@ export function renderMarkdown(report: RunReport): string {
     ...table(report),
     '',
   ];
+  lines.push(...radarSection(report), ...integrationSection(report));
   const timeline = gantt(report);
   if (timeline.length) lines.push('## Timeline', '', ...timeline, '');
   lines.push('## Results', '');

@@ -126,6 +126,61 @@ export interface RunReport {
   /** True for `wo run --rehearse` (SPEC §12): no agent talked to its provider; usage is what the scripted model counted, cost 0. */
   rehearsal?: boolean;
   workers: ReportWorker[];
+  /** The integration of the done workers into one branch (SPEC §10); absent when none was asked for. */
+  integration?: ReportIntegration | null;
+  /** What the conflict radar predicted while the workers ran (SPEC §10); absent without `integrate:`. */
+  predicted_conflicts?: PredictedConflict[];
+}
+
+/** Two done workers' branches that would conflict when merged (git merge-tree), and where. */
+export interface PredictedConflict {
+  feature: string;
+  with: string;
+  files: string[];
+}
+
+/** A worker whose merge conflicted: the files, and the already merged workers it collides with. */
+export interface IntegrationConflict {
+  feature: string;
+  files: string[];
+  with: string[];
+  /** How it ended (an extra key beyond SPEC §10): skipped, stopped, or why an agent's resolution was refused. */
+  resolution: string;
+}
+
+/** report.json `integration` (SPEC §10). */
+export interface ReportIntegration {
+  branch: string;
+  base: string;
+  /** The integration branch's commit at the end; null when it could not be made. */
+  head: string | null;
+  /** Features merged, in merge order (an agent-resolved one included). */
+  merged: string[];
+  conflicts: IntegrationConflict[];
+  /** Features never tried: the merge stopped before them (`on_conflict: stop`, or an error). */
+  not_merged: string[];
+  /** null when there was no verify command, or nothing was merged. */
+  verify: {
+    command: string;
+    exit_code: number | null;
+    passed: boolean;
+    /** The first worker whose merge makes verify fail (bisection); null when it passed. */
+    culprit: string | null;
+    /** The sentence naming it: `verify passes with login, cart; fails once signup is merged`. */
+    finding: string | null;
+    /** How many times verify ran (an extra key: at most ceil(log2 n) + 1). */
+    runs: number;
+    /** The last lines of the failing run's output; null when it passed. */
+    output: string | null;
+  } | null;
+  outcome: 'integrated' | 'partial' | 'failed';
+  /** Why it failed when no conflict or verify says so (an error); null otherwise. */
+  reason: string | null;
+  duration_ms: number;
+  /** The hand-off of the integration branch (`--push`, `--pr`); null when not asked. */
+  pushed?: boolean | null;
+  pr_url?: string | null;
+  handoff_error?: string | null;
 }
 
 /** .wo/last-run.json: where the latest report is. */

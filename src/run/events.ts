@@ -30,6 +30,10 @@ export type StageEvent =
   | { type: 'workers-ended'; at: number }
   /** GitHub workflow commands (the failure annotations), for the progress stream. */
   | { type: 'workflow-commands'; text: string; at: number }
+  /** The conflict radar predicts that `feature`'s branch conflicts with `with`'s in `files` (SPEC §10). */
+  | { type: 'conflict-predicted'; feature: string; with: string; files: string[]; at: number }
+  /** The integration stage made its branch (SPEC §10): its outcome word and the line to show. */
+  | { type: 'integrated'; outcome: string; text: string; at: number }
   /** The report is written: report.md at `markdown`, report.json beside it. */
   | { type: 'report-written'; markdown: string; json: string; at: number };
 

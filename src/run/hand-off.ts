@@ -39,7 +39,8 @@ export const handOff: Stage = {
           runner: ws.runner,
           repoRoot: ws.repoRoot,
           remote: r.remote,
-          pr: Boolean(opts.pr),
+          // With an integration, --pr opens one pull request for its branch instead (SPEC §10); --pr each keeps these.
+          pr: opts.pr === 'each' || (Boolean(opts.pr) && !r.integration),
           runId: report.run_id,
           env: ctx.env,
           note: (line) => r.notice(`wo: ${line}\n`),
@@ -52,6 +53,20 @@ export const handOff: Stage = {
         w.pushed = res.pushed;
         w.pr_url = res.pr_url;
         w.handoff_error = res.error;
+      }
+      if (r.integration) {
+        const { handOffIntegration } = await import('../handoff/handoff.js');
+        const res = await handOffIntegration(r.integration, {
+          git: ws.git,
+          runner: ws.runner,
+          repoRoot: ws.repoRoot,
+          remote: r.remote,
+          pr: opts.pr === true,
+          runId: report.run_id,
+          env: ctx.env,
+          note: (line) => r.notice(`wo: ${line}\n`),
+        });
+        Object.assign(r.integration, { pushed: res.pushed, pr_url: res.pr_url, handoff_error: res.error });
       }
     } catch (e) {
       // The hand-off is after the work: its failure is told, the run's outcome stands.

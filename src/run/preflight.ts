@@ -11,8 +11,10 @@ export const preflight: Stage = {
     const { ctx, opts, plan, ws, selected } = r;
     await r.tmuxUsable;
     const { preflight: checkAgents } = await import('../preflight/preflight.js');
+    // With `on_conflict: agent`, the agent that resolves conflicts is checked too (SPEC §10).
+    const resolver = plan.integrate?.onConflict === 'agent' ? [plan.integrate.agent] : [];
     const usedAgents = Object.fromEntries(
-      [...new Set(selected.map((w) => w.agent))]
+      [...new Set([...selected.map((w) => w.agent), ...resolver])]
         .map((a) => [a, plan.agents[a]!] as const)
         // A rehearsal stands in for an agent that does not rehearse: its program is not needed.
         .filter(([a, def]) => r.rehearsal?.kindOf(a, def) !== 'stand-in'),

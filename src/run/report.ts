@@ -19,5 +19,8 @@ export const report: Stage = {
       carried: r.carried,
       order: r.plan.workers.map((w) => w.feature),
     });
+    // SPEC §10: with `integrate:`, the integration and what the radar predicted.
+    if (r.integration) r.report.integration = r.integration;
+    if (r.radar) r.report.predicted_conflicts = [...r.radar.found];
   },
 };

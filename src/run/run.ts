@@ -6,6 +6,7 @@ import { dryRun } from './dry-run.js';
 import { RunEvents, type RunListener } from './events.js';
 import { facts } from './facts.js';
 import { handOff } from './hand-off.js';
+import { integrate, radar } from './integrate.js';
 import { lock } from './lock.js';
 import { outputs } from './outputs.js';
 import { preflight } from './preflight.js';
@@ -26,9 +27,11 @@ export const STAGES: readonly Stage[] = [
   rehearsal,
   preflight,
   lock,
+  radar,
   schedule,
   writeBack,
   facts,
+  integrate,
   report,
   rehearsalReport,
   handOff,
@@ -61,7 +64,10 @@ export async function runPlan(
   }
   const code = ctx.signal.aborted
     ? ExitCode.interrupted
-    : run.records.every((r) => r.outcome === 'done')
+    : run.records.every((r) => r.outcome === 'done') &&
+        // SPEC §6: an integration that is not `integrated`, or whose branch's hand-off failed, is exit 1.
+        (run.integration === undefined ||
+          (run.integration.outcome === 'integrated' && !run.integration.handoff_error))
       ? ExitCode.ok
       : ExitCode.notAllDone;
   return { code, report: run.report };

@@ -2,7 +2,9 @@
 import type { Context } from '../context.js';
 import type { RunLock } from '../lock.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
+import type { Radar } from '../integrate/radar.js';
 import type { ReportWorker, RunReport, WorkerInfo, WrittenReport } from '../report/index.js';
+import type { ReportIntegration } from '../report/types.js';
 import type { WorkerRecord } from '../scheduler/types.js';
 import type { ShardInfo } from '../report/types.js';
 import type { AgentCheck } from '../preflight/preflight.js';
@@ -27,7 +29,8 @@ export interface RunOptions {
   timings?: string;
   /** `--push`: push the branches of done workers with commits; `--pr` also opens draft pull requests. */
   push?: boolean;
-  pr?: boolean;
+  /** `--pr each` keeps one pull request per worker when the plan integrates (SPEC §10). */
+  pr?: boolean | 'each';
   /** `--rehearse [FILE]`: every agent against the scripted model (SPEC §12); a string is the rehearsal script. */
   rehearse?: boolean | string;
 }
@@ -84,6 +87,11 @@ export class RunState {
   records!: WorkerRecord[];
   /** facts: what the report says of each worker besides its record (branch facts, agent, result). */
   workers!: WorkerInfo[];
+  /** radar (with `integrate:`): the conflict radar, and the branch HEAD was on as the run began. */
+  radar?: Radar;
+  integrationBase?: string;
+  /** integrate (with `integrate:`): how the done workers were merged into one branch (SPEC §10). */
+  integration?: ReportIntegration;
   /** report: the report, which hand-off and outputs complete and write. */
   report!: RunReport;
   /** outputs: where the report was written (undefined: it could not be). */

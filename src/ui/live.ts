@@ -12,7 +12,7 @@ import {
   type WorkerRow,
 } from './model.js';
 import { renderStream, type RenderTarget } from './stream.js';
-import { oneLine } from './text.js';
+import { oneLine, radarText } from './text.js';
 import type { LastLine, ProgressView } from './types.js';
 
 export interface LiveViewOptions {
@@ -63,8 +63,11 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
   const width = (): number => opts.target.columns || 80;
   // The first row: counts by state and the time since the run began.
   let header: AnyTask | undefined;
+  // The radar's predicted conflicts (SPEC §10), kept under the header while the run goes on.
+  const warnings: string[] = [];
   const showHeader = (): void => {
-    if (header) header.title = headerText(model.workers.values(), now() - startedAt);
+    if (header)
+      header.title = [headerText(model.workers.values(), now() - startedAt), ...warnings].join('\n');
   };
   const show = (s: Slot): void => {
     if (s.task) s.task.title = title(s.state, now(), style, width());
@@ -185,6 +188,13 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       show(s);
       // The terminal bell: a worker waits for a person (its row says what it asks).
       if (e.type === 'live' && e.state === 'waiting' && was !== 'waiting') stream.write('\x07');
+    },
+    radar(c) {
+      const line = radarText(c);
+      // After the list is gone, a line of its own: a prediction is never dropped.
+      if (stopped) return void stream.write(`${oneLine(line, width())}\n`);
+      warnings.push(oneLine(line, width()));
+      showHeader();
     },
     async stop() {
       if (stopped) return;

@@ -2,7 +2,7 @@
 import { summaryText } from '../report/summary.js';
 import { ProgressModel, nextSteps } from './model.js';
 import { stripControl } from '../escapes.js';
-import { eventText, startText, timed } from './words.js';
+import { eventText, radarText, startText, timed } from './words.js';
 import type { ProgressView } from './types.js';
 
 export interface PlainViewOptions {
@@ -29,6 +29,9 @@ export function createPlainView(opts: PlainViewOptions): ProgressView {
       model.apply(e);
       const text = eventText(e);
       if (text !== undefined) line(e.at, text);
+    },
+    radar(c, at) {
+      line(at, radarText(c)); // after the summary too: a prediction is never dropped
     },
     stop() {
       if (stopped) return Promise.resolve();

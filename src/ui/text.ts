@@ -35,3 +35,8 @@ export function drainNotice(
     : '';
   return `\nwo: Ctrl-C: no more workers start; ${running.length} still running (${running.join(', ') || 'none'}), and the run waits for them. Press Ctrl-C again to end them.${waiting}\n`;
 }
+
+/** `login ⚠ conflicts with signup in src/auth.ts`: the conflict radar's line (SPEC §10). */
+export function radarText(c: { feature: string; with: string; files: readonly string[] }): string {
+  return `${c.feature} ⚠ conflicts with ${c.with} in ${c.files.join(', ')}`;
+}

@@ -1,4 +1,5 @@
 // What `wo run` drives: a progress view fed with the run's worker events.
+import type { PredictedConflict } from '../report/types.js';
 import type { WorkerEvent } from '../scheduler/types.js';
 
 export interface ProgressView {
@@ -9,6 +10,8 @@ export interface ProgressView {
    * working, waiting with the agent's message, rate-limited, verifying); `waiting` is announced at once.
    */
   onEvent(event: WorkerEvent): void;
+  /** A conflict the radar predicts (SPEC §10), shown at once, worded by radarText. */
+  radar?(conflict: PredictedConflict, at: number): void;
   /** Ends the view (after the scheduler resolved) and prints the summary line. Idempotent. */
   stop(): Promise<void>;
 }

@@ -5,6 +5,9 @@ import type { LiveEvent, SchedulerEvent, WorkerEvent, WorkerRecord } from '../sc
 import { stripControl } from '../escapes.js';
 import { clockTime, oneLine } from './text.js';
 
+// The radar's line lives in text.ts, which the live view already loads; it is part of this wording.
+export { radarText } from './text.js';
+
 /**
  * `[12:00:01] login started (attempt 1)`. The clock is local time: a person reads these lines against
  * their own clock (a rate limit's reset above all), and a CI runner's local time is UTC unless its TZ

@@ -87,6 +87,14 @@ describe('valid plans', () => {
     for (const name of Object.keys(PRESETS)) expect(plan.agents[name]).toEqual(PRESETS[name]);
     expect(plan.tmux).toEqual({ prefix: DEFAULTS.sessionPrefix });
     expect(plan.report).toEqual({});
+    expect(plan.integrate).toEqual({
+      branch: 'wo-integration/{date}-{run_id}',
+      base: 'main',
+      verify: 'npm test',
+      onConflict: 'agent',
+      agent: 'claude-print',
+      timeoutMs: 45 * 60_000,
+    });
     const [login, e2e, docs] = plan.workers;
     expect(login).toEqual({
       feature: 'login',

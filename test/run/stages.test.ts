@@ -99,9 +99,11 @@ describe('runPlan', () => {
       'rehearsal',
       'preflight',
       'lock',
+      'radar',
       'schedule',
       'write-back',
       'facts',
+      'integrate',
       'report',
       'rehearsal-report',
       'hand-off',
@@ -112,9 +114,10 @@ describe('runPlan', () => {
       stage(n, seen, n === 'outputs' ? async (r) => void (r.records = []) : undefined),
     );
     const judge = stage('judge tries', seen);
-    const at = names.indexOf('report');
+    // Right after facts: a judging of tries settles the records that integrate merges (SPEC §11, §10).
+    const at = names.indexOf('facts') + 1;
     await runPlan(ctx(), 'p', {}, [], [...fakes.slice(0, at), judge, ...fakes.slice(at)]);
-    expect(seen.slice(at - 1, at + 2)).toEqual(['facts', 'judge tries', 'report']);
+    expect(seen.slice(at - 1, at + 2)).toEqual(['facts', 'judge tries', 'integrate']);
   });
 });
 
