@@ -9,18 +9,18 @@ export const preflight: Stage = {
   name: 'preflight',
   async run(r) {
     const { ctx, opts, plan, ws, selected } = r;
-    await r.tmuxUsable;
-    const { preflight: checkAgents } = await import('../preflight/preflight.js');
-    const usedAgents = Object.fromEntries(
-      [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
-    );
     // A session name taken by another repository's session is refused before anything is created;
-    // tmux is asked while the agents are checked, and the agents' problems are told first.
+    // tmux is asked while its version and the agents are checked, and those problems are told first.
     const sessionsOwned = assertOwnSessions(
       ws.tmux,
       selected.map((w) => ws.locate(w.feature)),
     );
     sessionsOwned.catch(() => undefined);
+    await r.tmuxUsable;
+    const { preflight: checkAgents } = await import('../preflight/preflight.js');
+    const usedAgents = Object.fromEntries(
+      [...new Set(selected.map((w) => w.agent))].map((a) => [a, plan.agents[a]!]),
+    );
     const say = (text: string) => r.notice(text);
     r.agentChecks = await checkAgents(
       {
