@@ -368,7 +368,10 @@ export class RunDriver implements WorkerDriver {
       this.sweeps.set(w.feature, after);
       this.background(after);
       const printsResult = adapter?.printsResultOnExit === true;
-      const usage = await this.usage(loc, printsResult && this.options.awaitUsage === true);
+      // An agent whose output wo does not read (a plain command) reports no usage: nothing to read.
+      const usage = adapter?.read
+        ? await this.usage(loc, printsResult && this.options.awaitUsage === true)
+        : undefined;
       this.finish(loc, end, printsResult);
       this.limitedLive.delete(w.feature);
       const resetsAt = epochMs(end.rateLimited?.resetsAt);

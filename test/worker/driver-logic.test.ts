@@ -270,6 +270,36 @@ describe('RunDriver: the end is written down off the critical path', () => {
     await driver.close();
   });
 
+  test("a plain command's end is decided from one look: its files are not read again for usage", async () => {
+    const { driver, files, wt, clock } = setup();
+    let reads = 0;
+    const read = files.read.bind(files);
+    files.read = async (loc) => {
+      reads++;
+      return read(loc);
+    };
+    // Both ends are found by the same polls (a live session is looked at every fifth one).
+    const polls = async () => {
+      for (let i = 0; i < 5; i++) {
+        clock.advance(1);
+        await driver.monitor.poll();
+      }
+    };
+    const h = await driver.start(spec('p'), 1);
+    files.set(wt('p'), { exit: { code: 0 } });
+    await polls();
+    expect(await h.done).toMatchObject({ outcome: 'done' });
+    const plain = reads;
+    reads = 0;
+    // An agent with an adapter is read once more: what it printed by its end is its usage.
+    const h2 = await driver.start(spec('q', { agent: 'claude-print' }), 1);
+    files.set(wt('q'), { exit: { code: 0 }, agentResult: { usage: { inputTokens: 5 } } as never });
+    await polls();
+    expect(await h2.done).toMatchObject({ outcome: 'done', usage: { inputTokens: 5 } });
+    expect(reads).toBe(plain + 1);
+    await driver.close();
+  });
+
   test('close() waits for a record still being written', async () => {
     const { driver, files, wt, clock } = setup();
     let open!: () => void;
