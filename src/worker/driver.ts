@@ -352,10 +352,14 @@ export class RunDriver implements WorkerDriver {
       // The end is written down off the run's critical path: the outcome is decided, and quoting an
       // agent that wrote no result waits for its exit line to reach the log. A retry of this worker
       // (start) and close() wait for it, so the report and the next attempt see it.
-      const recorded = (end.record ? this.files.record(loc, end.record) : Promise.resolve()).then(() => {
-        // Its end is written down: verify (if it ran) is over for `wo status` too.
-        if (w.verify) this.noteStep(w.feature, 'running');
-      });
+      const recorded = (async () => {
+        try {
+          if (end.record) await this.files.record(loc, end.record);
+        } finally {
+          // Its end is written down: verify (if it ran) is over for `wo status` too.
+          if (w.verify) this.noteStep(w.feature, 'running');
+        }
+      })();
       // What the worker left running ends with it (SPEC §9). Off the run's critical path too.
       const sweep =
         !end.endSession || this.options.keepSessions
@@ -364,7 +368,9 @@ export class RunDriver implements WorkerDriver {
               seen !== STOPPED && seen.wrapperPid !== undefined ? [seen.wrapperPid] : [],
             )
           : undefined;
-      const after = Promise.all([recorded, sweep]).catch(() => undefined);
+      // Both settle before a retry starts. A record that could not be written (a full disk) leaves the
+      // files as the agent left them; the outcome still reaches the scheduler and the report.
+      const after = Promise.allSettled([recorded, sweep]);
       this.sweeps.set(w.feature, after);
       this.background(after);
       const printsResult = adapter?.printsResultOnExit === true;

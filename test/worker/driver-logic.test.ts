@@ -300,6 +300,24 @@ describe('RunDriver: the end is written down off the critical path', () => {
     await driver.close();
   });
 
+  test('a record that cannot be written: the outcome stands, verify is over for wo status all the same', async () => {
+    const { driver, files, wt, clock } = setup();
+    const steps: string[] = [];
+    files.runStep = async (_dir, _run, step) => {
+      steps.push(step);
+    };
+    files.record = async () => {
+      throw new Error('ENOSPC: no space left on device');
+    };
+    const h = await driver.start(spec('full', { verify: 'npm test' }), 1);
+    files.set(wt('full'), { exit: { code: 0 } });
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({ outcome: 'done' });
+    await driver.close();
+    expect(steps).toEqual(['verifying', 'running']);
+  });
+
   test('close() waits for a record still being written', async () => {
     const { driver, files, wt, clock } = setup();
     let open!: () => void;
