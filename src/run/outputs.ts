@@ -49,6 +49,20 @@ export const outputs: Stage = {
   },
 };
 
+/**
+ * Starts loading the modules that write the report, so that the run's end does not wait for them
+ * to be read and compiled: the schedule stage calls it once the first worker has ended.
+ */
+export function preloadOutputs(): void {
+  for (const m of [
+    import('../report/html.js'),
+    import('../report/last-output.js'),
+    import('../report/outputs.js'),
+    import('../report/timings.js'),
+  ])
+    m.catch(() => undefined); // the import at the end meets the same failure and reports it
+}
+
 /** The last 40 lines a worker printed, as the terminal showed them; undefined when none. */
 export async function lastOutput(worktree: string): Promise<string | undefined> {
   // A log not there (or unreadable) has no last output.

@@ -9,6 +9,14 @@ export const preflight: Stage = {
   name: 'preflight',
   async run(r) {
     const { ctx, opts, plan, ws, selected } = r;
+    // A session name taken by another repository's session is refused before anything is created;
+    // tmux is asked while its version and the agents are checked, and those problems are told first.
+    const sessionsOwned = assertOwnSessions(
+      ws.tmux,
+      selected.map((w) => ws.locate(w.feature)),
+    );
+    // Awaited after the agent checks; this only keeps an early rejection from going unhandled.
+    sessionsOwned.catch(() => undefined);
     await r.tmuxUsable;
     const { preflight: checkAgents } = await import('../preflight/preflight.js');
     // With `on_conflict: agent`, the agent that resolves conflicts is checked too (SPEC §10).
@@ -19,14 +27,6 @@ export const preflight: Stage = {
         // A rehearsal stands in for an agent that does not rehearse: its program is not needed.
         .filter(([a, def]) => r.rehearsal?.kindOf(a, def) !== 'stand-in'),
     );
-    // A session name taken by another repository's session is refused before anything is created;
-    // tmux is asked while the agents are checked, and the agents' problems are told first.
-    const sessionsOwned = assertOwnSessions(
-      ws.tmux,
-      selected.map((w) => ws.locate(w.feature)),
-    );
-    // Awaited after the agent checks; this only keeps an early rejection from going unhandled.
-    sessionsOwned.catch(() => undefined);
     const say = (text: string) => r.notice(text);
     r.agentChecks = await checkAgents(
       {

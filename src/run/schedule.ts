@@ -1,6 +1,7 @@
 // The prepare+schedule stage: the driver (worktrees, sessions, protocol files) under the scheduler
 // (concurrency, needs, retries, timeouts, rate limits), every event of both told to the listeners.
 import type { WorkerRecord } from '../scheduler/types.js';
+import { preloadOutputs } from './outputs.js';
 import type { Stage } from './types.js';
 
 export const schedule: Stage = {
@@ -42,6 +43,7 @@ export const schedule: Stage = {
       });
     ctx.drain?.addEventListener('abort', onDrain, { once: true });
     let records: WorkerRecord[];
+    let preloaded = false;
     try {
       await r.emit({
         type: 'workers-starting',
@@ -60,7 +62,11 @@ export const schedule: Stage = {
         drain: ctx.drain,
         onEvent: (e) => {
           if (e.type === 'preparing') live.add(e.feature);
-          if (e.type === 'finished') live.delete(e.feature);
+          if (e.type === 'finished') {
+            live.delete(e.feature);
+            if (!preloaded) preloadOutputs(); // the report's modules load while the rest run
+            preloaded = true;
+          }
           if (e.type === 'rate-limited') pausedUntil.set(e.feature, e.until);
           driver.noteEvent(e); // for wo status (queued, preparing, verifying)
           void r.events.tell(e);

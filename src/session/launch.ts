@@ -248,8 +248,8 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
           Promise.all([
             ...spec.files.map((f) => writeFile(f.path, f.content)),
             writeFile(specFile, spec.text),
-            // Which agent writes its output here: its adapter is asked to read it.
-            ...(adapter ? [recordAdapter(input.stateDir, adapter)] : []),
+            // Which agent writes its output here: its adapter is asked to read it (a plain command's is not).
+            ...(adapter?.read ? [recordAdapter(input.stateDir, adapter)] : []),
           ]),
         ),
       updateMeta(input.worktree, {

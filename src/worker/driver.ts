@@ -94,8 +94,14 @@ export class RunDriver implements WorkerDriver {
   private readonly pending = new Set<Promise<unknown>>();
   private sessions?: Promise<SessionInfo[]>;
   private readonly creating = new Map<string, Promise<boolean>>();
-  /** Each worker's last sweep of leftover processes: a retry starts after it. */
+  /** Each worker's last end (its record written, its leftover processes swept): a retry starts after it. */
   private readonly sweeps = new Map<string, Promise<unknown>>();
+  /**
+   * Workers whose run-state file may hold a step that readers act on (queued, preparing,
+   * rate-limited, verifying). `running` and `ended` read as no file at all (outcome.ts decides from
+   * the worker's files then), so they are written only over one of those.
+   */
+  private readonly toldStep = new Set<string>();
   /** Workers whose live attempt sits rate-limited at its prompt (interactive agents). */
   private readonly limitedLive = new Set<string>();
 
@@ -147,6 +153,10 @@ export class RunDriver implements WorkerDriver {
   }
 
   private noteStep(feature: string, step: RunStep, note?: { message?: string; resetsAt?: string }): void {
+    const tells = step !== 'running' && step !== 'ended';
+    if (!tells && !this.toldStep.has(feature)) return; // the file already reads as this: no write
+    if (tells) this.toldStep.add(feature);
+    else this.toldStep.delete(feature);
     // Written whole and at once (writeFileAtomic's calls are synchronous): the steps stay in order.
     this.files
       .runStep?.(this.location(feature).stateDir, this.options.runId, step, this.clock.now(), note)
@@ -161,6 +171,9 @@ export class RunDriver implements WorkerDriver {
    * checkouts a few at a time, in the order asked: plan order).
    */
   prefetch(workers: WorkerSpec[]): void {
+    // The run's one look at tmux (see start) is asked now, beside git, not in the first start's turn.
+    this.sessions ??= this.options.tmux.listSessions();
+    this.sessions.catch(() => undefined); // a failure is the first start's
     for (const w of workers) {
       if (w.needs.length > 0 || this.creating.has(w.feature)) continue;
       const p = this.create(w);
@@ -220,7 +233,8 @@ export class RunDriver implements WorkerDriver {
     const loc = this.location(w.feature);
     const agent = this.agent(w);
     await this.sweeps.get(w.feature); // what an earlier attempt left running is gone first
-    // One look at tmux for the whole run: a session that exists now was started by someone else.
+    // One look at tmux for the whole run (asked early by prefetch): a session that exists now was
+    // started by someone else.
     this.sessions ??= tmux.listSessions();
     const existing = attempt === 1 ? (await this.sessions).find((s) => s.name === loc.session) : undefined;
     const live = existing !== undefined && !existing.paneDead;
@@ -256,6 +270,7 @@ export class RunDriver implements WorkerDriver {
         ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
         ...(this.options.rehearsal && { rehearsal: this.options.rehearsal }),
       });
+      this.toldStep.delete(w.feature); // a start empties the state folder, its run-state file with it
     }
 
     const key = w.feature;
@@ -340,22 +355,35 @@ export class RunDriver implements WorkerDriver {
         await stopping;
         end = decide({ ...(await this.facts(loc, 'gone')), stoppedBy: stopReason }) as Ended;
       } else end = seen;
-      if (end.record) await this.files.record(loc, end.record);
-      // Its end is written down: verify (if it ran) is over for `wo status` too.
-      if (w.verify) this.noteStep(w.feature, 'running');
-      // What the worker left running ends with it (SPEC §9). Off the run's critical path: only a
-      // retry of this worker (same worktree) waits for it, in start().
-      if (!end.endSession || this.options.keepSessions) {
-        const sweep = (this.options.endLeftovers ?? endLeftovers)(
-          loc.worktree,
-          seen !== STOPPED && seen.wrapperPid !== undefined ? [seen.wrapperPid] : [],
-          // Best effort: leftovers that cannot be ended do not change the worker's outcome.
-        ).catch(() => undefined);
-        this.sweeps.set(w.feature, sweep);
-        this.background(sweep);
-      }
+      // The end is written down off the run's critical path: the outcome is decided, and quoting an
+      // agent that wrote no result waits for its exit line to reach the log. A retry of this worker
+      // (start) and close() wait for it, so the report and the next attempt see it.
+      const recorded = (async () => {
+        try {
+          if (end.record) await this.files.record(loc, end.record);
+        } finally {
+          // Its end is written down: verify (if it ran) is over for `wo status` too.
+          if (w.verify) this.noteStep(w.feature, 'running');
+        }
+      })();
+      // What the worker left running ends with it (SPEC §9). Off the run's critical path too.
+      const sweep =
+        !end.endSession || this.options.keepSessions
+          ? (this.options.endLeftovers ?? endLeftovers)(
+              loc.worktree,
+              seen !== STOPPED && seen.wrapperPid !== undefined ? [seen.wrapperPid] : [],
+            )
+          : undefined;
+      // Both settle before a retry starts. A record that could not be written (a full disk) leaves the
+      // files as the agent left them; the outcome still reaches the scheduler and the report.
+      const after = Promise.allSettled([recorded, sweep]);
+      this.sweeps.set(w.feature, after);
+      this.background(after);
       const printsResult = adapter?.printsResultOnExit === true;
-      const usage = await this.usage(loc, printsResult && this.options.awaitUsage === true);
+      // An agent whose output wo does not read (a plain command) reports no usage: nothing to read.
+      const usage = adapter?.read
+        ? await this.usage(loc, printsResult && this.options.awaitUsage === true)
+        : undefined;
       this.finish(loc, end, printsResult);
       this.limitedLive.delete(w.feature);
       const resetsAt = epochMs(end.rateLimited?.resetsAt);

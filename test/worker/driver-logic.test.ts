@@ -209,14 +209,136 @@ describe('RunDriver: where the run is with each worker, for wo status', () => {
     driver.noteEvent({ type: 'preparing', feature: 'v', at: 0 });
     const h = await driver.start(spec('v', { verify: 'npm test' }), 1);
     driver.noteEvent({ type: 'started', feature: 'v', attempt: 1, adopted: false, at: 0 });
-    expect(steps).toEqual([`${sd} r1 queued`, `${sd} r1 preparing`, `${sd} r1 running`]);
+    // A start empties the state folder: no file reads as running, so running is not written.
+    expect(steps).toEqual([`${sd} r1 queued`, `${sd} r1 preparing`]);
     files.set(wt('v'), { statusText: 'done\n' });
     clock.advance(1);
     await driver.monitor.poll();
     expect(await h.done).toMatchObject({ outcome: 'done' });
-    // verifying while verify ran, then back to running once its end was written down
-    expect(steps.slice(3)).toEqual([`${sd} r1 verifying`, `${sd} r1 running`]);
     await driver.close();
+    // verifying while verify ran, then back to running once its end was written down
+    expect(steps.slice(2)).toEqual([`${sd} r1 verifying`, `${sd} r1 running`]);
+    driver.noteEvent({ type: 'finished', feature: 'v', record: {} as never, at: 0 });
+    expect(steps).toHaveLength(4); // ended reads as running does: no write
+  });
+
+  test('running and ended are written over a step readers act on: an adopted worker, one that never started', async () => {
+    const { driver, files, tmux } = setup();
+    const steps: string[] = [];
+    files.runStep = async (_dir, _run, step) => {
+      steps.push(step);
+    };
+    tmux.sessions = [{ name: 'wt-live', created: 0, paneDead: false, attached: false }];
+    files.set('/repo-worktrees/live', { statusText: 'running\n' });
+    driver.noteEvent({ type: 'preparing', feature: 'live', at: 0 });
+    const h = await driver.start(spec('live'), 1);
+    expect(h.adopted).toBe(true);
+    driver.noteEvent({ type: 'started', feature: 'live', attempt: 1, adopted: true, at: 0 });
+    driver.noteEvent({ type: 'preparing', feature: 'nostart', at: 0 });
+    driver.noteEvent({ type: 'finished', feature: 'nostart', record: {} as never, at: 0 });
+    expect(steps).toEqual(['preparing', 'running', 'preparing', 'ended']);
+    tmux.onCtrlC = () => (tmux.sessions = []);
+    await h.stop('interrupted');
+  });
+});
+
+describe('RunDriver: the end is written down off the critical path', () => {
+  test('the attempt ends before its record is written; a retry and close() wait for the record', async () => {
+    const { driver, files, tmux, launched, wt, clock } = setup();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const record = files.record.bind(files);
+    files.record = async (loc, r) => {
+      await gate;
+      await record(loc, r);
+    };
+    const h = await driver.start(spec('a'), 1);
+    files.set(wt('a'), { exit: { code: 1 } });
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({ outcome: 'failed', exitCode: 1 });
+    expect(files.recorded).toEqual([]); // not yet written, and the run goes on
+    const retry = driver.start(spec('a'), 2);
+    await settle();
+    expect(launched).toEqual(['a']); // the retry waits for the first attempt's record
+    open();
+    const h2 = await retry;
+    expect(launched).toEqual(['a', 'a']);
+    expect(files.recorded.map((x) => x.r.status)).toEqual(['failed']);
+    tmux.onCtrlC = () => (tmux.sessions = []);
+    await h2.stop('interrupted');
+    await driver.close();
+  });
+
+  test("a plain command's end is decided from one look: its files are not read again for usage", async () => {
+    const { driver, files, wt, clock } = setup();
+    let reads = 0;
+    const read = files.read.bind(files);
+    files.read = async (loc) => {
+      reads++;
+      return read(loc);
+    };
+    // Both ends are found by the same polls (a live session is looked at every fifth one).
+    const polls = async () => {
+      for (let i = 0; i < 5; i++) {
+        clock.advance(1);
+        await driver.monitor.poll();
+      }
+    };
+    const h = await driver.start(spec('p'), 1);
+    files.set(wt('p'), { exit: { code: 0 } });
+    await polls();
+    expect(await h.done).toMatchObject({ outcome: 'done' });
+    const plain = reads;
+    reads = 0;
+    // An agent with an adapter is read once more: what it printed by its end is its usage.
+    const h2 = await driver.start(spec('q', { agent: 'claude-print' }), 1);
+    files.set(wt('q'), { exit: { code: 0 }, agentResult: { usage: { inputTokens: 5 } } as never });
+    await polls();
+    expect(await h2.done).toMatchObject({ outcome: 'done', usage: { inputTokens: 5 } });
+    expect(reads).toBe(plain + 1);
+    await driver.close();
+  });
+
+  test('a record that cannot be written: the outcome stands, verify is over for wo status all the same', async () => {
+    const { driver, files, wt, clock } = setup();
+    const steps: string[] = [];
+    files.runStep = async (_dir, _run, step) => {
+      steps.push(step);
+    };
+    files.record = async () => {
+      throw new Error('ENOSPC: no space left on device');
+    };
+    const h = await driver.start(spec('full', { verify: 'npm test' }), 1);
+    files.set(wt('full'), { exit: { code: 0 } });
+    clock.advance(1);
+    await driver.monitor.poll();
+    expect(await h.done).toMatchObject({ outcome: 'done' });
+    await driver.close();
+    expect(steps).toEqual(['verifying', 'running']);
+  });
+
+  test('close() waits for a record still being written', async () => {
+    const { driver, files, wt, clock } = setup();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const record = files.record.bind(files);
+    files.record = async (loc, r) => {
+      await gate;
+      await record(loc, r);
+    };
+    const h = await driver.start(spec('b'), 1);
+    files.set(wt('b'), { exit: { code: 0 } });
+    clock.advance(1);
+    await driver.monitor.poll();
+    await h.done;
+    let closed = false;
+    const closing = driver.close().then(() => (closed = true));
+    await settle();
+    expect(closed).toBe(false);
+    open();
+    await closing;
+    expect(files.recorded.map((x) => x.r.status)).toEqual(['done']);
   });
 });
 

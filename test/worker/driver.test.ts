@@ -45,11 +45,15 @@ describe('RunDriver with real git and tmux', () => {
     expect(h.adopted).toBe(false);
     const end = await h.done;
     expect(end).toMatchObject({ outcome: 'done', exitCode: 0 });
+    // The end is written down (status, result, .worktree.json) after the outcome is known.
+    await driver.close();
     const wt = join(repo.base, 'repo-worktrees', 'hello');
     expect(readFileSync(join(wt, '.worker-status'), 'utf8').trim()).toBe('done');
     expect(readFileSync(join(wt, '.worker.log'), 'utf8')).toContain('hi from hello');
     expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('exited with code 0');
-    await driver.close(); // the end is recorded in .worktree.json after the outcome is known
+    // A plain command's output is not read by any adapter: no note of one in its state folder.
+    expect(existsSync(join(repo.root, '.wo', 'workers', 'hello', 'spec'))).toBe(true);
+    expect(existsSync(join(repo.root, '.wo', 'workers', 'hello', 'adapter'))).toBe(false);
     const meta = JSON.parse(readFileSync(join(wt, '.worktree.json'), 'utf8'));
     expect(meta).toMatchObject({
       feature: 'hello',
@@ -75,6 +79,7 @@ describe('RunDriver with real git and tmux', () => {
     await driver.prepare(w);
     const end = await (await driver.start(w, 1)).done;
     expect(end).toMatchObject({ outcome: 'failed', exitCode: 4 });
+    await driver.close(); // the end is written down after the outcome is known
     const result = readFileSync(join(repo.base, 'repo-worktrees', 'quiet', '.worker-result.md'), 'utf8');
     expect(result).toContain('The agent exited with code 4 without writing a result.');
     const quoted = result.split('```\n')[1]!.split('\n').slice(0, -1);
@@ -88,6 +93,7 @@ describe('RunDriver with real git and tmux', () => {
     await t.tmux.killSession('wt-victim');
     const end = await h.done;
     expect(end).toMatchObject({ outcome: 'crashed', reason: 'session ended without status' });
+    await driver.close();
     const wt = join(repo.base, 'repo-worktrees', 'victim');
     expect(readFileSync(join(wt, '.worker-status'), 'utf8').trim()).toBe('failed');
   });
@@ -99,6 +105,7 @@ describe('RunDriver with real git and tmux', () => {
     await h.stop('timed out after 1s');
     const end = await h.done;
     expect(end).toMatchObject({ outcome: 'failed', reason: 'timed out after 1s' });
+    await driver.close();
     const wt = join(repo.base, 'repo-worktrees', 'slow');
     expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('timed out after 1s');
     expect(await t.tmux.hasSession('wt-slow')).toBe(false);
@@ -164,6 +171,7 @@ describe('RunDriver with real git and tmux', () => {
       const w = spec('odd', 'echo "odd output"');
       await d.prepare(w);
       expect((await (await d.start(w, 1)).done).outcome).toBe('done');
+      await d.close(); // the end is written down, the log's last lines with it
       const wt = join(odd.root + '-worktrees', 'odd');
       expect(readFileSync(join(wt, '.worker.log'), 'utf8')).toContain('odd output');
       expect(existsSync(join(wt, 'pwned'))).toBe(false);
