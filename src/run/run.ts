@@ -34,7 +34,8 @@ export const STAGES: readonly Stage[] = [
 
 /**
  * Runs the plan `planArg` through `stages`, telling `listeners` every event. The exit code: 130
- * when the run was interrupted, 0 when every worker is done, 1 otherwise; a stage that ends the run
+ * when the run was interrupted, 0 when every worker is done and a requested hand-off succeeded, 1
+ * otherwise; a stage that ends the run
  * early (a dry run, nothing to run) says its own.
  */
 export async function runPlan(
@@ -58,7 +59,7 @@ export async function runPlan(
   }
   const code = ctx.signal.aborted
     ? ExitCode.interrupted
-    : run.records.every((r) => r.outcome === 'done')
+    : run.records.every((r) => r.outcome === 'done') && !run.handOffFailed
       ? ExitCode.ok
       : ExitCode.notAllDone;
   return { code, report: run.report };
