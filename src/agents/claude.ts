@@ -237,16 +237,10 @@ export function claudeStream(
       const subtype = str(e.subtype) ?? '';
       const isError = e.is_error === true || subtype.startsWith('error');
       const errors = Array.isArray(e.errors) ? e.errors.filter((x) => typeof x === 'string').join('; ') : '';
-      const usage = rec(e.usage);
       result = {
         isError,
         message: str(e.result) || errors || (isError ? subtype : undefined),
-        usage: {
-          input_tokens: num(usage.input_tokens),
-          output_tokens: num(usage.output_tokens),
-          cache_read_tokens: num(usage.cache_read_input_tokens),
-          cost_usd: num(e.total_cost_usd),
-        },
+        usage: { ...anthropicTokens(rec(e.usage)), cost_usd: num(e.total_cost_usd) },
       };
     }
   }
@@ -278,10 +272,28 @@ export function transcriptUsage(text: string | undefined): Usage | undefined {
   if (seen.size === 0) return undefined;
   const sum = (k: string) => [...seen.values()].reduce((a, u) => a + (num(u[k]) ?? 0), 0);
   return {
-    input_tokens: sum('input_tokens'),
-    output_tokens: sum('output_tokens'),
-    cache_read_tokens: sum('cache_read_input_tokens'),
+    ...anthropicTokens({
+      input_tokens: sum('input_tokens'),
+      output_tokens: sum('output_tokens'),
+      cache_read_input_tokens: sum('cache_read_input_tokens'),
+      cache_creation_input_tokens: sum('cache_creation_input_tokens'),
+    }),
     cost_usd: null,
+  };
+}
+
+/**
+ * Anthropic's usage as wo counts tokens (SPEC §5): `input_tokens` is every input token the model
+ * read, cache reads and cache writes included, as Codex counts them; Anthropic's own `input_tokens`
+ * leaves both out, and a run that added the two as they come would add unlike things.
+ */
+export function anthropicTokens(u: Record<string, unknown>): Omit<Usage, 'cost_usd'> {
+  const input = num(u.input_tokens);
+  const read = num(u.cache_read_input_tokens);
+  return {
+    input_tokens: input === null ? null : input + (read ?? 0) + (num(u.cache_creation_input_tokens) ?? 0),
+    output_tokens: num(u.output_tokens),
+    cache_read_tokens: read,
   };
 }
 

@@ -96,12 +96,18 @@ describe('Claude Code hooks', () => {
       is_error: false,
       result: 'All done.',
       total_cost_usd: 0.0027,
-      usage: { input_tokens: 240, output_tokens: 60, cache_read_input_tokens: 20 },
+      usage: {
+        input_tokens: 240,
+        output_tokens: 60,
+        cache_read_input_tokens: 20,
+        cache_creation_input_tokens: 7,
+      },
     });
+    // Anthropic's input_tokens leave out cache reads and writes; wo counts every input token, as Codex does.
     expect(claudeStream(`{"type":"system","subtype":"init"}\n${ok}\n`, 9).result).toEqual({
       isError: false,
       message: 'All done.',
-      usage: { input_tokens: 240, output_tokens: 60, cache_read_tokens: 20, cost_usd: 0.0027 },
+      usage: { input_tokens: 267, output_tokens: 60, cache_read_tokens: 20, cost_usd: 0.0027 },
     });
     const limited = JSON.stringify({
       type: 'result',
@@ -137,7 +143,8 @@ test('an interactive session’s usage: its transcript, once per assistant messa
     { type: 'assistant', message: { id: 'm2', usage: u } },
   ].map((l) => JSON.stringify(l));
   expect(transcriptUsage(lines.join('\n'))).toEqual({
-    input_tokens: 200,
+    input_tokens: 210, // cache reads counted in, as Codex counts them
+
     output_tokens: 20,
     cache_read_tokens: 10,
     cost_usd: null,

@@ -27,8 +27,9 @@ describe('usage and budgets, the real Claude Code', () => {
     const [first, second] = report.workers;
     expect(first).toMatchObject({ feature: 'first', outcome: 'done' });
     // Only the first worker talked to the model: every token the server sent is its own.
+    // wo counts cache reads as input, as Codex does; Anthropic's input_tokens leave them out.
     expect(first!.usage).toMatchObject({
-      input_tokens: r.model.sent.input_tokens,
+      input_tokens: r.model.sent.input_tokens + r.model.sent.cache_read_tokens,
       output_tokens: r.model.sent.output_tokens,
       cache_read_tokens: r.model.sent.cache_read_tokens,
     });
