@@ -350,7 +350,10 @@ export class RunDriver implements WorkerDriver {
       }
       const printsResult = adapter?.printsResultOnExit === true;
       const usage = await this.usage(loc, printsResult && this.options.awaitUsage === true);
-      this.finish(loc, end, printsResult);
+      // A hooks-based agent that stays open: its turn goes on after the status file (a last request,
+      // billed, that the transcript holds only once the turn has ended).
+      const lastTurn = !printsResult && adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
+      this.finish(loc, end, printsResult ? 'exit' : lastTurn ? 'turn' : undefined);
       this.limitedLive.delete(w.feature);
       const resetsAt = epochMs(end.rateLimited?.resetsAt);
       return {
@@ -423,19 +426,37 @@ export class RunDriver implements WorkerDriver {
    * Notes the end in .worktree.json and ends a session still open. Neither is awaited: the
    * outcome is known now, and close() waits for them.
    */
-  private finish(loc: WorkerLocation, end: Ended, printsResult: boolean): void {
+  private finish(loc: WorkerLocation, end: Ended, settle: 'exit' | 'turn' | undefined): void {
     this.background(
       this.files.finished(loc.worktree, { status: end.status, exitCode: end.exitCode, at: this.clock.now() }),
     );
-    // An interactive agent stays open after writing its status: end its session unless asked not to.
-    // A headless one is about to exit by itself and print its final result (usage, cost): it gets a
-    // moment to, before its session is ended.
+    // An interactive agent stays open after writing its status: end its session unless asked not to,
+    // once its turn has ended (its last request then is in its transcript, SPEC §5). A headless one is
+    // about to exit by itself and print its final result (usage, cost): it gets a moment to.
     if (end.endSession && !this.options.keepSessions)
       this.background(
-        (printsResult ? this.exited(loc, EXIT_GRACE_MS) : Promise.resolve()).then(() =>
-          this.options.tmux.killSession(loc.session),
-        ),
+        (settle === 'exit'
+          ? this.exited(loc, EXIT_GRACE_MS)
+          : settle === 'turn'
+            ? this.turnEnded(loc, EXIT_GRACE_MS)
+            : Promise.resolve()
+        ).then(() => this.options.tmux.killSession(loc.session)),
       );
+  }
+
+  /**
+   * Resolves once the agent's turn has ended after it wrote its status (its hooks say it stopped
+   * working: the turn's end, an idle prompt, a question), or it exited, or after `ms`.
+   */
+  private async turnEnded(loc: WorkerLocation, ms: number): Promise<void> {
+    const deadline = this.clock.now() + ms;
+    while (this.clock.now() < deadline) {
+      const f = await this.files.read(loc).catch(() => undefined);
+      const last = f?.agentEvents?.at(-1);
+      if (!f || f.exit !== undefined) return;
+      if (last && last.state !== 'working' && last.at >= (f.statusWrittenMs ?? 0)) return;
+      await new Promise((r) => this.clock.setTimer(() => r(undefined), 100));
+    }
   }
 
   /** What the agent reported it used (its result's usage); with `wait`, once it has exited and printed it. */

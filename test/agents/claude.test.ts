@@ -41,6 +41,28 @@ describe('claude (interactive), the real Claude Code', () => {
     });
   });
 
+  test("usage counts the final turn's request: wo lets the turn end before it ends the session", async () => {
+    r = await agentRun([]);
+    const dir = r.wt('paid');
+    r.model.script.push(
+      { write: join(dir, '.worker-result.md'), content: 'Paid\n' },
+      { bash: 'echo done > .worker-status' },
+      // The request after the status was written is billed too; its answer comes late.
+      { text: 'Done.', delayMs: 1500 },
+    );
+    r.writePlan(plan('claude', '  - feature: paid\n    task: Say done\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(0);
+    expect(r.model.requests.anthropic).toBe(3);
+    // Every billed request, cache reads counted as input (SPEC §5).
+    expect(r.report().workers[0]!.usage).toEqual({
+      input_tokens: r.model.sent.input_tokens + r.model.sent.cache_read_tokens,
+      output_tokens: r.model.sent.output_tokens,
+      cache_read_tokens: r.model.sent.cache_read_tokens,
+      cost_usd: null,
+    });
+  });
+
   test('an untrusted checkout: exit 3 with how to trust it, and nothing is created', async () => {
     r = await agentRun([{ text: 'never asked' }], { trusted: 'none' });
     r.writePlan(plan('claude', '  - feature: hello\n    task: Add hello.txt\n'));
