@@ -105,7 +105,7 @@ export const claude: Agent<'claude'> = {
   // person would; each after a moment for the screen to take the last.
   resume: { keys: [['Enter'], ['-l', CONTINUE_TEXT], ['Enter']], pauseMs: 300 },
   program: CLAUDE_PROGRAM,
-  extraCheck: trustCheck,
+  extraCheck: async (o) => (await keyCheck(o)) ?? trustCheck(o),
   install: CLAUDE_INSTALL,
 };
 
@@ -312,6 +312,26 @@ async function trustCheck(o: ExtraCheckInput): Promise<string | undefined> {
     );
   }
   return undefined;
+}
+
+/**
+ * Interactive Claude Code with ANTHROPIC_API_KEY set asks "Detected a custom API key … use this API
+ * key?" and waits, unless that key was answered before: Claude Code keeps the last 20 characters of
+ * each answered key in its configuration (customApiKeyResponses.approved / .rejected).
+ */
+export async function keyCheck(o: ExtraCheckInput): Promise<string | undefined> {
+  const key = o.env.ANTHROPIC_API_KEY;
+  if (!key) return undefined;
+  let answered: unknown[] = [];
+  try {
+    const text = await readFile(claudeConfig(o.env), 'utf8');
+    const r = rec(rec(JSON.parse(text) as unknown).customApiKeyResponses);
+    answered = [r.approved, r.rejected].flatMap((l) => (Array.isArray(l) ? (l as unknown[]) : []));
+  } catch {
+    // no configuration (or not JSON): nothing was answered
+  }
+  if (answered.includes(key.slice(-20))) return undefined;
+  return `agent ${o.agent}: Claude Code has not approved the ANTHROPIC_API_KEY set here, and would stop every worker at "Detected a custom API key … Do you want to use this API key?". Approve it once: run \`claude\` in a terminal with this ANTHROPIC_API_KEY set and answer "Yes" (wo never answers that dialog for you); or unset ANTHROPIC_API_KEY to use your Claude login`;
 }
 
 /**
