@@ -23,7 +23,8 @@ import { locate, type Layout, type WorkerLocation } from '../worktree/layout.js'
 import { readMeta } from '../protocol/metadata.js';
 import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '../session/monitor.js';
 import { stopSession } from '../session/stop.js';
-import { decide, type Ended, type WorkerFacts } from '../life/outcome.js';
+import { decide, SILENT_MS, type Ended, type WorkerFacts } from '../life/outcome.js';
+import { maskSecrets } from '../secrets.js';
 import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
@@ -68,6 +69,8 @@ export interface DriverOptions {
    * next start. Otherwise an attempt's usage is what its agent had printed when it ended.
    */
   awaitUsage?: boolean;
+  /** How long a hooks-based agent may stay silent after its start before it counts as `waiting` (SILENT_MS). */
+  silentMs?: number;
 }
 
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
@@ -263,8 +266,13 @@ export class RunDriver implements WorkerDriver {
     const interactive = resume !== undefined;
     let limited: RateLimit | undefined;
     let onLimit: ((limit: RateLimit) => void) | undefined;
+    // A hooks-based agent that stays open: silent from its start, it shows a screen wo does not know.
+    const hooked = adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
+    const silentMs = this.options.silentMs ?? SILENT_MS;
+    const startedAt = this.clock.now();
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       const facts = await this.facts(loc, seen.session);
+      if (hooked) facts.silence = { since: startedAt, now: this.clock.now(), afterMs: silentMs };
       if (w.verify) facts.verify = { command: w.verify };
       let d = decide(facts);
       if (!d.final) {
@@ -289,7 +297,7 @@ export class RunDriver implements WorkerDriver {
           }
         }
         // A worker left waiting for a person: keep what it shows, for the report (last_screen).
-        if (d.state === 'waiting') this.background(this.keepScreen(loc));
+        if (d.state === 'waiting') this.background(this.keepScreen(loc, this.workerEnv(w, loc)));
       }
       if (!d.final && d.state === 'verifying') {
         this.noteStep(w.feature, 'verifying');
@@ -316,6 +324,8 @@ export class RunDriver implements WorkerDriver {
     let stopReason = '';
     /** Aborted when wo stops the attempt: a `verify` under way ends then. */
     const verifying = new AbortController();
+    // No file changes when nothing speaks: the silence's end is looked at by the clock.
+    const silenceTimer = hooked ? this.clock.setTimer(() => this.monitor.recheck(key), silentMs) : undefined;
     const done = (async (): Promise<AttemptEnd> => {
       const seen = await this.monitor.wait<Seen | typeof STOPPED>(
         key,
@@ -328,6 +338,7 @@ export class RunDriver implements WorkerDriver {
         },
         look,
       );
+      silenceTimer?.();
       let end: Ended;
       // Once wo has begun to stop the worker, its end is the stop's, whatever the agent did meanwhile
       // (Ctrl-C makes it exit 130).
@@ -374,7 +385,7 @@ export class RunDriver implements WorkerDriver {
         stopReason = reason;
         verifying.abort(reason);
         stopping = (async () => {
-          await this.keepScreen(loc); // what a person would have seen (SPEC §5 last_screen)
+          await this.keepScreen(loc, this.workerEnv(w, loc)); // what a person would have seen (SPEC §5 last_screen)
           await this.stopSession(loc.session);
           this.monitor.settle(key, STOPPED);
         })();
@@ -403,11 +414,12 @@ export class RunDriver implements WorkerDriver {
     return handle;
   }
 
-  /** Saves what the worker's pane shows now to its state folder (last-screen.txt). */
-  private async keepScreen(loc: WorkerLocation): Promise<void> {
+  /** Saves what the worker's pane shows now to its state folder (last-screen.txt), its secrets masked. */
+  private async keepScreen(loc: WorkerLocation, env: NodeJS.ProcessEnv): Promise<void> {
     try {
       const screen = await this.options.tmux.capturePane(loc.session);
-      if (screen?.trim()) await writeFileAtomic(agentPaths(loc.stateDir).lastScreen, `${screen.trimEnd()}\n`);
+      if (screen?.trim())
+        await writeFileAtomic(agentPaths(loc.stateDir).lastScreen, `${maskSecrets(screen, env).trimEnd()}\n`);
     } catch {
       // no screen to keep (the session is gone): the report then has none
     }

@@ -2,8 +2,17 @@
 // scripts/install-agents.sh), talking to a scripted model server: trust, live states from its
 // hooks, a permission prompt answered through tmux, and the last screen of a worker left waiting.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Git } from '../../src/git/git.js';
+import { UNKNOWN_SCREEN } from '../../src/life/outcome.js';
+import { PRESETS } from '../../src/plan/presets.js';
+import { processRunner } from '../../src/process/run.js';
+import { MASK } from '../../src/secrets.js';
+import type { LiveEvent } from '../../src/scheduler/types.js';
+import { RunDriver } from '../../src/worker/driver.js';
+import { defaultLayout } from '../../src/worktree/layout.js';
+import { spec } from '../scheduler/fakes.js';
 import { waitFor } from '../helpers.js';
 import { exitOf } from '../run/harness.js';
 import { AGENT_TEST_MS, agentRun, plan, type AgentRun } from './harness.js';
@@ -62,6 +71,53 @@ describe('claude (interactive), the real Claude Code', () => {
       cost_usd: null,
     });
   });
+
+  test(
+    'a dialog wo does not know (an API key not approved): no hook comes, the worker is `waiting` with its screen, the key masked',
+    async () => {
+      r = await agentRun([{ text: 'never asked' }]);
+      // The worker's own env carries a key Claude Code never answered (preflight checks the caller's).
+      const key = 'sk-ant-api03-only-this-worker-has-it-ABCDEFGHIJKLMNOPQRST';
+      const events: LiveEvent[] = [];
+      const driver = new RunDriver({
+        git: new Git(processRunner),
+        tmux: r.tmux.tmux,
+        runner: processRunner,
+        layout: defaultLayout(r.repo.root),
+        agents: { ...PRESETS },
+        runId: 'silent',
+        env: r.env,
+        pollMs: 200,
+        graceMs: 1000,
+        silentMs: 3000, // SILENT_MS (30 s) in a run
+        onEvent: (e) => void events.push(e),
+      });
+      try {
+        const w = spec('keyed', { agent: 'claude', task: 'Say done', env: { ANTHROPIC_API_KEY: key } });
+        await driver.prepare(w);
+        const h = await driver.start(w, 1);
+        await waitFor(
+          () =>
+            events.some((e) => e.type === 'live' && e.state === 'waiting' && e.message === UNKNOWN_SCREEN),
+          'the worker turning waiting on the unknown screen',
+          60000,
+        );
+        const screenFile = join(r.repo.root, '.wo', 'workers', 'keyed', 'last-screen.txt');
+        const screen = await waitFor(
+          () => existsSync(screenFile) && readFileSync(screenFile, 'utf8'),
+          'the kept screen',
+        );
+        expect(screen).toContain('Detected a custom API key');
+        expect(screen).toContain(MASK);
+        expect(screen).not.toContain(key.slice(-8));
+        expect(r.model.requests.anthropic).toBe(0); // it never got to work
+        await h.stop('test over');
+      } finally {
+        await driver.close();
+      }
+    },
+    AGENT_TEST_MS,
+  );
 
   test('an untrusted checkout: exit 3 with how to trust it, and nothing is created', async () => {
     r = await agentRun([{ text: 'never asked' }], { trusted: 'none' });
