@@ -152,6 +152,13 @@ export function hookEvents(text: string | undefined, interactive: boolean): Agen
       case 'PermissionRequest': {
         const tool = str(h.tool_name);
         const input = rec(h.tool_input);
+        // A question to the person comes as the tool AskUserQuestion: its words are the question.
+        const questions = Array.isArray(input.questions) ? (input.questions as unknown[]) : [];
+        const asked = questions.map((q) => str(rec(q).question)).filter((q): q is string => Boolean(q));
+        if (tool === 'AskUserQuestion' && asked.length) {
+          out.push({ at, state: 'waiting', message: `asks: ${asked.join(' · ')}` });
+          break;
+        }
         const what = str(input.command) ?? str(input.file_path);
         out.push({
           at,

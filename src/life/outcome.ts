@@ -108,6 +108,12 @@ export function liveState(
     // not a wait for a person: wo goes on with it after the reset.
     if (e.state === 'waiting' && last?.state === 'rate-limited') continue;
     if (last?.state === 'waiting') waitingMs += Math.max(0, e.at - last.at);
+    // Still waiting: the agent's own words stay (its question, the command it asks to run), not the
+    // generic notification that follows them ("Claude needs your permission"), until the state changes.
+    if (e.state === 'waiting' && last?.state === 'waiting' && last.message) {
+      last = { ...e, message: last.message };
+      continue;
+    }
     last = e;
   }
   if (last?.state === 'waiting') waitingMs += Math.max(0, now - last.at);

@@ -63,8 +63,12 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
   const width = (): number => opts.target.columns || 80;
   // The first row: counts by state and the time since the run began.
   let header: AnyTask | undefined;
+  // A notice drawn under the first row, so that no redraw erases it (a Ctrl-C's "press again").
+  let note: string | undefined;
   const showHeader = (): void => {
-    if (header) header.title = headerText(model.workers.values(), now() - startedAt);
+    if (!header) return;
+    header.title = headerText(model.workers.values(), now() - startedAt);
+    if (note !== undefined && header.output !== note) header.output = note;
   };
   const show = (s: Slot): void => {
     if (s.task) s.task.title = title(s.state, now(), style, width());
@@ -126,7 +130,11 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
         showHeader();
         await all();
         showHeader();
+        // A run with a worker not done does not end under a green tick.
+        if ([...model.workers.values()].some((w) => w.record && w.record.outcome !== 'done'))
+          throw new Error(headerText(model.workers.values(), now() - startedAt));
       },
+      rendererOptions: { persistentOutput: true },
     };
     const list = new Listr(
       [
@@ -181,8 +189,15 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       if (e.type === 'finished') s.resolve(e.record);
       else if (e.type === 'preparing' || e.type === 'started') ensureTicker();
       show(s);
-      // The terminal bell: a worker waits for a person (its row says what it asks).
-      if (e.type === 'live' && e.state === 'waiting' && was !== 'waiting') stream.write('\x07');
+      // The terminal bell: a worker waits for a person (its row says what it asks). Straight to the
+      // terminal: listr2 holds what is written to its stream while it draws, and drops the BEL.
+      if (e.type === 'live' && e.state === 'waiting' && was !== 'waiting') opts.target.write('\x07');
+    },
+    notice(text) {
+      if (stopped) return false;
+      note = text.trimEnd();
+      showHeader();
+      return true;
     },
     async stop() {
       if (stopped) return;

@@ -9,6 +9,11 @@ export interface ProgressView {
    * working, waiting with the agent's message, rate-limited, verifying); `waiting` is announced at once.
    */
   onEvent(event: WorkerEvent): void;
+  /**
+   * A notice for the person (the first Ctrl-C's): a view that redraws shows it as part of what it
+   * draws, so that no redraw erases it, and returns true; false: the caller prints it.
+   */
+  notice?(text: string): boolean;
   /** Ends the view (after the scheduler resolved) and prints the summary line. Idempotent. */
   stop(): Promise<void>;
 }

@@ -23,6 +23,17 @@ import { PRESETS } from '../../src/plan/presets.js';
 const hook = (at: number, h: Record<string, unknown>) => JSON.stringify({ wo_at: at, hook: h });
 
 describe('Claude Code hooks', () => {
+  test('a question to the person is worded as the question, not as a permission for AskUserQuestion', () => {
+    const text = hook(5, {
+      hook_event_name: 'PermissionRequest',
+      tool_name: 'AskUserQuestion',
+      tool_input: { questions: [{ question: 'Which database should I use?', options: [] }] },
+    });
+    expect(hookEvents(text, true)).toEqual([
+      { at: 5, state: 'waiting', message: 'asks: Which database should I use?' },
+    ]);
+  });
+
   test('each hook is a live event: acting is working, a prompt or idle is waiting, a rate limit', () => {
     const text = [
       hook(1, { hook_event_name: 'UserPromptSubmit', session_id: 's' }),

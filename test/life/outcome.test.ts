@@ -318,6 +318,25 @@ describe("decide: what the agent's own output says", () => {
     ).toMatchObject({ final: true, outcome: 'done' });
   });
 
+  test("waiting keeps the agent's own words until the state changes", () => {
+    const events: AgentEvent[] = [
+      { at: 100, state: 'waiting', message: 'asks permission to use Bash: npm publish' },
+      { at: 110, state: 'waiting', message: 'Claude needs your permission to use Bash' },
+      { at: 160, state: 'waiting', message: 'Claude is waiting for your input' },
+    ];
+    expect(liveState(events, 200)).toMatchObject({
+      state: 'waiting',
+      message: 'asks permission to use Bash: npm publish',
+      waitingMs: 100,
+    });
+    const after = [
+      ...events,
+      { at: 300, state: 'working' } as const,
+      { at: 400, state: 'waiting', message: 'b' } as const,
+    ];
+    expect(liveState(after, 400)).toMatchObject({ state: 'waiting', message: 'b' });
+  });
+
   test('waiting time: each wait until the next event, and an open one until now', () => {
     const events: AgentEvent[] = [
       { at: 100, state: 'working' },
