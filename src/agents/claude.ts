@@ -261,6 +261,30 @@ export function transcriptPath(hooks: string | undefined): string | undefined {
   return path;
 }
 
+/** The last words of the turn that ended last: its Stop hook's `last_assistant_message`. */
+export function lastTurnWords(hooks: string | undefined): string | undefined {
+  let words: string | undefined;
+  for (const line of jsonLines(hooks)) {
+    const h = rec(line.hook);
+    if (str(h.hook_event_name) === 'Stop') words = str(h.last_assistant_message);
+  }
+  return words?.trim() || undefined;
+}
+
+/**
+ * Whether the transcript holds an answer with these words. Claude Code 2.1.197 may write a turn's
+ * last answer to its transcript after the turn's Stop hook: until it does, that request is missing.
+ */
+export function transcriptHas(text: string | undefined, words: string): boolean {
+  for (const line of jsonLines(text)) {
+    if (line.type !== 'assistant') continue;
+    const content = rec(line.message).content;
+    if (!Array.isArray(content)) continue;
+    if (content.some((c) => str(rec(c).text)?.trim() === words)) return true;
+  }
+  return false;
+}
+
 /**
  * Tokens an interactive session used, from its transcript: the usage of each assistant message
  * (an answer split over several lines carries its usage once per message id). Claude Code writes no

@@ -25,6 +25,7 @@ import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '.
 import { stopSession } from '../session/stop.js';
 import { decide, SILENT_MS, type Ended, type WorkerFacts } from '../life/outcome.js';
 import { maskSecrets } from '../secrets.js';
+import { settledSessionUsage } from './agent-report.js';
 import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
@@ -75,6 +76,8 @@ export interface DriverOptions {
 
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
 const EXIT_GRACE_MS = 10000;
+/** How long an ended turn's transcript gets to receive its last answer, ms. */
+const SETTLE_MS = 3000;
 
 /** An ISO time as epoch ms; undefined when absent or not a time. */
 const epochMs = (iso: string | undefined): number | undefined => {
@@ -360,11 +363,15 @@ export class RunDriver implements WorkerDriver {
         this.background(sweep);
       }
       const printsResult = adapter?.printsResultOnExit === true;
-      const usage = await this.usage(loc, printsResult && this.options.awaitUsage === true);
       // A hooks-based agent that stays open: its turn goes on after the status file (a last request,
-      // billed, that the transcript holds only once the turn has ended).
-      const lastTurn = !printsResult && adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
-      this.finish(loc, end, printsResult ? 'exit' : lastTurn ? 'turn' : undefined);
+      // billed, that the transcript holds only once the turn has ended). Its usage is that transcript's,
+      // read once the turn has ended, so that the live view's header counts it too.
+      const lastTurn = hooked && !printsResult;
+      if (lastTurn && end.endSession && !stopping) await this.turnEnded(loc, EXIT_GRACE_MS);
+      const usage =
+        (await this.usage(loc, printsResult && this.options.awaitUsage === true)) ??
+        (lastTurn ? await settledSessionUsage(loc.stateDir, SETTLE_MS).catch(() => undefined) : undefined);
+      this.finish(loc, end, printsResult);
       this.limitedLive.delete(w.feature);
       const resetsAt = epochMs(end.rateLimited?.resetsAt);
       return {
@@ -438,21 +445,18 @@ export class RunDriver implements WorkerDriver {
    * Notes the end in .worktree.json and ends a session still open. Neither is awaited: the
    * outcome is known now, and close() waits for them.
    */
-  private finish(loc: WorkerLocation, end: Ended, settle: 'exit' | 'turn' | undefined): void {
+  private finish(loc: WorkerLocation, end: Ended, printsResult: boolean): void {
     this.background(
       this.files.finished(loc.worktree, { status: end.status, exitCode: end.exitCode, at: this.clock.now() }),
     );
-    // An interactive agent stays open after writing its status: end its session unless asked not to,
-    // once its turn has ended (its last request then is in its transcript, SPEC §5). A headless one is
+    // An interactive agent stays open after writing its status: end its session unless asked not to
+    // (its turn has ended by now: its last request is in its transcript, SPEC §5). A headless one is
     // about to exit by itself and print its final result (usage, cost): it gets a moment to.
     if (end.endSession && !this.options.keepSessions)
       this.background(
-        (settle === 'exit'
-          ? this.exited(loc, EXIT_GRACE_MS)
-          : settle === 'turn'
-            ? this.turnEnded(loc, EXIT_GRACE_MS)
-            : Promise.resolve()
-        ).then(() => this.options.tmux.killSession(loc.session)),
+        (printsResult ? this.exited(loc, EXIT_GRACE_MS) : Promise.resolve()).then(() =>
+          this.options.tmux.killSession(loc.session),
+        ),
       );
   }
 

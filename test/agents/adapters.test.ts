@@ -8,6 +8,8 @@ import {
   claude,
   claudeStream,
   hookEvents,
+  lastTurnWords,
+  transcriptHas,
   hookSettings,
   HOOK_COMMAND,
   transcriptPath,
@@ -161,6 +163,20 @@ test('an interactive session’s usage: its transcript, once per assistant messa
     cost_usd: null,
   });
   expect(transcriptUsage('')).toBeUndefined();
+});
+
+test("a turn's last answer: named by its Stop hook, looked for in the transcript", () => {
+  const hooks = [
+    hook(1, { hook_event_name: 'Stop', last_assistant_message: 'First.' }),
+    hook(2, { hook_event_name: 'UserPromptSubmit' }),
+    hook(3, { hook_event_name: 'Stop', last_assistant_message: 'Done.\n' }),
+  ].join('\n');
+  expect(lastTurnWords(hooks)).toBe('Done.');
+  expect(lastTurnWords(hook(1, { hook_event_name: 'PostToolUse' }))).toBeUndefined();
+  const answer = (text: string) =>
+    JSON.stringify({ type: 'assistant', message: { id: 'm', content: [{ type: 'text', text }] } });
+  expect(transcriptHas([answer('First.')].join('\n'), 'Done.')).toBe(false);
+  expect(transcriptHas([answer('First.'), answer('Done.')].join('\n'), 'Done.')).toBe(true);
 });
 
 describe('Codex --json events', () => {

@@ -119,6 +119,39 @@ describe('claude (interactive), the real Claude Code', () => {
     AGENT_TEST_MS,
   );
 
+  test(
+    "an attempt's end carries its transcript's usage, so the live view's header can count it",
+    async () => {
+      r = await agentRun([{ bash: 'echo done > .worker-status' }, { text: 'Done.' }]);
+      const driver = new RunDriver({
+        git: new Git(processRunner),
+        tmux: r.tmux.tmux,
+        runner: processRunner,
+        layout: defaultLayout(r.repo.root),
+        agents: { ...PRESETS },
+        runId: 'usage',
+        env: r.env,
+        pollMs: 200,
+        graceMs: 1000,
+      });
+      try {
+        const w = spec('counted', { agent: 'claude', task: 'Say done' });
+        await driver.prepare(w);
+        const end = await (await driver.start(w, 1)).done;
+        expect(end.outcome).toBe('done');
+        expect(end.usage).toEqual({
+          input_tokens: r.model.sent.input_tokens + r.model.sent.cache_read_tokens,
+          output_tokens: r.model.sent.output_tokens,
+          cache_read_tokens: r.model.sent.cache_read_tokens,
+          cost_usd: null,
+        });
+      } finally {
+        await driver.close();
+      }
+    },
+    AGENT_TEST_MS,
+  );
+
   test('an untrusted checkout: exit 3 with how to trust it, and nothing is created', async () => {
     r = await agentRun([{ text: 'never asked' }], { trusted: 'none' });
     r.writePlan(plan('claude', '  - feature: hello\n    task: Add hello.txt\n'));
