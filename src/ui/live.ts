@@ -195,7 +195,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
     },
     notice(text) {
       if (stopped) return false;
-      note = text.trimEnd();
+      note = wrap(text.trim(), width() - 4);
       showHeader();
       return true;
     },
@@ -212,4 +212,20 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       if (next) stream.write(`${next}\n`);
     },
   };
+}
+
+/** Words wrapped into lines of at most `width` characters (listr2 cuts an output line at the edge). */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(' ')) {
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
 }

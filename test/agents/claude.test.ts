@@ -2,7 +2,7 @@
 // scripts/install-agents.sh), talking to a scripted model server: trust, live states from its
 // hooks, a permission prompt answered through tmux, and the last screen of a worker left waiting.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Git } from '../../src/git/git.js';
 import { UNKNOWN_SCREEN } from '../../src/life/outcome.js';
@@ -14,7 +14,7 @@ import { RunDriver } from '../../src/worker/driver.js';
 import { defaultLayout } from '../../src/worktree/layout.js';
 import { spec } from '../scheduler/fakes.js';
 import { waitFor } from '../helpers.js';
-import { exitOf } from '../run/harness.js';
+import { BIN, exitOf } from '../run/harness.js';
 import { AGENT_TEST_MS, agentRun, plan, type AgentRun } from './harness.js';
 
 const branchLog = (r: AgentRun, branch: string) =>
@@ -148,6 +148,69 @@ describe('claude (interactive), the real Claude Code', () => {
       } finally {
         await driver.close();
       }
+    },
+    AGENT_TEST_MS,
+  );
+
+  test(
+    "on a terminal: the bell reaches it when a worker turns waiting, and the first Ctrl-C's notice survives redraws",
+    async () => {
+      r = await agentRun([{ bash: 'sh -c "echo made > made-by-bash"' }, { text: 'Done.' }]); // it asks
+      r.writePlan(plan('claude', '  - feature: ask\n    task: Make a file\n'));
+      // wo in a tmux pane of the test's own server (a real terminal, not CI), its bytes piped to a file.
+      const bytes = join(r.repo.base, 'viewer.bytes');
+      const go = join(r.repo.base, 'viewer.go');
+      const env = Object.entries(r.env)
+        .filter(([k, v]) => k !== 'CI' && v !== undefined)
+        .map(([k, v]) => `${k}=${v}`);
+      const tmux = (...a: string[]) => execFileSync('tmux', ['-L', r!.tmux.socket, ...a]);
+      // The shell outlives the Ctrl-Cs sent to the pane (a caught signal is the default again in wo).
+      const script = `trap 'true' INT; while [ ! -e "$1" ]; do sleep 0.02; done; shift; "$@"; echo "__END__ $?"`;
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'viewer',
+        '-x',
+        '160',
+        '-y',
+        '30',
+        '-c',
+        r.repo.root,
+        '--',
+        'env',
+        '-i',
+        ...env,
+        'sh',
+        '-c',
+        script,
+        'sh',
+        go,
+        process.execPath,
+        BIN,
+        'run',
+      );
+      tmux('set-option', '-t', 'viewer', 'remain-on-exit', 'on');
+      tmux('pipe-pane', '-o', '-t', 'viewer', `cat >> '${bytes}'`);
+      writeFileSync(go, '');
+      const piped = () => (existsSync(bytes) ? readFileSync(bytes, 'latin1') : '');
+      const screen = () =>
+        execFileSync('tmux', ['-L', r!.tmux.socket, 'capture-pane', '-p', '-t', 'viewer'], {
+          encoding: 'utf8',
+        });
+      await waitFor(() => /ask · waiting/.test(screen()), 'the waiting row', 60000);
+      await waitFor(() => piped().includes('\x07'), 'the bell in the terminal');
+      tmux('send-keys', '-t', 'viewer', 'C-c');
+      await waitFor(() => screen().includes('Press Ctrl-C again to end them.'), 'the notice');
+      // The view redraws (the elapsed time ticks): the notice is still there after it.
+      const drawn = piped().length;
+      await waitFor(() => piped().length > drawn + 50, 'a redraw');
+      expect(screen()).toContain('Press Ctrl-C again to end them.');
+      tmux('send-keys', '-t', 'viewer', 'C-c');
+      await waitFor(() => screen().includes('__END__'), 'wo to end', 30000).catch((e: Error) => {
+        throw new Error(`${e.message}; the terminal shows:\n${screen()}`);
+      });
+      expect(screen()).toContain('__END__ 130');
     },
     AGENT_TEST_MS,
   );
