@@ -275,7 +275,8 @@ export class RunDriver implements WorkerDriver {
     const startedAt = this.clock.now();
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       const facts = await this.facts(loc, seen.session);
-      if (hooked) facts.silence = { since: startedAt, now: this.clock.now(), afterMs: silentMs };
+      // An adopted session spoke before this runner watched it: its silence since then says nothing.
+      if (hooked && !adopted) facts.silence = { since: startedAt, now: this.clock.now(), afterMs: silentMs };
       if (w.verify) facts.verify = { command: w.verify };
       let d = decide(facts);
       if (!d.final) {
@@ -328,7 +329,8 @@ export class RunDriver implements WorkerDriver {
     /** Aborted when wo stops the attempt: a `verify` under way ends then. */
     const verifying = new AbortController();
     // No file changes when nothing speaks: the silence's end is looked at by the clock.
-    const silenceTimer = hooked ? this.clock.setTimer(() => this.monitor.recheck(key), silentMs) : undefined;
+    const silenceTimer =
+      hooked && !adopted ? this.clock.setTimer(() => this.monitor.recheck(key), silentMs) : undefined;
     const done = (async (): Promise<AttemptEnd> => {
       const seen = await this.monitor.wait<Seen | typeof STOPPED>(
         key,
