@@ -180,6 +180,10 @@ export function buildProgram(ctx: Context, setCode: (code: number) => void): Com
     .description("print a worker's log")
     .argument('<feature>', 'the worker name')
     .option('-f, --follow', 'keep printing as the log grows')
+    .option(
+      '--raw',
+      "print the log's bytes, escape sequences and all (a terminal otherwise gets them stripped)",
+    )
     .action(act(async () => (await import('./commands/logs.js')).logsCommand));
 
   program

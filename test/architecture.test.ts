@@ -18,6 +18,7 @@ const FLOORS: Record<string, number> = {
   context: 0,
   fsutil: 0,
   paths: 0,
+  secrets: 0,
   // Running programs, and what each agent program is.
   process: 1,
   agents: 1,

@@ -149,7 +149,7 @@ export const claude: Agent<'claude'> = {
   // person would; each after a moment for the screen to take the last.
   resume: { keys: [['Enter'], ['-l', CONTINUE_TEXT], ['Enter']], pauseMs: 300 },
   program: CLAUDE_PROGRAM,
-  extraCheck: trustCheck,
+  extraCheck: async (o) => (await keyCheck(o)) ?? trustCheck(o),
   install: CLAUDE_INSTALL,
 };
 
@@ -196,6 +196,13 @@ export function hookEvents(text: string | undefined, interactive: boolean): Agen
       case 'PermissionRequest': {
         const tool = str(h.tool_name);
         const input = rec(h.tool_input);
+        // A question to the person comes as the tool AskUserQuestion: its words are the question.
+        const questions = Array.isArray(input.questions) ? (input.questions as unknown[]) : [];
+        const asked = questions.map((q) => str(rec(q).question)).filter((q): q is string => Boolean(q));
+        if (tool === 'AskUserQuestion' && asked.length) {
+          out.push({ at, state: 'waiting', message: `asks: ${asked.join(' · ')}` });
+          break;
+        }
         const what = str(input.command) ?? str(input.file_path);
         out.push({
           at,
@@ -281,16 +288,10 @@ export function claudeStream(
       const subtype = str(e.subtype) ?? '';
       const isError = e.is_error === true || subtype.startsWith('error');
       const errors = Array.isArray(e.errors) ? e.errors.filter((x) => typeof x === 'string').join('; ') : '';
-      const usage = rec(e.usage);
       result = {
         isError,
         message: str(e.result) || errors || (isError ? subtype : undefined),
-        usage: {
-          input_tokens: num(usage.input_tokens),
-          output_tokens: num(usage.output_tokens),
-          cache_read_tokens: num(usage.cache_read_input_tokens),
-          cost_usd: num(e.total_cost_usd),
-        },
+        usage: { ...anthropicTokens(rec(e.usage)), cost_usd: num(e.total_cost_usd) },
       };
     }
   }
@@ -302,6 +303,30 @@ export function transcriptPath(hooks: string | undefined): string | undefined {
   let path: string | undefined;
   for (const line of jsonLines(hooks)) path = str(rec(line.hook).transcript_path) ?? path;
   return path;
+}
+
+/** The last words of the turn that ended last: its Stop hook's `last_assistant_message`. */
+export function lastTurnWords(hooks: string | undefined): string | undefined {
+  let words: string | undefined;
+  for (const line of jsonLines(hooks)) {
+    const h = rec(line.hook);
+    if (str(h.hook_event_name) === 'Stop') words = str(h.last_assistant_message);
+  }
+  return words?.trim() || undefined;
+}
+
+/**
+ * Whether the transcript holds an answer with these words. Claude Code 2.1.197 may write a turn's
+ * last answer to its transcript after the turn's Stop hook: until it does, that request is missing.
+ */
+export function transcriptHas(text: string | undefined, words: string): boolean {
+  for (const line of jsonLines(text)) {
+    if (line.type !== 'assistant') continue;
+    const content = rec(line.message).content;
+    if (!Array.isArray(content)) continue;
+    if (content.some((c) => str(rec(c).text)?.trim() === words)) return true;
+  }
+  return false;
 }
 
 /**
@@ -322,10 +347,28 @@ export function transcriptUsage(text: string | undefined): Usage | undefined {
   if (seen.size === 0) return undefined;
   const sum = (k: string) => [...seen.values()].reduce((a, u) => a + (num(u[k]) ?? 0), 0);
   return {
-    input_tokens: sum('input_tokens'),
-    output_tokens: sum('output_tokens'),
-    cache_read_tokens: sum('cache_read_input_tokens'),
+    ...anthropicTokens({
+      input_tokens: sum('input_tokens'),
+      output_tokens: sum('output_tokens'),
+      cache_read_input_tokens: sum('cache_read_input_tokens'),
+      cache_creation_input_tokens: sum('cache_creation_input_tokens'),
+    }),
     cost_usd: null,
+  };
+}
+
+/**
+ * Anthropic's usage as wo counts tokens (SPEC §5): `input_tokens` is every input token the model
+ * read, cache reads and cache writes included, as Codex counts them; Anthropic's own `input_tokens`
+ * leaves both out, and a run that added the two as they come would add unlike things.
+ */
+export function anthropicTokens(u: Record<string, unknown>): Omit<Usage, 'cost_usd'> {
+  const input = num(u.input_tokens);
+  const read = num(u.cache_read_input_tokens);
+  return {
+    input_tokens: input === null ? null : input + (read ?? 0) + (num(u.cache_creation_input_tokens) ?? 0),
+    output_tokens: num(u.output_tokens),
+    cache_read_tokens: read,
   };
 }
 
@@ -344,6 +387,26 @@ async function trustCheck(o: ExtraCheckInput): Promise<string | undefined> {
     );
   }
   return undefined;
+}
+
+/**
+ * Interactive Claude Code with ANTHROPIC_API_KEY set asks "Detected a custom API key … use this API
+ * key?" and waits, unless that key was answered before: Claude Code keeps the last 20 characters of
+ * each answered key in its configuration (customApiKeyResponses.approved / .rejected).
+ */
+export async function keyCheck(o: ExtraCheckInput): Promise<string | undefined> {
+  const key = o.env.ANTHROPIC_API_KEY;
+  if (!key) return undefined;
+  let answered: unknown[] = [];
+  try {
+    const text = await readFile(claudeConfig(o.env), 'utf8');
+    const r = rec(rec(JSON.parse(text) as unknown).customApiKeyResponses);
+    answered = [r.approved, r.rejected].flatMap((l) => (Array.isArray(l) ? (l as unknown[]) : []));
+  } catch {
+    // no configuration (or not JSON): nothing was answered
+  }
+  if (answered.includes(key.slice(-20))) return undefined;
+  return `agent ${o.agent}: Claude Code has not approved the ANTHROPIC_API_KEY set here, and would stop every worker at "Detected a custom API key … Do you want to use this API key?". Approve it once: run \`claude\` in a terminal with this ANTHROPIC_API_KEY set and answer "Yes" (wo never answers that dialog for you); or unset ANTHROPIC_API_KEY to use your Claude login`;
 }
 
 /**

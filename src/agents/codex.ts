@@ -142,6 +142,7 @@ export function codexStream(
     if (type === 'turn.started' || type === 'item.started') events.push({ at, state: 'working' });
     if (type === 'turn.completed') {
       const u = rec(e.usage);
+      // Codex's input_tokens hold its cached ones already: what wo counts (see anthropicTokens).
       input += num(u.input_tokens) ?? 0;
       output += num(u.output_tokens) ?? 0;
       cached += num(u.cached_input_tokens) ?? 0;

@@ -3,6 +3,7 @@
 
 /** Tokens and cost of a worker's agent (SPEC §5 `usage`). */
 export interface Usage {
+  /** Every input token the model read, cache reads included (cache_read_tokens says how many). */
   input_tokens: number | null;
   output_tokens: number | null;
   cache_read_tokens: number | null;

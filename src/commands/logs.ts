@@ -1,5 +1,7 @@
-// wo logs <feature> [-f]: print a worker's .worker.log as it was written (like cat); -f keeps
-// printing as it grows, until the worker has finished and its session is gone, or Ctrl-C.
+// wo logs <feature> [-f] [--raw]: print a worker's .worker.log; -f keeps printing as it grows, until
+// the worker has finished and its session is gone, or Ctrl-C. On a terminal the log is shown as the
+// pane showed it, line by line without escapes (an interactive agent's bytes would hide the cursor,
+// set the title, and make the terminal type answers into the prompt); --raw and a pipe get the bytes.
 import { watch, type FSWatcher } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { NotRegularFile, openRegular } from '../fsutil.js';
@@ -10,9 +12,12 @@ import type { Workspace } from '../workspace.js';
 import { assertFeatureName, findWorkers, readView } from '../worker/inspect.js';
 import { FILES, protocolPaths } from '../protocol/protocol.js';
 import { openCommandWorkspace } from './settings.js';
+import { screenLine } from '../escapes.js';
 
 export interface LogsOptions {
   follow?: boolean;
+  /** The log's bytes as written, escape sequences and all, also on a terminal. */
+  raw?: boolean;
 }
 
 /** Session checks while following: soon after the status file changes, then backing off to this. */
@@ -52,13 +57,14 @@ export async function showLogs(
     throw new UsageError(`no log at ${path}: ${hint}.`);
   }
   const decoder = new StringDecoder('utf8');
+  const print = opts.raw || !ctx.io.isTTY ? (text: string) => ctx.io.out(text) : screenLines(ctx);
   const copy = async (from: number): Promise<number> => {
     const buf = Buffer.alloc(CHUNK);
     let pos = from;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
       if (bytesRead === 0) return pos;
-      ctx.io.out(decoder.write(buf.subarray(0, bytesRead)));
+      print(decoder.write(buf.subarray(0, bytesRead)));
       pos += bytesRead;
     }
   };
@@ -67,10 +73,30 @@ export async function showLogs(
     if (!opts.follow) return ExitCode.ok;
     return await follow(ctx, ws, feature, fh, pos, copy);
   } finally {
-    const rest = decoder.end();
-    if (rest) ctx.io.out(rest);
+    print(`${decoder.end()}`, true);
     await fh.close();
   }
+}
+
+/**
+ * A printer that shows each whole line as the terminal showed it (escapes.ts's screenLine). A line is
+ * held until its newline, so that an escape sequence or a carriage return split across two reads is
+ * still seen whole; `end` prints what is left.
+ */
+function screenLines(ctx: Context): (text: string, end?: boolean) => void {
+  let held = '';
+  return (text, end = false) => {
+    held += text;
+    const cut = end ? held.length : held.lastIndexOf('\n') + 1;
+    if (cut <= 0) return;
+    const whole = held.slice(0, cut);
+    held = held.slice(cut);
+    const lines = whole.split('\n');
+    const last = lines.pop()!; // after the final newline: empty, or the unfinished line at the end
+    let out = lines.map((l) => `${screenLine(l)}\n`).join('');
+    if (last) out += screenLine(last);
+    if (out) ctx.io.out(out);
+  };
 }
 
 function follow(

@@ -48,8 +48,11 @@ async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
           groups = logGroups({ write: progress, lastOutput: (f) => lastOutput(e.worktrees[f]!) });
         return view.start(e.features);
       }
-      case 'drain':
-        return ctx.io.err(drainNotice(e.live, e.pausedUntil, e.at));
+      case 'drain': {
+        // The live view draws it, or a redraw would erase it; other views leave it to stderr.
+        const text = drainNotice(e.live, e.pausedUntil, e.at);
+        return view?.notice?.(text) ? undefined : ctx.io.err(text);
+      }
       case 'workers-ended':
         // The groups, then the summary line: the report's word comes after both.
         return (async () => {

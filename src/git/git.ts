@@ -483,7 +483,17 @@ export async function pushBranch(
     '';
   // A porcelain line of a refused ref is `!<TAB>from:to<TAB>[rejected] (why)`: the why is what counts.
   const why = /^!\t/.test(line) ? line.split('\t').slice(2).join(' ') : line;
-  const message = r.timedOut ? `timed out after ${Math.round(timeoutMs / 1000)}s` : why.trim();
+  // What the remote or its hook said itself (`remote: …` lines) is the reason a person can act on.
+  const said = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('remote:'))
+    .map((l) => l.slice('remote:'.length).trim())
+    .filter(Boolean)
+    .slice(0, 5)
+    .join(' / ');
+  const message = r.timedOut
+    ? `timed out after ${Math.round(timeoutMs / 1000)}s`
+    : `${why.trim()}${said ? ` (the remote said: ${said})` : ''}`;
   return { ok: r.exitCode === 0, message };
 }
 

@@ -127,6 +127,18 @@ const GH_TIMEOUT_MS = 2 * 60_000;
 
 const firstLine = (text: string): string => text.trim().split('\n')[0]!.trim();
 
+/** What gh said, whole but on one line (its fix is often on the second line), capped. */
+function ghWords(r: { stdout: string; stderr: string; exitCode: number; timedOut?: boolean }): string {
+  if (r.timedOut) return `timed out after ${GH_TIMEOUT_MS / 1000}s`;
+  const text = (r.stderr.trim() || r.stdout.trim())
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  if (!text) return `exit ${r.exitCode}`;
+  return text.length > 500 ? `${text.slice(0, 499)}…` : text;
+}
+
 function prTitle(w: HandOffWorker): string {
   const task = firstLine(w.task).replace(/\s+/g, ' ');
   const title = `${w.feature}: ${task}`;
@@ -164,7 +176,7 @@ export async function handOff(
     }
     const r = await pushBranch(opts.runner, opts.repoRoot, opts.remote, w.branch);
     if (!r.ok) {
-      const error = `git push to ${opts.remote} refused ${w.branch}${r.message ? `: ${r.message}` : ''} (never forced: fetch and reconcile the branch by hand)`;
+      const error = `git push to ${opts.remote} refused ${w.branch}${r.message ? `: ${r.message}` : ''} (wo never forces a push)`;
       out.set(w.feature, { pushed: false, pr_url: null, error });
       opts.note(`${w.feature}: ${error}`);
       continue;
@@ -201,7 +213,7 @@ export async function handOff(
         '1',
       ]);
       if (list.exitCode !== 0) {
-        result.error = `gh pr list failed: ${firstLine(list.stderr || list.stdout) || `exit ${list.exitCode}`}`;
+        result.error = `gh pr list failed: ${ghWords(list)}`;
         opts.note(`${w.feature}: ${result.error}`);
         continue;
       }
@@ -226,7 +238,7 @@ export async function handOff(
       const created = await gh(args);
       const url = parseUrls(created.stdout).at(-1);
       if (created.exitCode !== 0 || !url) {
-        result.error = `gh pr create failed: ${firstLine(created.stderr || created.stdout) || `exit ${created.exitCode}`}`;
+        result.error = `gh pr create failed: ${ghWords(created)}`;
         opts.note(`${w.feature}: ${result.error}`);
         continue;
       }

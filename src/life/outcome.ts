@@ -27,6 +27,13 @@ export const LOST_REASON = 'session ended without status';
  */
 export const START_GRACE_MS = 5000;
 
+/**
+ * A hooks-based agent from which no hook has come this long after its start sits on a screen wo does
+ * not know (a dialog of a new version, a key prompt): it is `waiting`, with these words (SPEC §1).
+ */
+export const SILENT_MS = 30_000;
+export const UNKNOWN_SCREEN = 'the agent shows a screen wo does not know';
+
 /** The words of the status file (SPEC §1). */
 export type WorkerStatus = StatusWord;
 
@@ -77,6 +84,11 @@ export interface WorkerFacts {
    * none is). The step counts only while the run that wrote it is live.
    */
   run?: { runId: string; step: RunStep; liveRunId?: string; message?: string; resetsAt?: string };
+  /**
+   * A hooks-based agent, for the run that started it: since when its hooks should speak (its start),
+   * the time now, and how long a silence means a screen wo does not know (SILENT_MS).
+   */
+  silence?: { since: number; now: number; afterMs: number };
 }
 
 /** The step of the run that holds the worker, when that run is live; undefined otherwise. */
@@ -96,6 +108,12 @@ export function liveState(
     // not a wait for a person: wo goes on with it after the reset.
     if (e.state === 'waiting' && last?.state === 'rate-limited') continue;
     if (last?.state === 'waiting') waitingMs += Math.max(0, e.at - last.at);
+    // Still waiting: the agent's own words stay (its question, the command it asks to run), not the
+    // generic notification that follows them ("Claude needs your permission"), until the state changes.
+    if (e.state === 'waiting' && last?.state === 'waiting' && last.message) {
+      last = { ...e, message: last.message };
+      continue;
+    }
     last = e;
   }
   if (last?.state === 'waiting') waitingMs += Math.max(0, now - last.at);
@@ -295,6 +313,11 @@ export function decide(f: WorkerFacts): Decision {
       record: { status, ...(said ? { detail: said } : wroteNone && { quoteOutput: f.exit.code }) },
     };
   } else if (f.session !== 'gone') {
+    if (f.silence && f.silence.now - f.silence.since >= f.silence.afterMs) {
+      const since = f.silence.since;
+      if (!(f.agentEvents ?? []).some((e) => e.at >= since))
+        return { final: false, state: 'waiting', message: UNKNOWN_SCREEN };
+    }
     const live = liveState(f.agentEvents, 0);
     if (live.state && live.state !== 'working')
       return {

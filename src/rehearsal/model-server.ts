@@ -14,8 +14,11 @@ export type Step =
   | { bash: string }
   /** Write a file through the agent's file tool (Claude: Write; Codex: its shell tool). Absolute path. */
   | { write: string; content: string }
-  /** End the turn with this text (the agent's final message). */
-  | { text: string }
+  /**
+   * End the turn with this text (the agent's final message); `delayMs`: answered that late, as a
+   * model still writing its last words (Anthropic only).
+   */
+  | { text: string; delayMs?: number }
   /** Answer with an HTTP error; `times` of them, then the next step (default: every time). */
   | {
       error: 401 | 429 | 500 | 529;
@@ -274,7 +277,8 @@ export async function startModelServer(script: Step[], o: ModelServerOptions = {
       ],
       ['message_stop', { type: 'message_stop' }],
     );
-    sse(res, events);
+    if ('text' in step && step.delayMs) setTimeout(() => sse(res, events), step.delayMs);
+    else sse(res, events);
   };
 
   const openai = (res: ServerResponse, body: Record<string, unknown>, p: Playing) => {

@@ -1,7 +1,15 @@
 // Builds the report model from the scheduler's records plus what only the caller knows (branch, worktree, result).
 import type { AttemptRecord, WorkerRecord } from '../scheduler/types.js';
 import { countOutcomes } from './summary.js';
-import type { Diffstat, ReportAttempt, ReportUsage, ReportWorker, RunReport, ShardInfo } from './types.js';
+import type {
+  Diffstat,
+  ReportAttempt,
+  ReportUsage,
+  ReportWorker,
+  RunReport,
+  RunUsage,
+  ShardInfo,
+} from './types.js';
 
 /** What the caller knows about one worker besides its record. Extra keys are ignored. */
 export interface WorkerInfo {
@@ -102,7 +110,7 @@ export function buildReport(input: ReportInput): RunReport {
     // The counts, and the usage, are about what this run did.
     summary: countOutcomes(workers.map((w) => w.outcome)),
     shard: input.shard ?? null,
-    usage: totalUsage(workers.map((w) => w.usage)),
+    usage: runUsage(workers),
     workers: all,
   };
 }
@@ -149,7 +157,19 @@ export function carriedOver(past: Partial<ReportWorker> & { feature: string }, r
   };
 }
 
-/** The run's usage: each field added up over the workers that reported it; null when none did. */
+/**
+ * The run's usage over this run's workers (carried-over ones are another run's), naming those that
+ * ran and reported no cost: a total that leaves them out says so (SPEC §5). Null when none reported.
+ */
+export function runUsage(workers: readonly ReportWorker[]): RunUsage | null {
+  const ran = workers.filter((w) => !w.from_run);
+  const total = totalUsage(ran.map((w) => w.usage));
+  if (!total) return null;
+  const leftOut = ran.filter((w) => w.attempts > 0 && w.usage?.cost_usd == null).map((w) => w.feature);
+  return { ...total, cost_left_out: leftOut };
+}
+
+/** Usage added up: each field over the workers that reported it; null when none did. */
 export function totalUsage(all: ReadonlyArray<ReportUsage | null>): ReportUsage | null {
   const known = all.filter((u): u is ReportUsage => u !== null);
   if (known.length === 0) return null;

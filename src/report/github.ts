@@ -52,9 +52,11 @@ function annotationMessage(w: ReportWorker): string {
   const parts = [w.reason ?? w.outcome];
   if (w.attempts > 1) parts.push(`after ${w.attempts} attempts`);
   if (w.branch) parts.push(`branch ${w.branch}`);
-  const text = stripEscapes(parts.join('\n'));
-  return text.length > ANNOTATION_MESSAGE_MAX ? `${text.slice(0, ANNOTATION_MESSAGE_MAX - 1)}…` : text;
+  return capped(stripEscapes(parts.join('\n')));
 }
+
+const capped = (text: string): string =>
+  text.length > ANNOTATION_MESSAGE_MAX ? `${text.slice(0, ANNOTATION_MESSAGE_MAX - 1)}…` : text;
 
 /**
  * One `::error` per failed worker, at most ERROR_ANNOTATIONS_PER_STEP; when more failed, one
@@ -62,10 +64,19 @@ function annotationMessage(w: ReportWorker): string {
  */
 export function annotations(report: RunReport, limit = ERROR_ANNOTATIONS_PER_STEP): string {
   // A worker carried over from an earlier run (--failed) was annotated by that run.
-  const failed = ranThisRun(report).filter((w) => FAILED.has(w.outcome));
+  const ran = ranThisRun(report);
+  // A failed push or pull request is annotated too (SPEC §8): the branch dies with the runner.
+  const failed = [
+    ...ran
+      .filter((w) => FAILED.has(w.outcome))
+      .map((w) => ({ w, title: w.outcome, text: annotationMessage(w) })),
+    ...ran
+      .filter((w) => w.handoff_error)
+      .map((w) => ({ w, title: 'hand-off failed', text: capped(stripEscapes(w.handoff_error!)) })),
+  ];
   const shown = failed.slice(0, limit);
   let out = shown
-    .map((w) => workflowCommand('error', { title: `wo: ${w.feature} ${w.outcome}` }, annotationMessage(w)))
+    .map(({ w, title, text }) => workflowCommand('error', { title: `wo: ${w.feature} ${title}` }, text))
     .join('');
   const left = failed.slice(limit);
   if (left.length) {
@@ -73,7 +84,7 @@ export function annotations(report: RunReport, limit = ERROR_ANNOTATIONS_PER_STE
       'warning',
       { title: `wo: ${left.length} more failed worker${left.length === 1 ? '' : 's'} not annotated` },
       `GitHub shows at most ${limit} error annotations per step; not annotated: ${left
-        .map((w) => `${w.feature} (${w.outcome})`)
+        .map(({ w, title }) => `${w.feature} (${title})`)
         .join(', ')}. The job summary and the report list every worker.`,
     );
   }

@@ -38,7 +38,13 @@ export function costCell(w: Pick<ReportWorker, 'usage'>): string {
 export function usageLine(report: Pick<RunReport, 'usage'>): string[] {
   const u = report.usage;
   if (!u) return [];
-  const cost = u.cost_usd === null ? 'not reported' : costCell({ usage: u });
+  // A total that leaves out workers whose agent reported no cost says so, and names them (SPEC §5).
+  const left = u.cost_left_out ?? [];
+  const shown = left.slice(0, 5).join(', ') + (left.length > 5 ? ` and ${left.length - 5} more` : '');
+  const cost =
+    u.cost_usd === null
+      ? 'not reported'
+      : `${costCell({ usage: u })}${left.length ? ` (not counted: ${shown}, whose agent reported no cost)` : ''}`;
   const tokens = [
     u.input_tokens !== null && `${u.input_tokens} tokens in`,
     u.output_tokens !== null && `${u.output_tokens} out`,

@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextIfExists } from '../fsutil.js';
 import { UsageError } from '../errors.js';
-import { ranThisRun } from './build.js';
+import { ranThisRun, runUsage } from './build.js';
 import { countOutcomes } from './summary.js';
 import { hasReportWorkers, type ReportWorker, type RunReport } from './types.js';
 
@@ -150,7 +150,14 @@ export function mergeReports(shards: readonly ShardReport[], runId: string): Mer
     shard: null,
     workers,
   };
-  if ('usage' in base) (report as Record<string, unknown>).usage = sumUsage(ranThisRun({ workers }));
+  if ('usage' in base) {
+    const usage = sumUsage(ranThisRun({ workers }));
+    // Who the cost leaves out is a list, not a number to add: taken again from the workers.
+    (report as Record<string, unknown>).usage = usage && {
+      ...usage,
+      cost_left_out: runUsage(workers)?.cost_left_out ?? [],
+    };
+  }
   return {
     report,
     warnings,

@@ -98,6 +98,12 @@ export interface ReportUsage {
   cost_usd: number | null;
 }
 
+/** The run's usage: its workers' added up, and who is not in its cost (SPEC §5: a total says so). */
+export interface RunUsage extends ReportUsage {
+  /** This run's workers that ran and whose agent reported no cost: `cost_usd` leaves them out. */
+  cost_left_out: string[];
+}
+
 export interface Diffstat {
   files: number;
   insertions: number;
@@ -121,8 +127,8 @@ export interface RunReport {
   summary: OutcomeCounts;
   /** The shard this run was (`--shard i/n`); null for a whole-plan run and for a merged report. */
   shard: ShardInfo | null;
-  /** The workers' usage added up (totalUsage in build.ts); null when no worker reported any. */
-  usage?: ReportUsage | null;
+  /** The workers' usage added up (runUsage in build.ts); null when no worker reported any. */
+  usage?: RunUsage | null;
   /** True for `wo run --rehearse` (SPEC §12): no agent talked to its provider; usage is what the scripted model counted, cost 0. */
   rehearsal?: boolean;
   workers: ReportWorker[];

@@ -1,7 +1,7 @@
 // The hand-off stage (--push, --pr): the done workers' branches pushed, draft pull requests opened,
 // and the outcome noted in the report. It comes before the report is written, so that pushed and
-// pr_url are in it; whatever goes wrong here, the report is still written and the exit code still
-// says how the workers ended.
+// pr_url are in it; whatever goes wrong here, the report is still written, and a push or pull request
+// that failed makes the run exit 1 (SPEC §6: a CI job must not go green while the branch dies with it).
 import { ranThisRun } from '../report/build.js';
 import type { Stage } from './types.js';
 
@@ -53,6 +53,7 @@ export const handOff: Stage = {
         w.pushed = res.pushed;
         w.pr_url = res.pr_url;
         w.handoff_error = res.error;
+        if (res.error) r.handOffFailed = true;
       }
       if (r.integration) {
         const { handOffIntegration } = await import('../handoff/handoff.js');
@@ -69,7 +70,8 @@ export const handOff: Stage = {
         Object.assign(r.integration, { pushed: res.pushed, pr_url: res.pr_url, handoff_error: res.error });
       }
     } catch (e) {
-      // The hand-off is after the work: its failure is told, the run's outcome stands.
+      // Not swallowed: the run fails (exit 1) and the hand-off's own words are told.
+      r.handOffFailed = true;
       r.notice(`wo: the hand-off stopped: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   },

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { totalUsage, ranThisRun } from '../report/build.js';
+import { ranThisRun, runUsage } from '../report/build.js';
 import { worktreesRoot } from '../worktree/layout.js';
 import type { Stage } from './types.js';
 
@@ -84,7 +84,7 @@ export const rehearsalReport: Stage = {
       };
       w.usage = { ...counted, cost_usd: 0 };
     }
-    report.usage = totalUsage(ranThisRun(report).map((w) => w.usage));
+    report.usage = runUsage(report.workers);
     return Promise.resolve();
   },
 };

@@ -40,7 +40,8 @@ export const STAGES: readonly Stage[] = [
 
 /**
  * Runs the plan `planArg` through `stages`, telling `listeners` every event. The exit code: 130
- * when the run was interrupted, 0 when every worker is done, 1 otherwise; a stage that ends the run
+ * when the run was interrupted, 0 when every worker is done and a requested hand-off succeeded, 1
+ * otherwise; a stage that ends the run
  * early (a dry run, nothing to run) says its own.
  */
 export async function runPlan(
@@ -65,6 +66,7 @@ export async function runPlan(
   const code = ctx.signal.aborted
     ? ExitCode.interrupted
     : run.records.every((r) => r.outcome === 'done') &&
+        !run.handOffFailed &&
         // SPEC §6: an integration that is not `integrated`, or whose branch's hand-off failed, is exit 1.
         (run.integration === undefined ||
           (run.integration.outcome === 'integrated' && !run.integration.handoff_error))

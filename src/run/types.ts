@@ -94,6 +94,8 @@ export class RunState {
   integration?: ReportIntegration;
   /** report: the report, which hand-off and outputs complete and write. */
   report!: RunReport;
+  /** hand-off: a push or pull request that did not succeed, which makes the run exit 1 (SPEC §6). */
+  handOffFailed = false;
   /** outputs: where the report was written (undefined: it could not be). */
   written?: WrittenReport;
 

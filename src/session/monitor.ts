@@ -110,6 +110,11 @@ export class Monitor {
     });
   }
 
+  /** Looks at `key` now: a deadline of the caller's passed, which no file change would show. */
+  recheck(key: string): void {
+    void this.check(key, { session: 'unknown' });
+  }
+
   /** Stops watching `key` and resolves its wait with `value` (when wo ends a worker itself). */
   settle(key: string, value: unknown): void {
     const w = this.watched.get(key);

@@ -65,9 +65,12 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
   let header: AnyTask | undefined;
   // The radar's predicted conflicts (SPEC §10), kept under the header while the run goes on.
   const warnings: string[] = [];
+  // A notice drawn under the first row, so that no redraw erases it (a Ctrl-C's "press again").
+  let note: string | undefined;
   const showHeader = (): void => {
-    if (header)
-      header.title = [headerText(model.workers.values(), now() - startedAt), ...warnings].join('\n');
+    if (!header) return;
+    header.title = [headerText(model.workers.values(), now() - startedAt), ...warnings].join('\n');
+    if (note !== undefined && header.output !== note) header.output = note;
   };
   const show = (s: Slot): void => {
     if (s.task) s.task.title = title(s.state, now(), style, width());
@@ -130,7 +133,11 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
         showHeader();
         await all();
         showHeader();
+        // A run with a worker not done does not end under a green tick.
+        if ([...model.workers.values()].some((w) => w.record && w.record.outcome !== 'done'))
+          throw new Error(headerText(model.workers.values(), now() - startedAt));
       },
+      rendererOptions: { persistentOutput: true },
     };
     const list = new Listr(
       [
@@ -186,8 +193,15 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       if (e.type === 'finished') s.resolve(e.record);
       else if (e.type === 'preparing' || e.type === 'started') ensureTicker();
       show(s);
-      // The terminal bell: a worker waits for a person (its row says what it asks).
-      if (e.type === 'live' && e.state === 'waiting' && was !== 'waiting') stream.write('\x07');
+      // The terminal bell: a worker waits for a person (its row says what it asks). Straight to the
+      // terminal: listr2 holds what is written to its stream while it draws, and drops the BEL.
+      if (e.type === 'live' && e.state === 'waiting' && was !== 'waiting') opts.target.write('\x07');
+    },
+    notice(text) {
+      if (stopped) return false;
+      note = wrap(text.trim(), width() - 4);
+      showHeader();
+      return true;
     },
     radar(c) {
       const line = radarText(c);
@@ -209,4 +223,20 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       if (next) stream.write(`${next}\n`);
     },
   };
+}
+
+/** Words wrapped into lines of at most `width` characters (listr2 cuts an output line at the edge). */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(' ')) {
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
 }

@@ -103,7 +103,8 @@ export function title(w: WorkerRow, now: number, style: TitleStyle = plainStyle,
   const elapsed = w.since !== undefined ? formatDuration(now - w.since) : '';
   switch (w.phase) {
     case 'queued':
-      return `${name} ${style.dim('· waiting')}`;
+      // Not `waiting`: that word means an agent that waits for a person (SPEC §1).
+      return `${name} ${style.dim('· queued')}`;
     case 'preparing':
       return `${name} · preparing worktree ${style.dim(elapsed)}`;
     case 'running': {

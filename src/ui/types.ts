@@ -12,6 +12,11 @@ export interface ProgressView {
   onEvent(event: WorkerEvent): void;
   /** A conflict the radar predicts (SPEC §10), shown at once, worded by radarText. */
   radar?(conflict: PredictedConflict, at: number): void;
+  /**
+   * A notice for the person (the first Ctrl-C's): a view that redraws shows it as part of what it
+   * draws, so that no redraw erases it, and returns true; false: the caller prints it.
+   */
+  notice?(text: string): boolean;
   /** Ends the view (after the scheduler resolved) and prints the summary line. Idempotent. */
   stop(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // for a person, and the last screen of a worker that timed out or was left waiting.
 import { readFile } from 'node:fs/promises';
 import { readAgentFacts, type AgentFacts } from '../agents/index.js';
-import { transcriptPath, transcriptUsage } from '../agents/claude.js';
+import { lastTurnWords, transcriptHas, transcriptPath, transcriptUsage } from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
 import type { Usage } from '../agents/types.js';
@@ -64,4 +64,23 @@ export async function sessionUsage(stateDir: string): Promise<Usage | undefined>
   if (!path) return undefined;
   // A transcript gone or unreadable: usage unknown (null).
   return transcriptUsage(await readFile(path, 'utf8').catch(() => undefined));
+}
+
+/**
+ * sessionUsage once the transcript has settled: it holds the last answer its Stop hook names (a
+ * turn's last request reaches the transcript after that hook, at times), or `waitMs` has passed.
+ */
+export async function settledSessionUsage(stateDir: string, waitMs: number): Promise<Usage | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    // No hooks yet, or none readable: no transcript to wait for.
+    const hooks = await readFile(agentPaths(stateDir).hooks, 'utf8').catch(() => undefined);
+    const path = transcriptPath(hooks);
+    if (!path) return undefined;
+    // A transcript not written yet reads as empty: waited for below, until the deadline.
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    const words = lastTurnWords(hooks);
+    if (!words || transcriptHas(text, words) || Date.now() >= deadline) return transcriptUsage(text);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -23,7 +23,9 @@ import { locate, type Layout, type WorkerLocation } from '../worktree/layout.js'
 import { readMeta } from '../protocol/metadata.js';
 import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '../session/monitor.js';
 import { stopSession } from '../session/stop.js';
-import { decide, type Ended, type WorkerFacts } from '../life/outcome.js';
+import { decide, SILENT_MS, type Ended, type WorkerFacts } from '../life/outcome.js';
+import { maskSecrets } from '../secrets.js';
+import { settledSessionUsage } from './agent-report.js';
 import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
@@ -70,10 +72,14 @@ export interface DriverOptions {
   awaitUsage?: boolean;
   /** A rehearsal (SPEC §12): every launch goes through it. */
   rehearsal?: LaunchInput['rehearsal'];
+  /** How long a hooks-based agent may stay silent after its start before it counts as `waiting` (SILENT_MS). */
+  silentMs?: number;
 }
 
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
 const EXIT_GRACE_MS = 10000;
+/** How long an ended turn's transcript gets to receive its last answer, ms. */
+const SETTLE_MS = 3000;
 
 /** An ISO time as epoch ms; undefined when absent or not a time. */
 const epochMs = (iso: string | undefined): number | undefined => {
@@ -283,8 +289,14 @@ export class RunDriver implements WorkerDriver {
     const interactive = resume !== undefined;
     let limited: RateLimit | undefined;
     let onLimit: ((limit: RateLimit) => void) | undefined;
+    // A hooks-based agent that stays open: silent from its start, it shows a screen wo does not know.
+    const hooked = adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
+    const silentMs = this.options.silentMs ?? SILENT_MS;
+    const startedAt = this.clock.now();
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       const facts = await this.facts(loc, seen.session);
+      // An adopted session spoke before this runner watched it: its silence since then says nothing.
+      if (hooked && !adopted) facts.silence = { since: startedAt, now: this.clock.now(), afterMs: silentMs };
       if (w.verify) facts.verify = { command: w.verify };
       let d = decide(facts);
       if (!d.final) {
@@ -309,7 +321,7 @@ export class RunDriver implements WorkerDriver {
           }
         }
         // A worker left waiting for a person: keep what it shows, for the report (last_screen).
-        if (d.state === 'waiting') this.background(this.keepScreen(loc));
+        if (d.state === 'waiting') this.background(this.keepScreen(loc, this.workerEnv(w, loc)));
       }
       if (!d.final && d.state === 'verifying') {
         this.noteStep(w.feature, 'verifying');
@@ -336,6 +348,9 @@ export class RunDriver implements WorkerDriver {
     let stopReason = '';
     /** Aborted when wo stops the attempt: a `verify` under way ends then. */
     const verifying = new AbortController();
+    // No file changes when nothing speaks: the silence's end is looked at by the clock.
+    const silenceTimer =
+      hooked && !adopted ? this.clock.setTimer(() => this.monitor.recheck(key), silentMs) : undefined;
     const done = (async (): Promise<AttemptEnd> => {
       const seen = await this.monitor.wait<Seen | typeof STOPPED>(
         key,
@@ -348,6 +363,7 @@ export class RunDriver implements WorkerDriver {
         },
         look,
       );
+      silenceTimer?.();
       let end: Ended;
       // Once wo has begun to stop the worker, its end is the stop's, whatever the agent did meanwhile
       // (Ctrl-C makes it exit 130).
@@ -380,9 +396,17 @@ export class RunDriver implements WorkerDriver {
       this.sweeps.set(w.feature, after);
       this.background(after);
       const printsResult = adapter?.printsResultOnExit === true;
+      // A hooks-based agent that stays open: its turn goes on after the status file (a last request,
+      // billed, that the transcript holds only once the turn has ended). Its usage is that transcript's,
+      // read once the turn has ended, so that the live view's header counts it too.
+      const lastTurn = hooked && !printsResult;
+      if (lastTurn && end.endSession && !stopping) await this.turnEnded(loc, EXIT_GRACE_MS);
       // An agent whose output wo does not read (a plain command) reports no usage: nothing to read.
+      // A transcript that cannot be read leaves the attempt without usage; the report says so.
+      const settled = () => settledSessionUsage(loc.stateDir, SETTLE_MS).catch(() => undefined);
       const usage = adapter?.read
-        ? await this.usage(loc, printsResult && this.options.awaitUsage === true)
+        ? ((await this.usage(loc, printsResult && this.options.awaitUsage === true)) ??
+          (lastTurn ? await settled() : undefined))
         : undefined;
       this.finish(loc, end, printsResult);
       this.limitedLive.delete(w.feature);
@@ -405,7 +429,7 @@ export class RunDriver implements WorkerDriver {
         stopReason = reason;
         verifying.abort(reason);
         stopping = (async () => {
-          await this.keepScreen(loc); // what a person would have seen (SPEC §5 last_screen)
+          await this.keepScreen(loc, this.workerEnv(w, loc)); // what a person would have seen (SPEC §5 last_screen)
           await this.stopSession(loc.session);
           this.monitor.settle(key, STOPPED);
         })();
@@ -435,11 +459,12 @@ export class RunDriver implements WorkerDriver {
     return handle;
   }
 
-  /** Saves what the worker's pane shows now to its state folder (last-screen.txt). */
-  private async keepScreen(loc: WorkerLocation): Promise<void> {
+  /** Saves what the worker's pane shows now to its state folder (last-screen.txt), its secrets masked. */
+  private async keepScreen(loc: WorkerLocation, env: NodeJS.ProcessEnv): Promise<void> {
     try {
       const screen = await this.options.tmux.capturePane(loc.session);
-      if (screen?.trim()) await writeFileAtomic(agentPaths(loc.stateDir).lastScreen, `${screen.trimEnd()}\n`);
+      if (screen?.trim())
+        await writeFileAtomic(agentPaths(loc.stateDir).lastScreen, `${maskSecrets(screen, env).trimEnd()}\n`);
     } catch {
       // no screen to keep (the session is gone): the report then has none
     }
@@ -462,15 +487,31 @@ export class RunDriver implements WorkerDriver {
     this.background(
       this.files.finished(loc.worktree, { status: end.status, exitCode: end.exitCode, at: this.clock.now() }),
     );
-    // An interactive agent stays open after writing its status: end its session unless asked not to.
-    // A headless one is about to exit by itself and print its final result (usage, cost): it gets a
-    // moment to, before its session is ended.
+    // An interactive agent stays open after writing its status: end its session unless asked not to
+    // (its turn has ended by now: its last request is in its transcript, SPEC §5). A headless one is
+    // about to exit by itself and print its final result (usage, cost): it gets a moment to.
     if (end.endSession && !this.options.keepSessions)
       this.background(
         (printsResult ? this.exited(loc, EXIT_GRACE_MS) : Promise.resolve()).then(() =>
           this.options.tmux.killSession(loc.session),
         ),
       );
+  }
+
+  /**
+   * Resolves once the agent's turn has ended after it wrote its status (its hooks say it stopped
+   * working: the turn's end, an idle prompt, a question), or it exited, or after `ms`.
+   */
+  private async turnEnded(loc: WorkerLocation, ms: number): Promise<void> {
+    const deadline = this.clock.now() + ms;
+    while (this.clock.now() < deadline) {
+      // Files that cannot be read end the wait: the usage is then what the transcript holds.
+      const f = await this.files.read(loc).catch(() => undefined);
+      const last = f?.agentEvents?.at(-1);
+      if (!f || f.exit !== undefined) return;
+      if (last && last.state !== 'working' && last.at >= (f.statusWrittenMs ?? 0)) return;
+      await new Promise((r) => this.clock.setTimer(() => r(undefined), 100));
+    }
   }
 
   /** What the agent reported it used (its result's usage); with `wait`, once it has exited and printed it. */

@@ -8,6 +8,8 @@ import {
   claude,
   claudeStream,
   hookEvents,
+  lastTurnWords,
+  transcriptHas,
   hookSettings,
   HOOK_COMMAND,
   transcriptPath,
@@ -23,6 +25,17 @@ import { PRESETS } from '../../src/plan/presets.js';
 const hook = (at: number, h: Record<string, unknown>) => JSON.stringify({ wo_at: at, hook: h });
 
 describe('Claude Code hooks', () => {
+  test('a question to the person is worded as the question, not as a permission for AskUserQuestion', () => {
+    const text = hook(5, {
+      hook_event_name: 'PermissionRequest',
+      tool_name: 'AskUserQuestion',
+      tool_input: { questions: [{ question: 'Which database should I use?', options: [] }] },
+    });
+    expect(hookEvents(text, true)).toEqual([
+      { at: 5, state: 'waiting', message: 'asks: Which database should I use?' },
+    ]);
+  });
+
   test('each hook is a live event: acting is working, a prompt or idle is waiting, a rate limit', () => {
     const text = [
       hook(1, { hook_event_name: 'UserPromptSubmit', session_id: 's' }),
@@ -96,12 +109,18 @@ describe('Claude Code hooks', () => {
       is_error: false,
       result: 'All done.',
       total_cost_usd: 0.0027,
-      usage: { input_tokens: 240, output_tokens: 60, cache_read_input_tokens: 20 },
+      usage: {
+        input_tokens: 240,
+        output_tokens: 60,
+        cache_read_input_tokens: 20,
+        cache_creation_input_tokens: 7,
+      },
     });
+    // Anthropic's input_tokens leave out cache reads and writes; wo counts every input token, as Codex does.
     expect(claudeStream(`{"type":"system","subtype":"init"}\n${ok}\n`, 9).result).toEqual({
       isError: false,
       message: 'All done.',
-      usage: { input_tokens: 240, output_tokens: 60, cache_read_tokens: 20, cost_usd: 0.0027 },
+      usage: { input_tokens: 267, output_tokens: 60, cache_read_tokens: 20, cost_usd: 0.0027 },
     });
     const limited = JSON.stringify({
       type: 'result',
@@ -137,12 +156,27 @@ test('an interactive session’s usage: its transcript, once per assistant messa
     { type: 'assistant', message: { id: 'm2', usage: u } },
   ].map((l) => JSON.stringify(l));
   expect(transcriptUsage(lines.join('\n'))).toEqual({
-    input_tokens: 200,
+    input_tokens: 210, // cache reads counted in, as Codex counts them
+
     output_tokens: 20,
     cache_read_tokens: 10,
     cost_usd: null,
   });
   expect(transcriptUsage('')).toBeUndefined();
+});
+
+test("a turn's last answer: named by its Stop hook, looked for in the transcript", () => {
+  const hooks = [
+    hook(1, { hook_event_name: 'Stop', last_assistant_message: 'First.' }),
+    hook(2, { hook_event_name: 'UserPromptSubmit' }),
+    hook(3, { hook_event_name: 'Stop', last_assistant_message: 'Done.\n' }),
+  ].join('\n');
+  expect(lastTurnWords(hooks)).toBe('Done.');
+  expect(lastTurnWords(hook(1, { hook_event_name: 'PostToolUse' }))).toBeUndefined();
+  const answer = (text: string) =>
+    JSON.stringify({ type: 'assistant', message: { id: 'm', content: [{ type: 'text', text }] } });
+  expect(transcriptHas([answer('First.')].join('\n'), 'Done.')).toBe(false);
+  expect(transcriptHas([answer('First.'), answer('Done.')].join('\n'), 'Done.')).toBe(true);
 });
 
 describe('Codex --json events', () => {

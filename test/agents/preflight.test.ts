@@ -25,6 +25,22 @@ describe('preflight, the real programs', () => {
     expect(r.model.requests).toEqual({ anthropic: 0, openai: 0 });
   });
 
+  test('interactive claude with an ANTHROPIC_API_KEY Claude Code has not approved: exit 3 with the fix, nothing created', async () => {
+    const key = 'sk-ant-api03-never-approved-by-claude-code-0123456789';
+    r = await agentRun([{ text: 'never asked' }], { env: { ANTHROPIC_API_KEY: key } });
+    r.writePlan(plan('claude', '  - feature: hello\n    task: Add hello.txt\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('Claude Code has not approved the ANTHROPIC_API_KEY set here');
+    expect(res.stderr).toContain('Detected a custom API key');
+    expect(res.stderr).not.toContain(key.slice(-8)); // never the key
+    expect(existsSync(r.wt('hello'))).toBe(false);
+    expect(await r.tmux.tmux.listSessions()).toEqual([]);
+    // The headless preset is never asked: the same key passes for it.
+    r.writePlan(plan('claude-print', '  - feature: hello\n    task: Add hello.txt\n'));
+    expect((await r.wo(['run', '--dry-run'])).code).toBe(0);
+  });
+
   test('a program not on PATH: exit 3 naming the package to install', async () => {
     r = await agentRun([], { env: { PATH: '/usr/bin:/bin' } });
     r.writePlan(plan('codex', '  - feature: hello\n    task: Add hello.txt\n'));

@@ -1,10 +1,12 @@
 // collect, list and logs against real workers.
-import { appendFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CollectEntry } from '../../src/commands/collect.js';
 import type { ListEntry } from '../../src/commands/list.js';
 import { main } from '../../src/cli.js';
 import { waitFor } from '../helpers.js';
+import { BIN } from '../run/harness.js';
 import { fixture, type Fixture } from './setup.js';
 
 describe('wo collect, list, logs', () => {
@@ -91,6 +93,68 @@ describe('wo collect, list, logs', () => {
     const missing = await f.wo('logs', 'nope');
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('no log at');
+  });
+
+  /**
+   * Runs the built `wo logs ARGS` in a tmux pane of the test's own server (a real terminal) and
+   * returns the bytes the pane received, as tmux's pipe-pane saw them.
+   */
+  const paneBytes = async (name: string, args: string[]): Promise<string> => {
+    const bytes = join(f.repo.base, `${name}.bytes`);
+    const go = join(f.repo.base, `${name}.go`);
+    const env = ['HOME', 'PATH', 'WO_TMUX_SOCKET'].map((k) => `${k}=${f.ctx.env[k]}`);
+    const tmux = (...a: string[]) => execFileSync('tmux', ['-L', f.t.socket, ...a]);
+    // The pane waits for `go` so that the piping is in place before wo writes a byte.
+    const script = `while [ ! -e "$1" ]; do sleep 0.02; done; shift; "$@"; echo __END__`;
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      '120',
+      '-y',
+      '40',
+      '-c',
+      f.repo.root,
+      '--',
+      'env',
+      ...env,
+      'sh',
+      '-c',
+      script,
+      'sh',
+      go,
+      process.execPath,
+      BIN,
+      'logs',
+      ...args,
+    );
+    tmux('set-option', '-t', name, 'remain-on-exit', 'on');
+    tmux('pipe-pane', '-o', '-t', name, `cat >> '${bytes}'`);
+    writeFileSync(go, '');
+    const read = () => (existsSync(bytes) ? readFileSync(bytes, 'latin1') : '');
+    await waitFor(() => read().includes('__END__'), `wo logs in the ${name} pane`);
+    return read();
+  };
+
+  test("logs on a terminal shows the log without the agent's escapes; --raw gives the bytes", async () => {
+    // What an interactive agent's log holds: a title, a hidden cursor, a device-attributes query
+    // (the terminal would type its answer into the prompt), colours and a progress line redrawn.
+    await spawn(
+      'tui',
+      `printf '\\033]0;pwned\\007\\033[?25l\\033[cHELLO \\033[31mred\\033[0m\\n10%%\\r100%%\\nbye\\n'`,
+    );
+    await f.waitStatus('tui', 'done');
+    const shown = await paneBytes('viewer', ['tui']);
+    expect(shown).toContain('HELLO red');
+    expect(shown).toContain('100%');
+    expect(shown).not.toContain('10%\r');
+    for (const bad of ['\x1b]0;pwned', '\x1b[?25l', '\x1b[c', '\x1b[31m']) expect(shown).not.toContain(bad);
+    const raw = await paneBytes('rawviewer', ['tui', '--raw']);
+    for (const bad of ['\x1b]0;pwned', '\x1b[?25l', '\x1b[c', '\x1b[31m']) expect(raw).toContain(bad);
+    // Not a terminal: the bytes, as before (a pipe or a file wants what was written).
+    expect((await f.wo('logs', 'tui')).out).toContain('\x1b[?25l');
   });
 
   test('logs -f follows the log and ends when the worker has finished and its session is gone', async () => {

@@ -159,7 +159,7 @@ describe('wo status', () => {
     writeFileSync(join(state, 'adapter'), 'claude-print\n'); // the agent launch records, asked to read it
     const [free, paid] = await json();
     expect(paid?.usage).toEqual({
-      input_tokens: 321,
+      input_tokens: 327, // cache reads counted in (SPEC §5: like with like across agents)
       output_tokens: 45,
       cache_read_tokens: 6,
       cost_usd: 0.0123,

@@ -95,10 +95,45 @@ describe('handOff', () => {
     expect(out.get('a')).toEqual({
       pushed: false,
       pr_url: null,
-      error:
-        'git push to origin refused wo/a: [rejected] (fetch first) (never forced: fetch and reconcile the branch by hand)',
+      error: 'git push to origin refused wo/a: [rejected] (fetch first) (wo never forces a push)',
     });
     expect(runner.calls.some((c) => c.file === 'gh')).toBe(false);
+  });
+
+  test("a push a hook declines carries the remote's own words", async () => {
+    const runner = fakeRunner([
+      [
+        /^git push/,
+        {
+          exitCode: 1,
+          stdout:
+            'To /o.git\n!\trefs/heads/wo/a:refs/heads/wo/a\t[remote rejected] (pre-receive hook declined)\nDone\n',
+          stderr:
+            "remote: wo/* is frozen        \nremote: ask #infra\nerror: failed to push some refs to '/o.git'\n",
+        },
+      ],
+    ]);
+    const out = await handOff([worker('a')], options(runner, false));
+    expect(out.get('a')!.error).toBe(
+      'git push to origin refused wo/a: [remote rejected] (pre-receive hook declined) (the remote said: wo/* is frozen / ask #infra) (wo never forces a push)',
+    );
+  });
+
+  test("gh's whole message is kept: its fix is on the second line", async () => {
+    const runner = fakeRunner([
+      [
+        /^gh pr list/,
+        {
+          exitCode: 4,
+          stderr:
+            'To get started with GitHub CLI, please run:  gh auth login\nAlternatively, populate the GH_TOKEN environment variable with a GitHub API authentication token.\n',
+        },
+      ],
+    ]);
+    const out = await handOff([worker('a')], options(runner, true));
+    expect(out.get('a')!.error).toBe(
+      'gh pr list failed: To get started with GitHub CLI, please run:  gh auth login Alternatively, populate the GH_TOKEN environment variable with a GitHub API authentication token.',
+    );
   });
 
   test('--pr: lists first, creates a draft with head, base, title and body file; reuses an open one', async () => {

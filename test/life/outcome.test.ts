@@ -6,7 +6,9 @@ import {
   liveState,
   LOST_REASON,
   parseStatus,
+  SILENT_MS,
   START_GRACE_MS,
+  UNKNOWN_SCREEN,
   type AgentEvent,
   type WorkerFacts,
 } from '../../src/life/outcome.js';
@@ -292,6 +294,47 @@ describe("decide: what the agent's own output says", () => {
       facts({ statusText: 'done', agentEvents: [{ at: 1, state: 'waiting', message: 'idle' }] }),
     );
     expect(d).toMatchObject({ final: true, outcome: 'done' });
+  });
+
+  test('a hooks-based agent silent since its start sits on a screen wo does not know: waiting', () => {
+    const since = 10_000;
+    const silent = (now: number, agentEvents?: AgentEvent[]) =>
+      decide(facts({ statusText: 'running', agentEvents, silence: { since, now, afterMs: SILENT_MS } }));
+    expect(silent(since + SILENT_MS - 1)).toEqual({ final: false, state: 'working' });
+    expect(silent(since + SILENT_MS)).toEqual({ final: false, state: 'waiting', message: UNKNOWN_SCREEN });
+    // Hooks of an earlier attempt say nothing of this one.
+    expect(silent(since + SILENT_MS, [{ at: since - 1, state: 'working' }])).toMatchObject({
+      state: 'waiting',
+      message: UNKNOWN_SCREEN,
+    });
+    // One hook since its start: it is on a screen wo knows, whatever comes next.
+    expect(silent(since + 10 * SILENT_MS, [{ at: since + 5, state: 'working' }])).toEqual({
+      final: false,
+      state: 'working',
+    });
+    // Its status still decides.
+    expect(
+      decide(facts({ statusText: 'done', silence: { since, now: since + SILENT_MS, afterMs: SILENT_MS } })),
+    ).toMatchObject({ final: true, outcome: 'done' });
+  });
+
+  test("waiting keeps the agent's own words until the state changes", () => {
+    const events: AgentEvent[] = [
+      { at: 100, state: 'waiting', message: 'asks permission to use Bash: npm publish' },
+      { at: 110, state: 'waiting', message: 'Claude needs your permission to use Bash' },
+      { at: 160, state: 'waiting', message: 'Claude is waiting for your input' },
+    ];
+    expect(liveState(events, 200)).toMatchObject({
+      state: 'waiting',
+      message: 'asks permission to use Bash: npm publish',
+      waitingMs: 100,
+    });
+    const after = [
+      ...events,
+      { at: 300, state: 'working' } as const,
+      { at: 400, state: 'waiting', message: 'b' } as const,
+    ];
+    expect(liveState(after, 400)).toMatchObject({ state: 'waiting', message: 'b' });
   });
 
   test('waiting time: each wait until the next event, and an open one until now', () => {

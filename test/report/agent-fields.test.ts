@@ -50,10 +50,19 @@ test('usage per worker and added up per run; cost and the last screen in report.
     waiting_ms: 7000,
     last_screen: 'Do you want to proceed?\n❯ 1. Yes',
   });
-  expect(r.usage).toEqual({ input_tokens: 480, output_tokens: 120, cache_read_tokens: 40, cost_usd: 0.0027 });
+  // b's and c's agents reported no cost: the total leaves them out, and says so (SPEC §5).
+  expect(r.usage).toEqual({
+    input_tokens: 480,
+    output_tokens: 120,
+    cache_read_tokens: 40,
+    cost_usd: 0.0027,
+    cost_left_out: ['b', 'c'],
+  });
   const md = renderMarkdown(r);
   expect(md).toContain('| a | done | 8s | 1 | `wo/a` | – | $0.0027 | – |');
-  expect(md).toContain('Cost $0.0027 · 480 tokens in, 120 out, 40 cache read\n');
+  expect(md).toContain(
+    'Cost $0.0027 (not counted: b, c, whose agent reported no cost) · 480 tokens in, 120 out, 40 cache read\n',
+  );
   expect(md).toContain('waited 7s for a person');
   expect(md).toContain('Last screen:\n\n```\nDo you want to proceed?\n❯ 1. Yes\n```');
 });
@@ -79,8 +88,22 @@ test('a run whose agents reported no usage says none in report.md; no cost stays
     records: [record('a', 'done')],
     workers: [{ feature: 'a', branch: 'wo/a', worktree: '/w/a', agent: 'codex', usage: tokensOnly }],
   });
-  expect(t.usage).toEqual(tokensOnly);
+  expect(t.usage).toEqual({ ...tokensOnly, cost_left_out: ['a'] });
   expect(renderMarkdown(t)).toContain('Cost not reported · 5 tokens in, 2 out\n');
+});
+
+test('a run whose every worker reported its cost leaves none out', () => {
+  const usage = { input_tokens: 1, output_tokens: 1, cache_read_tokens: null, cost_usd: 0.5 };
+  const r = buildReport({
+    runId: 'r',
+    plan: 'workers.yaml',
+    startedAt: 0,
+    finishedAt: 10000,
+    records: [record('a', 'done'), record('b', 'done')],
+    workers: ['a', 'b'].map((f) => ({ feature: f, branch: `wo/${f}`, worktree: `/w/${f}`, usage })),
+  });
+  expect(r.usage).toMatchObject({ cost_usd: 1, cost_left_out: [] });
+  expect(renderMarkdown(r)).toContain('Cost $1.00 · 2 tokens in, 2 out\n');
 });
 
 test('rate_limited_ms: the time the run waited for a rate limit, null when it never hit one; in report.md', () => {

@@ -82,6 +82,16 @@ describe('annotations', () => {
     ]);
   });
 
+  test('a failed hand-off of a done worker is an ::error with the words of git or gh', () => {
+    const r = reportOf([done('ok'), done('held'), failed('api', 'exit 1')]);
+    r.workers[1]!.handoff_error = 'git push to origin refused wo/held: [remote rejected] (hook declined)';
+    expect(annotations(r).split('\n')).toEqual([
+      '::error title=wo%3A api failed::exit 1%0Abranch wo/api',
+      '::error title=wo%3A held hand-off failed::git push to origin refused wo/held: [remote rejected] (hook declined)',
+      '',
+    ]);
+  });
+
   test('no failures, no output', () => {
     expect(annotations(reportOf([done('a')]))).toBe('');
   });

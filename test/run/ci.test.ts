@@ -118,7 +118,7 @@ describe('wo run in CI', () => {
     // refused, never forced: origin keeps its commit
     expect(by.diverged).toMatchObject({ pushed: false, pr_url: null });
     expect(String(by.diverged!.handoff_error)).toMatch(
-      /git push to origin refused wo\/diverged.*never forced/,
+      /git push to origin refused wo\/diverged.*never forces/,
     );
     expect(bare('rev-parse', 'refs/heads/wo/diverged')).toBe(theirs);
     expect(bare('for-each-ref', '--format=%(refname)', 'refs/heads/wo/idle')).toBe('');
@@ -185,11 +185,62 @@ describe('wo run in CI', () => {
     ).toMatch(/^::stop-commands::wo-[0-9a-f]{24}$/);
     expect(out.filter((l) => l.startsWith('::error '))).toEqual([
       '::error title=wo%3A broken failed::exit code 3%0Abranch wo/broken',
+      '::error title=wo%3A diverged hand-off failed::git push to origin refused wo/diverged: [rejected] (non-fast-forward) (wo never forces a push)',
     ]);
     const text = readFileSync(summary, 'utf8');
     expect(text.startsWith('# earlier step output\n\n# wo run ')).toBe(true);
     expect(text).toContain('| WORKER | OUTCOME | DURATION | ATTEMPTS | BRANCH | COMMITS | COST | REASON |');
     expect(text).toContain('| login | done |');
+  }, 60_000);
+
+  test('a failed hand-off fails the run: a hook-declined push and an unauthenticated gh, in their own words', async () => {
+    // origin declines wo/held with its own message; gh answers as gh 2.x does without a login.
+    writeFileSync(
+      join(origin, 'hooks', 'pre-receive'),
+      `#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/wo/held ]; then echo "branch wo/held is frozen by policy" >&2; exit 1; fi\ndone\n`,
+    );
+    chmodSync(join(origin, 'hooks', 'pre-receive'), 0o755);
+    const bin = join(r.repo.base, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'gh'),
+      `#!/bin/sh\ncase "$1" in\n  --version) echo 'gh version 2.0.0 (stand-in)' ;;\n  *) printf 'To get started with GitHub CLI, please run:  gh auth login\\nAlternatively, populate the GH_TOKEN environment variable with a GitHub API authentication token.\\n' >&2; exit 4 ;;\nesac\n`,
+    );
+    chmodSync(join(bin, 'gh'), 0o755);
+    r.writePlan(
+      `version: 1\nremote: origin\ndefaults:\n  agent: shell\n  timeout: 30s\nworkers:\n` +
+        `  - feature: held\n    task: ${commitTask('held')}\n` +
+        `  - feature: open\n    task: ${commitTask('open')}\n`,
+    );
+    const summary = join(r.repo.base, 'step-summary.md');
+    const env = {
+      ...r.env,
+      PATH: `${bin}:${r.env.PATH}`,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+    };
+    const res = await runWith(r, env, ['run', '--pr']);
+    const by = Object.fromEntries(r.report().workers.map((w) => [w.feature, w]));
+    // Both workers are done: only the hand-off failed, and that alone makes the run exit 1.
+    expect([by.held!.outcome, by.open!.outcome]).toEqual(['done', 'done']);
+    expect(res.code).toBe(1);
+    expect(by.held).toMatchObject({ pushed: false, pr_url: null });
+    expect(String(by.held!.handoff_error)).toContain('branch wo/held is frozen by policy');
+    expect(String(by.held!.handoff_error)).toContain('pre-receive hook declined');
+    expect(by.open).toMatchObject({ pushed: true, pr_url: null });
+    expect(String(by.open!.handoff_error)).toContain(
+      'To get started with GitHub CLI, please run:  gh auth login',
+    );
+    expect(String(by.open!.handoff_error)).toContain('populate the GH_TOKEN environment variable');
+    const errors = res.stdout.split('\n').filter((l) => l.startsWith('::error '));
+    expect(errors).toHaveLength(2);
+    expect(errors.find((l) => l.includes('held'))).toMatch(
+      /^::error title=wo%3A held hand-off failed::.*branch wo\/held is frozen by policy/,
+    );
+    expect(errors.find((l) => l.includes('open'))).toMatch(
+      /^::error title=wo%3A open hand-off failed::gh pr list failed: To get started with GitHub CLI/,
+    );
+    expect(res.stderr).toContain('branch wo/held is frozen by policy');
   }, 60_000);
 
   test('--shard splits the plan; wo report merge joins the shards into a report of the single-run shape', async () => {

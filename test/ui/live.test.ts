@@ -86,6 +86,47 @@ describe('live view', () => {
     expect(out.split('\x07')).toHaveLength(2);
   });
 
+  test('the bell reaches the terminal at once, while the view draws', async () => {
+    let out = '';
+    const view = createLiveView({ target: { write: (t) => (out += t), columns: 80 }, color: false });
+    view.start(['login']);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    view.onEvent({ type: 'started', feature: 'login', attempt: 1, adopted: false, at: Date.now() });
+    view.onEvent({ type: 'live', feature: 'login', state: 'waiting', message: 'q', at: Date.now() });
+    expect(out.split('\x07')).toHaveLength(2);
+    await view.stop();
+  });
+
+  test("a notice is drawn with the view, so the next redraw keeps it; the run's end keeps it too", async () => {
+    let out = '';
+    const view = createLiveView({ target: { write: (t) => (out += t), columns: 100 }, color: false });
+    view.start(['login', 'api']);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    view.onEvent({ type: 'started', feature: 'login', attempt: 1, adopted: false, at: Date.now() });
+    const note = 'wo: stopping: letting login finish; press Ctrl-C again to end it now';
+    expect(view.notice!(`${note}\n`)).toBe(true);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    const before = out.length;
+    view.onEvent({ type: 'live', feature: 'login', state: 'working', at: Date.now() });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(out.slice(before)).toContain(note); // the redraw draws it again
+    await view.stop();
+    expect(view.notice!('late')).toBe(false); // once stopped, the caller prints it
+  });
+
+  test('a run with a worker not done ends under a cross, not a green tick; queued is not waiting', async () => {
+    let out = '';
+    const view = createLiveView({ target: { write: (t) => (out += t), columns: 100 }, color: false });
+    view.start(['login', 'api', 'e2e']);
+    for (const e of sampleEvents()) view.onEvent(e);
+    await view.stop();
+    expect(out).toMatch(/✖ 3 workers: 1 done, 1 timeout, 1 skipped/);
+    expect(out).not.toMatch(/✔ 3 workers/);
+    const model = new ProgressModel();
+    model.add('later');
+    expect(title(model.workers.get('later')!, T0)).toBe('later · queued');
+  });
+
   test('colour on: secondary text is dimmed', () => {
     const model = new ProgressModel();
     model.apply({ type: 'preparing', feature: 'a', at: T0 });
