@@ -41,6 +41,7 @@ async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
           io: ctx.io,
           env: ctx.env,
           toStderr: Boolean(opts.json),
+          rehearsal: e.rehearsal,
           lastLine: (f) => lastOutputLine(e.worktrees[f]!),
         });
         // Under GitHub Actions each worker's story is one log group, printed when it finishes.

@@ -19,6 +19,8 @@ export type StageEvent =
       features: string[];
       /** Each selected worker's worktree, where its output is logged. */
       worktrees: Record<string, string>;
+      /** A rehearsal (SPEC §12): the views say so. */
+      rehearsal: boolean;
       at: number;
     }
   /**

@@ -50,6 +50,7 @@ export const schedule: Stage = {
         runId: r.runId,
         features: selected.map((w) => w.feature),
         worktrees: Object.fromEntries(selected.map((w) => [w.feature, ws.locate(w.feature).worktree])),
+        rehearsal: r.rehearsal !== undefined,
         at: r.startedAt,
       });
       records = await runSchedule({

@@ -18,6 +18,8 @@ export interface ProgressOptions {
   /** Whether the progress stream is a terminal; by default asked of that stream. */
   isTTY?: boolean;
   now?: () => number;
+  /** A rehearsal (SPEC §12): the view says so. */
+  rehearsal?: boolean;
 }
 
 const set = (v: string | undefined): boolean => v !== undefined && v !== '';
@@ -40,7 +42,7 @@ export function createProgress(opts: ProgressOptions): ProgressView {
   const width = real ? realStream.columns : io.columns;
   const noWidth = width === 0 || (real && process.stdout.isTTY === true && process.stdout.columns === 0);
   if (!isTTY || noWidth || set(env.CI) || env.TERM === 'dumb')
-    return createPlainView({ write, now: opts.now });
+    return createPlainView({ write, now: opts.now, rehearsal: opts.rehearsal });
 
   // listr2 only ever sees the adapter around this target, so it never hijacks process.stdout/stderr.
   const target: RenderTarget = real
@@ -54,5 +56,11 @@ export function createProgress(opts: ProgressOptions): ProgressView {
         },
       }
     : { write, columns: io.columns };
-  return createLiveView({ target, color: !set(env.NO_COLOR), lastLine: opts.lastLine, now: opts.now });
+  return createLiveView({
+    target,
+    color: !set(env.NO_COLOR),
+    lastLine: opts.lastLine,
+    now: opts.now,
+    rehearsal: opts.rehearsal,
+  });
 }

@@ -11,6 +11,7 @@ import {
   type TitleStyle,
   type WorkerRow,
 } from './model.js';
+import { rehearsalMark } from './words.js';
 import { renderStream, type RenderTarget } from './stream.js';
 import { oneLine, radarText } from './text.js';
 import type { LastLine, ProgressView } from './types.js';
@@ -22,6 +23,8 @@ export interface LiveViewOptions {
   now?: () => number;
   /** How often titles and last output lines are refreshed while a worker is live (default 1000 ms). */
   refreshMs?: number;
+  /** A rehearsal (SPEC §12): the header says so, so that nobody takes it for the real run. */
+  rehearsal?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -69,7 +72,10 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
   let note: string | undefined;
   const showHeader = (): void => {
     if (!header) return;
-    header.title = [headerText(model.workers.values(), now() - startedAt), ...warnings].join('\n');
+    header.title = [
+      rehearsalMark(opts.rehearsal) + headerText(model.workers.values(), now() - startedAt),
+      ...warnings,
+    ].join('\n');
     if (note !== undefined && header.output !== note) header.output = note;
   };
   const show = (s: Slot): void => {
@@ -127,7 +133,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
     const logger = new ListrLogger({ useIcons: true, processOutput: new ProcessOutput(stream, stream) });
     const all = () => Promise.all([...slots.values()].map((s) => s.finished));
     const headerTask = {
-      title: headerText(model.workers.values(), 0),
+      title: rehearsalMark(opts.rehearsal) + headerText(model.workers.values(), 0),
       task: async (_ctx: unknown, task: AnyTask) => {
         header = task;
         showHeader();

@@ -2,13 +2,15 @@
 import { summaryText } from '../report/summary.js';
 import { ProgressModel, nextSteps } from './model.js';
 import { stripControl } from '../escapes.js';
-import { eventText, radarText, startText, timed } from './words.js';
+import { eventText, radarText, rehearsalMark, startText, timed } from './words.js';
 import type { ProgressView } from './types.js';
 
 export interface PlainViewOptions {
   /** Where lines go (stdout, or stderr when stdout carries --json). */
   write(text: string): void;
   now?: () => number;
+  /** A rehearsal (SPEC §12): the first line says so. */
+  rehearsal?: boolean;
 }
 
 export function createPlainView(opts: PlainViewOptions): ProgressView {
@@ -22,7 +24,7 @@ export function createPlainView(opts: PlainViewOptions): ProgressView {
     start(features) {
       startedAt = now();
       for (const f of features) model.add(f);
-      line(startedAt, startText(features));
+      line(startedAt, rehearsalMark(opts.rehearsal) + startText(features));
     },
     onEvent(e) {
       if (stopped) return;

@@ -71,6 +71,11 @@ export function finishedText(r: WorkerRecord): string {
 }
 
 /** `running 3 workers: login, api, e2e`: the run's first line. */
+/** What marks a rehearsal's view (SPEC §12: the live view says "rehearsal"), or nothing. */
+export function rehearsalMark(rehearsal: boolean | undefined): string {
+  return rehearsal ? 'rehearsal (scripted model, $0) · ' : '';
+}
+
 export function startText(features: readonly string[]): string {
   const n = features.length;
   return `running ${n} worker${n === 1 ? '' : 's'}: ${features.join(', ')}`;

@@ -34,6 +34,19 @@ describe('live view', () => {
     expect(out).not.toMatch(SGR); // colour off: no SGR codes even from listr2 itself
   });
 
+  test('a rehearsal says so on its first row', async () => {
+    let out = '';
+    const view = createLiveView({
+      target: { write: (t) => (out += t), columns: 100 },
+      color: false,
+      rehearsal: true,
+    });
+    view.start(['login']);
+    for (const e of sampleEvents().filter((x) => x.feature === 'login')) view.onEvent(e);
+    await view.stop();
+    expect(out).toContain('rehearsal (scripted model, $0) · 1 worker: 1 done · ');
+  });
+
   test('asks for the last output line of running workers only, and shows it', async () => {
     let out = '';
     const asked: string[] = [];

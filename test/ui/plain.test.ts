@@ -68,3 +68,10 @@ test('a worker that turns waiting is announced at once, with its message and how
     '[12:00:02] login rate-limited: limit resets at 5pm',
   ]);
 });
+
+test('a rehearsal says so on its first line, so that nobody takes it for the real run', () => {
+  let out = '';
+  const view = createPlainView({ write: (s) => (out += s), now: () => T0, rehearsal: true });
+  view.start(['login']);
+  expect(out.split('\n')[0]).toBe('[12:00:00] rehearsal (scripted model, $0) · running 1 worker: login');
+});
