@@ -115,10 +115,16 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     const base = pick('base');
     const verify = pick('verify');
     const maxCost = pick('max_cost_usd');
+    // The strongest source that names a model decides; within one, `models` is over `model`.
+    const named = layers.find((l) => l.models !== undefined || l.model !== undefined);
+    const models = named?.models;
+    const model = models?.[0] ?? named?.model;
     return {
       feature: w.feature,
       task: w.task,
       agent: pick('agent') ?? DEFAULTS.agent,
+      ...(model !== undefined && { model }),
+      ...(models !== undefined && { models: [...models] }),
       ...(base !== undefined && { base }),
       needs: [...new Set(w.needs ?? [])],
       ...(timeout !== undefined && { timeoutMs: parseDuration(timeout) }),

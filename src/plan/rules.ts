@@ -61,6 +61,7 @@ export function planRules(plan: unknown, ctx: RuleContext): RawIssue[] {
     });
   });
   issues.push(...cycleRules(workers, features));
+  issues.push(...modelPlaceholderRules(plan, workers));
   if (isRec(plan.integrate)) issues.push(...integrateRules(plan.integrate, ctx));
   return issues;
 }
@@ -181,6 +182,30 @@ export function taskProblem(task: string): string | undefined {
   if (bytes > MAX_TASK_BYTES)
     return `the task is ${Math.ceil(bytes / 1024)} KiB, over the ${MAX_TASK_BYTES / 1024} KiB an agent can be given as an argument: put the details in a file in the repository and have the task say to read it`;
   return undefined;
+}
+
+/**
+ * A worker whose agent (one of the plan's `agents`) takes `{model}` in its command must name a model,
+ * or the agent would get an empty argument.
+ */
+function modelPlaceholderRules(plan: Rec, workers: unknown[]): RawIssue[] {
+  const agents = isRec(plan.agents) ? plan.agents : {};
+  const defaults = isRec(plan.defaults) ? plan.defaults : {};
+  const issues: RawIssue[] = [];
+  workers.forEach((w, i) => {
+    if (!isRec(w)) return;
+    const name = w.agent ?? defaults.agent;
+    const agent = typeof name === 'string' ? agents[name] : undefined;
+    const takesModel =
+      isRec(agent) && list(agent.command).some((a) => typeof a === 'string' && a.includes('{model}'));
+    const named = [w.model, w.models, defaults.model, defaults.models].some((m) => m !== undefined);
+    if (takesModel && !named)
+      issues.push({
+        path: ['workers', i, 'feature'],
+        message: `agent "${String(name)}" takes {model} in its command: give this worker a model (model: …), or set defaults.model`,
+      });
+  });
+  return issues;
 }
 
 function unknownAgent(name: string, agents: readonly string[]): string {

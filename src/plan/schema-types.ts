@@ -9,6 +9,13 @@
  */
 export type Concurrency = number;
 /**
+ * A model name as its agent knows it (opus, sonnet, gpt-5-codex): no spaces, not starting with '-'.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "model".
+ */
+export type Model = string;
+/**
  * A duration: 90s, 10m, 1h30m, 2h, or a number of seconds.
  *
  * This interface was referenced by `PlanFile`'s JSON-Schema
@@ -82,6 +89,13 @@ export interface WorkerDefaults {
    * The agent that runs the task: a preset (claude, claude-print, codex, aider, shell) or a name under agents. Default claude.
    */
   agent?: string;
+  model?: Model;
+  /**
+   * Models that tries cycle through: try k uses models[(k-1) mod length] (SPEC §11); over model. A worker without tries uses the first.
+   *
+   * @minItems 1
+   */
+  models?: [Model, ...Model[]];
   /**
    * The git ref a new worktree's branch starts from. Default HEAD.
    */
@@ -150,7 +164,7 @@ export interface Agents {
  */
 export interface AgentCommand {
   /**
-   * The argv: program then arguments; each may contain {prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}.
+   * The argv: program then arguments; each may contain {prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}, {model}.
    *
    * @minItems 1
    *
@@ -213,6 +227,13 @@ export interface Worker {
    * The agent that runs the task: a preset (claude, claude-print, codex, aider, shell) or a name under agents. Default claude.
    */
   agent?: string;
+  model?: Model;
+  /**
+   * Models that tries cycle through: try k uses models[(k-1) mod length] (SPEC §11); over model. A worker without tries uses the first.
+   *
+   * @minItems 1
+   */
+  models?: [Model, ...Model[]];
   /**
    * The git ref a new worktree's branch starts from. Default HEAD.
    */

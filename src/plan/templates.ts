@@ -2,7 +2,15 @@
 import { closest } from './suggest.js';
 
 /** Placeholders an agent's argv may use (SPEC §1). */
-export const AGENT_PLACEHOLDERS = ['prompt', 'prompt_file', 'task', 'feature', 'worktree', 'branch'] as const;
+export const AGENT_PLACEHOLDERS = [
+  'prompt',
+  'prompt_file',
+  'task',
+  'feature',
+  'worktree',
+  'branch',
+  'model',
+] as const;
 export const WORKTREES_DIR_PLACEHOLDERS = ['repo'] as const;
 export const BRANCH_PLACEHOLDERS = ['feature', 'repo'] as const;
 export const REPORT_DIR_PLACEHOLDERS = ['run_id'] as const;

@@ -2,7 +2,7 @@
 // (The raw shape of workers.yaml is generated from schemas/workers.schema.json: see schema-types.ts.)
 import { DEFAULT_AGENT, type AdapterName } from '../agents/index.js';
 
-/** An agent: argv with placeholders ({prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}). */
+/** An agent: argv with placeholders ({prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}, {model}). */
 export interface AgentDef {
   command: string[];
   env?: Record<string, string>;
@@ -24,6 +24,10 @@ export interface WorkerSpec {
   task: string;
   /** Agent name as written (preset or custom). */
   agent: string;
+  /** The model its agent uses (`model`, or the first of `models`); undefined: the agent's own choice. */
+  model?: string;
+  /** `models`: the models tries cycle through (SPEC §11); undefined: every try uses `model`. */
+  models?: string[];
   /** Ref a new worktree's branch starts from; undefined = HEAD. */
   base?: string;
   needs: string[];

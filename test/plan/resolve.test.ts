@@ -23,6 +23,12 @@ const FIELDS: {
     resolved: { builtIn: 'claude', config: 'codex', plan: 'aider', worker: 'shell' },
   },
   {
+    key: 'model',
+    values: { config: 'haiku', plan: 'sonnet', worker: 'opus' },
+    out: 'model',
+    resolved: { builtIn: undefined, config: 'haiku', plan: 'sonnet', worker: 'opus' },
+  },
+  {
     key: 'base',
     values: { config: 'develop', plan: 'main', worker: 'wo/login' },
     out: 'base',
