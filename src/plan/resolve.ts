@@ -140,6 +140,10 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
       // env merges variable by variable, weakest first so that stronger sources win.
       env: Object.assign({}, ...layers.map((l) => l.env ?? {}).reverse()) as Record<string, string>,
       index,
+      ...(w.best_of !== undefined && w.best_of > 1 && { bestOf: w.best_of }),
+      ...(w.agents !== undefined && { tryAgents: [...w.agents] }),
+      ...(w.judge !== undefined && { judge: w.judge }),
+      ...(w.until === 'first' && { until: 'first' as const }),
     };
   });
 

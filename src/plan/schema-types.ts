@@ -235,6 +235,26 @@ export interface Worker {
    */
   models?: [Model, ...Model[]];
   /**
+   * How many independent tries run at once, each a whole worker in its own worktree ({feature}.try{k}), branch and session (wt-{feature}-try{k}); the one the repository's own checks prefer becomes the worker (SPEC §11). 1 to 10; default 1.
+   */
+  best_of?: number;
+  /**
+   * The agents tries cycle through: try k uses agents[(k-1) mod length]. Default: the worker's agent for every try.
+   *
+   * @minItems 1
+   *
+   * Items: A preset or a name under agents.
+   */
+  agents?: [string, ...string[]];
+  /**
+   * A shell command run in each passing try's worktree that prints a number: the highest wins. One that fails or prints no number disqualifies that try. Default: the fewest changed lines wins.
+   */
+  judge?: string;
+  /**
+   * all: every try runs to its end, then the best is kept; first: once a try passes, the others are ended (interrupted) to spend less. Default all.
+   */
+  until?: 'all' | 'first';
+  /**
    * The git ref a new worktree's branch starts from. Default HEAD.
    */
   base?: string;

@@ -17,6 +17,11 @@ export const REPORT_DIR_PLACEHOLDERS = ['run_id'] as const;
 /** Placeholders of `integrate.branch` (SPEC §10). */
 export const INTEGRATE_BRANCH_PLACEHOLDERS = ['run_id', 'date'] as const;
 
+/** The name of try k of feature F (SPEC §11): `F.try{k}` for its worktree and branch, `F-try{k}` in its session. */
+export function tryFeature(feature: string, k: number, sep: '.' | '-' = '.'): string {
+  return `${feature}${sep}try${k}`;
+}
+
 /** The `{name}` placeholders in a template, in order; `${NAME}` (shell syntax) is not one. */
 export function placeholders(template: string): string[] {
   return [...template.matchAll(/(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);

@@ -49,6 +49,14 @@ export interface WorkerSpec {
   env: Record<string, string>;
   /** 0-based place in the plan (WO_INDEX). */
   index: number;
+  /** Best of N (SPEC §11): how many tries, 2 to 10 (`best_of`); undefined: one, as an ordinary worker. */
+  bestOf?: number;
+  /** `agents`: the agents tries cycle through; undefined: every try uses `agent`. */
+  tryAgents?: string[];
+  /** `judge`: a command printing a number in each passing try's worktree; undefined: fewest changed lines. */
+  judge?: string;
+  /** `until: first`: the other tries end once one passes; undefined: all run to their end. */
+  until?: 'first';
 }
 
 /** What every command works with besides the workers (src/plan/resolve.ts resolveSettings). */

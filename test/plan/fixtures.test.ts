@@ -141,6 +141,10 @@ describe('valid plans', () => {
       needs: ['login', 'e2e'],
       model: 'haiku',
       models: ['haiku'],
+      bestOf: 3,
+      tryAgents: ['claude-print', 'my-agent'],
+      judge: 'node bench/score.js',
+      until: 'first',
       timeoutMs: 90_000,
       index: 2,
     });
