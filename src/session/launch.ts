@@ -107,13 +107,25 @@ export function placeholderValues(
   };
 }
 
-/** Who the worker is, as the environment says it (SPEC §7): for its session, setup and verify. */
-export function workerVars(w: { feature: string; index: number; worktree: string; runId?: string }) {
+/**
+ * Who the worker is, as the environment says it (SPEC §7): for its session, setup and verify. An
+ * ordinary worker is try 1 of 1 (`try`/`tries`: SPEC §11).
+ */
+export function workerVars(w: {
+  feature: string;
+  index: number;
+  worktree: string;
+  runId?: string;
+  try?: number;
+  tries?: number;
+}) {
   return {
     WO_FEATURE: w.feature,
     WO_INDEX: String(w.index),
     WO_WORKTREE: w.worktree,
     WO_RUN_ID: w.runId ?? '',
+    WO_TRY: String(w.try ?? 1),
+    WO_TRIES: String(w.tries ?? 1),
   };
 }
 

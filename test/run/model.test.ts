@@ -39,6 +39,22 @@ describe('model', () => {
     expect([by.own!.model, by.inherited!.model, by.adapter!.model]).toEqual(['opus', 'sonnet', 'haiku']);
   });
 
+  test('an ordinary worker is try 1 of 1, in its session and its verify (SPEC §7)', async () => {
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 30s }',
+        'workers:',
+        '  - feature: one',
+        '    task: echo "$WO_TRY/$WO_TRIES" > "$PROBE/session"',
+        '    verify: echo "$WO_TRY/$WO_TRIES" > "$PROBE/verify"',
+      ].join('\n'),
+    );
+    expect((await r.wo(['run'])).code).toBe(0);
+    expect(readFileSync(join(r.probe, 'session'), 'utf8').trim()).toBe('1/1');
+    expect(readFileSync(join(r.probe, 'verify'), 'utf8').trim()).toBe('1/1');
+  });
+
   test('a worker asking for tries is refused, naming the fix, and nothing is created', async () => {
     r.writePlan(
       [
