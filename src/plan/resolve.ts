@@ -79,6 +79,11 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   const { config, plan = {}, flags = {} } = input;
   const socket = input.env.WO_TMUX_SOCKET || config.tmux?.socket;
   const base = first(plan.defaults?.base, config.defaults?.base);
+  // As a worker's: the stronger defaults that name a model decide, `models` over `model`.
+  const named = [plan.defaults, config.defaults].find(
+    (d) => d?.models !== undefined || d?.model !== undefined,
+  );
+  const model = named?.models?.[0] ?? named?.model;
   const presets = Object.fromEntries(Object.entries(PRESETS).map(([name, a]) => [name, copyAgent(a)]));
   return {
     concurrency: first(flags.concurrency, plan.concurrency, config.concurrency) ?? DEFAULTS.concurrency,
@@ -92,6 +97,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     report: { ...(config.report?.dir !== undefined && { dir: config.report.dir }) },
     defaults: {
       agent: first(plan.defaults?.agent, config.defaults?.agent) ?? DEFAULTS.agent,
+      ...(model !== undefined && { model }),
       ...(base !== undefined && { base }),
       env: { ...config.defaults?.env, ...plan.defaults?.env },
     },

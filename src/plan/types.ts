@@ -68,7 +68,7 @@ export interface ResolvedSettings {
   tmux: { socket?: string; prefix: string };
   report: { dir?: string };
   /** For a worker no plan describes (`wo spawn`): the plan's defaults over the config's. */
-  defaults: { agent: string; base?: string; env: Record<string, string> };
+  defaults: { agent: string; model?: string; base?: string; env: Record<string, string> };
 }
 
 export interface ResolvedPlan extends ResolvedSettings {

@@ -265,3 +265,17 @@ describe('through loadPlan, with real files', () => {
     );
   });
 });
+
+test("defaults' model for a worker no plan describes: the plan's over the config's, models first", () => {
+  const settings = (plan: WorkerDefaults | undefined, config: WorkerDefaults | undefined) =>
+    resolveSettings({
+      plan: plan ? { defaults: plan } : {},
+      config: config ? { defaults: config } : {},
+      flags: {},
+      env: {},
+    }).defaults.model;
+  expect(settings(undefined, undefined)).toBeUndefined();
+  expect(settings(undefined, { model: 'haiku' })).toBe('haiku');
+  expect(settings({ models: ['opus', 'sonnet'] }, { model: 'haiku' })).toBe('opus');
+  expect(settings({ model: 'sonnet' }, { models: ['haiku'] })).toBe('sonnet');
+});
