@@ -29,6 +29,8 @@ export interface Workspace {
   runner: Runner;
   agents: Record<string, AgentDef>;
   defaultAgent: string;
+  /** The defaults' model (SPEC §11), for a worker no plan describes; undefined: the agent's own. */
+  defaultModel?: string;
   defaultBase?: string;
   defaultEnv: Record<string, string>;
   locate(feature: string): WorkerLocation;
@@ -63,6 +65,7 @@ export async function openWorkspace(
     runner,
     agents: settings.agents,
     defaultAgent: defaults.agent,
+    ...(defaults.model !== undefined && { defaultModel: defaults.model }),
     defaultBase: defaults.base,
     defaultEnv: defaults.env,
     locate: (feature) => locate(layout, feature),

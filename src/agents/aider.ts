@@ -7,6 +7,7 @@ export const aider: Agent<'aider'> = {
   // --yes-always answers its questions.
   preset: { command: ['aider', '--yes-always', '--message-file', '{prompt_file}'], exitsWhenDone: true },
   parsesOptions: true,
+  modelArgs: (model) => ['--model', model],
   printsResultOnExit: false,
   install: { title: 'aider', command: 'python -m pip install aider-install && aider-install' },
 };

@@ -32,6 +32,7 @@ export const claudePrint: Agent<'claude-print'> = {
     exitsWhenDone: true,
   },
   parsesOptions: true,
+  modelArgs: (model) => ['--model', model],
   launch: (w) => claudeAdditions(w, true),
   rehearse: claudeRehearsal,
   read(o) {

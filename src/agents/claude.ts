@@ -137,6 +137,7 @@ export const claude: Agent<'claude'> = {
     exitsWhenDone: false,
   },
   parsesOptions: true,
+  modelArgs: (model) => ['--model', model],
   launch: (w) => claudeAdditions(w, false),
   rehearse: claudeRehearsal,
   // No event stream: its hooks alone, and a turn that stops leaves it idle at its prompt.

@@ -24,6 +24,7 @@ export const codex: Agent<'codex'> = {
     exitsWhenDone: true,
   },
   parsesOptions: true,
+  modelArgs: (model) => ['-m', model],
   async launch(w) {
     const paths = agentPaths(w.stateDir);
     return { args: await codexArgs(w.worktree, paths.lastMessage), env: {}, captureStdout: paths.events };

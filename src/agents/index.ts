@@ -113,3 +113,12 @@ export async function recordAdapter(stateDir: string, agent: Agent): Promise<voi
 export async function launchAdditions(agent: Agent | undefined, w: WorkerLaunch): Promise<LaunchAdditions> {
   return (await agent?.launch?.(w)) ?? { args: [], env: {} };
 }
+
+/**
+ * The arguments that tell a worker's agent its model (SPEC §11): its adapter's own way, or none when
+ * it names no model, follows no adapter, or its command takes the model itself as `{model}`.
+ */
+export function modelArgs(agent: Agent | undefined, def: AgentDefLike, model: string | undefined): string[] {
+  if (model === undefined || def.command?.some((a) => a.includes('{model}'))) return [];
+  return agent?.modelArgs?.(model) ?? [];
+}

@@ -136,6 +136,8 @@ export interface Agent<N extends string = string> {
   parsesOptions: boolean;
   /** What wo adds per worker; none: the command runs as it is. */
   launch?(w: WorkerLaunch): Promise<LaunchAdditions>;
+  /** How its program is told the model to use (the plan's `model`, SPEC §11); none: it cannot be. */
+  modelArgs?(model: string): string[];
   /**
    * A rehearsal (SPEC §12): the variables (and arguments) that point its program at the scripted
    * model through a temporary configuration home it writes under `r.home`, so that the user's own

@@ -103,6 +103,7 @@ export async function spawnWorker(
     task,
     agentName,
     agent,
+    ...(ws.defaultModel !== undefined && { model: ws.defaultModel }),
     worktree: loc.worktree,
     branch,
     session: loc.session,

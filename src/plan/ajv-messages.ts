@@ -39,6 +39,8 @@ const PATTERN_HINTS: Record<string, string> = {
   prefix: 'may only contain letters, digits, "-" and "_" (tmux session names)',
   remote:
     'must be a git remote name or URL: no spaces, and not starting with "-" (git would read it as an option)',
+  model:
+    'must be a model name as its agent knows it (e.g. sonnet): no spaces, and not starting with "-" (the agent would read it as an option)',
 };
 
 /** Turns ajv's errors (allErrors + verbose) into issues; `root` resolves `$ref`s for descriptions. */
@@ -111,7 +113,9 @@ function valueMessage(
       return 'must not be an empty list';
     case 'pattern':
       return (
-        PATTERN_HINTS[String(path[path.length - 1])] ?? `${show(value)} does not match ${schema.pattern}`
+        PATTERN_HINTS[String(path[path.length - 1])] ??
+        (schema.title === 'Model' ? PATTERN_HINTS.model : undefined) ??
+        `${show(value)} does not match ${schema.pattern}`
       );
   }
   const expected = describe(schema, deref);

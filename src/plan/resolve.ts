@@ -79,6 +79,11 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   const { config, plan = {}, flags = {} } = input;
   const socket = input.env.WO_TMUX_SOCKET || config.tmux?.socket;
   const base = first(plan.defaults?.base, config.defaults?.base);
+  // As a worker's: the stronger defaults that name a model decide, `models` over `model`.
+  const named = [plan.defaults, config.defaults].find(
+    (d) => d?.models !== undefined || d?.model !== undefined,
+  );
+  const model = named?.models?.[0] ?? named?.model;
   const presets = Object.fromEntries(Object.entries(PRESETS).map(([name, a]) => [name, copyAgent(a)]));
   return {
     concurrency: first(flags.concurrency, plan.concurrency, config.concurrency) ?? DEFAULTS.concurrency,
@@ -92,6 +97,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     report: { ...(config.report?.dir !== undefined && { dir: config.report.dir }) },
     defaults: {
       agent: first(plan.defaults?.agent, config.defaults?.agent) ?? DEFAULTS.agent,
+      ...(model !== undefined && { model }),
       ...(base !== undefined && { base }),
       env: { ...config.defaults?.env, ...plan.defaults?.env },
     },
@@ -115,10 +121,16 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
     const base = pick('base');
     const verify = pick('verify');
     const maxCost = pick('max_cost_usd');
+    // The strongest source that names a model decides; within one, `models` is over `model`.
+    const named = layers.find((l) => l.models !== undefined || l.model !== undefined);
+    const models = named?.models;
+    const model = models?.[0] ?? named?.model;
     return {
       feature: w.feature,
       task: w.task,
       agent: pick('agent') ?? DEFAULTS.agent,
+      ...(model !== undefined && { model }),
+      ...(models !== undefined && { models: [...models] }),
       ...(base !== undefined && { base }),
       needs: [...new Set(w.needs ?? [])],
       ...(timeout !== undefined && { timeoutMs: parseDuration(timeout) }),
@@ -134,6 +146,10 @@ export function resolvePlan(input: ResolveInput): ResolvedPlan {
       // env merges variable by variable, weakest first so that stronger sources win.
       env: Object.assign({}, ...layers.map((l) => l.env ?? {}).reverse()) as Record<string, string>,
       index,
+      ...(w.best_of !== undefined && w.best_of > 1 && { bestOf: w.best_of }),
+      ...(w.agents !== undefined && { tryAgents: [...w.agents] }),
+      ...(w.judge !== undefined && { judge: w.judge }),
+      ...(w.until === 'first' && { until: 'first' as const }),
     };
   });
 

@@ -10,6 +10,7 @@ import {
   fillTemplate,
   INTEGRATE_BRANCH_PLACEHOLDERS,
   refNameProblem,
+  tryFeature,
   REPORT_DIR_PLACEHOLDERS,
   unknownPlaceholder,
   worktreesDirProblem,
@@ -52,6 +53,10 @@ export function planRules(plan: unknown, ctx: RuleContext): RawIssue[] {
       const problem = taskProblem(w.task);
       if (problem) issues.push({ path: at('task'), message: problem });
     }
+    list(w.agents).forEach((a, j) => {
+      if (typeof a === 'string' && ctx.agents && !ctx.agents.includes(a))
+        issues.push({ path: at('agents', j), message: unknownAgent(a, ctx.agents) });
+    });
     list(w.needs).forEach((need, j) => {
       if (typeof need !== 'string') return;
       if (need === feature)
@@ -61,6 +66,8 @@ export function planRules(plan: unknown, ctx: RuleContext): RawIssue[] {
     });
   });
   issues.push(...cycleRules(workers, features));
+  issues.push(...modelPlaceholderRules(plan, workers));
+  issues.push(...tryNameRules(workers, features));
   if (isRec(plan.integrate)) issues.push(...integrateRules(plan.integrate, ctx));
   return issues;
 }
@@ -181,6 +188,53 @@ export function taskProblem(task: string): string | undefined {
   if (bytes > MAX_TASK_BYTES)
     return `the task is ${Math.ceil(bytes / 1024)} KiB, over the ${MAX_TASK_BYTES / 1024} KiB an agent can be given as an argument: put the details in a file in the repository and have the task say to read it`;
   return undefined;
+}
+
+/**
+ * A worker whose agent (one of the plan's `agents`) takes `{model}` in its command must name a model,
+ * or the agent would get an empty argument.
+ */
+function modelPlaceholderRules(plan: Rec, workers: unknown[]): RawIssue[] {
+  const agents = isRec(plan.agents) ? plan.agents : {};
+  const defaults = isRec(plan.defaults) ? plan.defaults : {};
+  const issues: RawIssue[] = [];
+  workers.forEach((w, i) => {
+    if (!isRec(w)) return;
+    // Every agent its tries may run: `agents`, else its own (or the defaults').
+    const names = Array.isArray(w.agents) ? list(w.agents) : [w.agent ?? defaults.agent];
+    const name = names.find((n): n is string => {
+      const agent = typeof n === 'string' ? agents[n] : undefined;
+      return isRec(agent) && list(agent.command).some((a) => typeof a === 'string' && a.includes('{model}'));
+    });
+    const named = [w.model, w.models, defaults.model, defaults.models].some((m) => m !== undefined);
+    if (name !== undefined && !named)
+      issues.push({
+        path: ['workers', i, 'feature'],
+        message: `agent "${name}" takes {model} in its command: give this worker a model (model: …), or set defaults.model`,
+      });
+  });
+  return issues;
+}
+
+/**
+ * Try k of a best-of worker F runs in session `wt-F-try{k}` (SPEC §11): a worker named `F-try{k}`
+ * would share it. (Its worktree and branch, `F.try{k}`, cannot be a feature's: features have no '.'.)
+ */
+function tryNameRules(workers: unknown[], features: (string | undefined)[]): RawIssue[] {
+  const issues: RawIssue[] = [];
+  workers.forEach((w, i) => {
+    const feature = features[i];
+    if (!isRec(w) || feature === undefined || typeof w.best_of !== 'number') return;
+    for (let k = 1; k <= Math.min(w.best_of, 10) && w.best_of >= 2; k++) {
+      const j = features.indexOf(tryFeature(feature, k, '-'));
+      if (j >= 0)
+        issues.push({
+          path: ['workers', j, 'feature'],
+          message: `"${features[j]}" would share its tmux session with try ${k} of "${feature}" (best_of: ${w.best_of}, sessions wt-${feature}-try1…): rename one of them`,
+        });
+    }
+  });
+  return issues;
 }
 
 function unknownAgent(name: string, agents: readonly string[]): string {

@@ -9,6 +9,13 @@
  */
 export type Concurrency = number;
 /**
+ * A model name as its agent knows it (opus, sonnet, gpt-5-codex): no spaces, not starting with '-'.
+ *
+ * This interface was referenced by `PlanFile`'s JSON-Schema
+ * via the `definition` "model".
+ */
+export type Model = string;
+/**
  * A duration: 90s, 10m, 1h30m, 2h, or a number of seconds.
  *
  * This interface was referenced by `PlanFile`'s JSON-Schema
@@ -82,6 +89,13 @@ export interface WorkerDefaults {
    * The agent that runs the task: a preset (claude, claude-print, codex, aider, shell) or a name under agents. Default claude.
    */
   agent?: string;
+  model?: Model;
+  /**
+   * Models that tries cycle through: try k uses models[(k-1) mod length] (SPEC §11); over model. A worker without tries uses the first.
+   *
+   * @minItems 1
+   */
+  models?: [Model, ...Model[]];
   /**
    * The git ref a new worktree's branch starts from. Default HEAD.
    */
@@ -150,7 +164,7 @@ export interface Agents {
  */
 export interface AgentCommand {
   /**
-   * The argv: program then arguments; each may contain {prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}.
+   * The argv: program then arguments; each may contain {prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}, {model}.
    *
    * @minItems 1
    *
@@ -213,6 +227,33 @@ export interface Worker {
    * The agent that runs the task: a preset (claude, claude-print, codex, aider, shell) or a name under agents. Default claude.
    */
   agent?: string;
+  model?: Model;
+  /**
+   * Models that tries cycle through: try k uses models[(k-1) mod length] (SPEC §11); over model. A worker without tries uses the first.
+   *
+   * @minItems 1
+   */
+  models?: [Model, ...Model[]];
+  /**
+   * How many independent tries run at once, each a whole worker in its own worktree ({feature}.try{k}), branch and session (wt-{feature}-try{k}); the one the repository's own checks prefer becomes the worker (SPEC §11). 1 to 10; default 1.
+   */
+  best_of?: number;
+  /**
+   * The agents tries cycle through: try k uses agents[(k-1) mod length]. Default: the worker's agent for every try.
+   *
+   * @minItems 1
+   *
+   * Items: A preset or a name under agents.
+   */
+  agents?: [string, ...string[]];
+  /**
+   * A shell command run in each passing try's worktree that prints a number: the highest wins. One that fails or prints no number disqualifies that try. Default: the fewest changed lines wins.
+   */
+  judge?: string;
+  /**
+   * all: every try runs to its end, then the best is kept; first: once a try passes, the others are ended (interrupted) to spend less. Default all.
+   */
+  until?: 'all' | 'first';
   /**
    * The git ref a new worktree's branch starts from. Default HEAD.
    */

@@ -2,12 +2,25 @@
 import { closest } from './suggest.js';
 
 /** Placeholders an agent's argv may use (SPEC §1). */
-export const AGENT_PLACEHOLDERS = ['prompt', 'prompt_file', 'task', 'feature', 'worktree', 'branch'] as const;
+export const AGENT_PLACEHOLDERS = [
+  'prompt',
+  'prompt_file',
+  'task',
+  'feature',
+  'worktree',
+  'branch',
+  'model',
+] as const;
 export const WORKTREES_DIR_PLACEHOLDERS = ['repo'] as const;
 export const BRANCH_PLACEHOLDERS = ['feature', 'repo'] as const;
 export const REPORT_DIR_PLACEHOLDERS = ['run_id'] as const;
 /** Placeholders of `integrate.branch` (SPEC §10). */
 export const INTEGRATE_BRANCH_PLACEHOLDERS = ['run_id', 'date'] as const;
+
+/** The name of try k of feature F (SPEC §11): `F.try{k}` for its worktree and branch, `F-try{k}` in its session. */
+export function tryFeature(feature: string, k: number, sep: '.' | '-' = '.'): string {
+  return `${feature}${sep}try${k}`;
+}
 
 /** The `{name}` placeholders in a template, in order; `${NAME}` (shell syntax) is not one. */
 export function placeholders(template: string): string[] {

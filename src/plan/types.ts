@@ -2,7 +2,7 @@
 // (The raw shape of workers.yaml is generated from schemas/workers.schema.json: see schema-types.ts.)
 import { DEFAULT_AGENT, type AdapterName } from '../agents/index.js';
 
-/** An agent: argv with placeholders ({prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}). */
+/** An agent: argv with placeholders ({prompt}, {prompt_file}, {task}, {feature}, {worktree}, {branch}, {model}). */
 export interface AgentDef {
   command: string[];
   env?: Record<string, string>;
@@ -24,6 +24,10 @@ export interface WorkerSpec {
   task: string;
   /** Agent name as written (preset or custom). */
   agent: string;
+  /** The model its agent uses (`model`, or the first of `models`); undefined: the agent's own choice. */
+  model?: string;
+  /** `models`: the models tries cycle through (SPEC §11); undefined: every try uses `model`. */
+  models?: string[];
   /** Ref a new worktree's branch starts from; undefined = HEAD. */
   base?: string;
   needs: string[];
@@ -45,6 +49,14 @@ export interface WorkerSpec {
   env: Record<string, string>;
   /** 0-based place in the plan (WO_INDEX). */
   index: number;
+  /** Best of N (SPEC §11): how many tries, 2 to 10 (`best_of`); undefined: one, as an ordinary worker. */
+  bestOf?: number;
+  /** `agents`: the agents tries cycle through; undefined: every try uses `agent`. */
+  tryAgents?: string[];
+  /** `judge`: a command printing a number in each passing try's worktree; undefined: fewest changed lines. */
+  judge?: string;
+  /** `until: first`: the other tries end once one passes; undefined: all run to their end. */
+  until?: 'first';
 }
 
 /** What every command works with besides the workers (src/plan/resolve.ts resolveSettings). */
@@ -56,7 +68,7 @@ export interface ResolvedSettings {
   tmux: { socket?: string; prefix: string };
   report: { dir?: string };
   /** For a worker no plan describes (`wo spawn`): the plan's defaults over the config's. */
-  defaults: { agent: string; base?: string; env: Record<string, string> };
+  defaults: { agent: string; model?: string; base?: string; env: Record<string, string> };
 }
 
 export interface ResolvedPlan extends ResolvedSettings {

@@ -24,6 +24,8 @@ export interface WorkerInfo {
   /** The agent, its version, usage, waiting time and last screen (src/agents); null when unknown. */
   agent?: string | null;
   agent_version?: string | null;
+  /** The model the plan named for its agent (SPEC §11); undefined: the agent's own choice. */
+  model?: string;
   usage?: ReportUsage | null;
   waiting_ms?: number | null;
   last_screen?: string | null;
@@ -90,6 +92,7 @@ export function buildReport(input: ReportInput): RunReport {
       handoff_error: null,
       agent: w?.agent ?? null,
       agent_version: w?.agent_version ?? null,
+      ...(w?.model !== undefined && { model: w.model }),
       usage: w?.usage ?? null,
       waiting_ms: w?.waiting_ms ?? null,
       rate_limited_ms: r.rateLimitedMs ?? null,

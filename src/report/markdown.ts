@@ -117,6 +117,7 @@ function workerSection(w: ReportWorker): string[] {
   if (w.diffstat && w.commits)
     facts.push(`${w.diffstat.files} files changed, +${w.diffstat.insertions} −${w.diffstat.deletions}`);
   if (w.agent) facts.push(`agent ${codeSpan(w.agent)}${w.agent_version ? ` ${w.agent_version}` : ''}`);
+  if (w.model !== undefined) facts.push(`model ${codeSpan(w.model)}`);
   if (w.usage && (w.usage.input_tokens !== null || w.usage.output_tokens !== null))
     facts.push(`${w.usage.input_tokens ?? 0} tokens in, ${w.usage.output_tokens ?? 0} out`);
   if (w.waiting_ms) facts.push(`waited ${formatDuration(w.waiting_ms)} for a person`);

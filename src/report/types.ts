@@ -70,6 +70,8 @@ export interface ReportWorker {
   /** The agent it ran (preset or custom name), and that program's version when wo asked it (SPEC §5). */
   agent: string | null;
   agent_version: string | null;
+  /** The model the plan named for its agent (SPEC §11); absent when it named none. */
+  model?: string;
   /** Tokens and cost its agent reported; null when the agent reports none. */
   usage: ReportUsage | null;
   /** Time its agent spent waiting for a person, ms; null when its agent reports no live state. */

@@ -1,6 +1,7 @@
 // The dry-run stage: with --dry-run, what the run would create and start, and nothing is created.
 import { relative } from 'node:path';
 import { ExitCode } from '../errors.js';
+import { adapterOf, modelArgs } from '../agents/index.js';
 import { shellQuote } from '../process/run.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { Workspace } from '../workspace.js';
@@ -23,10 +24,15 @@ export const dryRun: Stage = {
  * the arguments to the agent directly). `{prompt}`, the task plus the protocol, is shown by name.
  */
 function describeCommand(plan: ResolvedPlan, w: WorkerSpec, loc: WorkerLocation): string {
-  const values = placeholderValues({ ...loc, task: w.task, feature: w.feature }, '{prompt}');
-  return (plan.agents[w.agent]?.command ?? [])
-    .map((a) => (a === '{prompt}' ? a : shellQuote(substitute(a, values))))
-    .join(' ');
+  const values = placeholderValues(
+    { ...loc, task: w.task, feature: w.feature, ...(w.model !== undefined && { model: w.model }) },
+    '{prompt}',
+  );
+  const def = plan.agents[w.agent] ?? { command: [] };
+  return [
+    ...def.command.map((a) => (a === '{prompt}' ? a : shellQuote(substitute(a, values)))),
+    ...modelArgs(adapterOf(w.agent, def), def, w.model).map(shellQuote),
+  ].join(' ');
 }
 
 /** Each selected worker: where it would run, on what, with what. */
@@ -49,6 +55,7 @@ export function dryRunText(
     lines.push(`  branch    ${loc.branch} (from ${w.base ?? 'HEAD'} when new)`);
     lines.push(`  session   ${loc.session}`);
     lines.push(`  agent     ${w.agent}`);
+    if (w.model !== undefined) lines.push(`  model     ${w.model}`);
     lines.push(`  command   ${describeCommand(plan, w, loc)}`);
     if (plan.agents[w.agent]?.command.some((a) => a.includes('{prompt}'))) {
       const prompt = relative(cwd, protocolPaths(loc.worktree).prompt);

@@ -23,7 +23,8 @@ export const facts: Stage = {
         const loc = ws.locate(rec.feature);
         const ran = rec.attempts.length > 0;
         const mine = ran ? branches.get(loc.branch) : undefined;
-        const agent = specs.get(rec.feature)?.agent;
+        const spec = specs.get(rec.feature);
+        const agent = spec?.agent;
         const version = r.agentChecks.find((c) => c.agent === agent)?.version;
         const told = await agentReport(loc.stateDir, {
           agent,
@@ -33,7 +34,13 @@ export const facts: Stage = {
           outcome: rec.outcome,
           log: protocolPaths(loc.worktree).log,
         });
-        return { ...loc, ...mine, ...told, result: (await readResult(loc.worktree)) ?? null };
+        return {
+          ...loc,
+          ...mine,
+          ...told,
+          ...(spec?.model !== undefined && { model: spec.model }),
+          result: (await readResult(loc.worktree)) ?? null,
+        };
       }),
     );
   },

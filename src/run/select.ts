@@ -31,6 +31,12 @@ export const select: Stage = {
     // Awaited later (not by a dry run); this only keeps an early rejection from going unhandled.
     r.tmuxUsable.catch(() => undefined);
     const { selected, alreadyDone, carried } = await selectShard(plan, ws, opts, ctx.cwd, r.shard);
+    // The plan may ask for tries (SPEC §11), which this wo does not run yet: refused, not run once.
+    const tries = selected.find((w) => w.bestOf !== undefined);
+    if (tries)
+      throw new UsageError(
+        `worker ${tries.feature} asks for best_of: ${tries.bestOf}, but this wo does not run tries yet (issue 21): remove best_of from it to run it once.`,
+      );
     r.selected = selected;
     r.alreadyDone = alreadyDone;
     r.carried = carried;

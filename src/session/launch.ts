@@ -8,7 +8,7 @@ import type { Tmux } from '../tmux/tmux.js';
 import { CommandError, SafetyError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { acquireRunLock } from '../lock.js';
-import { adapterOf, launchAdditions, recordAdapter } from '../agents/index.js';
+import { adapterOf, launchAdditions, modelArgs, recordAdapter } from '../agents/index.js';
 import { updateMeta } from '../protocol/metadata.js';
 import { buildPrompt, exitFile, protocolPaths, writeStatus } from '../protocol/protocol.js';
 
@@ -23,6 +23,8 @@ export interface LaunchInput {
   task: string;
   agentName: string;
   agent: AgentDef;
+  /** The model its agent uses (SPEC §11); undefined: the agent's own choice. */
+  model?: string;
   worktree: string;
   branch: string;
   session: string;
@@ -65,13 +67,15 @@ export interface Placeholders {
   feature: string;
   worktree: string;
   branch: string;
+  /** The worker's model; none: `{model}` is empty. */
+  model?: string;
 }
 
-const PLACEHOLDER = /\{(prompt_file|prompt|task|feature|worktree|branch)\}/g;
+const PLACEHOLDER = /\{(prompt_file|prompt|task|feature|worktree|branch|model)\}/g;
 
 /** Substitutes placeholders in one argv element; the result is one argument, never re-split. */
 export function substitute(arg: string, values: Placeholders): string {
-  return arg.replace(PLACEHOLDER, (_, name: keyof Placeholders) => values[name]);
+  return arg.replace(PLACEHOLDER, (_, name: keyof Placeholders) => values[name] ?? '');
 }
 
 /**
@@ -89,7 +93,7 @@ export function agentArgv(command: readonly string[], values: Placeholders, posi
 
 /** The values of an agent's placeholders for one worker (the prompt is the task plus the protocol). */
 export function placeholderValues(
-  w: { task: string; feature: string; worktree: string; branch: string },
+  w: { task: string; feature: string; worktree: string; branch: string; model?: string },
   prompt: string,
 ): Placeholders {
   return {
@@ -99,16 +103,29 @@ export function placeholderValues(
     feature: w.feature,
     worktree: w.worktree,
     branch: w.branch,
+    ...(w.model !== undefined && { model: w.model }),
   };
 }
 
-/** Who the worker is, as the environment says it (SPEC §7): for its session, setup and verify. */
-export function workerVars(w: { feature: string; index: number; worktree: string; runId?: string }) {
+/**
+ * Who the worker is, as the environment says it (SPEC §7): for its session, setup and verify. An
+ * ordinary worker is try 1 of 1 (`try`/`tries`: SPEC §11).
+ */
+export function workerVars(w: {
+  feature: string;
+  index: number;
+  worktree: string;
+  runId?: string;
+  try?: number;
+  tries?: number;
+}) {
   return {
     WO_FEATURE: w.feature,
     WO_INDEX: String(w.index),
     WO_WORKTREE: w.worktree,
     WO_RUN_ID: w.runId ?? '',
+    WO_TRY: String(w.try ?? 1),
+    WO_TRIES: String(w.tries ?? 1),
   };
 }
 
@@ -204,6 +221,7 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
   // plain command gets its text as it is.
   const argv = [
     ...agentArgv(input.agent.command, placeholderValues(input, prompt), adapter?.parsesOptions === true),
+    ...modelArgs(adapter, input.agent, input.model),
     ...added.args,
   ];
   const after = input.recordExitInSession

@@ -261,6 +261,7 @@ export class RunDriver implements WorkerDriver {
         task: w.task,
         agentName: w.agent,
         agent,
+        ...(w.model !== undefined && { model: w.model }),
         worktree: loc.worktree,
         branch: loc.branch,
         session: loc.session,

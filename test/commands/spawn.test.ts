@@ -36,6 +36,23 @@ describe('wo spawn', () => {
     expect(f.repo.git('branch', '--list', 'wo/login')).toContain('wo/login');
   });
 
+  test("a worker no plan describes gets the configured defaults' model (SPEC §11)", async () => {
+    writeFileSync(
+      join(f.repo.root, '.worc.yaml'),
+      [
+        'defaults:',
+        '  model: sonnet',
+        'agents:',
+        '  llm:',
+        '    command: [sh, -c, \'printf "%s" "$1" > model.txt\', sh, "{model}"]',
+      ].join('\n'),
+    );
+    const r = await f.wo('spawn', 'picks', 'unused', '--agent', 'llm', '--create');
+    expect(r.code).toBe(0);
+    await f.waitStatus('picks', 'done');
+    expect(readFileSync(join(f.wt('picks'), 'model.txt'), 'utf8')).toBe('sonnet');
+  });
+
   test("the session sees the caller's environment, the configured env on top, WO_* set, TMUX and CLAUDECODE gone (SPEC §7)", async () => {
     writeFileSync(join(f.repo.root, '.worc.yaml'), 'defaults:\n  env:\n    LAYER: config\n');
     Object.assign(f.ctx.env, {

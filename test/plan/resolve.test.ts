@@ -23,6 +23,12 @@ const FIELDS: {
     resolved: { builtIn: 'claude', config: 'codex', plan: 'aider', worker: 'shell' },
   },
   {
+    key: 'model',
+    values: { config: 'haiku', plan: 'sonnet', worker: 'opus' },
+    out: 'model',
+    resolved: { builtIn: undefined, config: 'haiku', plan: 'sonnet', worker: 'opus' },
+  },
+  {
     key: 'base',
     values: { config: 'develop', plan: 'main', worker: 'wo/login' },
     out: 'base',
@@ -258,4 +264,18 @@ describe('through loadPlan, with real files', () => {
       '--timeout: "45 minutes" is not a duration (use 90s, 10m, 1h30m)',
     );
   });
+});
+
+test("defaults' model for a worker no plan describes: the plan's over the config's, models first", () => {
+  const settings = (plan: WorkerDefaults | undefined, config: WorkerDefaults | undefined) =>
+    resolveSettings({
+      plan: plan ? { defaults: plan } : {},
+      config: config ? { defaults: config } : {},
+      flags: {},
+      env: {},
+    }).defaults.model;
+  expect(settings(undefined, undefined)).toBeUndefined();
+  expect(settings(undefined, { model: 'haiku' })).toBe('haiku');
+  expect(settings({ models: ['opus', 'sonnet'] }, { model: 'haiku' })).toBe('opus');
+  expect(settings({ model: 'sonnet' }, { models: ['haiku'] })).toBe('sonnet');
 });

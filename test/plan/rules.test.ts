@@ -50,3 +50,40 @@ test('config rules check report.dir placeholders, templates and defaults', () =>
   ).map((i) => formatPath(i.path));
   expect(issues.sort()).toEqual(['defaults.agent', 'defaults.timeout', 'report.dir', 'worktrees.branch']);
 });
+
+test('best of N: unknown try agents, and a worker that would share a try session, are refused', () => {
+  const plan = {
+    workers: [
+      { feature: 'parser', task: 't', best_of: 3, agents: ['claude', 'codx'] },
+      { feature: 'parser-try2', task: 't' },
+      { feature: 'parser-try4', task: 't' },
+    ],
+  };
+  expect(messages(plan)).toEqual([
+    'workers[0].agents[1]: unknown agent "codx" (valid agents: claude, shell; or define it under agents:)',
+    'workers[1].feature: "parser-try2" would share its tmux session with try 2 of "parser" (best_of: 3, sessions wt-parser-try1…): rename one of them',
+  ]);
+  // One try is an ordinary worker: no try sessions to share.
+  expect(
+    messages({
+      workers: [
+        { feature: 'a', task: 't', best_of: 1 },
+        { feature: 'a-try1', task: 't' },
+      ],
+    }),
+  ).toEqual([]);
+});
+
+test('a {model} agent among the try agents needs a model', () => {
+  const plan = {
+    agents: { mine: { command: ['mine', '{model}'] } },
+    workers: [
+      { feature: 'a', task: 't', best_of: 2, agents: ['shell', 'mine'] },
+      { feature: 'b', task: 't', best_of: 2, agents: ['shell', 'mine'], models: ['x'] },
+    ],
+  };
+  const known = { agents: ['shell', 'mine'], repo: 'shop' };
+  expect(planRules(plan, known).map((i) => `${formatPath(i.path)}: ${i.message}`)).toEqual([
+    'workers[0].feature: agent "mine" takes {model} in its command: give this worker a model (model: …), or set defaults.model',
+  ]);
+});

@@ -121,3 +121,20 @@ test('rate_limited_ms: the time the run waited for a rate limit, null when it ne
   expect(r.workers.map((w) => w.rate_limited_ms)).toEqual([62_000, null]);
   expect(renderMarkdown(r)).toContain('waited 1m2s for a rate limit');
 });
+
+test("the model a worker's plan named is in report.json and report.md, and absent when none", () => {
+  const r = buildReport({
+    runId: 'r',
+    plan: 'workers.yaml',
+    startedAt: 0,
+    finishedAt: 10000,
+    records: [record('a', 'done'), record('b', 'done')],
+    workers: [
+      { feature: 'a', branch: 'wo/a', worktree: '/w/a', agent: 'codex', model: 'gpt-5-codex' },
+      { feature: 'b', branch: 'wo/b', worktree: '/w/b', agent: 'codex' },
+    ],
+  });
+  expect(r.workers[0]!.model).toBe('gpt-5-codex');
+  expect(r.workers[1]).not.toHaveProperty('model');
+  expect(renderMarkdown(r)).toContain('agent `codex` · model `gpt-5-codex`');
+});

@@ -67,7 +67,7 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
   });
 
   test(
-    'claude, claude-print, codex, shell with verify and a stood-in aider: done, each commit on its branch, HOME untouched, no key of the caller reaches the model, --push only says so',
+    'claude, claude-print, codex (each with a model), shell with verify and a stood-in aider: done, each commit on its branch, HOME untouched, no key of the caller reaches the model, --push only says so',
     async () => {
       r = personsRun();
       const before = snapshot(r.repo.home);
@@ -80,12 +80,15 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
           'workers:',
           '  - feature: inter',
           '    agent: claude',
+          '    model: sonnet', // each program takes its model its own way (SPEC §11)
           '    task: Do the rehearsal task',
           '  - feature: headless',
           '    agent: claude-print',
+          '    model: opus',
           '    task: Do the rehearsal task',
           '  - feature: cx',
           '    agent: codex',
+          '    model: gpt-5-codex',
           '    task: Do the rehearsal task',
           '  - feature: sh',
           '    agent: shell',
@@ -125,6 +128,7 @@ describe('wo run --rehearse, the real agents against the scripted model', () => 
       const w = byFeature(r);
       for (const f of ['inter', 'headless', 'cx']) {
         expect(w[f]).toMatchObject({ outcome: 'done', rehearsal: 'agent', pushed: null });
+        expect(w[f]!.model).toBe({ inter: 'sonnet', headless: 'opus', cx: 'gpt-5-codex' }[f]);
         const usage = w[f]!.usage as { input_tokens: number; output_tokens: number; cost_usd: number };
         // Tokens as the scripted model counted them (its answers each say the same), cost 0.
         expect(usage.cost_usd).toBe(0);

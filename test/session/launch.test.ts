@@ -26,6 +26,8 @@ describe('sessionEnv (SPEC §7)', () => {
       WO_INDEX: '3',
       WO_WORKTREE: '/repo-worktrees/login',
       WO_RUN_ID: '20261128-0700-ab12',
+      WO_TRY: '1',
+      WO_TRIES: '1',
       WO_STATUS_FILE: '/repo-worktrees/login/.worker-status',
       WO_RESULT_FILE: '/repo-worktrees/login/.worker-result.md',
       WO_PROMPT_FILE: '/repo-worktrees/login/.worker-prompt.md',
