@@ -79,6 +79,18 @@ describe('selection', () => {
     expect(third.summary).toMatchObject({ done: 1, failed: 0 });
   });
 
+  test('--only with an unknown name is exit 2, says the nearest worker, and starts nothing', async () => {
+    r.writePlan(
+      `${head}  - feature: login-form\n    task: ${'echo a'}\n  - feature: logout\n    task: ${'echo b'}\n`,
+    );
+    const res = await r.wo(['run', '--only', 'logn-form,zzz']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(
+      '--only names "logn-form" (did you mean "login-form"?), "zzz", not in the plan. Workers: login-form, logout.',
+    );
+    expect(existsSync(join(r.repo.base, 'repo-worktrees'))).toBe(false);
+  });
+
   test('--only with an empty list is exit 2 and starts nothing', async () => {
     r.writePlan(`${head}  - feature: a\n    task: ${'echo a'}\n`);
     for (const only of [',', '', ' , ']) {
