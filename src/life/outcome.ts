@@ -20,6 +20,9 @@ export type { AgentEvent, AgentResult, Usage } from '../agents/types.js';
 /** Reason of a worker whose session vanished without a final status (SPEC §1). */
 export const LOST_REASON = 'session ended without status';
 
+/** Reason of an agent that exited 0 having left no status, no commit and no passing verify (SPEC §1). */
+export const NOTHING_DONE = 'the agent ended without reporting or committing';
+
 /**
  * For an observer that did not start the session itself: a worker whose status file says `running`
  * but whose session is not there yet is starting (the status is written just before the session is
@@ -89,6 +92,13 @@ export interface WorkerFacts {
    * the time now, and how long a silence means a screen wo does not know (SILENT_MS).
    */
   silence?: { since: number; now: number; afterMs: number };
+  /**
+   * The adapter the agent follows (its preset's name, or a custom agent's `adapter`); undefined for a
+   * plain command. With `committed`: whether its branch moved since the attempt started (undefined:
+   * not known, e.g. a session adopted from an earlier runner).
+   */
+  adapter?: string;
+  committed?: boolean;
 }
 
 /** The step of the run that holds the worker, when that run is live; undefined otherwise. */
@@ -302,6 +312,26 @@ export function decide(f: WorkerFacts): Decision {
     // An agent that wrote no result but ended with a message (Codex): that message is the result.
     const said = wroteNone && status === 'done' ? f.agentResult?.lastMessage?.trim() : undefined;
     const limited = status === 'failed' && f.exit.programMissing === undefined ? endedOnLimit(f) : undefined;
+    // A green row must mean work was done: an agent (not `shell`) that reported nothing and committed
+    // nothing failed, unless a `verify` below passes.
+    const nothing =
+      status === 'done' && f.adapter !== undefined && f.adapter !== 'shell' && f.committed === false;
+    if (nothing && !f.verify) {
+      const last = (f.agentResult?.lastMessage ?? f.agentResult?.message)?.trim();
+      return {
+        final: true,
+        outcome: 'failed',
+        status: 'failed',
+        reason: NOTHING_DONE,
+        exitCode,
+        endSession: false,
+        record: {
+          status: 'failed',
+          headline: NOTHING_DONE,
+          ...(last ? { detail: last } : wroteNone && { quoteOutput: f.exit.code }),
+        },
+      };
+    }
     ended = {
       final: true,
       outcome: status,

@@ -48,10 +48,22 @@ export function workflowCommand(name: string, props: Record<string, string>, mes
 /** Longest message put in one annotation; the summary and the report have the rest. */
 const ANNOTATION_MESSAGE_MAX = 4000;
 
+/** Lines of a failed worker's result put in its annotation, after its reason. */
+const RESULT_LINES = 6;
+
 function annotationMessage(w: ReportWorker): string {
-  const parts = [w.reason ?? w.outcome];
+  const reason = w.reason ?? w.outcome;
+  const parts = [reason];
   if (w.attempts > 1) parts.push(`after ${w.attempts} attempts`);
   if (w.branch) parts.push(`branch ${w.branch}`);
+  // What the worker said (or wo quoted of its output) is what a reader of the annotation needs:
+  // an exit code alone says nothing. Blank lines, code fences and a headline that repeats the reason go.
+  const said = stripEscapes(w.result ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '' && !/^\s*(```|~~~)/.test(l) && l !== `**${reason}**`)
+    .slice(0, RESULT_LINES);
+  if (said.length) parts.push('', ...said);
   return capped(stripEscapes(parts.join('\n')));
 }
 

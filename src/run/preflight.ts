@@ -1,5 +1,6 @@
 // The preflight stage: tmux usable, every agent the selection uses on PATH, able to reach its model
 // and trusted, the session names free, the hand-off possible; all before anything is created (exit 3).
+import path from 'node:path';
 import { ExitCode } from '../errors.js';
 import { worktreesRoot } from '../worktree/layout.js';
 import { assertOwnSessions } from '../worktree/worktree.js';
@@ -46,6 +47,16 @@ export const preflight: Stage = {
     if ((opts.push || opts.pr) && !r.rehearsal) {
       const { checkHandOff } = await import('../handoff/handoff.js');
       await checkHandOff({ ...ws, remote: r.remote, pr: Boolean(opts.pr), env: ctx.env });
+    }
+    // Starting again what is all done bills every agent again: say so, and name the flag that would not.
+    if (selected.length > 0 && !opts.failed) {
+      const { latestOutcomes } = await import('./history.js');
+      const planName = path.relative(ws.repoRoot, plan.file);
+      const { outcomes } = await latestOutcomes(ws.repoRoot, planName, { reportDir: plan.report.dir });
+      if (selected.every((w) => outcomes.get(w.feature) === 'done'))
+        r.notice(
+          `wo: ${selected.length === 1 ? 'the selected worker is' : `all ${selected.length} selected workers are`} already done in an earlier run of ${planName}; starting ${selected.length === 1 ? 'it' : 'them'} again. 'wo run --failed ${planName}' runs only what is not done.\n`,
+        );
     }
     // An empty shard still writes its (empty) report, so that `wo report merge` finds every shard.
     if (selected.length === 0 && !opts.shard) {

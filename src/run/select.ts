@@ -2,6 +2,7 @@
 // --failed, --shard), with every base checked before anything is created.
 import { dirname, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { closest } from '../plan/suggest.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
 import type { ReportWorker, ShardInfo } from '../report/types.js';
 import { openWorkspace, type Workspace } from '../workspace.js';
@@ -93,7 +94,7 @@ export async function selectWorkers(
     const unknown = opts.only.filter((f) => !names.has(f));
     if (unknown.length)
       throw new UsageError(
-        `--only names ${unknown.map((u) => `"${u}"`).join(', ')}, not in the plan. Workers: ${[...names].join(', ')}.`,
+        `--only names ${unknown.map((u) => `"${u}"${didYouMean(u, [...names])}`).join(', ')}, not in the plan. Workers: ${[...names].join(', ')}.`,
       );
     const want = new Set(opts.only);
     selected = selected.filter((w) => want.has(w.feature));
@@ -138,4 +139,10 @@ export async function selectWorkers(
     );
   }
   return { selected, alreadyDone, carried };
+}
+
+/** ` (did you mean "x"?)` when a worker's name is near enough to `word` to be a typo of it. */
+function didYouMean(word: string, names: readonly string[]): string {
+  const near = closest(word, names);
+  return near === undefined ? '' : ` (did you mean "${near}"?)`;
 }

@@ -30,6 +30,7 @@ import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
+import { commitOf } from '../git/git.js';
 import { createWorktree, provisionWorktree } from '../worktree/worktree.js';
 import type { RunStep } from '../protocol/run-state.js';
 import { runStepOf } from '../life/state.js';
@@ -221,6 +222,11 @@ export class RunDriver implements WorkerDriver {
     return createWorktree(git, layout.repoRoot, this.location(w.feature), w.base, w.sparse);
   }
 
+  /** The commit the worker's branch is at now (undefined when git does not know the branch). */
+  private head(loc: WorkerLocation): Promise<string | undefined> {
+    return commitOf(this.options.git, this.options.layout.repoRoot, `refs/heads/${loc.branch}`);
+  }
+
   /** The worker's facts now, with what tmux said of its session. */
   private async facts(loc: WorkerLocation, session: SessionSeen): Promise<WorkerFacts> {
     const f = await this.files.read(loc);
@@ -245,6 +251,8 @@ export class RunDriver implements WorkerDriver {
     const existing = attempt === 1 ? (await this.sessions).find((s) => s.name === loc.session) : undefined;
     const live = existing !== undefined && !existing.paneDead;
     let adopted = false;
+    /** The branch's commit when this attempt started; undefined for an adopted session (not known). */
+    let startHead: string | undefined;
     if (live && !decide(await this.facts(loc, 'alive')).final) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
     } else if (
@@ -256,6 +264,8 @@ export class RunDriver implements WorkerDriver {
       adopted = true; // it ended while no runner watched: its files say how (or tmux: crashed)
     } else {
       if (existing) await tmux.killSession(loc.session); // a finished session left open
+      // Only an agent's exit 0 asks whether it committed (a shell's or a plain command's does not).
+      if ((adapterOf(w.agent, agent)?.name ?? 'shell') !== 'shell') startHead = await this.head(loc);
       await (this.options.launch ?? launchWorker)(tmux, {
         feature: w.feature,
         task: w.task,
@@ -299,6 +309,10 @@ export class RunDriver implements WorkerDriver {
       // An adopted session spoke before this runner watched it: its silence since then says nothing.
       if (hooked && !adopted) facts.silence = { since: startedAt, now: this.clock.now(), afterMs: silentMs };
       if (w.verify) facts.verify = { command: w.verify };
+      if (adapter) facts.adapter = adapter.name;
+      // Asked only of an exit 0 (SPEC §1: an agent that reported and committed nothing failed).
+      if (adapter && startHead !== undefined && facts.exit?.code === 0)
+        facts.committed = (await this.head(loc)) !== startHead;
       let d = decide(facts);
       if (!d.final) {
         const now = `${d.state}\n${d.message ?? ''}`;

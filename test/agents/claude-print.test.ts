@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAgentFacts } from '../../src/agents/index.js';
+import { NOTHING_DONE } from '../../src/life/outcome.js';
 import { agentRun, plan, type AgentRun } from './harness.js';
 
 describe('claude-print, the real Claude Code', () => {
@@ -44,6 +45,21 @@ describe('claude-print, the real Claude Code', () => {
     const pane = readFileSync(join(dir, '.worker.log'), 'utf8');
     expect(pane).toContain('→ Bash: git commit -q -m "Add hello"');
     expect(pane).not.toContain('{"type":"assistant"');
+  });
+
+  test('an answer with no status and no commit is failed, with its last message (SPEC §1)', async () => {
+    // Exit 0 and a success result: before, this was a green row for work never done.
+    r = await agentRun([]);
+    const dir = r.wt('idle');
+    r.model.script.push({ text: 'I looked around; nothing needs changing.' });
+    r.writePlan(plan('claude-print', '  - feature: idle\n    task: Do anything\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(1);
+    const w = r.report().workers[0]!;
+    expect(w).toMatchObject({ outcome: 'failed', exit_code: 0, reason: NOTHING_DONE });
+    const result = readFileSync(join(dir, '.worker-result.md'), 'utf8');
+    expect(result).toContain(NOTHING_DONE);
+    expect(result).toContain('I looked around; nothing needs changing.');
   });
 
   test('a rate limit it retries past: `rate-limited` while it waits, then done', async () => {

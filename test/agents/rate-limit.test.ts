@@ -141,6 +141,7 @@ describe('rate limits, the real Codex CLI', () => {
       // Codex names the reset to the minute, in local time: wo waits for that minute (a little after).
       r = await agentRun([
         { error: 429, message: 'scripted usage limit', resetInS: 8, times: 1 },
+        { bash: 'echo done > .worker-status' }, // an answer alone would be failed (SPEC §1)
         { text: 'Did it.' },
       ]);
       r.writePlan(

@@ -79,6 +79,35 @@ describe('selection', () => {
     expect(third.summary).toMatchObject({ done: 1, failed: 0 });
   });
 
+  test('a run of workers all already done says so and names --failed, then starts them again', async () => {
+    r.writePlan(`${head}  - feature: a\n    task: ${'echo a'}\n  - feature: b\n    task: ${'echo b'}\n`);
+    const first = await r.wo(['run']);
+    expect(first.code).toBe(0);
+    expect(`${first.stdout}${first.stderr}`).not.toContain('already done');
+    const firstId = r.report().run_id;
+    const again = await r.wo(['run']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(
+      "wo: all 2 selected workers are already done in an earlier run of workers.yaml; starting them again. 'wo run --failed workers.yaml' runs only what is not done.",
+    );
+    expect(r.report().run_id).not.toBe(firstId); // started again, as asked
+    // One of them selected, done: said of it alone.
+    const one = await r.wo(['run', '--only', 'b']);
+    expect(one.stderr).toContain('wo: the selected worker is already done in an earlier run of workers.yaml');
+  });
+
+  test('--only with an unknown name is exit 2, says the nearest worker, and starts nothing', async () => {
+    r.writePlan(
+      `${head}  - feature: login-form\n    task: ${'echo a'}\n  - feature: logout\n    task: ${'echo b'}\n`,
+    );
+    const res = await r.wo(['run', '--only', 'logn-form,zzz']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(
+      '--only names "logn-form" (did you mean "login-form"?), "zzz", not in the plan. Workers: login-form, logout.',
+    );
+    expect(existsSync(join(r.repo.base, 'repo-worktrees'))).toBe(false);
+  });
+
   test('--only with an empty list is exit 2 and starts nothing', async () => {
     r.writePlan(`${head}  - feature: a\n    task: ${'echo a'}\n`);
     for (const only of [',', '', ' , ']) {

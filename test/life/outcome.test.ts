@@ -5,6 +5,7 @@ import {
   liveRunStep,
   liveState,
   LOST_REASON,
+  NOTHING_DONE,
   parseStatus,
   SILENT_MS,
   START_GRACE_MS,
@@ -560,4 +561,77 @@ test('liveState: idle at its prompt after a rate limit stays rate-limited, and i
   // Once it works again, a later prompt is a wait as usual.
   const later: AgentEvent[] = [...events, { at: 120, state: 'working' }, { at: 130, state: 'waiting' }];
   expect(liveState(later, 140)).toMatchObject({ state: 'waiting', waitingMs: 10 });
+});
+
+describe('decide: an agent that exited 0 having reported and committed nothing (SPEC §1)', () => {
+  const exited = { statusText: 'running', session: 'gone' as const, exit: { code: 0 } };
+  test.each<[string, Partial<WorkerFacts>, Record<string, unknown>]>([
+    [
+      'an agent, no status, no commit: failed, with its last message',
+      {
+        ...exited,
+        adapter: 'codex',
+        committed: false,
+        agentResult: { isError: false, lastMessage: 'Nothing to do.' },
+      },
+      {
+        outcome: 'failed',
+        reason: NOTHING_DONE,
+        exitCode: 0,
+        record: { status: 'failed', headline: NOTHING_DONE, detail: 'Nothing to do.' },
+      },
+    ],
+    [
+      'no last message either: the output is quoted',
+      { ...exited, adapter: 'claude-print', committed: false },
+      {
+        outcome: 'failed',
+        reason: NOTHING_DONE,
+        record: { status: 'failed', headline: NOTHING_DONE, quoteOutput: 0 },
+      },
+    ],
+    [
+      'it committed: done',
+      { ...exited, adapter: 'codex', committed: true },
+      { outcome: 'done', reason: undefined },
+    ],
+    [
+      'it wrote done itself: done',
+      { ...exited, statusText: 'done', adapter: 'codex', committed: false },
+      { outcome: 'done' },
+    ],
+    ['shell: its exit code decides', { ...exited, adapter: 'shell', committed: false }, { outcome: 'done' }],
+    [
+      'a plain command (no adapter): its exit code decides',
+      { ...exited, committed: false },
+      { outcome: 'done' },
+    ],
+    ['commits not known (an adopted session): done', { ...exited, adapter: 'codex' }, { outcome: 'done' }],
+    [
+      'a verify that passes: done',
+      { ...exited, adapter: 'codex', committed: false, verify: { command: 'true', exitCode: 0 } },
+      { outcome: 'done' },
+    ],
+    [
+      'a verify that fails: failed with the verify',
+      { ...exited, adapter: 'codex', committed: false, verify: { command: 'false', exitCode: 1 } },
+      { outcome: 'failed', reason: 'verify "false" failed (exit 1)' },
+    ],
+  ])('%s', (_what, over, expected) => {
+    const d = decide(facts(over));
+    expect(d.final).toBe(true);
+    const absent = Object.keys(expected).filter((k) => expected[k] === undefined);
+    const present = Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== undefined));
+    expect(d).toMatchObject(present);
+    for (const k of absent) expect((d as unknown as Record<string, unknown>)[k]).toBeUndefined();
+  });
+
+  test('with a verify not yet run: verifying (the verify decides)', () => {
+    expect(
+      decide(facts({ ...exited, adapter: 'codex', committed: false, verify: { command: 'true' } })),
+    ).toEqual({
+      final: false,
+      state: 'verifying',
+    });
+  });
 });

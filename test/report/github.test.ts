@@ -107,6 +107,30 @@ describe('annotations', () => {
     );
   });
 
+  test("the reason comes with the result's first lines: not only an exit code", () => {
+    const r = reportOf([failed('api', 'exit code 1'), failed('quiet', 'exit code 2')]);
+    r.workers[0]!.result = [
+      '**exit code 1**',
+      '',
+      'The agent exited with code 1 without writing a result.',
+      '',
+      'Last output:',
+      '',
+      '```',
+      '\u001b[31mError: cannot find module ./db\u001b[0m',
+      'at load (src/api.ts:3)',
+      'line 3',
+      'line 4',
+      '```',
+    ].join('\n');
+    expect(annotations(r).split('\n')).toEqual([
+      '::error title=wo%3A api failed::exit code 1%0Abranch wo/api%0A%0AThe agent exited with code 1 without writing a result.%0ALast output:%0AError: cannot find module ./db%0Aat load (src/api.ts:3)%0Aline 3%0Aline 4',
+      // No result: the reason and branch, as before.
+      '::error title=wo%3A quiet failed::exit code 2%0Abranch wo/quiet',
+      '',
+    ]);
+  });
+
   test('a long reason is cut; escape sequences are removed', () => {
     const r = reportOf([failed('big', `\u001b[31m${'x'.repeat(5000)}`)]);
     const line = annotations(r).trimEnd();

@@ -184,7 +184,8 @@ describe('wo run in CI', () => {
         .find((l) => l.startsWith('::stop-commands::') || l.startsWith('::group::')),
     ).toMatch(/^::stop-commands::wo-[0-9a-f]{24}$/);
     expect(out.filter((l) => l.startsWith('::error '))).toEqual([
-      '::error title=wo%3A broken failed::exit code 3%0Abranch wo/broken',
+      // The result's first lines follow the reason, on the one line of the command (no line of them acts).
+      '::error title=wo%3A broken failed::exit code 3%0Abranch wo/broken%0A%0AThe agent exited with code 3 without writing a result.%0ALast output:%0A::error::not from wo%0A100%25 broken, a:b',
       '::error title=wo%3A diverged hand-off failed::git push to origin refused wo/diverged: [rejected] (non-fast-forward) (wo never forces a push)',
     ]);
     const text = readFileSync(summary, 'utf8');

@@ -7,7 +7,7 @@ import type { SessionInfo, Tmux } from '../../src/tmux/tmux.js';
 import { RunDriver } from '../../src/worker/driver.js';
 import type { FileFacts, WorkerFiles } from '../../src/protocol/worker-files.js';
 import { defaultLayout } from '../../src/worktree/layout.js';
-import type { Recording } from '../../src/life/outcome.js';
+import { NOTHING_DONE, type Recording } from '../../src/life/outcome.js';
 import { PRESETS } from '../../src/plan/presets.js';
 import { FakeClock, settle, spec } from '../scheduler/fakes.js';
 
@@ -60,6 +60,7 @@ function setup(over: { verifyExit?: number } = {}) {
   const tmux = new FakeTmux();
   const clock = new FakeClock();
   const launched: string[] = [];
+  const heads = { at: 'c0' };
   const ran: Array<{ file: string; args: readonly string[]; options?: RunOptions }> = [];
   const runner: Runner = {
     async run(file, args, options) {
@@ -68,7 +69,10 @@ function setup(over: { verifyExit?: number } = {}) {
     },
   };
   const driver = new RunDriver({
-    git: {} as Git,
+    // Each branch's commit (rev-parse): a test moves it to say the agent committed.
+    git: {
+      run: async () => ({ stdout: `${heads.at}\n`, stderr: '', exitCode: 0 }),
+    } as unknown as Git,
     tmux: tmux as unknown as Tmux,
     runner,
     layout,
@@ -88,7 +92,7 @@ function setup(over: { verifyExit?: number } = {}) {
     },
   });
   const wt = (f: string) => `/repo-worktrees/${f}`;
-  return { driver, files, tmux, clock, launched, ran, wt };
+  return { driver, files, tmux, clock, launched, ran, wt, heads };
 }
 
 describe('RunDriver (fakes)', () => {
@@ -105,6 +109,34 @@ describe('RunDriver (fakes)', () => {
     expect(files.recorded).toEqual([{ worktree: wt('a'), r: { status: 'done', quoteOutput: 0 } }]);
     await driver.close();
     expect(files.finishedAt).toEqual([wt('a')]);
+  });
+
+  test('an agent that exited 0 having reported and committed nothing is failed; one that committed is done', async () => {
+    const { driver, files, wt, clock, heads } = setup();
+    // A headless agent's end waits for its printed result: a few polls find both.
+    const polls = async () => {
+      for (let i = 0; i < 5; i++) {
+        clock.advance(1);
+        await driver.monitor.poll();
+      }
+    };
+    const idle = await driver.start(spec('idle', { agent: 'claude-print' }), 1);
+    files.set(wt('idle'), {
+      exit: { code: 0 },
+      agentResult: { isError: false, lastMessage: 'Nothing to do.' },
+    });
+    await polls();
+    expect(await idle.done).toMatchObject({ outcome: 'failed', reason: NOTHING_DONE, exitCode: 0 });
+    expect(files.recorded).toEqual([
+      { worktree: wt('idle'), r: { status: 'failed', headline: NOTHING_DONE, detail: 'Nothing to do.' } },
+    ]);
+
+    const busy = await driver.start(spec('busy', { agent: 'claude-print' }), 1);
+    heads.at = 'c1'; // it committed
+    files.set(wt('busy'), { exit: { code: 0 }, agentResult: { isError: false } });
+    await polls();
+    expect(await busy.done).toMatchObject({ outcome: 'done', exitCode: 0 });
+    await driver.close();
   });
 
   test('an interactive agent that wrote done is done, and its session is ended for it', async () => {
@@ -271,7 +303,7 @@ describe('RunDriver: the end is written down off the critical path', () => {
   });
 
   test("a plain command's end is decided from one look: its files are not read again for usage", async () => {
-    const { driver, files, wt, clock } = setup();
+    const { driver, files, wt, clock, heads } = setup();
     let reads = 0;
     const read = files.read.bind(files);
     files.read = async (loc) => {
@@ -293,6 +325,7 @@ describe('RunDriver: the end is written down off the critical path', () => {
     reads = 0;
     // An agent with an adapter is read once more: what it printed by its end is its usage.
     const h2 = await driver.start(spec('q', { agent: 'claude-print' }), 1);
+    heads.at = 'c1'; // it committed: done
     files.set(wt('q'), { exit: { code: 0 }, agentResult: { usage: { inputTokens: 5 } } as never });
     await polls();
     expect(await h2.done).toMatchObject({ outcome: 'done', usage: { inputTokens: 5 } });
