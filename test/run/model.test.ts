@@ -21,7 +21,8 @@ describe('model', () => {
         '  placeholder:',
         '    command: [sh, -c, \'printf "%s\\n" "$@" > "$PROBE/$WO_FEATURE"\', sh, "--llm={model}"]',
         '  follows-aider:',
-        '    command: [sh, -c, \'printf "%s\\n" "$@" > "$PROBE/$WO_FEATURE"\', sh]',
+        // It reports done as the protocol asks: an agent that exits 0 having done nothing is failed.
+        '    command: [sh, -c, \'printf "%s\\n" "$@" > "$PROBE/$WO_FEATURE"; echo done > .worker-status\', sh]',
         '    adapter: aider',
         'workers:',
         '  - { feature: own, task: t, agent: placeholder, model: opus }',
