@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Runner } from '../process/run.js';
+import type { Runner, RunResult } from '../process/run.js';
 import { EnvError, UsageError } from '../errors.js';
 import {
   branchTips,
@@ -160,7 +160,6 @@ export async function handOff(
   opts: HandOffOptions,
 ): Promise<Map<string, HandOffResult>> {
   const out = new Map<string, HandOffResult>();
-  const ghEnv = { ...opts.env, GH_PROMPT_DISABLED: '1' };
   const pushed: HandOffWorker[] = [];
   for (const w of workers) {
     if (w.outcome !== 'done') continue;
@@ -188,41 +187,11 @@ export async function handOff(
   if (!opts.pr || pushed.length === 0) return out;
 
   const head = await currentBranch(opts.git, opts.repoRoot);
+  const gh = ghRunner(opts);
   const tmp = await mkdtemp(join(tmpdir(), 'wo-pr-'));
   try {
     for (const w of pushed) {
       const result = out.get(w.feature)!;
-      const gh = (args: string[]) =>
-        opts.runner.run('gh', args, {
-          cwd: opts.repoRoot,
-          env: ghEnv,
-          extendEnv: false,
-          reject: false,
-          timeoutMs: GH_TIMEOUT_MS,
-        });
-      const list = await gh([
-        'pr',
-        'list',
-        '--head',
-        w.branch,
-        '--state',
-        'open',
-        '--json',
-        'url',
-        '--limit',
-        '1',
-      ]);
-      if (list.exitCode !== 0) {
-        result.error = `gh pr list failed: ${ghWords(list)}`;
-        opts.note(`${w.feature}: ${result.error}`);
-        continue;
-      }
-      const existing = parseUrls(list.stdout)[0];
-      if (existing) {
-        result.pr_url = existing;
-        opts.note(`${w.feature}: a pull request is already open for ${w.branch}: ${existing}`);
-        continue;
-      }
       // The base of the pull request: the worker's base when it is a branch, else the branch the run
       // started from; on a detached HEAD gh picks the repository's default branch.
       const base =
@@ -231,19 +200,24 @@ export async function handOff(
             ? w.base
             : undefined
           : head;
-      const bodyFile = join(tmp, `${w.feature}.md`);
-      await writeFile(bodyFile, prBody(w, opts.runId));
-      const args = ['pr', 'create', '--draft', '--head', w.branch, ...(base ? ['--base', base] : [])];
-      args.push('--title', prTitle(w), '--body-file', bodyFile);
-      const created = await gh(args);
-      const url = parseUrls(created.stdout).at(-1);
-      if (created.exitCode !== 0 || !url) {
-        result.error = `gh pr create failed: ${ghWords(created)}`;
-        opts.note(`${w.feature}: ${result.error}`);
+      const pr = await draftPullRequest(gh, tmp, {
+        name: w.feature,
+        branch: w.branch,
+        base,
+        title: prTitle(w),
+        body: prBody(w, opts.runId),
+      });
+      if ('error' in pr) {
+        result.error = pr.error;
+        opts.note(`${w.feature}: ${pr.error}`);
         continue;
       }
-      result.pr_url = url;
-      opts.note(`${w.feature}: opened a draft pull request: ${url}`);
+      result.pr_url = pr.url;
+      opts.note(
+        pr.existing
+          ? `${w.feature}: a pull request is already open for ${w.branch}: ${pr.url}`
+          : `${w.feature}: opened a draft pull request: ${pr.url}`,
+      );
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -331,7 +305,35 @@ export async function handOffIntegration(
   }
   opts.note(`integration: pushed ${x.branch} to ${opts.remote}`);
   if (!opts.pr) return { pushed: true, pr_url: null, error: null };
-  const gh = (args: string[]) =>
+  const tmp = await mkdtemp(join(tmpdir(), 'wo-pr-'));
+  try {
+    const pr = await draftPullRequest(ghRunner(opts), tmp, {
+      name: 'integration',
+      branch: x.branch,
+      base: (await opts.git.branchExists(opts.repoRoot, x.base)) ? x.base : undefined,
+      title: `wo: integrate ${x.merged.length} worker${x.merged.length === 1 ? '' : 's'} (${x.outcome})`,
+      body: integrationPrBody(x, opts.runId),
+    });
+    if ('error' in pr) {
+      opts.note(`integration: ${pr.error}`);
+      return { pushed: true, pr_url: null, error: pr.error };
+    }
+    opts.note(
+      pr.existing
+        ? `integration: a pull request is already open for ${x.branch}: ${pr.url}`
+        : `integration: opened a draft pull request: ${pr.url}`,
+    );
+    return { pushed: true, pr_url: pr.url, error: null };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+type Gh = (args: string[]) => Promise<RunResult>;
+
+/** gh as wo runs it: never prompting, the caller's environment only, bounded in time. */
+function ghRunner(opts: Pick<HandOffOptions, 'runner' | 'repoRoot' | 'env'>): Gh {
+  return (args) =>
     opts.runner.run('gh', args, {
       cwd: opts.repoRoot,
       env: { ...opts.env, GH_PROMPT_DISABLED: '1' },
@@ -339,11 +341,22 @@ export async function handOffIntegration(
       reject: false,
       timeoutMs: GH_TIMEOUT_MS,
     });
+}
+
+/**
+ * The draft pull request for `pr.branch`: the one already open, or a new one (its body written to a
+ * file in `tmp`, never passed through a shell); gh's own words when it fails.
+ */
+async function draftPullRequest(
+  gh: Gh,
+  tmp: string,
+  pr: { name: string; branch: string; base: string | undefined; title: string; body: string },
+): Promise<{ url: string; existing: boolean } | { error: string }> {
   const list = await gh([
     'pr',
     'list',
     '--head',
-    x.branch,
+    pr.branch,
     '--state',
     'open',
     '--json',
@@ -351,43 +364,24 @@ export async function handOffIntegration(
     '--limit',
     '1',
   ]);
-  if (list.exitCode !== 0) {
-    const error = `gh pr list failed: ${firstLine(list.stderr || list.stdout) || `exit ${list.exitCode}`}`;
-    opts.note(`integration: ${error}`);
-    return { pushed: true, pr_url: null, error };
-  }
+  if (list.exitCode !== 0) return { error: `gh pr list failed: ${ghWords(list)}` };
   const existing = parseUrls(list.stdout)[0];
-  if (existing) {
-    opts.note(`integration: a pull request is already open for ${x.branch}: ${existing}`);
-    return { pushed: true, pr_url: existing, error: null };
-  }
-  const tmp = await mkdtemp(join(tmpdir(), 'wo-pr-'));
-  try {
-    const bodyFile = join(tmp, 'integration.md');
-    await writeFile(bodyFile, integrationPrBody(x, opts.runId));
-    const base = (await opts.git.branchExists(opts.repoRoot, x.base)) ? x.base : undefined;
-    const title = `wo: integrate ${x.merged.length} worker${x.merged.length === 1 ? '' : 's'} (${x.outcome})`;
-    const created = await gh([
-      'pr',
-      'create',
-      '--draft',
-      '--head',
-      x.branch,
-      ...(base ? ['--base', base] : []),
-      '--title',
-      title,
-      '--body-file',
-      bodyFile,
-    ]);
-    const url = parseUrls(created.stdout).at(-1);
-    if (created.exitCode !== 0 || !url) {
-      const error = `gh pr create failed: ${firstLine(created.stderr || created.stdout) || `exit ${created.exitCode}`}`;
-      opts.note(`integration: ${error}`);
-      return { pushed: true, pr_url: null, error };
-    }
-    opts.note(`integration: opened a draft pull request: ${url}`);
-    return { pushed: true, pr_url: url, error: null };
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  if (existing) return { url: existing, existing: true };
+  const bodyFile = join(tmp, `${pr.name}.md`);
+  await writeFile(bodyFile, pr.body);
+  const created = await gh([
+    'pr',
+    'create',
+    '--draft',
+    '--head',
+    pr.branch,
+    ...(pr.base ? ['--base', pr.base] : []),
+    '--title',
+    pr.title,
+    '--body-file',
+    bodyFile,
+  ]);
+  const url = parseUrls(created.stdout).at(-1);
+  if (created.exitCode !== 0 || !url) return { error: `gh pr create failed: ${ghWords(created)}` };
+  return { url, existing: false };
 }
