@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, type Fixture } from '../commands/setup.js';
 import { waitFor } from '../helpers.js';
+import { BIN } from '../run/harness.js';
 
 describe('session ownership', () => {
   let a: Fixture;
@@ -19,6 +20,18 @@ describe('session ownership', () => {
     a.cleanup();
   });
 
+  /** `wo argv…` as a process of its own (the built CLI), in the fixture's repository and environment. */
+  const woProcess = (f: Fixture, ...argv: string[]) =>
+    new Promise<{ code: number; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...argv], {
+        cwd: f.repo.root,
+        env: f.ctx.env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code: code ?? 1, err }));
+    });
   const aliveIn = async (f: Fixture, name: string) =>
     (await f.t.tmux.allSessions()).some((s) => s.name === name && !s.paneDead);
 
@@ -73,13 +86,16 @@ describe('session ownership', () => {
     expect((await a.wo('spawn', 'login', 'true', '--agent', 'shell', '--create')).code).toBe(0);
     await a.waitStatus('login', 'done');
     await waitFor(async () => !(await aliveIn(a, 'wt-login')), 'the first session to end');
+    // Two wo processes, as two people or scripts would start them: the start lock proves its holder
+    // by its pid, which two calls inside this one test process would share.
     const results = await Promise.all([
-      a.wo('spawn', 'login', 'sleep 60', '--agent', 'shell'),
-      a.wo('spawn', 'login', 'sleep 60', '--agent', 'shell'),
+      woProcess(a, 'spawn', 'login', 'sleep 60', '--agent', 'shell'),
+      woProcess(a, 'spawn', 'login', 'sleep 60', '--agent', 'shell'),
     ]);
     expect(results.map((r) => r.code).sort()).toEqual([0, 2]);
     const loser = results.find((r) => r.code === 2)!;
-    expect(loser.err).toContain('already running');
+    // Refused under the start lock while the winner starts, or by its live session once it has.
+    expect(loser.err).toMatch(/being started by another wo|already running/);
     expect(await aliveIn(a, 'wt-login')).toBe(true);
     expect(a.status('login')).toBe('running');
   });
