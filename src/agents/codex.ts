@@ -54,6 +54,27 @@ export const codex: Agent<'codex'> = {
 export const REHEARSAL_OPENAI_KEY = 'sk-wo-rehearsal-not-a-real-key';
 
 /**
+ * A Codex config.toml whose one provider is a scripted model server at `modelUrl` (Codex 0.171's
+ * custom providers speak the Responses API). No retries: a limit ends the attempt, and wo waits it
+ * out. The rehearsal and the tests' agent homes both write it.
+ */
+export function scriptedProviderConfig(name: string, modelUrl: string): string {
+  return [
+    'model = "gpt-test"',
+    `model_provider = ${tomlString(name)}`,
+    '',
+    `[model_providers.${name}]`,
+    `name = ${tomlString(name)}`,
+    `base_url = ${tomlString(`${modelUrl}/v1`)}`,
+    'env_key = "OPENAI_API_KEY"',
+    'wire_api = "responses"',
+    'request_max_retries = 0',
+    'stream_max_retries = 0',
+    '',
+  ].join('\n');
+}
+
+/**
  * A rehearsal (SPEC §12): Codex with a CODEX_HOME of this worker's own under the run's rehearsal
  * folder, whose one provider is this worker's script on the model server (Codex 0.171's custom
  * providers speak the Responses API). No retries: a limit ends the attempt, and wo waits it out.
@@ -61,23 +82,9 @@ export const REHEARSAL_OPENAI_KEY = 'sk-wo-rehearsal-not-a-real-key';
 export async function codexRehearsal(r: RehearsalLaunch): Promise<LaunchAdditions> {
   const home = join(r.home, 'codex', r.feature);
   await mkdir(home, { recursive: true, mode: 0o700 });
-  await writeFile(
-    join(home, 'config.toml'),
-    [
-      'model = "gpt-test"',
-      'model_provider = "wo-rehearsal"',
-      '',
-      '[model_providers.wo-rehearsal]',
-      'name = "wo rehearsal"',
-      `base_url = ${tomlString(`${r.modelUrl}/v1`)}`,
-      'env_key = "OPENAI_API_KEY"',
-      'wire_api = "responses"',
-      'request_max_retries = 0',
-      'stream_max_retries = 0',
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
+  await writeFile(join(home, 'config.toml'), scriptedProviderConfig('wo-rehearsal', r.modelUrl), {
+    mode: 0o600,
+  });
   return { args: [], env: { CODEX_HOME: home, OPENAI_API_KEY: REHEARSAL_OPENAI_KEY } };
 }
 

@@ -3,6 +3,7 @@
 // (scripts/install-agents.sh), and both pointed at the scripted model server.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { scriptedProviderConfig } from '../../src/agents/codex.js';
 
 export const AGENTS_DIR = resolve(process.env.WO_AGENTS_DIR ?? join(import.meta.dirname, '../../.agents'));
 export const CLAUDE_BIN_DIR = join(AGENTS_DIR, 'anthropic-ai-claude-code-2.1.197/node_modules/.bin');
@@ -41,22 +42,7 @@ export function agentEnv(o: AgentEnvOptions): Record<string, string> {
       projects,
     }),
   );
-  writeFileSync(
-    join(codexHome, 'config.toml'),
-    [
-      'model = "gpt-test"',
-      'model_provider = "scripted"',
-      '',
-      '[model_providers.scripted]',
-      'name = "scripted"',
-      `base_url = "${o.modelUrl}/v1"`,
-      'env_key = "OPENAI_API_KEY"',
-      'wire_api = "responses"',
-      'request_max_retries = 0',
-      'stream_max_retries = 0',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(codexHome, 'config.toml'), scriptedProviderConfig('scripted', o.modelUrl));
   return {
     HOME: home,
     CODEX_HOME: codexHome,
