@@ -9,6 +9,8 @@ import { MAX_SHARDS, parseShard, resolveShard, shardFromEnv, splitShards } from 
 import { readTimings, updateTimings } from '../../src/report/timings.js';
 import { REPORT_MAX_BYTES, TIMINGS_MAX_BYTES } from '../../src/report/bounded.js';
 import type { RunReport } from '../../src/report/types.js';
+import { findReportDirs, mergeReports, readReportDir } from '../../src/report/merge.js';
+import { readLastOutputFile } from '../../src/report/last-output.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'wo-untrusted-'))));
@@ -96,5 +98,107 @@ describe('timings files', () => {
       workers: [worker('../x', 5), worker('good', 7), worker('bad', '9'), worker('nan', NaN)],
     } as RunReport);
     expect(next.durations_ms).toEqual({ good: 7 });
+  });
+});
+
+describe('shard reports given to wo report merge', () => {
+  const worker = (feature: string, extra: Record<string, unknown> = {}) => ({
+    feature,
+    outcome: 'done',
+    from_run: null,
+    reason: null,
+    attempts: 1,
+    started_at: '2026-11-23T18:30:00.000Z',
+    finished_at: '2026-11-23T18:31:00.000Z',
+    duration_ms: 60_000,
+    branch: `wo/${feature}`,
+    worktree: `/w/${feature}`,
+    exit_code: 0,
+    result: null,
+    usage: null,
+    attempt_details: [],
+    ...extra,
+  });
+  const report = (extra: Record<string, unknown> = {}, workers = [worker('a')]) => ({
+    run_id: 'r1',
+    plan: 'workers.yaml',
+    started_at: '2026-11-23T18:30:00.000Z',
+    finished_at: '2026-11-23T18:31:00.000Z',
+    duration_ms: 60_000,
+    summary: {},
+    shard: { index: 1, total: 1 },
+    workers,
+    ...extra,
+  });
+  const put = (sub: string, data: unknown): string => {
+    mkdirSync(join(dir, sub), { recursive: true });
+    writeFileSync(join(dir, sub, 'report.json'), typeof data === 'string' ? data : JSON.stringify(data));
+    return join(dir, sub);
+  };
+
+  test('a date that is not one is refused, naming the file (not "Invalid time value")', async () => {
+    const d = put('s', report({ started_at: 'yesterday' }));
+    await expect(readReportDir(d)).rejects.toThrow(
+      /started_at and finished_at must be dates.*remove that folder/,
+    );
+  });
+
+  test.each(['../../etc/passwd', 'a/b', '', '.hidden'])('a worker named %j is refused', async (name) => {
+    const d = put('s', report({}, [worker(name)]));
+    await expect(readReportDir(d)).rejects.toThrow(/is not a worker name/);
+  });
+
+  test('values of the wrong kind are cleaned and said, and the merge goes on', async () => {
+    const d = put(
+      's',
+      report({ shard: 'x' }, [
+        worker('a', {
+          duration_ms: '1e9',
+          attempts: -3,
+          exit_code: {},
+          usage: { cost_usd: 'free' },
+          started_at: 'then',
+          attempt_details: 'many',
+          branch: 7,
+        }),
+      ]),
+    );
+    const shard = await readReportDir(d);
+    const w = shard.report.workers[0]!;
+    expect(w).toMatchObject({
+      duration_ms: null,
+      attempts: 0,
+      exit_code: null,
+      usage: null,
+      started_at: null,
+      attempt_details: [],
+      branch: '',
+    });
+    const { report: merged, warnings } = mergeReports([shard], 'm');
+    expect(warnings.join('\n')).toMatch(/a\.duration_ms.*had values of the wrong kind, left out/);
+    expect(merged.shard).toBeNull();
+    // Nothing of it reaches the timings file but a name and a number.
+    expect(updateTimings(new Map(), merged).durations_ms).toEqual({});
+  });
+
+  test('a report.json that is a FIFO, a device link or huge is refused without waiting or reading it', async () => {
+    mkdirSync(join(dir, 'fifo'));
+    execFileSync('mkfifo', [join(dir, 'fifo', 'report.json')]);
+    mkdirSync(join(dir, 'dev'));
+    symlinkSync('/dev/zero', join(dir, 'dev', 'report.json'));
+    mkdirSync(join(dir, 'big'));
+    writeFileSync(join(dir, 'big', 'report.json'), '');
+    truncateSync(join(dir, 'big', 'report.json'), REPORT_MAX_BYTES + 1);
+    // Each is found as a report folder, then refused with a message when read.
+    expect(await findReportDirs([dir])).toEqual(['big', 'dev', 'fifo'].map((s) => join(dir, s)));
+    await expect(readReportDir(join(dir, 'fifo'))).rejects.toThrow(/is a FIFO, not a regular file/);
+    await expect(readReportDir(join(dir, 'dev'))).rejects.toThrow(/not a regular file/);
+    await expect(readReportDir(join(dir, 'big'))).rejects.toThrow(/more than the 64 MB wo reads/);
+  });
+
+  test('a last-output.json that is a FIFO or huge adds nothing and does not wait', async () => {
+    mkdirSync(join(dir, 'o'));
+    execFileSync('mkfifo', [join(dir, 'o', 'last-output.json')]);
+    expect(await readLastOutputFile(join(dir, 'o'))).toEqual(new Map());
   });
 });
