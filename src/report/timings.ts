@@ -1,9 +1,9 @@
 // The timings file (SPEC §8): each worker's latest duration, read by `--shard` to balance shards and
 // written by every run and by `wo report merge`. Default `.wo/timings.json`; `--timings FILE`.
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../fsutil.js';
 import { FEATURE_PATTERN } from '../plan/types.js';
 import { readBoundedText, TIMINGS_MAX_BYTES } from './bounded.js';
+import { writeOutputFile } from './output-file.js';
 import { UsageError } from '../errors.js';
 import { ranThisRun } from './build.js';
 import type { RunReport } from './types.js';
@@ -69,5 +69,5 @@ export function updateTimings(before: ReadonlyMap<string, number>, report: RunRe
 /** Reads, updates and writes the file whole. */
 export async function recordTimings(file: string, report: RunReport): Promise<void> {
   const next = updateTimings(await readTimings(file), report);
-  await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+  await writeOutputFile(file, `${JSON.stringify(next, null, 2)}\n`);
 }
