@@ -1,7 +1,15 @@
 // SPEC §9 "inputs and outputs of any size and kind": --shard values, timings files and shard reports
 // that are empty, huge, not regular files or malformed get a clear message, never a crash.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/errors.js';
@@ -11,6 +19,7 @@ import { REPORT_MAX_BYTES, TIMINGS_MAX_BYTES } from '../../src/report/bounded.js
 import type { RunReport } from '../../src/report/types.js';
 import { findReportDirs, mergeReports, readReportDir } from '../../src/report/merge.js';
 import { readLastOutputFile } from '../../src/report/last-output.js';
+import { lastReported, latestOutcomes } from '../../src/run/history.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'wo-untrusted-'))));
@@ -200,5 +209,32 @@ describe('shard reports given to wo report merge', () => {
     mkdirSync(join(dir, 'o'));
     execFileSync('mkfifo', [join(dir, 'o', 'last-output.json')]);
     expect(await readLastOutputFile(join(dir, 'o'))).toEqual(new Map());
+  });
+});
+
+describe('"the latest run" for --failed', () => {
+  const put = (id: string, startedAt: string, outcome: string, mtime: number) => {
+    const d = join(dir, '.wo', 'runs', id);
+    mkdirSync(d, { recursive: true });
+    const file = join(d, 'report.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        run_id: id,
+        plan: 'workers.yaml',
+        started_at: startedAt,
+        workers: [{ feature: 'a', outcome }],
+      }),
+    );
+    utimesSync(file, mtime, mtime);
+  };
+
+  test('is the one wo wrote last, not the one whose dates claim 2099', async () => {
+    put('forged', '2099-01-01T00:00:00.000Z', 'done', 1_000_000);
+    put('real', '2026-11-23T18:30:00.000Z', 'failed', 2_000_000);
+    const { outcomes, latest } = await latestOutcomes(dir, 'workers.yaml');
+    expect(outcomes.get('a')).toBe('failed');
+    expect(latest.get('a')?.runId).toBe('real');
+    expect((await lastReported(dir, 'a'))?.runId).toBe('real');
   });
 });
