@@ -38,13 +38,15 @@ async function writeSpecial(path: string, data: string, append: boolean, deadlin
   try {
     fh = await open(path, constants.O_WRONLY | constants.O_NONBLOCK | (append ? constants.O_APPEND : 0));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENXIO')
+    if ((e as NodeJS.ErrnoException).code === 'ENXIO') {
+      const kind = await stat(path).then(fileKind, () => 'a special file');
       throw new Error(
-        `${path} is a FIFO that nothing reads: start its reader first, or name a regular file`,
-        {
-          cause: e,
-        },
+        kind === 'a FIFO'
+          ? `${path} is a FIFO that nothing reads: start its reader first, or name a regular file`
+          : `${path} is ${kind} wo cannot open for writing: name a regular file`,
+        { cause: e },
       );
+    }
     throw e;
   }
   try {
@@ -69,12 +71,25 @@ async function writeSpecial(path: string, data: string, append: boolean, deadlin
   }
 }
 
+const OWN_STREAMS: Record<string, () => NodeJS.WriteStream> = {
+  '/dev/stdout': () => process.stdout,
+  '/dev/stderr': () => process.stderr,
+};
+
+function writeStream(stream: NodeJS.WriteStream, data: string): Promise<void> {
+  return new Promise((resolve, reject) => stream.write(data, (e) => (e ? reject(e) : resolve())));
+}
+
 /** Writes a whole output file: a regular file (or none yet) atomically, anything else in place. */
 export async function writeOutputFile(
   path: string,
   data: string,
   deadlineMs = IN_PLACE_DEADLINE_MS,
 ): Promise<void> {
+  // wo's own output streams: written through them, in order with what wo printed there, whatever
+  // they are (a socket behind /proc/self/fd cannot be opened again; a file there is not replaced).
+  const own = OWN_STREAMS[path];
+  if (own) return writeStream(own(), data);
   const kind = await kindOf(path);
   if (kind === 'none' || kind === 'file') return writeFileAtomic(path, data);
   // A link to a regular file stays a link: its target is rewritten.
@@ -91,6 +106,8 @@ export async function appendOutputFile(
   text: (size: number) => string,
   deadlineMs = IN_PLACE_DEADLINE_MS,
 ): Promise<void> {
+  const own = OWN_STREAMS[path];
+  if (own) return writeStream(own(), text(0));
   const kind = await kindOf(path);
   if (kind === 'special') return writeSpecial(path, text(0), true, deadlineMs);
   const file = typeof kind === 'object' ? kind.link : path;
