@@ -19,6 +19,7 @@ export interface ShardReport {
 
 /** Whether `dir` has a report.json of any kind (a FIFO or a huge one is refused when it is read). */
 const hasReportJson = async (dir: string): Promise<boolean> =>
+  // Not there, or not reachable: no report to merge in that folder.
   (await lstat(join(dir, 'report.json')).catch(() => undefined)) !== undefined;
 
 const isDate = (v: unknown): v is string => typeof v === 'string' && Number.isFinite(Date.parse(v));

@@ -21,8 +21,8 @@ async function kindOf(path: string): Promise<'none' | 'file' | { link: string } 
   if (l.isFile()) return 'file';
   if (l.isDirectory()) throw new Error(`${path} is a folder: name a file`);
   if (!l.isSymbolicLink()) return 'special';
+  // A link to nothing (stat fails): made by someone else, not ours to replace or to follow.
   const target = await stat(path).catch(() => undefined);
-  // A link to nothing: made by someone else, not ours to replace or to follow into a new file.
   if (!target) throw new Error(`${path} is a link to nothing: remove it or name another file`);
   if (target.isDirectory()) throw new Error(`${path} is a link to a folder: name a file`);
   return target.isFile() ? { link: await realpath(path) } : 'special';

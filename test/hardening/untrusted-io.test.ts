@@ -58,7 +58,7 @@ describe('untrusted inputs and outputs', () => {
     const reader = spawn('cat', [junit], { stdio: ['ignore', 'pipe', 'ignore'] });
     readers.push(reader);
     let got = '';
-    reader.stdout!.on('data', (d: Buffer) => (got += d.toString()));
+    reader.stdout.on('data', (d: Buffer) => (got += d.toString()));
     const closed = new Promise((r) => reader.on('close', r));
     // The reader is waiting in its open (for a writer) before wo runs.
     await waitFor(
