@@ -71,7 +71,19 @@ export async function readReportDir(dir: string): Promise<ShardReport> {
   const workers = r.workers.map((w) => cleanWorker(w, cleaned));
   const shard = isShard(r.shard) ? r.shard : null;
   if (r.shard !== undefined && r.shard !== null && !shard) cleaned.push('shard');
-  return { dir, report: { ...(r as unknown as RunReport), shard, workers }, cleaned };
+  const top: Record<string, unknown> = { ...r, shard, workers };
+  // The run-wide parts the merged report may take over: dropped when not of their shape.
+  const wrongShape: Array<[string, (v: unknown) => boolean]> = [
+    ['integration', (v) => v === null || isIntegration(v)],
+    ['predicted_conflicts', (v) => Array.isArray(v) && v.every(isPrediction)],
+    ['rehearsal', (v) => typeof v === 'boolean'],
+  ];
+  for (const [key, ok] of wrongShape)
+    if (key in top && !ok(top[key])) {
+      delete top[key];
+      cleaned.push(key);
+    }
+  return { dir, report: top as unknown as RunReport, cleaned };
 }
 
 const isShard = (v: unknown): v is { index: number; total: number } =>
@@ -120,6 +132,33 @@ function cleanWorker(w: Record<string, unknown>, cleaned: string[]): ReportWorke
     return key in w && w[key] !== null;
   }
 }
+
+const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isPrediction = (v: unknown): boolean =>
+  isObject(v) && typeof v.feature === 'string' && typeof v.with === 'string' && strings(v.files);
+const textOrNull = (v: unknown): boolean => v === null || v === undefined || typeof v === 'string';
+const isVerify = (v: unknown): boolean =>
+  isObject(v) &&
+  typeof v.command === 'string' &&
+  typeof v.passed === 'boolean' &&
+  textOrNull(v.culprit) &&
+  textOrNull(v.finding) &&
+  textOrNull(v.output);
+const isIntegration = (v: unknown): boolean =>
+  isObject(v) &&
+  typeof v.branch === 'string' &&
+  typeof v.base === 'string' &&
+  typeof v.outcome === 'string' &&
+  strings(v.merged) &&
+  strings(v.not_merged) &&
+  Array.isArray(v.conflicts) &&
+  v.conflicts.every(
+    (c) => isObject(c) && typeof c.feature === 'string' && strings(c.files) && strings(c.with),
+  ) &&
+  (v.verify === null || isVerify(v.verify)) &&
+  textOrNull(v.reason) &&
+  textOrNull(v.head) &&
+  count(v.duration_ms);
 
 const count = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const countOrNull = (v: unknown): boolean => v === null || v === undefined || count(v);

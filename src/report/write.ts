@@ -2,6 +2,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
 import { UsageError } from '../errors.js';
+import { readBoundedText, REPORT_MAX_BYTES } from './bounded.js';
 import { renderJson } from './json.js';
 import { writeOutputFile } from './output-file.js';
 import { renderMarkdown } from './markdown.js';
@@ -109,7 +110,7 @@ export async function readLastReport(repoRoot: string): Promise<RunReport | unde
     throw new UsageError(`${pointerFile} is corrupt: it has no "report_json" path; ${fix}`);
   }
   const reportFile = resolve(repoRoot, pointer.report_json);
-  const reportText = await readTextIfExists(reportFile);
+  const reportText = await readBoundedText(reportFile, REPORT_MAX_BYTES, fix);
   if (reportText === undefined) {
     throw new UsageError(`${pointerFile} points to ${reportFile}, which does not exist; ${fix}`);
   }

@@ -20,6 +20,9 @@ import type { RunReport } from '../../src/report/types.js';
 import { findReportDirs, mergeReports, readReportDir } from '../../src/report/merge.js';
 import { readLastOutputFile } from '../../src/report/last-output.js';
 import { lastReported, latestOutcomes } from '../../src/run/history.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderJunit } from '../../src/report/junit.js';
+import { renderHtml } from '../../src/report/html.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'wo-untrusted-'))));
@@ -236,5 +239,46 @@ describe('"the latest run" for --failed', () => {
     expect(outcomes.get('a')).toBe('failed');
     expect(latest.get('a')?.runId).toBe('real');
     expect((await lastReported(dir, 'a'))?.runId).toBe('real');
+  });
+});
+
+describe('the run-wide parts of a shard report', () => {
+  const base = {
+    run_id: 'r',
+    plan: 'workers.yaml',
+    started_at: '2026-11-23T18:30:00.000Z',
+    finished_at: '2026-11-23T18:31:00.000Z',
+    duration_ms: 1,
+    summary: {},
+    shard: null,
+    workers: [{ feature: 'a', outcome: 'done', attempts: 1, attempt_details: [], branch: '', worktree: '' }],
+  };
+  test.each([
+    { integration: 'x' },
+    { integration: { merged: 'x' } },
+    {
+      integration: {
+        branch: 'b',
+        base: 'm',
+        outcome: 'failed',
+        merged: [],
+        not_merged: [],
+        conflicts: [],
+        verify: { command: 'c', passed: false, output: 7 },
+        duration_ms: 1,
+      },
+    },
+    { predicted_conflicts: 'x' },
+    { predicted_conflicts: [{ files: 3 }] },
+    { rehearsal: 'yes' },
+  ])('%j of the wrong shape is left out, and every format renders', async (extra) => {
+    mkdirSync(join(dir, 's'));
+    writeFileSync(join(dir, 's', 'report.json'), JSON.stringify({ ...base, ...extra }));
+    const shard = await readReportDir(join(dir, 's'));
+    const { report, warnings } = mergeReports([shard], 'm');
+    expect(warnings.join('\n')).toMatch(/had values of the wrong kind, left out/);
+    expect(() => renderMarkdown(report)).not.toThrow();
+    expect(() => renderJunit(report)).not.toThrow();
+    expect(() => renderHtml(report)).not.toThrow();
   });
 });
