@@ -33,6 +33,7 @@ const INTEGRATION = [
   'test/agents/budget.test.ts',
   'test/agents/codex.test.ts',
   'test/agents/rate-limit.test.ts',
+  'test/agents/self-retry.test.ts', // a limit claude-print retries by itself holds its agent
   'test/agents/preflight.test.ts',
   'test/hardening/', // SPEC §9 cases on real git and tmux
   'test/report/html-browser.test.ts', // report.html in Debian's Chromium, headless

@@ -262,12 +262,15 @@ export function claudeStream(
       const limited = status === 429 || str(e.error) === 'rate_limit';
       const delay = num(e.retry_delay_ms);
       const when = delay !== null ? ` in ${Math.max(1, Math.round(delay / 1000))}s` : '';
+      // Its retry is when the limit lets it go on: the reset time wo holds the agent's other workers to.
+      const resetsAt = limited && delay !== null && delay >= 0 ? epochToIso(at + delay) : undefined;
       events.push({
         at,
         state: limited ? 'rate-limited' : 'working',
         ...(limited && {
           message: `the API said 429 (rate limit); retry ${num(e.attempt) ?? '?'}${num(e.max_retries) !== null ? ` of ${num(e.max_retries)}` : ''}${when}`,
         }),
+        ...(resetsAt && { resetsAt }),
       });
     } else if (e.type === 'rate_limit_event') {
       // A subscription's limit (Claude Code reads its `anthropic-ratelimit-unified-*` headers):

@@ -9,11 +9,18 @@
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Latest time a Date holds (±100 million days): beyond it toISOString throws. */
+const MAX_DATE_MS = 8.64e15;
+
+/** Epoch ms as ISO 8601; undefined beyond what a date holds (an agent's reset can be any number). */
+const isoOf = (ms: number): string | undefined =>
+  Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : undefined;
+
 /** Epoch seconds (or ms) as ISO 8601; undefined for anything that is not a plausible time. */
 export function epochToIso(value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
   const ms = value < 1e12 ? value * 1000 : value;
-  return new Date(ms).toISOString();
+  return isoOf(ms);
 }
 
 /** The offset of `zone` from UTC at `utcMs`, ms (positive east of Greenwich); undefined for an unknown zone. */
@@ -88,12 +95,12 @@ export function resetFromWords(words: string | undefined, saidAt: number): strin
     if (month < 0) return undefined;
     const year = m[3] !== undefined ? Number(m[3]) : dateIn(saidAt, tz).y;
     const ms = wallClock(year, month, Number(m[2]), hour, minute, tz);
-    return ms === undefined ? undefined : new Date(ms).toISOString();
+    return ms === undefined ? undefined : isoOf(ms);
   }
   const today = dateIn(saidAt, tz);
   let ms = wallClock(today.y, today.mo, today.d, hour, minute, tz);
   if (ms === undefined) return undefined;
   // A clock time a minute or more before the words were said is tomorrow's.
   if (ms < saidAt - 60_000) ms = wallClock(today.y, today.mo, today.d + 1, hour, minute, tz) ?? ms + DAY_MS;
-  return new Date(ms).toISOString();
+  return isoOf(ms);
 }

@@ -2,7 +2,8 @@
 // like a run's (.wo/runs/{run_id}/ or --report DIR), update the timings file, print its path.
 // `wo report --open`: open the latest run's report.html (SPEC §13).
 import { spawn } from 'node:child_process';
-import { join, relative, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { EnvError, ExitCode, UsageError } from '../errors.js';
 import { readTextIfExists } from '../fsutil.js';
@@ -27,22 +28,30 @@ export async function reportMergeCommand(
   const shards = await Promise.all(found.map(readReportDir));
   const { report: merged, warnings } = mergeReports(shards, report.newRunId(new Date()));
   for (const w of warnings) ctx.io.err(`wo: ${w}\n`);
-  // The shards' workers ran on other machines: their last output comes from each shard's folder.
+  // The shards' workers ran on other machines: their last output comes from each shard's folder
+  // (only for workers of the merged report: the file came with the shard's artifact).
   const { readLastOutputFile } = await import('../report/last-output.js');
+  const features = new Set(merged.workers.map((w) => w.feature));
   const lastOutput = new Map<string, string>();
-  for (const s of shards) for (const [f, t] of await readLastOutputFile(s.dir)) lastOutput.set(f, t);
+  for (const s of shards)
+    for (const [f, t] of await readLastOutputFile(s.dir)) if (features.has(f)) lastOutput.set(f, t);
   // Written into the repository around cwd, like a run's report; a plan's report.dir does not apply.
   const ws = await openWorkspace(ctx);
-  const written = await report.writeReport(merged, {
-    repoRoot: ws.repoRoot,
-    dir: opts.report ? resolve(ctx.cwd, opts.report) : undefined,
-    lastOutput,
-  });
+  const dir = opts.report ? resolve(ctx.cwd, opts.report) : undefined;
+  const junit = opts.junit ? resolve(ctx.cwd, opts.junit) : undefined;
+  const timings = timingsPath(ws.repoRoot, ctx.cwd, opts.timings);
+  await refuseOverwrite(
+    shards.map((s) => s.dir),
+    report.reportDir(merged, { repoRoot: ws.repoRoot, dir }),
+    [junit, timings],
+  );
+  const written = await report.writeReport(merged, { repoRoot: ws.repoRoot, dir, lastOutput });
   await writeRunOutputs({
     report: merged,
     markdownPath: written.markdown,
-    junit: opts.junit ? resolve(ctx.cwd, opts.junit) : undefined,
-    timings: timingsPath(ws.repoRoot, ctx.cwd, opts.timings),
+    junit,
+    timings,
+    lastOutput,
     env: ctx.env,
     annotate: false,
     write: (t) => ctx.io.out(t),
@@ -54,6 +63,33 @@ export async function reportMergeCommand(
   ctx.io.out(`${relative(ctx.cwd, written.markdown) || written.markdown}\n`);
   const allDone = merged.workers.every((w) => w.outcome === 'done');
   return allDone && warnings.length === 0 ? ExitCode.ok : ExitCode.notAllDone;
+}
+
+/** The same file or folder, links followed; a path not there yet is taken as written. */
+const real = (p: string): Promise<string> => realpath(p).catch(() => p);
+
+/**
+ * The merge never writes over one of its inputs (SPEC §9): its report folder is none of the shards'
+ * folders, and --junit and --timings name none of the files it reads there.
+ */
+async function refuseOverwrite(
+  inputs: readonly string[],
+  outDir: string,
+  files: readonly (string | undefined)[],
+): Promise<void> {
+  const ins = new Set(await Promise.all(inputs.map(real)));
+  const out = await real(outDir);
+  if (ins.has(out))
+    throw new UsageError(
+      `the merged report would be written over the shard report in ${outDir}: name another folder with --report, or leave it out (.wo/runs/RUN_ID)`,
+    );
+  for (const f of files) {
+    if (f === undefined) continue;
+    const read = ['report.json', 'last-output.json'];
+    // Written by renaming over the path, so a link there is replaced, not followed: its folder counts.
+    if (read.includes(basename(f)) && ins.has(await real(dirname(f))))
+      throw new UsageError(`${f} is one of the shard reports being merged: write it somewhere else`);
+  }
 }
 
 export interface ReportOpenOptions {

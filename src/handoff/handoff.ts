@@ -103,9 +103,14 @@ export interface HandOffOptions {
   uncommitted?(worktree: string): Promise<string[]>;
 }
 
-/** Before anything starts: the remote exists, and with --pr, gh runs. */
+/** How long `gh --version` may take: it answers at once, or gh is not usable (SPEC §9: nothing hangs). */
+export const GH_VERSION_TIMEOUT_MS = 15_000;
+
+/** Before anything starts: the remote exists, and with --pr, gh runs (within `ghTimeoutMs`). */
 export async function checkHandOff(
-  opts: Pick<HandOffOptions, 'git' | 'runner' | 'repoRoot' | 'remote' | 'pr' | 'env'>,
+  opts: Pick<HandOffOptions, 'git' | 'runner' | 'repoRoot' | 'remote' | 'pr' | 'env'> & {
+    ghTimeoutMs?: number;
+  },
 ) {
   if ((await remoteUrl(opts.git, opts.repoRoot, opts.remote)) === undefined)
     throw new UsageError(
@@ -113,9 +118,18 @@ export async function checkHandOff(
     );
   if (!opts.pr) return;
   const r = await opts.runner
-    .run('gh', ['--version'], { env: opts.env, extendEnv: false, reject: false })
+    .run('gh', ['--version'], {
+      env: opts.env,
+      extendEnv: false,
+      reject: false,
+      timeoutMs: opts.ghTimeoutMs ?? GH_VERSION_TIMEOUT_MS,
+    })
     // gh could not be started (not installed): told just below, with how to install it.
     .catch(() => undefined);
+  if (r?.timedOut)
+    throw new EnvError(
+      `--pr opens pull requests with the GitHub CLI, and \`gh --version\` did not answer within ${(opts.ghTimeoutMs ?? GH_VERSION_TIMEOUT_MS) / 1000}s: check that the gh on PATH is the GitHub CLI (https://cli.github.com) and runs here`,
+    );
   if (!r || r.exitCode !== 0)
     throw new EnvError(
       '--pr opens pull requests with the GitHub CLI, and `gh` does not run here: install it (https://cli.github.com) and authenticate it (GH_TOKEN, or gh auth login)',

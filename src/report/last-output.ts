@@ -1,7 +1,7 @@
 // The last lines each worker printed, as its terminal wrote them (colours kept), for report.html; and
 // last-output.json beside report.json, so that `wo report merge` has them for the shards it joins.
 import { join } from 'node:path';
-import { readTextIfExists } from '../fsutil.js';
+import { readBoundedText, REPORT_MAX_BYTES } from './bounded.js';
 import { screenLine } from '../escapes.js';
 import { FILES } from '../protocol/protocol.js';
 import { readTail, START_LINE, WO_LINE } from '../protocol/lastline.js';
@@ -52,8 +52,10 @@ export function renderLastOutputs(outputs: ReadonlyMap<string, string>): string 
 
 /** A report folder's last-output.json; empty when it has none or it cannot be read (it only adds to the page). */
 export async function readLastOutputFile(dir: string): Promise<Map<string, string>> {
-  // Unreadable: it only adds to the page (see above).
-  const text = await readTextIfExists(join(dir, LAST_OUTPUT_FILE)).catch(() => undefined);
+  // Unreadable, not a regular file or too large: it only adds to the page (see above).
+  const text = await readBoundedText(join(dir, LAST_OUTPUT_FILE), REPORT_MAX_BYTES, '').catch(
+    () => undefined,
+  );
   if (text === undefined) return new Map();
   try {
     const data = JSON.parse(text) as unknown;

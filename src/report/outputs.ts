@@ -1,13 +1,12 @@
 // What a finished run (or `wo report merge`) writes besides report.md and report.json: the JUnit file,
 // the timings file, and under GitHub Actions the step summary and the failure annotations. A file that
 // cannot be written is a warning: the exit code still says how the workers ended (SPEC §9).
-import { appendFile, stat } from 'node:fs/promises';
 import { annotations, isGitHubActions, STEP_SUMMARY_LIMIT, stepSummary } from './github.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { recordTimings } from './timings.js';
 import type { RunReport } from './types.js';
-import { ifExists, writeFileAtomic } from '../fsutil.js';
+import { appendOutputFile, writeOutputFile } from './output-file.js';
 
 export interface RunOutputsOptions {
   report: RunReport;
@@ -40,7 +39,7 @@ export async function writeRunOutputs(o: RunOutputsOptions): Promise<void> {
   if (o.junit) {
     const file = o.junit;
     await attempt(`the JUnit file ${file}`, () =>
-      writeFileAtomic(file, renderJunit(o.report, { lastOutput: o.lastOutput })),
+      writeOutputFile(file, renderJunit(o.report, { lastOutput: o.lastOutput })),
     );
   }
   const timings = o.timings;
@@ -48,11 +47,12 @@ export async function writeRunOutputs(o: RunOutputsOptions): Promise<void> {
   if (!isGitHubActions(o.env)) return;
   const summary = o.env.GITHUB_STEP_SUMMARY;
   if (summary) {
-    await attempt(`the step summary ${summary}`, async () => {
-      const used = (await ifExists(stat(summary)))?.size ?? 0;
-      const text = stepSummary(renderMarkdown(o.report), o.markdownPath, STEP_SUMMARY_LIMIT - used - 1);
-      await appendFile(summary, used > 0 ? `\n${text}` : text);
-    });
+    await attempt(`the step summary ${summary}`, () =>
+      appendOutputFile(summary, (used) => {
+        const text = stepSummary(renderMarkdown(o.report), o.markdownPath, STEP_SUMMARY_LIMIT - used - 1);
+        return used > 0 ? `\n${text}` : text;
+      }),
+    );
   }
   if (o.annotate) o.write(annotations(o.report));
 }

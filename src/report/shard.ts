@@ -9,9 +9,20 @@ export interface ShardWorker {
   needs: readonly string[];
 }
 
+/**
+ * The most shards wo splits a plan into: above any CI's matrix (GitHub allows 256 jobs), and low
+ * enough that the split's per-shard bookkeeping stays small whatever number is passed.
+ */
+export const MAX_SHARDS = 1000;
+
+const tooMany = (what: string, total: number): UsageError =>
+  new UsageError(
+    `${what} splits the plan into ${total} shards, more than the ${MAX_SHARDS} wo allows: use at most as many shards as there are workers (more are fine, but each extra shard is empty)`,
+  );
+
 /** `2/3` → {index: 2, total: 3}; anything else is a usage error naming the form. */
 export function parseShard(text: string): ShardInfo {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const m = /^\s*(\d{1,16})\s*\/\s*(\d{1,16})\s*$/.exec(text);
   const index = Number(m?.[1]);
   const total = Number(m?.[2]);
   if (
@@ -25,6 +36,7 @@ export function parseShard(text: string): ShardInfo {
     throw new UsageError(
       `--shard "${text}" is not a shard: use --shard i/n with 1 <= i <= n, e.g. --shard 1/3 (the first of three), or --shard auto in a CI job that runs in parallel`,
     );
+  if (total > MAX_SHARDS) throw tooMany(`--shard ${index}/${total}`, total);
   return { index, total };
 }
 
@@ -62,8 +74,8 @@ export function shardFromEnv(env: NodeJS.ProcessEnv): ShardInfo {
     );
   const rawIndex = env[v.index]!.trim();
   const rawTotal = env[v.total]!.trim();
-  const index = /^\d+$/.test(rawIndex) ? Number(rawIndex) : NaN;
-  const total = /^\d+$/.test(rawTotal) ? Number(rawTotal) : NaN;
+  const index = /^\d{1,16}$/.test(rawIndex) ? Number(rawIndex) : NaN;
+  const total = /^\d{1,16}$/.test(rawTotal) ? Number(rawTotal) : NaN;
   const first = v.base;
   if (
     !Number.isSafeInteger(index) ||
@@ -75,6 +87,7 @@ export function shardFromEnv(env: NodeJS.ProcessEnv): ShardInfo {
     throw new UsageError(
       `--shard auto: ${v.index}=${JSON.stringify(rawIndex)} and ${v.total}=${JSON.stringify(rawTotal)} (${v.ci}) are not a shard: the index must be ${first}-based, from ${first} to ${v.total}${first === 0 ? ' - 1' : ''}`,
     );
+  if (total > MAX_SHARDS) throw tooMany(`--shard auto (${v.total}=${rawTotal})`, total);
   return { index: index - first + 1, total };
 }
 
@@ -131,6 +144,7 @@ export function splitShards<W extends ShardWorker>(
   total: number,
   timings: ReadonlyMap<string, number> = new Map(),
 ): W[][] {
+  if (!Number.isSafeInteger(total) || total < 1 || total > MAX_SHARDS) throw tooMany('the split', total);
   const known = workers
     .map((w) => timings.get(w.feature))
     .filter((d): d is number => d !== undefined && Number.isFinite(d) && d >= 0)

@@ -1,7 +1,9 @@
 // The timings file (SPEC §8): each worker's latest duration, read by `--shard` to balance shards and
 // written by every run and by `wo report merge`. Default `.wo/timings.json`; `--timings FILE`.
 import { join, resolve } from 'node:path';
-import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
+import { FEATURE_PATTERN } from '../plan/types.js';
+import { readBoundedText, TIMINGS_MAX_BYTES } from './bounded.js';
+import { writeOutputFile } from './output-file.js';
 import { UsageError } from '../errors.js';
 import { ranThisRun } from './build.js';
 import type { RunReport } from './types.js';
@@ -24,9 +26,9 @@ export const timingsPath = (repoRoot: string, cwd: string, flag?: string): strin
  * "no timings": shards computed from different timings would overlap.
  */
 export async function readTimings(file: string): Promise<Map<string, number>> {
-  const text = await readTextIfExists(file);
-  if (text === undefined) return new Map();
   const fix = `delete it (shards are then balanced by count) or pass another file with --timings`;
+  const text = await readBoundedText(file, TIMINGS_MAX_BYTES, fix);
+  if (text === undefined) return new Map();
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -37,10 +39,13 @@ export async function readTimings(file: string): Promise<Map<string, number>> {
   if (typeof d !== 'object' || d === null || Array.isArray(d))
     throw new UsageError(`${file} is not a wo timings file (no "durations_ms" object); ${fix}`);
   const out = new Map<string, number>();
-  for (const [k, v] of Object.entries(d))
-    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) out.set(k, v);
+  // Only what a run could have written: a worker's name and a duration (a path or a word is dropped).
+  for (const [k, v] of Object.entries(d)) if (isFeature(k) && isDuration(v)) out.set(k, v);
   return out;
 }
+
+const isFeature = (k: string): boolean => FEATURE_PATTERN.test(k);
+const isDuration = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 /**
  * The timings after a report: each worker that ran to an end (any outcome but skipped and
@@ -50,7 +55,12 @@ export function updateTimings(before: ReadonlyMap<string, number>, report: RunRe
   const merged = new Map(before);
   // A worker carried over from an earlier run (--failed) did not run in this one.
   for (const w of ranThisRun(report))
-    if (w.duration_ms !== null && w.outcome !== 'skipped' && w.outcome !== 'interrupted')
+    if (
+      isFeature(w.feature) &&
+      isDuration(w.duration_ms) &&
+      w.outcome !== 'skipped' &&
+      w.outcome !== 'interrupted'
+    )
       merged.set(w.feature, w.duration_ms);
   const sorted = [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return { version: 1, durations_ms: Object.fromEntries(sorted) };
@@ -59,5 +69,5 @@ export function updateTimings(before: ReadonlyMap<string, number>, report: RunRe
 /** Reads, updates and writes the file whole. */
 export async function recordTimings(file: string, report: RunReport): Promise<void> {
   const next = updateTimings(await readTimings(file), report);
-  await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+  await writeOutputFile(file, `${JSON.stringify(next, null, 2)}\n`);
 }

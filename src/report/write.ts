@@ -2,7 +2,9 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
 import { UsageError } from '../errors.js';
+import { readBoundedText, REPORT_MAX_BYTES } from './bounded.js';
 import { renderJson } from './json.js';
+import { writeOutputFile } from './output-file.js';
 import { renderMarkdown } from './markdown.js';
 import { hasReportWorkers, isObject, type LastRun, type RunReport } from './types.js';
 
@@ -49,8 +51,8 @@ export async function writeReport(report: RunReport, opts: WriteReportOptions): 
   // where nobody ran the commands that add it to info/exclude.
   const ignore = join(woDir(opts.repoRoot), '.gitignore');
   if ((await readTextIfExists(ignore)) === undefined) await writeFileAtomic(ignore, '*\n');
-  await writeFileAtomic(markdown, renderMarkdown(report));
-  await writeFileAtomic(json, renderJson(report));
+  await writeOutputFile(markdown, renderMarkdown(report));
+  await writeOutputFile(json, renderJson(report));
   // Loaded here, not at the top: markdown-it is only needed once a run is over.
   const { renderHtml } = await import('./html.js');
   const outputs = await import('./last-output.js');
@@ -58,14 +60,14 @@ export async function writeReport(report: RunReport, opts: WriteReportOptions): 
   let page: string;
   try {
     const lastOutput = opts.lastOutput ?? (await outputs.readLastOutputs(report));
-    await writeFileAtomic(join(dir, outputs.LAST_OUTPUT_FILE), outputs.renderLastOutputs(lastOutput));
+    await writeOutputFile(join(dir, outputs.LAST_OUTPUT_FILE), outputs.renderLastOutputs(lastOutput));
     page = renderHtml(report, { lastOutput });
   } catch (e) {
     // The page is an extra view of report.md and report.json, which are written: a page that cannot be
     // made says why instead of costing the run its report and the pointer to it.
     page = htmlProblem(e);
   }
-  await writeFileAtomic(html, page);
+  await writeOutputFile(html, page);
   const pointer: LastRun = {
     run_id: report.run_id,
     report_dir: dir,
@@ -108,7 +110,7 @@ export async function readLastReport(repoRoot: string): Promise<RunReport | unde
     throw new UsageError(`${pointerFile} is corrupt: it has no "report_json" path; ${fix}`);
   }
   const reportFile = resolve(repoRoot, pointer.report_json);
-  const reportText = await readTextIfExists(reportFile);
+  const reportText = await readBoundedText(reportFile, REPORT_MAX_BYTES, fix);
   if (reportText === undefined) {
     throw new UsageError(`${pointerFile} points to ${reportFile}, which does not exist; ${fix}`);
   }

@@ -1,9 +1,9 @@
 // What every earlier run of a plan says, for `wo run --failed` (SPEC §4, §5): the latest outcome of
 // each worker over all runs of this plan, not only the last report (where a worker a --failed run
 // did not re-run is missing) nor another plan's.
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { readTextIfExists } from '../fsutil.js';
+import { readBoundedText, REPORT_MAX_BYTES } from '../report/bounded.js';
 import { readLastReport } from '../report/write.js';
 
 /** A worker line of a past report.json: the keys read here, and the rest as it was written. */
@@ -44,17 +44,22 @@ function runFolders(repoRoot: string, reportDir?: string): string[] {
   return [...new Set(folders)];
 }
 
-async function readRun(file: string): Promise<PastRun | undefined> {
+/** A report and when wo wrote it (the file's mtime): its order among runs, whatever its dates claim. */
+async function readRun(file: string): Promise<{ run: PastRun; writtenAt: number } | undefined> {
   try {
-    const text = await readTextIfExists(file);
+    const writtenAt = (await stat(file)).mtimeMs;
+    const text = await readBoundedText(file, REPORT_MAX_BYTES, '');
     const value: unknown = text === undefined ? undefined : JSON.parse(text);
-    return isRun(value) ? value : undefined;
+    return isRun(value) ? { run: value, writtenAt } : undefined;
   } catch {
     return undefined; // a report that cannot be read says nothing about its workers
   }
 }
 
-/** Every readable report under the run folders (and the last run's), oldest first. */
+/**
+ * Every readable report under the run folders (and the last run's), oldest first: in the order wo
+ * wrote them (SPEC §9: a report dated 2099 is not the latest forever), then by their start.
+ */
 async function pastRuns(
   repoRoot: string,
   o: { reportDir?: string; lastReportJson?: string },
@@ -67,8 +72,9 @@ async function pastRuns(
     for (const e of entries) files.add(join(folder, e, 'report.json'));
   }
   return (await Promise.all([...files].map(readRun)))
-    .filter((r): r is PastRun => r !== undefined)
-    .sort((a, b) => a.started_at.localeCompare(b.started_at));
+    .filter((r) => r !== undefined)
+    .sort((a, b) => a.writtenAt - b.writtenAt || a.run.started_at.localeCompare(b.run.started_at))
+    .map((r) => r.run);
 }
 
 /**

@@ -16,7 +16,8 @@ export const select: Stage = {
   async run(r) {
     const { ctx, opts } = r;
     // A bad --shard (or `auto` outside a CI that says one) is a usage error before the plan is read.
-    if (opts.shard) r.shard = (await import('../report/shard.js')).resolveShard(opts.shard, ctx.env);
+    if (opts.shard !== undefined)
+      r.shard = (await import('../report/shard.js')).resolveShard(opts.shard, ctx.env);
     const { loadPlan } = await import('../plan/index.js');
     r.planFile = resolve(ctx.cwd, r.planArg);
     r.plan = await loadPlan(r.planArg, {

@@ -102,6 +102,8 @@ interface Entry {
   limitedUsage?: Usage;
   /** How many waits so far were for a limit whose reset was not said (the back-off's step). */
   backoffs: number;
+  /** How many rate-limit waits it had so far (a second one is at least a back-off step later). */
+  limits: number;
   /** Time its prepare took, counted against its first attempt's timeout (SPEC §4); then cleared. */
   preparedMs?: number;
 }
@@ -153,6 +155,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     record: { feature: spec.feature, outcome: 'skipped', attempts: [] },
     nextAttempt: 0,
     backoffs: 0,
+    limits: 0,
   }));
   const byFeature = new Map<string, Entry>();
   for (const e of entries) {
@@ -260,14 +263,24 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     const bound = entry.spec.rateLimitWaitMs;
     const waited = entry.record.rateLimitedMs ?? 0;
     const beyond = () => ({ reason: limitBeyondWaitReason(entry.spec.agent, limit, now, waited, bound) });
-    if (limit.resetsAt !== undefined) {
-      const wait = Math.max(0, limit.resetsAt - now);
-      return waited + wait > bound ? beyond() : { until: now + wait + RESET_MARGIN_MS };
+    const step = Math.min(BACKOFF_FIRST_MS * 2 ** entry.backoffs, BACKOFF_MAX_MS);
+    // A reset in the future is waited for; a second limit after one is at least a back-off step
+    // later, so an agent whose clock runs ahead cannot restart every few seconds.
+    if (limit.resetsAt !== undefined && limit.resetsAt > now) {
+      let wait = limit.resetsAt - now + RESET_MARGIN_MS;
+      if (entry.limits > 0 && wait < step) {
+        wait = step;
+        entry.backoffs++;
+      }
+      entry.limits++;
+      return waited + wait - RESET_MARGIN_MS > bound ? beyond() : { until: now + wait };
     }
+    // No reset said, or one already past (clock skew): the back-off.
     const left = bound - waited;
     if (left <= 0) return beyond();
-    const backoff = Math.min(BACKOFF_FIRST_MS * 2 ** entry.backoffs, BACKOFF_MAX_MS, left);
+    const backoff = Math.min(step, left);
     entry.backoffs++;
+    entry.limits++;
     return { until: now + backoff };
   };
 
@@ -585,6 +598,15 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       };
       waiters.add(waiter);
       pause(spec, attempt, limit, wait.until);
+    });
+
+    // The agent waits its limit out by itself: nothing of its agent starts before then (SPEC §1), and
+    // the view shows when. A reset in the past or too far ahead is held at most a back-off's length.
+    handle.onAgentWait?.((limit) => {
+      if (override || waiter) return;
+      const now = clock.now();
+      const until = Math.min(Math.max(limit.resetsAt, now) + RESET_MARGIN_MS, now + BACKOFF_MAX_MS);
+      pause(spec, attempt, limit, until);
     });
 
     // Why the race with a failed stop(): the driver promises that `done` resolves after

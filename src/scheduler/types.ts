@@ -52,6 +52,12 @@ export interface AttemptHandle {
   onRateLimit?(listener: (limit: RateLimit) => void): void;
   /** Tells a rate-limited live attempt to go on (after the reset). Does nothing when it is no longer limited. */
   resume?(): Promise<void>;
+  /**
+   * An agent that waits a limit out by itself and goes on alone (headless Claude Code's own retries,
+   * SPEC §1): `listener` is told each time it says it will retry, with when (`resetsAt`). Nothing
+   * is resumed; other workers of its agent are held until then.
+   */
+  onAgentWait?(listener: (limit: RateLimit & { resetsAt: number }) => void): void;
 }
 
 export interface PrepareOptions {
@@ -75,10 +81,21 @@ export interface Clock {
   setTimer(fn: () => void, ms: number): () => void;
 }
 
+/** The longest delay setTimeout keeps: a longer one (or a non-number) fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(fn, ms) {
-    const t = setTimeout(fn, ms);
+    // A wait longer than setTimeout keeps (a far reset, a long rate_limit_wait) is several timers
+    // in a row, so that it does not fire at once.
+    let t: NodeJS.Timeout;
+    const until = Date.now() + (Number.isFinite(ms) ? Math.max(0, ms) : Infinity);
+    const arm = (): void => {
+      const left = until - Date.now();
+      t = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+    };
+    arm();
     return () => clearTimeout(t);
   },
 };

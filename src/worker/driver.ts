@@ -300,6 +300,7 @@ export class RunDriver implements WorkerDriver {
     const interactive = resume !== undefined;
     let limited: RateLimit | undefined;
     let onLimit: ((limit: RateLimit) => void) | undefined;
+    let onAgentWait: ((limit: RateLimit & { resetsAt: number }) => void) | undefined;
     // A hooks-based agent that stays open: silent from its start, it shows a screen wo does not know.
     const hooked = adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
     const silentMs = this.options.silentMs ?? SILENT_MS;
@@ -330,6 +331,10 @@ export class RunDriver implements WorkerDriver {
             limited = { message: d.message ?? 'rate limit', ...(resetsAt !== undefined && { resetsAt }) };
             this.limitedLive.add(w.feature);
             onLimit?.(limited);
+          } else if (!interactive && d.state === 'rate-limited' && d.resetsAt !== undefined) {
+            // It retries by itself (headless Claude Code): its agent is held until the retry.
+            const resetsAt = epochMs(d.resetsAt);
+            if (resetsAt !== undefined) onAgentWait?.({ message: d.message ?? 'rate limit', resetsAt });
           } else if (d.state === 'working') {
             limited = undefined; // it went on (a person typed, or it was told to)
             this.limitedLive.delete(w.feature);
@@ -454,6 +459,7 @@ export class RunDriver implements WorkerDriver {
       await done.catch(() => undefined);
     };
     const handle: AttemptHandle = { adopted, done, stop };
+    if (!resume) handle.onAgentWait = (listener) => (onAgentWait = listener);
     if (resume) {
       handle.onRateLimit = (listener) => {
         onLimit = listener;

@@ -1,6 +1,9 @@
 // The hand-off's rules with a fake runner: which workers are pushed, the exact git and gh command lines
 // (never a force push, never a shell), a refused push reported, an open pull request reused.
-import type { RunOptions, RunResult, Runner } from '../../src/process/run.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { processRunner, type RunOptions, type RunResult, type Runner } from '../../src/process/run.js';
 import { Git } from '../../src/git/git.js';
 import {
   allBranchFacts,
@@ -224,6 +227,26 @@ describe('checkHandOff', () => {
     const noGh = fakeRunner([[/^gh --version/, { exitCode: 127 }]]);
     await expect(checkHandOff(options(noGh, true))).rejects.toThrow(EnvError);
     await expect(checkHandOff(options(fakeRunner([]), true))).resolves.toBeUndefined();
+  });
+
+  test('a gh that never answers --version cannot hang --pr: a real process, ended at its deadline', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'wo-gh-'));
+    try {
+      // Its own child holds the output open too: the deadline must end the whole group.
+      writeFileSync(join(bin, 'gh'), '#!/bin/sh\nsleep 1000 &\nexec sleep 1000\n', { mode: 0o755 });
+      // git answers the remote check; gh is the real fake on PATH.
+      const runner: Runner = {
+        run: (file, args, o) =>
+          file === 'git'
+            ? Promise.resolve({ stdout: 'url\n', stderr: '', exitCode: 0 })
+            : processRunner.run(file, args, o),
+      };
+      const opts = { ...options(runner, true), env: { PATH: `${bin}:/usr/bin:/bin` }, ghTimeoutMs: 300 };
+      await expect(checkHandOff(opts)).rejects.toThrow(/`gh --version` did not answer within 0.3s/);
+      await expect(checkHandOff(opts)).rejects.toThrow(EnvError);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
 

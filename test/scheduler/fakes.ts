@@ -59,6 +59,8 @@ export class FakeAttempt {
   ended = false;
   /** Interactive: the scheduler's rate-limit listener, and how often it told the attempt to go on. */
   private limitListener?: (limit: RateLimit) => void;
+  /** Headless: the scheduler's listener for a limit the agent waits out by itself. */
+  private waitListener?: (limit: RateLimit & { resetsAt: number }) => void;
   resumes = 0;
   constructor(
     readonly feature: string,
@@ -76,9 +78,18 @@ export class FakeAttempt {
   limit(limit: RateLimit): void {
     this.limitListener?.(limit);
   }
+  /** A headless attempt says it retries its provider's limit by itself at `resetsAt`. */
+  selfWait(limit: RateLimit & { resetsAt: number }): void {
+    this.waitListener?.(limit);
+  }
   handle(): AttemptHandle {
     const interactive = this.driver.interactive.has(this.feature);
     return {
+      ...(!interactive && {
+        onAgentWait: (listener: (limit: RateLimit & { resetsAt: number }) => void) => {
+          this.waitListener = listener;
+        },
+      }),
       ...(interactive && {
         onRateLimit: (listener: (limit: RateLimit) => void) => {
           this.limitListener = listener;
