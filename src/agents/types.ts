@@ -19,6 +19,14 @@ export interface AgentResult {
   /** Its last message, used as the result when it wrote none (Codex). */
   lastMessage?: string;
   usage?: Usage;
+  /** Tool uses its permissions denied (claude -p's `permission_denials`); absent when none. */
+  denials?: PermissionDenial[];
+}
+
+/** One tool use an agent's permissions denied: the tool, and what it wanted (its command, file or URL). */
+export interface PermissionDenial {
+  tool: string;
+  wanted: string;
 }
 
 /**
