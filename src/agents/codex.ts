@@ -2,7 +2,7 @@
 // to the worker's branch; its live state and outcome from its --json events; its last message
 // (-o) becomes the result when it wrote none.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch } from './types.js';
 import { agentPaths, jsonLines, num, rec, str } from './files.js';
 import { codexLogin } from './login.js';
@@ -27,7 +27,11 @@ export const codex: Agent<'codex'> = {
   modelArgs: (model) => ['-m', model],
   async launch(w) {
     const paths = agentPaths(w.stateDir);
-    return { args: await codexArgs(w.worktree, paths.lastMessage), env: {}, captureStdout: paths.events };
+    return {
+      args: await codexArgs(w.worktree, paths.lastMessage, w.gitCommonDir),
+      env: {},
+      captureStdout: paths.events,
+    };
   },
   rehearse: codexRehearsal,
   read: (o) => codexStream(o.events, o.lastMessage, o.eventsAt),
@@ -106,13 +110,21 @@ async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> 
  * folder (index, HEAD), and the repository's objects, refs and reflogs. Nothing else of `.git` (its
  * config, hooks) is opened. Codex keeps a workspace's `.git` read-only unless told otherwise.
  */
-export async function commitRoots(worktree: string): Promise<string[]> {
+export async function commitRoots(worktree: string, gitCommonDir?: string): Promise<string[]> {
   // No .git file (EISDIR in a main checkout, ENOENT outside git): not a linked worktree.
-  const pointer = await readFile(join(worktree, '.git'), 'utf8').catch(() => undefined);
+  let absent = false;
+  const pointer = await readFile(join(worktree, '.git'), 'utf8').catch((e: NodeJS.ErrnoException) => {
+    absent = e.code === 'ENOENT';
+    return undefined;
+  });
   const m = /^gitdir:\s*(.+)$/m.exec(pointer ?? '');
-  if (!m) return []; // not a linked worktree: nothing to open
-  const gitDir = resolve(worktree, m[1]!.trim());
-  const common = ((await ifExists(readFile(join(gitDir, 'commondir'), 'utf8'))) ?? '').trim();
+  // A worktree not created yet (a dry run) gets its git folder where `git worktree add` puts it.
+  const planned = absent && gitCommonDir ? join(gitCommonDir, 'worktrees', basename(worktree)) : undefined;
+  if (!m && !planned) return []; // not a linked worktree: nothing to open
+  const gitDir = m ? resolve(worktree, m[1]!.trim()) : planned!;
+  const common = m
+    ? ((await ifExists(readFile(join(gitDir, 'commondir'), 'utf8'))) ?? '').trim()
+    : gitCommonDir!;
   const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
   return [gitDir, join(commonDir, 'objects'), join(commonDir, 'refs'), join(commonDir, 'logs')];
 }
@@ -121,8 +133,12 @@ export async function commitRoots(worktree: string): Promise<string[]> {
 const tomlString = (s: string): string => JSON.stringify(s);
 
 /** The arguments wo adds to a codex command for one worker. */
-export async function codexArgs(worktree: string, lastMessageFile: string): Promise<string[]> {
-  const roots = await commitRoots(worktree);
+export async function codexArgs(
+  worktree: string,
+  lastMessageFile: string,
+  gitCommonDir?: string,
+): Promise<string[]> {
+  const roots = await commitRoots(worktree, gitCommonDir);
   return [
     '-c',
     `sandbox_workspace_write.writable_roots=[${roots.map(tomlString).join(',')}]`,

@@ -51,6 +51,11 @@ export interface WorkerLaunch {
   verify?: string;
   /** The worker's cost cap per attempt, USD (for an agent that takes one). */
   maxCostUsd?: number;
+  /**
+   * The repository's common git folder, for a worktree not created yet (a dry run): where git will
+   * keep its own git folder (`worktrees/<name>`). A created worktree's `.git` file says it itself.
+   */
+  gitCommonDir?: string;
 }
 
 /** What wo adds to an agent's command for one worker, so that it works unattended and reports its state. */
