@@ -1,5 +1,5 @@
 // What `wo run` needs of the repository itself, refused before anything is created (SPEC §1), on
-// real git: a first commit.
+// real git: a first commit, and worktrees outside the main checkout (refused at validation).
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,4 +43,27 @@ describe('wo run in a repository', () => {
     const res = await r.wo(['run']);
     expect(res.code).toBe(0);
   });
+
+  test.each([
+    ['worktrees inside the repository', 'worktrees:\n  dir: wt\n', 3, 8, 'inside the repository'],
+    ['a worktree that would be the main checkout', 'worktrees:\n  dir: ".."\n', 5, 14, 'main checkout'],
+  ])(
+    '%s: wo validate and wo run exit 2 at file:line:col, nothing created',
+    async (_, dir, line, col, words) => {
+      r = runEnv();
+      // The repository's folder is `repo`: a worker of that name in `..` would be the checkout itself.
+      r.writePlan(
+        `version: 1\n${dir}workers:\n  - feature: repo\n    agent: shell\n    task: echo done > .worker-status\n`,
+      );
+      for (const args of [['validate'], ['run']]) {
+        const res = await r.wo(args);
+        expect(res.code).toBe(2);
+        expect(res.stderr).toContain(`workers.yaml:${line}:${col}`);
+        expect(res.stderr).toContain(words);
+      }
+      expect(existsSync(join(r.repo.root, '.wo'))).toBe(false);
+      expect(existsSync(join(r.repo.root, 'wt'))).toBe(false);
+      expect(r.repo.git('branch', '--list', 'wo/*')).toBe('');
+    },
+  );
 });
