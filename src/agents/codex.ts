@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch } from './types.js';
 import { agentPaths, jsonLines, num, rec, str } from './files.js';
-import { codexLogin } from './login.js';
+import { codexLogin, codexLoginHint } from './login.js';
 import { resetFromWords } from './reset.js';
 import { ifExists } from '../fsutil.js';
 
@@ -44,6 +44,7 @@ export const codex: Agent<'codex'> = {
       read: (a) => codexLogin(`${a.stdout}\n${a.stderr}`, a.exitCode),
       keyInEnv: codexKeySet,
       hint: 'run `codex login`, or set the API key variable its provider names (OPENAI_API_KEY by default)',
+      hintFor: async (env) => codexLoginHint(await codexConfig(env)),
     },
   },
   install: {
@@ -92,11 +93,15 @@ export async function codexRehearsal(r: RehearsalLaunch): Promise<LaunchAddition
   return { args: [], env: { CODEX_HOME: home, OPENAI_API_KEY: REHEARSAL_OPENAI_KEY } };
 }
 
+/** Codex's config.toml ($CODEX_HOME, else ~/.codex); none (or none readable): empty, Codex's defaults. */
+async function codexConfig(env: NodeJS.ProcessEnv): Promise<string> {
+  const home = env.CODEX_HOME || join(env.HOME ?? '', '.codex');
+  return readFile(join(home, 'config.toml'), 'utf8').catch(() => '');
+}
+
 /** The key variable a codex provider names (env_key in its config.toml), or OPENAI_API_KEY, that is set. */
 async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const home = env.CODEX_HOME || join(env.HOME ?? '', '.codex');
-  // No config.toml (or none readable): only the default key names count.
-  const config = await readFile(join(home, 'config.toml'), 'utf8').catch(() => '');
+  const config = await codexConfig(env);
   const names = [
     'OPENAI_API_KEY',
     'CODEX_API_KEY',

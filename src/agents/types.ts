@@ -111,6 +111,8 @@ export interface LoginCheck {
   keyInEnv?(env: NodeJS.ProcessEnv): Promise<string | undefined>;
   /** How to log in, for the refusal. */
   hint: string;
+  /** The same, from the program's own configuration (the key variable it names), when it can say more. */
+  hintFor?(env: NodeJS.ProcessEnv): Promise<string>;
 }
 
 /** More that preflight checks once the program is there and logged in (Claude's folder trust). */
