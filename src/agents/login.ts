@@ -86,7 +86,7 @@ export function codexProviderKey(config: string): { provider?: string; envKey?: 
 export function codexLoginHint(config: string): string {
   const { provider, envKey } = codexProviderKey(config);
   if (envKey)
-    return `set ${envKey}, the API key variable its provider "${provider}" names (env_key in its config.toml)`;
+    return `run \`codex login\`, or set ${envKey}, the API key variable its provider "${provider}" names (env_key in its config.toml)`;
   if (provider && provider !== 'openai')
     return `run \`codex login\`, or give its provider "${provider}" the key it needs (its config.toml names no env_key)`;
   return 'run `codex login`, or set OPENAI_API_KEY';

@@ -129,7 +129,7 @@ describe('codex not logged in: the fix names the key variable its configured pro
     await expect(refusal).rejects.toMatchObject({ exitCode: 3 });
     const message = (await refusal.catch((e: Error) => e)) as Error;
     expect(message.message).toContain(
-      'set AZURE_OPENAI_API_KEY, the API key variable its provider "azure" names',
+      'or set AZURE_OPENAI_API_KEY, the API key variable its provider "azure" names',
     );
     expect(message.message).not.toContain('OPENAI_API_KEY by default');
     expect(message.message).not.toContain('OTHER_KEY');
