@@ -96,6 +96,7 @@ export async function codexRehearsal(r: RehearsalLaunch): Promise<LaunchAddition
 /** Codex's config.toml ($CODEX_HOME, else ~/.codex); none (or none readable): empty, Codex's defaults. */
 async function codexConfig(env: NodeJS.ProcessEnv): Promise<string> {
   const home = env.CODEX_HOME || join(env.HOME ?? '', '.codex');
+  // No config.toml (or none readable): Codex runs on its defaults, and so does what wo reads of it.
   return readFile(join(home, 'config.toml'), 'utf8').catch(() => '');
 }
 
