@@ -2,10 +2,10 @@
 // to the worker's branch; its live state and outcome from its --json events; its last message
 // (-o) becomes the result when it wrote none.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch } from './types.js';
 import { agentPaths, jsonLines, num, rec, str } from './files.js';
-import { codexLogin } from './login.js';
+import { codexLogin, codexLoginHint } from './login.js';
 import { resetFromWords } from './reset.js';
 import { ifExists } from '../fsutil.js';
 
@@ -27,7 +27,11 @@ export const codex: Agent<'codex'> = {
   modelArgs: (model) => ['-m', model],
   async launch(w) {
     const paths = agentPaths(w.stateDir);
-    return { args: await codexArgs(w.worktree, paths.lastMessage), env: {}, captureStdout: paths.events };
+    return {
+      args: await codexArgs(w.worktree, paths.lastMessage, w.gitCommonDir),
+      env: {},
+      captureStdout: paths.events,
+    };
   },
   rehearse: codexRehearsal,
   read: (o) => codexStream(o.events, o.lastMessage, o.eventsAt),
@@ -40,6 +44,7 @@ export const codex: Agent<'codex'> = {
       read: (a) => codexLogin(`${a.stdout}\n${a.stderr}`, a.exitCode),
       keyInEnv: codexKeySet,
       hint: 'run `codex login`, or set the API key variable its provider names (OPENAI_API_KEY by default)',
+      hintFor: async (env) => codexLoginHint(await codexConfig(env)),
     },
   },
   install: {
@@ -88,11 +93,16 @@ export async function codexRehearsal(r: RehearsalLaunch): Promise<LaunchAddition
   return { args: [], env: { CODEX_HOME: home, OPENAI_API_KEY: REHEARSAL_OPENAI_KEY } };
 }
 
+/** Codex's config.toml ($CODEX_HOME, else ~/.codex); none (or none readable): empty, Codex's defaults. */
+async function codexConfig(env: NodeJS.ProcessEnv): Promise<string> {
+  const home = env.CODEX_HOME || join(env.HOME ?? '', '.codex');
+  // No config.toml (or none readable): Codex runs on its defaults, and so does what wo reads of it.
+  return readFile(join(home, 'config.toml'), 'utf8').catch(() => '');
+}
+
 /** The key variable a codex provider names (env_key in its config.toml), or OPENAI_API_KEY, that is set. */
 async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const home = env.CODEX_HOME || join(env.HOME ?? '', '.codex');
-  // No config.toml (or none readable): only the default key names count.
-  const config = await readFile(join(home, 'config.toml'), 'utf8').catch(() => '');
+  const config = await codexConfig(env);
   const names = [
     'OPENAI_API_KEY',
     'CODEX_API_KEY',
@@ -106,13 +116,21 @@ async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> 
  * folder (index, HEAD), and the repository's objects, refs and reflogs. Nothing else of `.git` (its
  * config, hooks) is opened. Codex keeps a workspace's `.git` read-only unless told otherwise.
  */
-export async function commitRoots(worktree: string): Promise<string[]> {
+export async function commitRoots(worktree: string, gitCommonDir?: string): Promise<string[]> {
   // No .git file (EISDIR in a main checkout, ENOENT outside git): not a linked worktree.
-  const pointer = await readFile(join(worktree, '.git'), 'utf8').catch(() => undefined);
+  let absent = false;
+  const pointer = await readFile(join(worktree, '.git'), 'utf8').catch((e: NodeJS.ErrnoException) => {
+    absent = e.code === 'ENOENT';
+    return undefined;
+  });
   const m = /^gitdir:\s*(.+)$/m.exec(pointer ?? '');
-  if (!m) return []; // not a linked worktree: nothing to open
-  const gitDir = resolve(worktree, m[1]!.trim());
-  const common = ((await ifExists(readFile(join(gitDir, 'commondir'), 'utf8'))) ?? '').trim();
+  // A worktree not created yet (a dry run) gets its git folder where `git worktree add` puts it.
+  const planned = absent && gitCommonDir ? join(gitCommonDir, 'worktrees', basename(worktree)) : undefined;
+  if (!m && !planned) return []; // not a linked worktree: nothing to open
+  const gitDir = m ? resolve(worktree, m[1]!.trim()) : planned!;
+  const common = m
+    ? ((await ifExists(readFile(join(gitDir, 'commondir'), 'utf8'))) ?? '').trim()
+    : gitCommonDir!;
   const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
   return [gitDir, join(commonDir, 'objects'), join(commonDir, 'refs'), join(commonDir, 'logs')];
 }
@@ -121,8 +139,12 @@ export async function commitRoots(worktree: string): Promise<string[]> {
 const tomlString = (s: string): string => JSON.stringify(s);
 
 /** The arguments wo adds to a codex command for one worker. */
-export async function codexArgs(worktree: string, lastMessageFile: string): Promise<string[]> {
-  const roots = await commitRoots(worktree);
+export async function codexArgs(
+  worktree: string,
+  lastMessageFile: string,
+  gitCommonDir?: string,
+): Promise<string[]> {
+  const roots = await commitRoots(worktree, gitCommonDir);
   return [
     '-c',
     `sandbox_workspace_write.writable_roots=[${roots.map(tomlString).join(',')}]`,

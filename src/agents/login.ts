@@ -55,3 +55,39 @@ export function codexLogin(output: string, exitCode: number): LoginFacts {
   if (/^api key/i.test(line)) return { loggedIn: true, how: 'an API key saved by `codex login`' };
   return { loggedIn: exitCode === 0, how: line.replace(/\s+-\s+\S+$/, '') };
 }
+
+/**
+ * The provider a Codex config.toml selects (top-level `model_provider`) and the key variable its
+ * `[model_providers.<name>]` table names (`env_key`); none selected: Codex's own OpenAI provider.
+ * Read line by line: the two keys wo needs, not TOML in general.
+ */
+export function codexProviderKey(config: string): { provider?: string; envKey?: string } {
+  let table = '';
+  let provider: string | undefined;
+  const keys = new Map<string, string>();
+  for (const raw of config.split('\n')) {
+    const line = raw.replace(/\s+#.*$/, '').trim();
+    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
+    if (header) {
+      table = header[1]!.replace(/"/g, '');
+      continue;
+    }
+    const kv = /^([A-Za-z_]+)\s*=\s*["']([^"']*)["']$/.exec(line);
+    if (!kv) continue;
+    if (table === '' && kv[1] === 'model_provider') provider = kv[2];
+    const own = /^model_providers\.(.+)$/.exec(table);
+    if (own && kv[1] === 'env_key') keys.set(own[1]!, kv[2]!);
+  }
+  const envKey = provider !== undefined ? keys.get(provider) : undefined;
+  return { ...(provider !== undefined && { provider }), ...(envKey !== undefined && { envKey }) };
+}
+
+/** How to let Codex reach its model, naming the key variable its configured provider reads. */
+export function codexLoginHint(config: string): string {
+  const { provider, envKey } = codexProviderKey(config);
+  if (envKey)
+    return `run \`codex login\`, or set ${envKey}, the API key variable its provider "${provider}" names (env_key in its config.toml)`;
+  if (provider && provider !== 'openai')
+    return `run \`codex login\`, or give its provider "${provider}" the key it needs (its config.toml names no env_key)`;
+  return 'run `codex login`, or set OPENAI_API_KEY';
+}

@@ -19,6 +19,14 @@ export interface AgentResult {
   /** Its last message, used as the result when it wrote none (Codex). */
   lastMessage?: string;
   usage?: Usage;
+  /** Tool uses its permissions denied (claude -p's `permission_denials`); absent when none. */
+  denials?: PermissionDenial[];
+}
+
+/** One tool use an agent's permissions denied: the tool, and what it wanted (its command, file or URL). */
+export interface PermissionDenial {
+  tool: string;
+  wanted: string;
 }
 
 /**
@@ -43,6 +51,11 @@ export interface WorkerLaunch {
   verify?: string;
   /** The worker's cost cap per attempt, USD (for an agent that takes one). */
   maxCostUsd?: number;
+  /**
+   * The repository's common git folder, for a worktree not created yet (a dry run): where git will
+   * keep its own git folder (`worktrees/<name>`). A created worktree's `.git` file says it itself.
+   */
+  gitCommonDir?: string;
 }
 
 /** What wo adds to an agent's command for one worker, so that it works unattended and reports its state. */
@@ -98,6 +111,8 @@ export interface LoginCheck {
   keyInEnv?(env: NodeJS.ProcessEnv): Promise<string | undefined>;
   /** How to log in, for the refusal. */
   hint: string;
+  /** The same, from the program's own configuration (the key variable it names), when it can say more. */
+  hintFor?(env: NodeJS.ProcessEnv): Promise<string>;
 }
 
 /** More that preflight checks once the program is there and logged in (Claude's folder trust). */

@@ -74,7 +74,10 @@ export async function cleanCommand(ctx: Context, feature: string | undefined, op
   return cleanWorkers(ctx, ws, feature, opts);
 }
 
-/** Commits of the worktree's branch (or detached HEAD) that no other branch, remote branch or tag holds. */
+/**
+ * Commits of the worktree's branch (or detached HEAD) that no other branch, remote branch or tag
+ * holds: a branch's decide whether it is deleted; a detached HEAD's refuse the clean.
+ */
 async function unmergedOf(ws: Workspace, v: WorkerView): Promise<string[]> {
   if (v.branch) return ws.git.unmergedCommits(ws.repoRoot, v.branch);
   const r = await ws.git.run(v.loc.worktree, [
@@ -138,16 +141,18 @@ export async function cleanWorkers(
         problems.push(
           `${v.feature}: ${some(ignored.length, 'ignored file', ignored)} in ${show(v.loc.worktree)} that wo did not put there`,
         );
-      if (unmerged.length)
+      // Commits on a branch stay with it (clean keeps a branch that holds the only copy): only a
+      // detached HEAD's commits, which no branch holds, would be left to git's garbage collection.
+      if (unmerged.length && !v.branch)
         problems.push(
-          `${v.feature}: ${unmerged.length} commit${unmerged.length === 1 ? '' : 's'} on ${v.branch ?? 'its detached HEAD'} that no other branch has`,
+          `${v.feature}: ${unmerged.length} commit${unmerged.length === 1 ? '' : 's'} on its detached HEAD that no branch holds (keep ${unmerged.length === 1 ? 'it' : 'them'}: git -C ${show(v.loc.worktree)} branch ${v.feature}-rescue)`,
         );
     }
     removals.push({ v, worktree: true, dirty, ignored, unmerged });
   }
   if (problems.length) {
     throw new SafetyError(
-      `refusing to clean; nothing was removed:\n  ${problems.join('\n  ')}\nCommit the changes and merge the branch (move ignored files you want out of the worktree), or use 'wo clean${feature ? ` ${feature}` : ''} --force' (uncommitted and ignored files are lost; unmerged branches are kept; commits on no branch are named).`,
+      `refusing to clean; nothing was removed:\n  ${problems.join('\n  ')}\nCommit the changes (move ignored files you want out of the worktree; put a detached HEAD's commits on a branch), or use 'wo clean${feature ? ` ${feature}` : ''} --force' (uncommitted and ignored files are lost; branches are kept; commits on no branch are named).`,
     );
   }
 

@@ -252,7 +252,11 @@ export async function loadConfig(from: string, opts: ConfigOptions): Promise<Con
     planAgents === 'unknown' ? undefined : [...new Set([...PRESET_NAMES, ...configAgents, ...planAgents])];
   const raw = mergeIssues(
     validateShape('config', value),
-    configRules(value, { repo: opts.repo, ...(agents && { agents }) }),
+    configRules(value, {
+      repo: opts.repo,
+      ...(agents && { agents }),
+      ...(opts.stopAt && { repoRoot: opts.stopAt }),
+    }),
   );
   return {
     file,

@@ -48,7 +48,13 @@ export async function loadPlan(file: string, opts: LoadPlanOptions): Promise<Res
   const agents = config.readable
     ? [...new Set([...PRESET_NAMES, ...namesOf(config.config.agents), ...(planAgents ?? [])])]
     : undefined; // an unreadable config may define agents: do not call them unknown
-  const ruleContext = { repo, ...(agents && { agents }) };
+  const configDir = config.config.worktrees?.dir;
+  const ruleContext = {
+    repo,
+    ...(agents && { agents }),
+    ...(root !== undefined && { repoRoot: root }),
+    ...(typeof configDir === 'string' && { worktreesDir: configDir }),
+  };
   let problems = source.ok ? planProblems(source.value, ruleContext) : [];
   if (source.ok && !source.locate && problems.length > 0) {
     // Read the fast way, without positions: problems are found and placed on `yaml`'s reading.

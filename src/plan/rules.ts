@@ -1,9 +1,11 @@
 // Rules a schema cannot express: unique features, needs that exist and form no cycle, known agents,
 // good durations, templates and copy paths. Pure functions of the parsed value; they tolerate bad shapes.
-import { overlaps, pathParts, repoPathProblem } from '../paths.js';
+import { basename, join, resolve } from 'node:path';
+import { overlaps, pathParts, relativeInside, repoPathProblem } from '../paths.js';
 import { durationProblem } from './duration.js';
 import type { DocPath, RawIssue } from './issues.js';
 import { closest } from './suggest.js';
+import { DEFAULTS } from './types.js';
 import {
   AGENT_PLACEHOLDERS,
   branchTemplateProblem,
@@ -21,6 +23,10 @@ export interface RuleContext {
   agents?: readonly string[];
   /** The repository folder's name, which fills {repo} when branch templates are checked. */
   repo: string;
+  /** The repository's root, where worktrees.dir is resolved; undefined (not in a repository): no check. */
+  repoRoot?: string;
+  /** worktrees.dir as the configuration sets it, for a plan that sets none. */
+  worktreesDir?: string;
 }
 
 type Rec = Record<string, unknown>;
@@ -47,6 +53,8 @@ export function planRules(plan: unknown, ctx: RuleContext): RawIssue[] {
           message: `duplicate feature "${feature}" (also workers[${first}])`,
         });
       else firstIndex.set(feature, i);
+      const main = mainCheckoutProblem(plan, feature, ctx);
+      if (main) issues.push({ path: at('feature'), message: main });
     }
     issues.push(...fieldRules(w, at(), ctx));
     if (typeof w.task === 'string') {
@@ -108,7 +116,8 @@ function sharedRules(doc: Rec, ctx: RuleContext, sampleFeature: string): RawIssu
   if (isRec(doc.worktrees)) {
     const { dir, branch } = doc.worktrees;
     const dirProblem = typeof dir === 'string' ? worktreesDirProblem(dir) : undefined;
-    if (dirProblem) issues.push({ path: ['worktrees', 'dir'], message: dirProblem });
+    const inside = typeof dir === 'string' && !dirProblem ? worktreesInsideProblem(dir, ctx) : undefined;
+    if (dirProblem ?? inside) issues.push({ path: ['worktrees', 'dir'], message: (dirProblem ?? inside)! });
     const branchProblem =
       typeof branch === 'string'
         ? branchTemplateProblem(branch, { feature: sampleFeature, repo: ctx.repo })
@@ -125,6 +134,31 @@ function sharedRules(doc: Rec, ctx: RuleContext, sampleFeature: string): RawIssu
     }
   }
   return issues;
+}
+
+/** The folder a worktrees.dir template puts the worktrees in (as src/worktree/layout.ts's worktreesRoot). */
+const worktreesFolder = (dir: string, repoRoot: string): string =>
+  resolve(repoRoot, fillTemplate(dir, { repo: basename(repoRoot) }));
+
+/** A worktrees.dir inside the repository (or its .git): a worker would work in the main checkout, or git see the worktrees as its files (SPEC §9). */
+function worktreesInsideProblem(dir: string, ctx: RuleContext): string | undefined {
+  if (!ctx.repoRoot) return undefined;
+  const folder = worktreesFolder(dir, ctx.repoRoot);
+  if (relativeInside(ctx.repoRoot, folder) === undefined) return undefined;
+  return `puts the worktrees in ${folder}, inside the repository ${ctx.repoRoot}: choose a folder outside it (the default is ${DEFAULTS.worktreesDir})`;
+}
+
+/** A worker whose worktree ({dir}/{feature}) would be the main checkout, or a folder holding it. */
+function mainCheckoutProblem(plan: Rec, feature: string, ctx: RuleContext): string | undefined {
+  if (!ctx.repoRoot) return undefined;
+  const own =
+    isRec(plan.worktrees) && typeof plan.worktrees.dir === 'string' ? plan.worktrees.dir : undefined;
+  const dir = own ?? ctx.worktreesDir ?? DEFAULTS.worktreesDir;
+  // A bad or inside template is reported at worktrees.dir (or in the configuration) already.
+  if (worktreesDirProblem(dir) || worktreesInsideProblem(dir, ctx)) return undefined;
+  const worktree = join(worktreesFolder(dir, ctx.repoRoot), feature);
+  if (relativeInside(worktree, ctx.repoRoot) === undefined) return undefined;
+  return `worker "${feature}" would have its worktree at ${worktree}, which is the repository's main checkout or holds it: rename the worker, or set worktrees.dir to a folder of its own (the default is ${DEFAULTS.worktreesDir})`;
 }
 
 /** The fields a worker and `defaults` share: agent, timeout, rate_limit_wait, copy, link (and a worker's sparse). */

@@ -83,8 +83,11 @@ export async function checkAgent(
   check.reachable = answer.exitCode === 0 || key !== undefined;
   const how = key !== undefined ? `an API key (${key})` : said.how;
   if (check.reachable && how) check.login = how;
-  if (!check.reachable) check.problem = `agent ${name}: ${own} is not logged in; ${login.hint}`;
-  else {
+  if (!check.reachable) {
+    // The program's own configuration may name the key it reads (a Codex provider's env_key).
+    const hint = (await login.hintFor?.(o.env).catch(() => undefined)) ?? login.hint;
+    check.problem = `agent ${name}: ${own} is not logged in; ${hint}`;
+  } else {
     const extra = await agent.extraCheck?.({
       agent: name,
       repoRoot: o.repoRoot,

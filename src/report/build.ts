@@ -4,6 +4,7 @@ import { countOutcomes } from './summary.js';
 import type {
   Diffstat,
   ReportAttempt,
+  ReportDenial,
   ReportUsage,
   ReportWorker,
   RunReport,
@@ -29,6 +30,8 @@ export interface WorkerInfo {
   usage?: ReportUsage | null;
   waiting_ms?: number | null;
   last_screen?: string | null;
+  /** Tool uses its agent's permissions denied; none or empty: none recorded. */
+  permission_denials?: readonly ReportDenial[];
 }
 
 export interface ReportInput {
@@ -97,6 +100,7 @@ export function buildReport(input: ReportInput): RunReport {
       waiting_ms: w?.waiting_ms ?? null,
       rate_limited_ms: r.rateLimitedMs ?? null,
       last_screen: w?.last_screen ?? null,
+      ...(w?.permission_denials?.length && { permission_denials: [...w.permission_denials] }),
       attempt_details: r.attempts.map(attemptOf),
     };
   });

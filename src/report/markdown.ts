@@ -136,6 +136,12 @@ function workerSection(w: ReportWorker): string[] {
   out.push('');
   // What a person would have seen (a worker that timed out or was left waiting), as plain text.
   if (w.last_screen) out.push('Last screen:', '', fenced(w.last_screen), '');
+  // What its agent was not allowed to do (claude -p cannot ask): a person decides whether to allow it.
+  if (w.permission_denials?.length) {
+    out.push('Permission denied:', '');
+    for (const d of w.permission_denials) out.push(`- ${escapeInline(d.tool)}: ${codeSpan(d.wanted)}`);
+    out.push('');
+  }
   return out;
 }
 

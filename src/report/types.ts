@@ -83,6 +83,11 @@ export interface ReportWorker {
   rate_limited_ms: number | null;
   /** What its terminal showed when it timed out or was left waiting (plain text); null otherwise. */
   last_screen: string | null;
+  /**
+   * Tool uses its agent's permissions denied (an extra key beyond SPEC §5: `claude-print`'s
+   * `permission_denials`), each the tool and what it wanted; absent when none were recorded.
+   */
+  permission_denials?: ReportDenial[];
   attempt_details: ReportAttempt[];
   /**
    * A rehearsal's worker (SPEC §12; an extra key beyond SPEC §5): `agent`, its real agent against the
@@ -90,6 +95,12 @@ export interface ReportWorker {
    * by a step that wrote `done`. Absent outside a rehearsal.
    */
   rehearsal?: 'agent' | 'as-is' | 'stand-in';
+}
+
+/** One tool use an agent's permissions denied: the tool, and what it wanted (its command, file or URL). */
+export interface ReportDenial {
+  tool: string;
+  wanted: string;
 }
 
 /** Tokens and cost (SPEC §5 `usage`); a field an agent does not report is null. */

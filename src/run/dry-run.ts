@@ -15,7 +15,12 @@ export const dryRun: Stage = {
   async run(r) {
     if (!r.opts.dryRun) return;
     const existing = new Set((await r.ws.git.worktrees(r.ws.repoRoot)).map((w) => w.path));
-    r.result = { code: ExitCode.ok, dryRun: dryRunText(r.plan, r.ws, r.selected, r.ctx.cwd, existing) };
+    const { addedArgs } = await import('./dry-run-additions.js');
+    const added = await addedArgs(r.plan, r.ws, r.selected);
+    r.result = {
+      code: ExitCode.ok,
+      dryRun: dryRunText(r.plan, r.ws, r.selected, r.ctx.cwd, existing, added),
+    };
   },
 };
 
@@ -42,6 +47,8 @@ export function dryRunText(
   selected: WorkerSpec[],
   cwd: string,
   existing: Set<string>,
+  /** What wo adds to each worker's agent command (dry-run-additions.ts), by feature. */
+  added: ReadonlyMap<string, string> = new Map(),
 ): string {
   const lines = [
     `Dry run: ${selected.length} of ${plan.workers.length} workers, concurrency ${plan.concurrency}. Nothing is created.`,
@@ -57,6 +64,7 @@ export function dryRunText(
     lines.push(`  agent     ${w.agent}`);
     if (w.model !== undefined) lines.push(`  model     ${w.model}`);
     lines.push(`  command   ${describeCommand(plan, w, loc)}`);
+    if (added.has(w.feature)) lines.push(`  wo adds   ${added.get(w.feature)}`);
     if (plan.agents[w.agent]?.command.some((a) => a.includes('{prompt}'))) {
       const prompt = relative(cwd, protocolPaths(loc.worktree).prompt);
       lines.push(`  {prompt}  the task, then the completion protocol (written to ${prompt})`);

@@ -10,6 +10,11 @@ export const preflight: Stage = {
   name: 'preflight',
   async run(r) {
     const { ctx, opts, plan, ws, selected } = r;
+    // A worker on the default base (HEAD) needs a first commit; another base was checked at select.
+    if (selected.some((w) => w.base === undefined)) {
+      const { assertFirstCommit } = await import('../preflight/repository.js');
+      await assertFirstCommit(ws.git, ws.repoRoot);
+    }
     // A session name taken by another repository's session is refused before anything is created;
     // tmux is asked while its version and the agents are checked, and those problems are told first.
     const sessionsOwned = assertOwnSessions(

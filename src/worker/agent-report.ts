@@ -5,7 +5,7 @@ import { readAgentFacts, type AgentFacts } from '../agents/index.js';
 import { lastTurnWords, transcriptHas, transcriptPath, transcriptUsage } from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
-import type { Usage } from '../agents/types.js';
+import type { PermissionDenial, Usage } from '../agents/types.js';
 import { lastLines, readTail } from '../protocol/lastline.js';
 import { liveState } from '../life/outcome.js';
 
@@ -15,6 +15,8 @@ export interface AgentReport {
   usage: Usage | null;
   waiting_ms: number | null;
   last_screen: string | null;
+  /** Tool uses its agent's permissions denied (claude -p); absent when none. */
+  permission_denials?: PermissionDenial[];
 }
 
 /** Reads a worker's agent facts from its state folder for the report; `endedAt` closes a wait still open. */
@@ -42,6 +44,7 @@ export async function agentReport(
     waiting_ms: live ? Math.round(live.waitingMs) : null,
     // capture-pane prints plain text already; the stripper is the belt to its braces.
     last_screen: screen !== undefined ? stripEscapes(screen).trimEnd() : null,
+    ...(facts.agentResult?.denials?.length && { permission_denials: facts.agentResult.denials }),
   };
 }
 

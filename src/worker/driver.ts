@@ -34,7 +34,7 @@ import { commitOf } from '../git/git.js';
 import { createWorktree, provisionWorktree } from '../worktree/worktree.js';
 import type { RunStep } from '../protocol/run-state.js';
 import { runStepOf } from '../life/state.js';
-import type { Usage } from '../agents/types.js';
+import type { AgentEvent, Usage } from '../agents/types.js';
 
 export interface DriverOptions {
   git: Git;
@@ -73,8 +73,30 @@ export interface DriverOptions {
   awaitUsage?: boolean;
   /** A rehearsal (SPEC §12): every launch goes through it. */
   rehearsal?: LaunchInput['rehearsal'];
-  /** How long a hooks-based agent may stay silent after its start before it counts as `waiting` (SILENT_MS). */
+  /**
+   * How long a hooks-based agent may stay silent after its start, or after its last `waiting` was
+   * answered, before it counts as `waiting` (SILENT_MS).
+   */
   silentMs?: number;
+}
+
+/**
+ * From when a hooks-based agent's silence counts (SPEC §1 Live states): its start, or just after the
+ * event that answered its last `waiting` (the first event after it; hook times are whole ms).
+ */
+export function silentSince(events: readonly AgentEvent[] | undefined, startedAt: number): number {
+  let since = startedAt;
+  let asking = false;
+  for (const e of events ?? []) {
+    if (e.at < startedAt) continue;
+    if (e.state === 'waiting') asking = true;
+    else if (asking) {
+      asking = false;
+      // A limit that follows is the limit's to show (wo resumes it), not a silence.
+      if (e.state === 'working') since = Math.max(since, Math.floor(e.at) + 1);
+    }
+  }
+  return since;
 }
 
 /** How long a headless agent that wrote its status gets to exit by itself (and print its result), ms. */
@@ -306,9 +328,15 @@ export class RunDriver implements WorkerDriver {
     const silentMs = this.options.silentMs ?? SILENT_MS;
     const startedAt = this.clock.now();
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
+      // The time of the facts read next: a silence is judged on what was there by then.
+      const lookedAt = this.clock.now();
       const facts = await this.facts(loc, seen.session);
       // An adopted session spoke before this runner watched it: its silence since then says nothing.
-      if (hooked && !adopted) facts.silence = { since: startedAt, now: this.clock.now(), afterMs: silentMs };
+      if (hooked && !adopted) {
+        const since = silentSince(facts.agentEvents, startedAt);
+        facts.silence = { since, now: lookedAt, afterMs: silentMs };
+        watchSilence(since);
+      }
       if (w.verify) facts.verify = { command: w.verify };
       if (adapter) facts.adapter = adapter.name;
       // Asked only of an exit 0 (SPEC §1: an agent that reported and committed nothing failed).
@@ -368,9 +396,19 @@ export class RunDriver implements WorkerDriver {
     let stopReason = '';
     /** Aborted when wo stops the attempt: a `verify` under way ends then. */
     const verifying = new AbortController();
-    // No file changes when nothing speaks: the silence's end is looked at by the clock.
-    const silenceTimer =
-      hooked && !adopted ? this.clock.setTimer(() => this.monitor.recheck(key), silentMs) : undefined;
+    // No file changes when nothing speaks: the silence's end is looked at by the clock, from the
+    // start and again from each answered `waiting` (silentSince).
+    const { clock, monitor } = this;
+    let ended = false;
+    let silenceTimer: (() => void) | undefined;
+    let timedFrom: number | undefined;
+    function watchSilence(since: number) {
+      if (since === timedFrom || ended) return;
+      silenceTimer?.();
+      timedFrom = since;
+      silenceTimer = clock.setTimer(() => monitor.recheck(key), Math.max(0, since + silentMs - clock.now()));
+    }
+    if (hooked && !adopted) watchSilence(startedAt);
     const done = (async (): Promise<AttemptEnd> => {
       const seen = await this.monitor.wait<Seen | typeof STOPPED>(
         key,
@@ -383,6 +421,7 @@ export class RunDriver implements WorkerDriver {
         },
         look,
       );
+      ended = true;
       silenceTimer?.();
       let end: Ended;
       // Once wo has begun to stop the worker, its end is the stop's, whatever the agent did meanwhile

@@ -1,7 +1,7 @@
 // The claude-print preset against the real Claude Code (pinned in scripts/install-agents.sh),
 // talking to a scripted model server: an outcome from its final result event, usage recorded.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readAgentFacts } from '../../src/agents/index.js';
 import { NOTHING_DONE } from '../../src/life/outcome.js';
@@ -60,6 +60,28 @@ describe('claude-print, the real Claude Code', () => {
     const result = readFileSync(join(dir, '.worker-result.md'), 'utf8');
     expect(result).toContain(NOTHING_DONE);
     expect(result).toContain('I looked around; nothing needs changing.');
+  });
+
+  test('a tool it may not use is denied, and the denial reaches report.json and report.md', async () => {
+    // claude -p cannot ask: a command outside its allowed tools is denied, in its result event only.
+    const denied = `node -e 'require("fs").writeFileSync("outside-allowed.txt", "")'`;
+    r = await agentRun([]);
+    const dir = r.wt('curious');
+    r.model.script.push(
+      { bash: denied },
+      { write: join(dir, '.worker-result.md'), content: 'Could not touch\n' },
+      { bash: 'echo done > .worker-status' },
+      { text: 'Done.' },
+    );
+    r.writePlan(plan('claude-print', '  - feature: curious\n    task: Touch a file\n'));
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(0);
+    expect(existsSync(join(dir, 'outside-allowed.txt'))).toBe(false);
+    const w = r.report().workers[0]!;
+    expect(w.permission_denials).toEqual([{ tool: 'Bash', wanted: denied }]);
+    const last = JSON.parse(readFileSync(join(r.repo.root, '.wo', 'last-run.json'), 'utf8'));
+    const md = readFileSync(join(last.report_dir, 'report.md'), 'utf8');
+    expect(md).toContain(`Permission denied:\n\n- Bash: \`${denied}\``);
   });
 
   test('a rate limit it retries past: `rate-limited` while it waits, then done', async () => {

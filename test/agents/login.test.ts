@@ -1,6 +1,6 @@
 // How an agent reaches its model, from its own answers (Claude Code 2.1.197 `claude auth status`,
 // Codex 0.171 `codex login status`, as printed by the real programs: see test/agents/preflight.test.ts).
-import { claudeLogin, codexLogin } from '../../src/agents/login.js';
+import { claudeLogin, codexLogin, codexLoginHint, codexProviderKey } from '../../src/agents/login.js';
 
 describe('claude auth status', () => {
   test('logged out (exit 1)', () => {
@@ -69,5 +69,23 @@ describe('codex login status', () => {
   });
   test('ChatGPT', () => {
     expect(codexLogin('Logged in using ChatGPT\n', 0)).toEqual({ loggedIn: true, how: 'a ChatGPT account' });
+  });
+});
+
+describe("codex's configured provider and its key variable (config.toml)", () => {
+  test('the selected provider’s env_key; another provider’s is not taken', () => {
+    const config =
+      'model_provider = "local"\n[model_providers."local"]\nbase_url = "http://x"\n[model_providers.azure]\nenv_key = "AZURE_KEY"\n';
+    expect(codexProviderKey(config)).toEqual({ provider: 'local' });
+    expect(codexLoginHint(config)).toBe(
+      'run `codex login`, or give its provider "local" the key it needs (its config.toml names no env_key)',
+    );
+  });
+
+  test('a model_provider inside a table (a profile) is not the selected one', () => {
+    const config =
+      '[profiles.fast]\nmodel_provider = "azure"\n[model_providers.azure]\nenv_key = "AZURE_KEY"\n';
+    expect(codexProviderKey(config)).toEqual({});
+    expect(codexLoginHint(config)).toBe('run `codex login`, or set OPENAI_API_KEY');
   });
 });

@@ -39,24 +39,34 @@ describe('wo clean', () => {
     expect(f.repo.git('status', '--porcelain')).toBe(''); // .wo/ is kept out of git
   });
 
-  test('refuses uncommitted changes or unmerged commits, removing nothing; --force removes and keeps the branch', async () => {
+  test('refuses uncommitted changes, removing nothing; --force removes them and keeps the branch', async () => {
     await spawn('dirty', 'echo change > file.txt');
-    await spawn('ahead', 'echo x > x.txt && git add x.txt && git commit -q -m "work"');
     await spawn('tidy', 'true');
     const r = await f.wo('clean');
     expect(r.code).toBe(2);
     expect(r.err).toContain('nothing was removed');
     expect(r.err).toContain('dirty: 1 uncommitted change');
     expect(r.err).toContain('file.txt');
-    expect(r.err).toContain('ahead: 1 commit on wo/ahead that no other branch has');
     expect(r.err).toContain('--force');
-    for (const w of ['dirty', 'ahead', 'tidy']) expect(existsSync(f.wt(w))).toBe(true);
+    for (const w of ['dirty', 'tidy']) expect(existsSync(f.wt(w))).toBe(true);
 
     const forced = await f.wo('clean', '--force');
     expect(forced.code).toBe(0);
-    for (const w of ['dirty', 'ahead', 'tidy']) expect(existsSync(f.wt(w))).toBe(false);
-    expect(forced.out).toContain('branch wo/ahead kept (1 commit on no other branch;');
+    for (const w of ['dirty', 'tidy']) expect(existsSync(f.wt(w))).toBe(false);
+    expect(forced.out).toContain('lost 1 uncommitted change (file.txt)');
+  });
+
+  test('a finished worker whose commits sit on its own branch: cleaned without --force, the branch kept (SPEC §9)', async () => {
+    await spawn('ahead', 'echo x > x.txt && git add x.txt && git commit -q -m "work"');
+    const tip = f.repo.git('rev-parse', 'wo/ahead').trim();
+    const r = await f.wo('clean');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(existsSync(f.wt('ahead'))).toBe(false);
+    expect(r.out).toContain('branch wo/ahead kept (1 commit on no other branch;');
     expect(branches()).toEqual(['main', 'wo/ahead']);
+    // Nothing lost: the branch holds the commit the worktree held.
+    expect(f.repo.git('rev-parse', 'wo/ahead').trim()).toBe(tip);
+    expect(f.repo.git('log', '-1', '--format=%s', 'wo/ahead').trim()).toBe('work');
   });
 
   test('a merged branch is no longer unmerged', async () => {

@@ -82,3 +82,71 @@ test('another version: a warning naming both, and the trust carried over to the 
   expect(t.said.join('')).toContain('trusted /src/shop-worktrees too');
   expect(t.said.join('')).toContain('nothing else changed');
 });
+
+describe('codex not logged in: the fix names the key variable its configured provider reads', () => {
+  function codexSetup(config: string | undefined) {
+    const base = mkdtempSync(join(tmpdir(), 'wo-preflight-'));
+    const bin = join(base, 'bin');
+    const home = join(base, 'codex-home');
+    mkdirSync(bin);
+    mkdirSync(home);
+    writeFileSync(join(bin, 'codex'), '#!/bin/sh\n');
+    chmodSync(join(bin, 'codex'), 0o755);
+    if (config !== undefined) writeFileSync(join(home, 'config.toml'), config);
+    const runner: Runner = {
+      async run(_file, args) {
+        const login = args[0] === 'login';
+        return {
+          stdout: login ? '' : 'codex-cli 0.171.0\n',
+          stderr: login ? 'Not logged in\n' : '',
+          exitCode: login ? 1 : 0,
+        };
+      },
+    };
+    return {
+      runner,
+      env: { PATH: bin, HOME: base, CODEX_HOME: home },
+      cwd: base,
+      repoRoot: '/src/shop',
+      agents: { codex: PRESETS['codex']! },
+    };
+  }
+
+  test('a provider with an env_key: that variable, not OPENAI_API_KEY', async () => {
+    const config = [
+      'model = "m"',
+      'model_provider = "azure"',
+      '',
+      '[model_providers.other]',
+      'env_key = "OTHER_KEY"',
+      '',
+      '[model_providers.azure]',
+      'name = "Azure"',
+      'env_key = "AZURE_OPENAI_API_KEY" # the deployment key',
+      '',
+    ].join('\n');
+    const refusal = preflight(codexSetup(config), () => undefined);
+    await expect(refusal).rejects.toMatchObject({ exitCode: 3 });
+    const message = (await refusal.catch((e: Error) => e)) as Error;
+    expect(message.message).toContain(
+      'or set AZURE_OPENAI_API_KEY, the API key variable its provider "azure" names',
+    );
+    expect(message.message).not.toContain('OPENAI_API_KEY by default');
+    expect(message.message).not.toContain('OTHER_KEY');
+  });
+
+  test('no config: codex login, or OPENAI_API_KEY', async () => {
+    await expect(preflight(codexSetup(undefined), () => undefined)).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringContaining('codex is not logged in; run `codex login`, or set OPENAI_API_KEY'),
+    });
+  });
+
+  test('the key its provider names, set: reachable', async () => {
+    const t = codexSetup(
+      'model_provider = "azure"\n[model_providers.azure]\nenv_key = "AZURE_OPENAI_API_KEY"\n',
+    );
+    const [c] = await preflight({ ...t, env: { ...t.env, AZURE_OPENAI_API_KEY: 'k' } }, () => undefined);
+    expect(c).toMatchObject({ reachable: true, login: 'an API key (AZURE_OPENAI_API_KEY)' });
+  });
+});

@@ -4,10 +4,12 @@
 import type { Runner, RunOptions } from '../../src/process/run.js';
 import type { Git } from '../../src/git/git.js';
 import type { SessionInfo, Tmux } from '../../src/tmux/tmux.js';
-import { RunDriver } from '../../src/worker/driver.js';
+import { RunDriver, silentSince } from '../../src/worker/driver.js';
+import type { LiveEvent } from '../../src/scheduler/types.js';
 import type { FileFacts, WorkerFiles } from '../../src/protocol/worker-files.js';
 import { defaultLayout } from '../../src/worktree/layout.js';
-import { NOTHING_DONE, type Recording } from '../../src/life/outcome.js';
+import { NOTHING_DONE, UNKNOWN_SCREEN, type Recording } from '../../src/life/outcome.js';
+import type { AgentEvent } from '../../src/agents/types.js';
 import { PRESETS } from '../../src/plan/presets.js';
 import { FakeClock, settle, spec } from '../scheduler/fakes.js';
 
@@ -54,12 +56,13 @@ class FakeTmux {
   }
 }
 
-function setup(over: { verifyExit?: number } = {}) {
+function setup(over: { verifyExit?: number; silentMs?: number } = {}) {
   const layout = defaultLayout('/repo');
   const files = new MemoryFiles();
   const tmux = new FakeTmux();
   const clock = new FakeClock();
   const launched: string[] = [];
+  const live: LiveEvent[] = [];
   const heads = { at: 'c0' };
   const ran: Array<{ file: string; args: readonly string[]; options?: RunOptions }> = [];
   const runner: Runner = {
@@ -84,6 +87,8 @@ function setup(over: { verifyExit?: number } = {}) {
     pollMs: 0,
     graceMs: 100,
     watch: () => ({ close: () => undefined }),
+    ...(over.silentMs !== undefined && { silentMs: over.silentMs }),
+    onEvent: (e) => live.push(e),
     launch: async (_tmux, input) => {
       launched.push(input.feature);
       files.set(input.worktree, { statusText: 'running\n', resultText: undefined, exit: undefined });
@@ -92,10 +97,96 @@ function setup(over: { verifyExit?: number } = {}) {
     },
   });
   const wt = (f: string) => `/repo-worktrees/${f}`;
-  return { driver, files, tmux, clock, launched, ran, wt, heads };
+  return { driver, files, tmux, clock, launched, ran, wt, heads, live };
 }
 
 describe('RunDriver (fakes)', () => {
+  describe('a hooks-based agent that sends no hook (SPEC §1 Live states): waiting, a screen wo does not know', () => {
+    const SILENT = 30_000;
+    const last = (live: LiveEvent[]) => live.filter((e) => e.feature === 'i').at(-1);
+    /** Time passes, then the agent's files are looked at (as a change of its hooks file makes wo do). */
+    const look = async (driver: RunDriver, clock: FakeClock, ms: number) => {
+      clock.advance(ms);
+      await settle();
+      driver.monitor.recheck('i');
+      await settle();
+    };
+
+    test('silentSince: the start, or just after the working event that answered the last waiting', () => {
+      const at = (t: number, state: AgentEvent['state']): AgentEvent => ({ at: t, state });
+      expect(silentSince(undefined, 100)).toBe(100);
+      expect(silentSince([at(150, 'working'), at(300, 'working')], 100)).toBe(100);
+      expect(silentSince([at(150, 'waiting'), at(200, 'working'), at(250, 'waiting')], 100)).toBe(201);
+      expect(
+        silentSince([at(150, 'waiting'), at(200, 'working'), at(250, 'waiting'), at(400, 'working')], 100),
+      ).toBe(401);
+      // A limit after a question is the limit's state to show, not an answer; an earlier attempt's events do not count.
+      expect(silentSince([at(150, 'waiting'), at(200, 'rate-limited')], 100)).toBe(100);
+      expect(silentSince([at(50, 'waiting'), at(60, 'working')], 100)).toBe(100);
+    });
+
+    test('silent from its start: working until 30 s have passed, then waiting', async () => {
+      const { driver, clock, live } = setup({ silentMs: SILENT });
+      await driver.start(spec('i', { agent: 'claude' }), 1);
+      await look(driver, clock, SILENT - 1);
+      expect(last(live)).toMatchObject({ state: 'working' });
+      // The clock alone ends the silence: no file changes, the driver's own timer looks again.
+      clock.advance(1);
+      await settle();
+      expect(last(live)).toMatchObject({ state: 'waiting', message: UNKNOWN_SCREEN });
+      await driver.close();
+    });
+
+    test('a hook within 30 s of its start keeps it working, however late wo looks', async () => {
+      const { driver, files, clock, live, wt } = setup({ silentMs: SILENT });
+      const started = clock.now();
+      await driver.start(spec('i', { agent: 'claude' }), 1);
+      files.set(wt('i'), { agentEvents: [{ at: started + 1000, state: 'working' }] });
+      await look(driver, clock, SILENT * 3);
+      expect(live.filter((e) => e.feature === 'i').map((e) => e.state)).toEqual(['working']);
+      await driver.close();
+    });
+
+    test('after its last waiting was answered, a 30 s silence is waiting again', async () => {
+      const { driver, files, clock, live, wt } = setup({ silentMs: SILENT });
+      const started = clock.now();
+      await driver.start(spec('i', { agent: 'claude' }), 1);
+      const asked: AgentEvent = {
+        at: started + 1000,
+        state: 'waiting',
+        message: 'Claude needs your permission to use Bash',
+      };
+      files.set(wt('i'), { agentEvents: [{ at: started + 10, state: 'working' }, asked] });
+      await look(driver, clock, 2000);
+      expect(last(live)).toMatchObject({ state: 'waiting', message: asked.message });
+      // A person answered at +5 s (its hook says it went on); then nothing more for 30 s.
+      const answeredAt = started + 5000;
+      files.set(wt('i'), {
+        agentEvents: [{ at: started + 10, state: 'working' }, asked, { at: answeredAt, state: 'working' }],
+      });
+      await look(driver, clock, answeredAt - clock.now());
+      expect(last(live)).toMatchObject({ state: 'working' });
+      await look(driver, clock, SILENT - 1);
+      expect(last(live)).toMatchObject({ state: 'working' });
+      // Counted from just after the answer's hook (whole milliseconds): the clock alone looks again.
+      clock.advance(2);
+      await settle();
+      expect(last(live)).toMatchObject({ state: 'waiting', message: UNKNOWN_SCREEN });
+      // Its next hook: working again.
+      files.set(wt('i'), {
+        agentEvents: [
+          { at: started + 10, state: 'working' },
+          asked,
+          { at: answeredAt, state: 'working' },
+          { at: clock.now(), state: 'working' },
+        ],
+      });
+      await look(driver, clock, 1);
+      expect(last(live)).toMatchObject({ state: 'working' });
+      await driver.close();
+    });
+  });
+
   test('an agent that exited 0 without a result: done, wo records done and quotes its output', async () => {
     const { driver, files, launched, wt, clock } = setup();
     const h = await driver.start(spec('a'), 1);
