@@ -60,6 +60,7 @@ function setup(over: { verifyExit?: number } = {}) {
   const tmux = new FakeTmux();
   const clock = new FakeClock();
   const launched: string[] = [];
+  const created: string[] = [];
   const heads = { at: 'c0' };
   const ran: Array<{ file: string; args: readonly string[]; options?: RunOptions }> = [];
   const runner: Runner = {
@@ -84,6 +85,10 @@ function setup(over: { verifyExit?: number } = {}) {
     pollMs: 0,
     graceMs: 100,
     watch: () => ({ close: () => undefined }),
+    createWorktree: async (_git, _root, loc) => {
+      created.push(loc.feature);
+      return true;
+    },
     launch: async (_tmux, input) => {
       launched.push(input.feature);
       files.set(input.worktree, { statusText: 'running\n', resultText: undefined, exit: undefined });
@@ -92,10 +97,28 @@ function setup(over: { verifyExit?: number } = {}) {
     },
   });
   const wt = (f: string) => `/repo-worktrees/${f}`;
-  return { driver, files, tmux, clock, launched, ran, wt, heads };
+  return { driver, files, tmux, clock, launched, created, ran, wt, heads };
 }
 
 describe('RunDriver (fakes)', () => {
+  test('prefetch creates `ahead` worktrees before their turn, one more per start, none twice', async () => {
+    const { driver, created } = setup();
+    const [a, b, c, d] = [spec('a'), spec('b'), spec('c'), spec('d')];
+    const needy = spec('n', { needs: ['a'] });
+    driver.prefetch([a, b, needy, c, d], 2);
+    expect(created).toEqual(['a', 'b']);
+    await driver.prepare(a);
+    await driver.start(a, 1);
+    expect(created).toEqual(['a', 'b', 'c']); // a's start: one more ahead
+    await driver.prepare(d); // d's turn came before prefetch reached it: created in its turn
+    expect(created).toEqual(['a', 'b', 'c', 'd']);
+    await driver.prepare(b);
+    await driver.start(b, 1);
+    await driver.prepare(needy); // a worker with needs is never prefetched, only made in its turn
+    expect(created).toEqual(['a', 'b', 'c', 'd', 'n']);
+    await driver.close();
+  });
+
   test('an agent that exited 0 without a result: done, wo records done and quotes its output', async () => {
     const { driver, files, launched, wt, clock } = setup();
     const h = await driver.start(spec('a'), 1);
