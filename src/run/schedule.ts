@@ -26,7 +26,7 @@ export const schedule: Stage = {
       onEvent: (e) => void r.events.tell(e),
       ...(r.rehearsal && { rehearsal: r.rehearsal }),
     });
-    driver.prefetch(selected);
+    driver.prefetch(selected, plan.concurrency);
     // From here a first Ctrl-C drains the run and a second ends its workers; wo exits after the report.
     ctx.trapInterrupts = true;
     r.startedAt = Date.now();

@@ -63,6 +63,8 @@ export interface DriverOptions {
   endLeftovers?: (worktree: string, spare?: readonly number[]) => Promise<void>;
   /** Starts a worker's session (a fake in tests). */
   launch?: typeof launchWorker;
+  /** Creates a worker's worktree (a fake in tests). */
+  createWorktree?: typeof createWorktree;
   /** Told when a running worker's live state changes (working, waiting with its message, ...). */
   onEvent?: (event: LiveEvent) => void;
   /**
@@ -123,6 +125,8 @@ export class RunDriver implements WorkerDriver {
   private readonly pending = new Set<Promise<unknown>>();
   private sessions?: Promise<SessionInfo[]>;
   private readonly creating = new Map<string, Promise<boolean>>();
+  /** Workers whose worktrees prefetch will create, in plan order (see prefetch). */
+  private readonly toCreate: WorkerSpec[] = [];
   /** Each worker's last end (its record written, its leftover processes swept): a retry starts after it. */
   private readonly sweeps = new Map<string, Promise<unknown>>();
   /**
@@ -194,21 +198,27 @@ export class RunDriver implements WorkerDriver {
   }
 
   /**
-   * Starts creating the worktrees of these workers now, so that a worker's turn does not wait for
-   * git. Only for workers without `needs`: a worker that needs another may branch from that one's
-   * branch, which must hold its work first. Git bounds the work itself (registering one at a time,
-   * checkouts a few at a time, in the order asked: plan order).
+   * Starts creating the worktrees of these workers ahead of their turn, so that a turn does not
+   * wait for git. Only for workers without `needs`: a worker that needs another may branch from that
+   * one's branch, which must hold its work first. At most `ahead` are made before their turn (plan
+   * order), one more each time a worker's session starts: creating them all at once took the CPU
+   * the first workers' starts needed (docs/performance.md, round 3).
    */
-  prefetch(workers: WorkerSpec[]): void {
+  prefetch(workers: WorkerSpec[], ahead = Infinity): void {
     // The run's one look at tmux (see start) is asked now, beside git, not in the first start's turn.
     this.sessions ??= this.options.tmux.listSessions();
     this.sessions.catch(() => undefined); // a failure is the first start's
-    for (const w of workers) {
-      if (w.needs.length > 0 || this.creating.has(w.feature)) continue;
-      const p = this.create(w);
-      p.catch(() => undefined); // a failure is reported by prepare(), in the worker's own turn
-      this.creating.set(w.feature, p);
-    }
+    this.toCreate.push(...workers.filter((w) => w.needs.length === 0 && !this.creating.has(w.feature)));
+    for (let i = 0; i < ahead && this.toCreate.length > 0; i++) this.createNext();
+  }
+
+  /** Starts creating the next prefetched worktree, if any is left. */
+  private createNext(): void {
+    const w = this.toCreate.shift();
+    if (!w) return;
+    const p = this.create(w);
+    p.catch(() => undefined); // a failure is reported by prepare(), in the worker's own turn
+    this.creating.set(w.feature, p);
   }
 
   async prepare(w: WorkerSpec, options: PrepareOptions = {}): Promise<void> {
@@ -216,6 +226,9 @@ export class RunDriver implements WorkerDriver {
     const { git, runner, layout } = this.options;
     const { signal } = options;
     const early = this.creating.get(w.feature);
+    // Its turn came before prefetch reached it: it is created now, and not again later.
+    const queued = this.toCreate.findIndex((q) => q.feature === w.feature);
+    if (queued >= 0) this.toCreate.splice(queued, 1);
     this.creating.delete(w.feature); // a retry after a failure creates afresh
     const created = await (early ?? this.create(w));
     if (signal?.aborted) throw new SetupError(`ended before its setup: ${String(signal.reason)}`);
@@ -241,7 +254,13 @@ export class RunDriver implements WorkerDriver {
 
   private create(w: WorkerSpec): Promise<boolean> {
     const { git, layout } = this.options;
-    return createWorktree(git, layout.repoRoot, this.location(w.feature), w.base, w.sparse);
+    return (this.options.createWorktree ?? createWorktree)(
+      git,
+      layout.repoRoot,
+      this.location(w.feature),
+      w.base,
+      w.sparse,
+    );
   }
 
   /** The commit the worker's branch is at now (undefined when git does not know the branch). */
@@ -310,6 +329,7 @@ export class RunDriver implements WorkerDriver {
         ...(this.options.rehearsal && { rehearsal: this.options.rehearsal }),
       });
       this.toldStep.delete(w.feature); // a start empties the state folder, its run-state file with it
+      this.createNext(); // one more worktree ahead (see prefetch)
     }
 
     const key = w.feature;

@@ -63,6 +63,7 @@ function setup(over: { verifyExit?: number; silentMs?: number } = {}) {
   const clock = new FakeClock();
   const launched: string[] = [];
   const live: LiveEvent[] = [];
+  const created: string[] = [];
   const heads = { at: 'c0' };
   const ran: Array<{ file: string; args: readonly string[]; options?: RunOptions }> = [];
   const runner: Runner = {
@@ -89,6 +90,10 @@ function setup(over: { verifyExit?: number; silentMs?: number } = {}) {
     watch: () => ({ close: () => undefined }),
     ...(over.silentMs !== undefined && { silentMs: over.silentMs }),
     onEvent: (e) => live.push(e),
+    createWorktree: async (_git, _root, loc) => {
+      created.push(loc.feature);
+      return true;
+    },
     launch: async (_tmux, input) => {
       launched.push(input.feature);
       files.set(input.worktree, { statusText: 'running\n', resultText: undefined, exit: undefined });
@@ -97,10 +102,28 @@ function setup(over: { verifyExit?: number; silentMs?: number } = {}) {
     },
   });
   const wt = (f: string) => `/repo-worktrees/${f}`;
-  return { driver, files, tmux, clock, launched, ran, wt, heads, live };
+  return { driver, files, tmux, clock, launched, created, ran, wt, heads, live };
 }
 
 describe('RunDriver (fakes)', () => {
+  test('prefetch creates `ahead` worktrees before their turn, one more per start, none twice', async () => {
+    const { driver, created } = setup();
+    const [a, b, c, d] = [spec('a'), spec('b'), spec('c'), spec('d')];
+    const needy = spec('n', { needs: ['a'] });
+    driver.prefetch([a, b, needy, c, d], 2);
+    expect(created).toEqual(['a', 'b']);
+    await driver.prepare(a);
+    await driver.start(a, 1);
+    expect(created).toEqual(['a', 'b', 'c']); // a's start: one more ahead
+    await driver.prepare(d); // d's turn came before prefetch reached it: created in its turn
+    expect(created).toEqual(['a', 'b', 'c', 'd']);
+    await driver.prepare(b);
+    await driver.start(b, 1);
+    await driver.prepare(needy); // a worker with needs is never prefetched, only made in its turn
+    expect(created).toEqual(['a', 'b', 'c', 'd', 'n']);
+    await driver.close();
+  });
+
   describe('a hooks-based agent that sends no hook (SPEC §1 Live states): waiting, a screen wo does not know', () => {
     const SILENT = 30_000;
     const last = (live: LiveEvent[]) => live.filter((e) => e.feature === 'i').at(-1);
