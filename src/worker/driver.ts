@@ -88,6 +88,9 @@ const epochMs = (iso: string | undefined): number | undefined => {
   return Number.isFinite(ms) ? ms : undefined;
 };
 
+/** A worker's place, with the adapter the plan gives its agent (null: none). */
+type KnownLocation = WorkerLocation & { agent: string | null };
+
 /** What the monitor is told when wo itself ends an attempt. */
 const STOPPED = Symbol('stopped');
 
@@ -228,7 +231,7 @@ export class RunDriver implements WorkerDriver {
   }
 
   /** The worker's facts now, with what tmux said of its session. */
-  private async facts(loc: WorkerLocation, session: SessionSeen): Promise<WorkerFacts> {
+  private async facts(loc: KnownLocation, session: SessionSeen): Promise<WorkerFacts> {
     const f = await this.files.read(loc);
     return {
       statusText: f.statusText,
@@ -242,8 +245,10 @@ export class RunDriver implements WorkerDriver {
 
   async start(w: WorkerSpec, attempt: number): Promise<AttemptHandle> {
     const { tmux } = this.options;
-    const loc = this.location(w.feature);
     const agent = this.agent(w);
+    // Its agent's files are read by the adapter the plan gives it, never by one the worker named
+    // in its state folder: a `shell` worker's hook lines change nothing (SPEC §9).
+    const loc = { ...this.location(w.feature), agent: adapterOf(w.agent, agent)?.name ?? null };
     await this.sweeps.get(w.feature); // what an earlier attempt left running is gone first
     // One look at tmux for the whole run (asked early by prefetch): a session that exists now was
     // started by someone else.
@@ -498,7 +503,7 @@ export class RunDriver implements WorkerDriver {
    * Notes the end in .worktree.json and ends a session still open. Neither is awaited: the
    * outcome is known now, and close() waits for them.
    */
-  private finish(loc: WorkerLocation, end: Ended, printsResult: boolean): void {
+  private finish(loc: KnownLocation, end: Ended, printsResult: boolean): void {
     this.background(
       this.files.finished(loc.worktree, { status: end.status, exitCode: end.exitCode, at: this.clock.now() }),
     );
@@ -517,7 +522,7 @@ export class RunDriver implements WorkerDriver {
    * Resolves once the agent's turn has ended after it wrote its status (its hooks say it stopped
    * working: the turn's end, an idle prompt, a question), or it exited, or after `ms`.
    */
-  private async turnEnded(loc: WorkerLocation, ms: number): Promise<void> {
+  private async turnEnded(loc: KnownLocation, ms: number): Promise<void> {
     const deadline = this.clock.now() + ms;
     while (this.clock.now() < deadline) {
       // Files that cannot be read end the wait: the usage is then what the transcript holds.
@@ -530,7 +535,7 @@ export class RunDriver implements WorkerDriver {
   }
 
   /** What the agent reported it used (its result's usage); with `wait`, once it has exited and printed it. */
-  private async usage(loc: WorkerLocation, wait: boolean): Promise<Usage | undefined> {
+  private async usage(loc: KnownLocation, wait: boolean): Promise<Usage | undefined> {
     if (wait) await this.exited(loc, EXIT_GRACE_MS);
     // Usage is extra: files that cannot be read leave it unknown.
     const f = await this.files.read(loc).catch(() => undefined);
@@ -538,7 +543,7 @@ export class RunDriver implements WorkerDriver {
   }
 
   /** Resolves once the wrapper has recorded the agent's exit, or after `ms`. */
-  private async exited(loc: WorkerLocation, ms: number): Promise<void> {
+  private async exited(loc: KnownLocation, ms: number): Promise<void> {
     const deadline = this.clock.now() + ms;
     while (this.clock.now() < deadline && (await this.files.read(loc)).exit === undefined)
       await new Promise((r) => this.clock.setTimer(() => r(undefined), 100));
