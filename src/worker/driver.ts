@@ -18,7 +18,8 @@ import {
 import { SetupError, UsageError } from '../errors.js';
 import { endLeftovers } from '../process/tree.js';
 import { diskFiles, type WorkerFiles } from '../protocol/worker-files.js';
-import { launchWorker, workerVars, type LaunchInput } from '../session/launch.js';
+import { forgetEnv, launchWorker, workerVars, type LaunchInput } from '../session/launch.js';
+import { exitIsOwn } from '../session/finish.js';
 import { locate, type Layout, type WorkerLocation } from '../worktree/layout.js';
 import { readMeta } from '../protocol/metadata.js';
 import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '../session/monitor.js';
@@ -230,9 +231,17 @@ export class RunDriver implements WorkerDriver {
     return commitOf(this.options.git, this.options.layout.repoRoot, `refs/heads/${loc.branch}`);
   }
 
-  /** The worker's facts now, with what tmux said of its session. */
-  private async facts(loc: KnownLocation, session: SessionSeen): Promise<WorkerFacts> {
-    const f = await this.files.read(loc);
+  /**
+   * The worker's facts now, with what tmux said of its session. With `checkExit`, an exit record
+   * counts only when it is the session's own (ownExit): any worker can write the file.
+   */
+  private async facts(loc: KnownLocation, session: SessionSeen, checkExit = false): Promise<WorkerFacts> {
+    let f = await this.files.read(loc);
+    if (checkExit && f.exit) {
+      const own = await exitIsOwn(this.options.tmux, loc.session, f.exit);
+      if (own === 'waited') f = await this.files.read(loc);
+      else if (!own) f = { ...f, exit: undefined };
+    }
     return {
       statusText: f.statusText,
       resultText: f.resultText,
@@ -258,7 +267,7 @@ export class RunDriver implements WorkerDriver {
     let adopted = false;
     /** The branch's commit when this attempt started; undefined for an adopted session (not known). */
     let startHead: string | undefined;
-    if (live && !decide(await this.facts(loc, 'alive')).final) {
+    if (live && !decide(await this.facts(loc, 'alive', true)).final) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
     } else if (
       !live &&
@@ -310,7 +319,7 @@ export class RunDriver implements WorkerDriver {
     const silentMs = this.options.silentMs ?? SILENT_MS;
     const startedAt = this.clock.now();
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
-      const facts = await this.facts(loc, seen.session);
+      const facts = await this.facts(loc, seen.session, true);
       // An adopted session spoke before this runner watched it: its silence since then says nothing.
       if (hooked && !adopted) facts.silence = { since: startedAt, now: this.clock.now(), afterMs: silentMs };
       if (w.verify) facts.verify = { command: w.verify };
@@ -412,7 +421,9 @@ export class RunDriver implements WorkerDriver {
           : undefined;
       // Both settle before a retry starts. A record that could not be written (a full disk) leaves the
       // files as the agent left them; the outcome still reaches the scheduler and the report.
-      const after = Promise.allSettled([recorded, sweep]);
+      // The environment it was given leaves the disk with it (SPEC §9); the wrapper no longer needs it.
+      const forgotten = forgetEnv(loc.stateDir);
+      const after = Promise.allSettled([recorded, sweep, forgotten]);
       this.sweeps.set(w.feature, after);
       this.background(after);
       const printsResult = adapter?.printsResultOnExit === true;

@@ -38,8 +38,10 @@ class FakeTmux {
   readonly keys: string[] = [];
   /** What Ctrl-C does to the agent (default: nothing, it ignores it). */
   onCtrlC: () => void = () => undefined;
+  /** Whether a session's program has exited: a real wrapper exits once it wrote the exit record. */
+  exited: (name: string) => boolean = () => false;
   async listSessions() {
-    return this.sessions;
+    return this.sessions.filter((s) => !this.exited(s.name));
   }
   async killSession(name: string) {
     this.killed.push(name);
@@ -92,6 +94,7 @@ function setup(over: { verifyExit?: number } = {}) {
     },
   });
   const wt = (f: string) => `/repo-worktrees/${f}`;
+  tmux.exited = (name) => files.facts.get(wt(name.replace(/^wt-/, '')))?.exit !== undefined;
   return { driver, files, tmux, clock, launched, ran, wt, heads };
 }
 
