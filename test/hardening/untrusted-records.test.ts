@@ -1,7 +1,7 @@
 // SPEC v3 §9 "the agent is untrusted" and "secrets stay secret", for wo's own records of a worker
 // (issue 19): a worker decides only its own outcome, a `shell` worker has no live state, the
 // environment a worker is given is not left on disk, and no agent's escapes reach a person.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -193,13 +193,19 @@ describe('a spawned worker (no runner watches it)', () => {
       async () => (await f.t.tmux.listSessions()).find((s) => s.name === 'wt-b')?.panePid,
       'b’s session',
     );
-    // The forger names b's wrapper and calls what b's wrapper would call, with the same arguments.
+    // The forger names b's wrapper and calls what b's wrapper would call, with the same arguments
+    // (and with those of the call as it was before it named the session).
     writeFileSync(join(stateDir, 'exit'), `0\nwrapper: ${pane}\n`);
-    const forged = spawn(process.execPath, [BIN, '_record-exit', f.wt('b'), stateDir, 'wt-b', f.t.socket], {
-      env: f.ctx.env,
-      stdio: 'ignore',
-    });
-    await new Promise((resolve) => forged.on('close', resolve));
+    for (const args of [
+      [f.wt('b'), stateDir, 'wt-b', f.t.socket],
+      [f.wt('b'), stateDir],
+    ]) {
+      const forged = spawn(process.execPath, [BIN, '_record-exit', ...args], {
+        env: f.ctx.env,
+        stdio: 'ignore',
+      });
+      await new Promise((resolve) => forged.on('close', resolve));
+    }
     expect(f.status('b')).toBe('running');
     expect((await f.t.tmux.listSessions()).some((s) => s.name === 'wt-b' && !s.paneDead)).toBe(true);
     writeFileSync(join(probe, 'go'), '');
@@ -216,17 +222,27 @@ describe('wo doctor', () => {
   });
   afterEach(() => r.cleanup());
 
-  test("an agent whose --version prints a clipboard and a title sequence: none reaches doctor's stdout", async () => {
+  test("an agent whose --version and login answer carry clipboard and title sequences: none reaches doctor's stdout", async () => {
     const bin = join(r.repo.base, 'bin');
     mkdirSync(bin);
     const fake = join(bin, 'claude');
+    // Its version line is read for x.y.z only; its login answer's words are shown (the account).
+    const login = JSON.stringify({
+      loggedIn: true,
+      authMethod: 'claude.ai',
+      email: '\u001b]52;c;cHduZWQ=\u0007\u001b]0;owned\u0007me@example.com',
+    });
     writeFileSync(
       fake,
-      `#!/bin/sh\nprintf '\\033]52;c;cHduZWQ=\\007\\033]2;owned\\033\\\\2.1.0 (Claude Code)\\n'\n`,
+      [
+        '#!/bin/sh',
+        `if [ "$1" = auth ]; then printf '%s\\n' '${login}'; exit 0; fi`,
+        `printf '\\033]52;c;cHduZWQ=\\007\\033]2;owned\\033\\\\2.1.0 (Claude Code)\\n'`,
+        '',
+      ].join('\n'),
     );
     chmodSync(fake, 0o755);
     const env = { ...r.env, PATH: `${bin}:${r.env.PATH ?? ''}` };
-    execFileSync('sh', ['-c', 'claude --version | od -c | head -n 1'], { env }); // the fake answers
     const out = await new Promise<Buffer>((resolve) => {
       const child = spawn(process.execPath, [BIN, 'doctor'], {
         cwd: r.repo.root,
@@ -238,7 +254,7 @@ describe('wo doctor', () => {
       child.on('close', () => resolve(Buffer.concat(chunks)));
     });
     const text = out.toString('utf8');
-    expect(text).toMatch(/agent claude/);
+    expect(text).toMatch(/agent claude: logged in with a claude.ai subscription \(.*me@example\.com\)/);
     expect(out.includes(0x1b)).toBe(false);
     expect(out.includes(0x07)).toBe(false);
     expect(text).not.toContain('cHduZWQ=');
