@@ -12,6 +12,7 @@ import { reportedUsage } from '../../src/agents/files.js';
 import type { Usage } from '../../src/agents/types.js';
 import { schedule } from '../../src/scheduler/schedule.js';
 import { FakeDriver, plan, settle } from '../scheduler/fakes.js';
+import { agentReport } from '../../src/worker/agent-report.js';
 
 const stateDir = () => mkdtempSync(join(tmpdir(), 'wo-untrusted-'));
 const lines = (...l: unknown[]) => l.map((x) => JSON.stringify(x)).join('\n') + '\n';
@@ -107,6 +108,32 @@ describe('live state comes from the adapter the plan names', () => {
 
   test('a worker whose plan gives no adapter (shell, a plain command): its hook lines say nothing', async () => {
     expect(await readAgentFacts(forged(), null)).toEqual({});
+  });
+
+  test('the report of a shell worker that forged an adapter, hooks and a transcript: no usage, no wait', async () => {
+    const dir = forged();
+    const transcript = join(dir, 'transcript.jsonl');
+    writeFileSync(
+      transcript,
+      lines({ type: 'assistant', message: { id: 'm', usage: { input_tokens: 999, output_tokens: 9 } } }),
+    );
+    writeFileSync(
+      join(dir, 'hooks.jsonl'),
+      lines(
+        {
+          wo_at: 1,
+          hook: { hook_event_name: 'Notification', message: 'waits', transcript_path: transcript },
+        },
+        { wo_at: 5000, hook: { hook_event_name: 'Stop', transcript_path: transcript } },
+      ),
+    );
+    for (const adapter of ['shell', null])
+      expect(await agentReport(dir, { agent: 'shell', adapter, endedAt: 6000, ran: true })).toMatchObject({
+        usage: null,
+        waiting_ms: null,
+      });
+    // Read as the adapter it named, the same files would say something: the test forges enough.
+    expect((await agentReport(dir, { agent: 'x', endedAt: 6000, ran: true })).waiting_ms).toBeGreaterThan(0);
   });
 
   test('the plan’s adapter is asked, whatever the adapter file says', async () => {
