@@ -210,9 +210,21 @@ describe('a spawned worker (no runner watches it)', () => {
     expect((await f.t.tmux.listSessions()).some((s) => s.name === 'wt-b' && !s.paneDead)).toBe(true);
     writeFileSync(join(probe, 'go'), '');
     await waitFor(() => f.status('b') === 'failed', 'b to end by itself', 20_000);
+    // Its end is written down in order: the status, then .worktree.json, then the spec goes.
+    await waitFor(() => !existsSync(join(stateDir, 'spec')), 'b’s spec to go', 20_000);
     expect(f.meta('b').worker).toMatchObject({ status: 'failed', exit_code: 3 });
     expect(f.result('b')).toContain('ended by itself');
   }, 40_000);
+  test('wo kill removes the environment it was given; it was 0600 while the worker ran', async () => {
+    f.ctx.env.WO_TEST_TOKEN = 'ghp_0123456789abcdefghijklmnop';
+    expect((await f.wo('spawn', 'k', 'sleep 60', '--agent', 'shell', '--create')).code).toBe(0);
+    await f.waitStatus('k', 'running');
+    const spec = join(f.repo.root, '.wo', 'workers', 'k', 'spec');
+    expect(statSync(spec).mode & 0o777).toBe(0o600);
+    expect(statSync(join(spec, '..')).mode & 0o077).toBe(0);
+    expect((await f.wo('kill', 'k', '--force')).code).toBe(0);
+    expect(existsSync(spec)).toBe(false);
+  }, 30_000);
 });
 
 describe('wo doctor', () => {
