@@ -48,7 +48,7 @@ export async function exitIsOwn(
   const deadline = Date.now() + waitMs;
   while (running(s.panePid)) {
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 5));
   }
   return 'waited';
 }
