@@ -5,6 +5,7 @@
 // The exit record lies in a folder any worker can write (SPEC §9: a worker decides only its own
 // outcome). It counts only when it is the session's own, checked against what tmux knows and no
 // worker can choose: the pid of the process tmux started for the session (the wrapper).
+import { readFileSync } from 'node:fs';
 import { processRunner } from '../process/run.js';
 import { Tmux } from '../tmux/tmux.js';
 import { diskFiles } from '../protocol/worker-files.js';
@@ -16,41 +17,57 @@ import { forgetEnv } from './launch.js';
 /** How long a wrapper that wrote its record gets to exit, ms: it does so right after. */
 const WRAPPER_EXIT_MS = 2000;
 
+/** Whether a process runs: a zombie has ended (tmux reaps its panes' programs when it gets to it). */
 const running = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // ESRCH: no such process; EPERM: one that runs, as another user.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return procState(pid) !== 'Z';
 };
 
+/** A process's state letter from /proc (Linux); undefined where there is none (macOS: then only kill says). */
+function procState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).charAt(0);
+  } catch {
+    return undefined; // no /proc, or the process went meanwhile: kill's answer stands
+  }
+}
+
 /**
- * Whether an exit record can be the session's own. `ended`: the session is gone or its program has
- * ended, so its wrapper wrote all it would. `waited`: the record names the session's wrapper, which
- * exited within WRAPPER_EXIT_MS (it does right after writing): read the record again, it is now the
- * wrapper's last. False: the wrapper still runs, so the record is not its end (any worker can write
- * the file; the wrapper writes the real one when it ends, and the look comes again).
+ * Whether an exit record is the session's own: true once the session's program (its wrapper) has
+ * ended, having written all it would (read the record again then: it is the wrapper's last).
+ * `panePid`: that program's pid, when the caller knows it (tmux said it at the start); otherwise
+ * tmux is asked. A record that names another pid, or whose wrapper still runs after WRAPPER_EXIT_MS
+ * (it exits right after writing), is not the worker's end: any worker can write the file, and the
+ * wrapper writes the real record when it ends, which prompts another look.
  */
 export async function exitIsOwn(
   tmux: Pick<Tmux, 'listSessions'>,
   session: string,
   exit: ExitRecord,
-  waitMs = WRAPPER_EXIT_MS,
-): Promise<'ended' | 'waited' | false> {
-  // tmux did not answer: not known yet; the next look asks again.
-  const sessions = await tmux.listSessions().catch(() => undefined);
-  if (!sessions) return false;
-  const s = sessions.find((x) => x.name === session);
-  if (!s || s.paneDead) return 'ended';
-  if (s.panePid === undefined || exit.wrapperPid !== s.panePid) return false;
-  const deadline = Date.now() + waitMs;
-  while (running(s.panePid)) {
+  o: { panePid?: number; waitMs?: number } = {},
+): Promise<boolean> {
+  let pid = o.panePid;
+  if (pid === undefined) {
+    // tmux did not answer: not known yet; the next look asks again.
+    const sessions = await tmux.listSessions().catch(() => undefined);
+    if (!sessions) return false;
+    const s = sessions.find((x) => x.name === session);
+    if (!s || s.paneDead) return true;
+    pid = s.panePid;
+  }
+  if (pid === undefined || exit.wrapperPid !== pid) return false;
+  const deadline = Date.now() + (o.waitMs ?? WRAPPER_EXIT_MS);
+  while (running(pid)) {
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 5));
   }
-  return 'waited';
+  return true;
 }
 
 /** `socket`: the tmux server's (-L), empty for the default one. */

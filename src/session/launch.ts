@@ -214,12 +214,18 @@ function alreadyRunning(input: LaunchInput): SafetyError {
   );
 }
 
+/** A started worker: when, and the pid of its session's program (the wrapper), when tmux said it. */
+export interface Launched {
+  startedAt: Date;
+  panePid?: number;
+}
+
 /**
- * Writes the protocol files and starts the session. The worktree must exist. Returns the start time.
- * A half-created session is killed before the error is rethrown; a session of the same name that
- * already existed is not (SafetyError).
+ * Writes the protocol files and starts the session. The worktree must exist. A half-created session
+ * is killed before the error is rethrown; a session of the same name that already existed is not
+ * (SafetyError).
  */
-export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date> {
+export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Launched> {
   const rehearsed = await given.rehearsal?.launch(given);
   const input = rehearsed?.input ?? given;
   const paths = protocolPaths(input.worktree);
@@ -264,6 +270,7 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
   );
   const specFile = join(input.stateDir, 'spec');
   const startedAt = new Date();
+  let panePid: number | undefined;
 
   // One start of a worker at a time for `wo spawn` (`exclusive`): the loser of two spawns of one
   // worker is refused before it rewrites any of the winner's files. A run's own starts do not take
@@ -315,7 +322,7 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
       ),
     ]);
     try {
-      await tmux.newSession({
+      panePid = await tmux.newSession({
         name: input.session,
         cwd: input.worktree,
         // env -i: the session gets exactly the environment in the spec, whatever the tmux server holds.
@@ -334,5 +341,5 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
   } finally {
     await lock?.release();
   }
-  return startedAt;
+  return { startedAt, ...(panePid !== undefined && { panePid }) };
 }

@@ -232,15 +232,20 @@ export class RunDriver implements WorkerDriver {
   }
 
   /**
-   * The worker's facts now, with what tmux said of its session. With `checkExit`, an exit record
-   * counts only when it is the session's own (ownExit): any worker can write the file.
+   * The worker's facts now, with what tmux said of its session. With `checkExit` (and the pid of the
+   * session's program, when known), an exit record counts only when it is the session's own
+   * (exitIsOwn): any worker can write the file.
    */
-  private async facts(loc: KnownLocation, session: SessionSeen, checkExit = false): Promise<WorkerFacts> {
+  private async facts(
+    loc: KnownLocation,
+    session: SessionSeen,
+    checkExit?: { panePid?: number },
+  ): Promise<WorkerFacts> {
     let f = await this.files.read(loc);
     if (checkExit && f.exit) {
-      const own = await exitIsOwn(this.options.tmux, loc.session, f.exit);
-      if (own === 'waited') f = await this.files.read(loc);
-      else if (!own) f = { ...f, exit: undefined };
+      // Its wrapper has ended: the record now is its last word (another's write came before it).
+      if (await exitIsOwn(this.options.tmux, loc.session, f.exit, checkExit)) f = await this.files.read(loc);
+      else f = { ...f, exit: undefined };
     }
     return {
       statusText: f.statusText,
@@ -267,7 +272,9 @@ export class RunDriver implements WorkerDriver {
     let adopted = false;
     /** The branch's commit when this attempt started; undefined for an adopted session (not known). */
     let startHead: string | undefined;
-    if (live && !decide(await this.facts(loc, 'alive', true)).final) {
+    /** The pid of the session's program (its wrapper), as tmux said it: exit records are checked against it. */
+    let panePid = live ? existing.panePid : undefined;
+    if (live && !decide(await this.facts(loc, 'alive', { panePid: existing.panePid })).final) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
     } else if (
       !live &&
@@ -280,7 +287,7 @@ export class RunDriver implements WorkerDriver {
       if (existing) await tmux.killSession(loc.session); // a finished session left open
       // Only an agent's exit 0 asks whether it committed (a shell's or a plain command's does not).
       if ((adapterOf(w.agent, agent)?.name ?? 'shell') !== 'shell') startHead = await this.head(loc);
-      await (this.options.launch ?? launchWorker)(tmux, {
+      ({ panePid } = await (this.options.launch ?? launchWorker)(tmux, {
         feature: w.feature,
         task: w.task,
         agentName: w.agent,
@@ -300,7 +307,7 @@ export class RunDriver implements WorkerDriver {
         verify: w.verify,
         ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
         ...(this.options.rehearsal && { rehearsal: this.options.rehearsal }),
-      });
+      }));
       this.toldStep.delete(w.feature); // a start empties the state folder, its run-state file with it
     }
 
@@ -319,7 +326,7 @@ export class RunDriver implements WorkerDriver {
     const silentMs = this.options.silentMs ?? SILENT_MS;
     const startedAt = this.clock.now();
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
-      const facts = await this.facts(loc, seen.session, true);
+      const facts = await this.facts(loc, seen.session, { panePid });
       // An adopted session spoke before this runner watched it: its silence since then says nothing.
       if (hooked && !adopted) facts.silence = { since: startedAt, now: this.clock.now(), afterMs: silentMs };
       if (w.verify) facts.verify = { command: w.verify };

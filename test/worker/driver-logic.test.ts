@@ -90,7 +90,7 @@ function setup(over: { verifyExit?: number } = {}) {
       launched.push(input.feature);
       files.set(input.worktree, { statusText: 'running\n', resultText: undefined, exit: undefined });
       tmux.sessions.push({ name: input.session, created: 0, paneDead: false, attached: false });
-      return new Date(clock.now());
+      return { startedAt: new Date(clock.now()) };
     },
   });
   const wt = (f: string) => `/repo-worktrees/${f}`;
