@@ -207,6 +207,9 @@ describe('a spawned worker (no runner watches it)', () => {
       await new Promise((resolve) => forged.on('close', resolve));
     }
     expect(f.status('b')).toBe('running');
+    // wo status reads the forged record beside a live session as no end either.
+    const seen = JSON.parse((await f.wo('status', 'b', '--json')).out) as Array<Record<string, unknown>>;
+    expect(seen[0]).toMatchObject({ feature: 'b', status: 'running' });
     expect((await f.t.tmux.listSessions()).some((s) => s.name === 'wt-b' && !s.paneDead)).toBe(true);
     writeFileSync(join(probe, 'go'), '');
     await waitFor(() => f.status('b') === 'failed', 'b to end by itself', 20_000);
