@@ -61,9 +61,10 @@ else
   printf '%s\nwrapper: %s\n' "$code" "$$" > "$WO_EXIT_FILE"
 fi
 
-# A worker that no runner watches (wo spawn) has its end recorded now, by wo itself.
+# A worker that no runner watches (wo spawn) has its end recorded now, by wo itself. A run's worker
+# has none, and wo may have removed the spec already (it holds the environment: launch.ts forgetEnv).
 set --
-while IFS= read -r line || [ -n "$line" ]; do
+[ -r "$spec" ] && while IFS= read -r line || [ -n "$line" ]; do
   case $line in
     f*) set -- "$@" "${line#f}" ;;
     F*) v=$(cat "${line#F}"; printf x) && set -- "$@" "${v%x}" ;;

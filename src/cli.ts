@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode, fileSystemProblem, UsageError, WoError } from './errors.js';
+import { stripControl } from './escapes.js';
 import { processOutput, type Context } from './context.js';
 
 function version(): string {
@@ -218,7 +219,8 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
       return ExitCode.usage;
     }
     if (e instanceof WoError) {
-      ctx.io.err(`wo: ${e.message}\n`);
+      // A message may quote a program (gh's, git's, an agent's stderr): its escapes stay out (SPEC §9).
+      ctx.io.err(`wo: ${stripControl(e.message)}\n`);
       return e.exitCode;
     }
     const problem = fileSystemProblem(e);

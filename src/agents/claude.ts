@@ -19,7 +19,7 @@ import type {
   WorkerLaunch,
 } from './types.js';
 import { epochToIso, resetFromWords } from './reset.js';
-import { agentPaths, jsonLines, num, rec, str } from './files.js';
+import { agentPaths, jsonLines, num, rec, reportedUsage, str } from './files.js';
 import { claudeLogin } from './login.js';
 
 /**
@@ -349,8 +349,9 @@ export function transcriptUsage(text: string | undefined): Usage | undefined {
     seen.set(str(m.id) ?? `#${n++}`, usage);
   }
   if (seen.size === 0) return undefined;
-  const sum = (k: string) => [...seen.values()].reduce((a, u) => a + (num(u[k]) ?? 0), 0);
-  return {
+  // A line's negative count adds nothing: it cannot take away what the others reported.
+  const sum = (k: string) => [...seen.values()].reduce((a, u) => a + Math.max(0, num(u[k]) ?? 0), 0);
+  return reportedUsage({
     ...anthropicTokens({
       input_tokens: sum('input_tokens'),
       output_tokens: sum('output_tokens'),
@@ -358,7 +359,7 @@ export function transcriptUsage(text: string | undefined): Usage | undefined {
       cache_creation_input_tokens: sum('cache_creation_input_tokens'),
     }),
     cost_usd: null,
-  };
+  });
 }
 
 /**

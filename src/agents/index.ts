@@ -10,7 +10,7 @@ import { claudePrint } from './claude-print.js';
 import { codex } from './codex.js';
 import { aider } from './aider.js';
 import { shell } from './shell.js';
-import { agentPaths } from './files.js';
+import { agentPaths, reportedUsage } from './files.js';
 
 export type { LaunchAdditions } from './types.js';
 
@@ -44,8 +44,11 @@ export interface Registry {
   adapterOf: (name: string, def: AgentDefLike) => Agent | undefined;
   /** Each agent's preset, by its name: its argv, how it finishes, and itself as its adapter. */
   presets(): Record<string, { command: string[]; exitsWhenDone: boolean; adapter: string }>;
-  /** What the worker's agent's own output says so far, read by the agent that wrote it (its recorded name). */
-  readAgentFacts: (stateDir: string) => Promise<AgentFacts>;
+  /**
+   * What the worker's agent's own output says so far, read by the agent that wrote it: `agent`, the
+   * adapter wo knows from the plan (null: none, a plain command or `shell`), or else its recorded name.
+   */
+  readAgentFacts: (stateDir: string, agent?: string | null) => Promise<AgentFacts>;
   /**
    * Every agent's words for its provider's limit, as one pattern: a headless agent's error result
    * that says them ended on its limit (src/life/outcome.ts reads the result without its agent).
@@ -75,9 +78,13 @@ export function createRegistry(agents: readonly Agent[]): Registry {
     ),
     adapterOf: (name, def) => named(def.adapter ?? name),
     presets: () => Object.fromEntries(agents.map((a) => [a.name, presetOf(a)])),
-    async readAgentFacts(stateDir) {
+    async readAgentFacts(stateDir, known) {
       const paths = agentPaths(stateDir);
-      const agent = named((await readIf(paths.adapter))?.trim() ?? '');
+      // The plan's word when the caller has it: the adapter file is in a folder a worker can write,
+      // and a `shell` worker that names an adapter there must not get live states (SPEC §9).
+      const agent = named(
+        known !== undefined ? (known ?? '') : ((await readIf(paths.adapter))?.trim() ?? ''),
+      );
       // Nothing to ask: a plain command, or an agent whose output wo does not read.
       if (!agent?.read) return {};
       const [events, hooks, lastMessage, eventsStat] = await Promise.all([
@@ -89,8 +96,11 @@ export function createRegistry(agents: readonly Agent[]): Registry {
       ]);
       const reading = agent.read({ events, eventsAt: eventsStat?.mtimeMs ?? 0, hooks, lastMessage });
       const live = [...reading.events].sort((a, b) => a.at - b.at);
+      const result = reading.result?.usage
+        ? { ...reading.result, usage: reportedUsage(reading.result.usage) }
+        : reading.result;
       return {
-        ...(reading.result && { agentResult: reading.result }),
+        ...(result && { agentResult: result }),
         ...(live.length > 0 && { agentEvents: live }),
       };
     },

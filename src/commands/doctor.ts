@@ -1,4 +1,5 @@
 // wo doctor: check what wo needs (git, tmux, a repository, the agent commands) and say what to fix.
+import { stripControl } from '../escapes.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
@@ -106,7 +107,9 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
   checks.push(...agentChecks.flat());
   if (ws) checks.push(...limitChecks(await seenByWorkers(ws), Date.now()));
 
-  for (const c of checks) ctx.io.out(`${c.level.padEnd(4)}  ${c.text}\n`);
+  // Check texts quote programs (an agent's --version, git's and gh's errors): no escape sequence of
+  // theirs (a clipboard write, a window title) reaches the terminal (SPEC §9).
+  for (const c of checks) ctx.io.out(`${c.level.padEnd(4)}  ${stripControl(c.text)}\n`);
   const fails = checks.filter((c) => c.level === 'fail').length;
   const warns = checks.filter((c) => c.level === 'warn').length;
   if (fails) {

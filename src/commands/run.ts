@@ -1,5 +1,6 @@
 // `wo run`: the batch. The run itself (select, preflight, lock, schedule, report, hand-off, outputs)
 // is src/run/; this command picks the views that listen to it and prints what it tells.
+import { stripControl } from '../escapes.js';
 import { relative } from 'node:path';
 import type { Context } from '../context.js';
 import type { RunEvent, RunListener } from '../run/events.js';
@@ -35,7 +36,8 @@ async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
       case 'stage':
         return;
       case 'notice':
-        return ctx.io.err(e.text);
+        // A notice may quote gh or an agent (a hand-off's error): their escapes stay out (SPEC §9).
+        return ctx.io.err(stripControl(e.text));
       case 'workers-starting': {
         view = createProgress({
           io: ctx.io,

@@ -35,7 +35,8 @@ export interface FileFacts {
 
 /** The file system as the deciding code sees it: read a worker's facts, write down a decision. */
 export interface WorkerFiles {
-  read(loc: { worktree: string; stateDir: string }): Promise<FileFacts>;
+  /** `agent`: the adapter wo knows from the plan (null: none), asked instead of the state folder's note. */
+  read(loc: { worktree: string; stateDir: string; agent?: string | null }): Promise<FileFacts>;
   record(loc: { worktree: string; stateDir: string }, r: Recording): Promise<void>;
   /** Notes the end in `.worktree.json` (when it has a worker record: one wo started). */
   finished(
@@ -61,7 +62,7 @@ export const diskFiles: WorkerFiles = {
       missingAsUndefined(readTextIfExists(exitPath)),
       missingAsUndefined(stat(exitPath)),
       // Agent files that cannot be read add nothing; the protocol files still decide.
-      readAgentFacts(loc.stateDir).catch(() => ({})),
+      readAgentFacts(loc.stateDir, loc.agent).catch(() => ({})),
       missingAsUndefined(readTextIfExists(runStatePath(loc.stateDir))),
     ]);
     const runState = parseRunState(runText);

@@ -158,7 +158,9 @@ function cutUtf8(text: string, bytes: number): string {
  * already). A longer report is cut at a line, any open code fence closed, and a note says where the
  * whole report is.
  */
-export function stepSummary(markdown: string, reportPath: string, budget = STEP_SUMMARY_LIMIT): string {
+export function stepSummary(given: string, reportPath: string, budget = STEP_SUMMARY_LIMIT): string {
+  // The report quotes agents: their escapes stay out of the summary too (SPEC §9).
+  const markdown = stripControl(given);
   const text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
   if (Buffer.byteLength(text, 'utf8') <= budget) return text;
   const note = `\n\n---\n\n**The report was cut here** to stay under GitHub's 1 MiB step-summary limit. The whole report is \`${reportPath.replace(/`/g, "'")}\` (and in the run's artifacts, when the workflow uploads them).\n`;

@@ -1,4 +1,5 @@
 // report.md: summary line, outcome table, a mermaid timeline, and each worker's result under its own heading.
+import { stripControl } from '../escapes.js';
 import { formatDuration } from '../plan/duration.js';
 import { codeSpan, containMarkdown, escapeInline, fenced, tableCell } from './md.js';
 import { summaryHead } from './summary.js';
@@ -241,5 +242,7 @@ export function renderMarkdown(report: RunReport): string {
   if (timeline.length) lines.push('## Timeline', '', ...timeline, '');
   lines.push('## Results', '');
   for (const w of report.workers) lines.push(...workerSection(w));
-  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+  // Results, reasons and screens are agents' and programs' text: none of their escapes reach a reader
+  // of report.md in a terminal (SPEC §9); wo's own markdown has none to lose.
+  return `${stripControl(lines.join('\n')).replace(/\n+$/, '')}\n`;
 }

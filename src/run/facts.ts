@@ -25,9 +25,12 @@ export const facts: Stage = {
         const mine = ran ? branches.get(loc.branch) : undefined;
         const spec = specs.get(rec.feature);
         const agent = spec?.agent;
-        const version = r.agentChecks.find((c) => c.agent === agent)?.version;
+        const check = r.agentChecks.find((c) => c.agent === agent);
+        const version = check?.version;
         const told = await agentReport(loc.stateDir, {
           agent,
+          // The plan's adapter, not the one a worker may have named in its folder (SPEC §9).
+          ...(check && { adapter: check.adapter ?? null }),
           version,
           endedAt: rec.finishedAt ?? Date.now(),
           ran,

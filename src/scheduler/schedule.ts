@@ -437,7 +437,8 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       if (blocks.has(spec.agent)) return park(entry);
       const { rec, limit } = await runAttempt(entry, attempt);
       const wasSpent = budgetSpent();
-      spent += rec.usage?.cost_usd ?? 0;
+      // A cost below zero is no refund (the adapters make it null; this guards a driver that did not).
+      spent += Math.max(0, rec.usage?.cost_usd ?? 0);
       // The cap is reached: what has not started yet never will (those running go on to their end).
       if (!wasSpent && budgetSpent()) onBudgetSpent();
       // Tokens of the tries a limit ended count with this attempt (they were spent for it).

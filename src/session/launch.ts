@@ -1,6 +1,6 @@
 // Starting a worker's session: the prompt and status files, the launch spec the in-session wrapper
 // (scripts/wo-worker.sh) reads, and the tmux session whose initial program is that wrapper.
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentDef } from '../plan/types.js';
@@ -189,6 +189,21 @@ export function buildSpec(
   return { text: `${lines.join('\n')}\n`, files };
 }
 
+/**
+ * Removes the launch spec and its side files, which hold the environment the worker was given
+ * (SPEC §9: secrets are not left on disk). Called once the worker has ended; the wrapper reads
+ * nothing of them after its agent exited but the program it runs next, which it has read by then.
+ */
+export async function forgetEnv(stateDir: string): Promise<void> {
+  // No state folder (removed by `wo clean`): nothing to forget.
+  const names = await readdir(stateDir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((n) => n === 'spec' || /^(?:env|arg|after|out)\.\d+$/.test(n))
+      .map((n) => rm(join(stateDir, n), { force: true })),
+  );
+}
+
 /** The wrapper's last step for a worker that no runner watches: `wo _record-exit` (see finish.ts). */
 export const RECORD_EXIT = fileURLToPath(new URL('../../bin/wo.cjs', import.meta.url));
 
@@ -199,12 +214,18 @@ function alreadyRunning(input: LaunchInput): SafetyError {
   );
 }
 
+/** A started worker: when, and the pid of its session's program (the wrapper), when tmux said it. */
+export interface Launched {
+  startedAt: Date;
+  panePid?: number;
+}
+
 /**
- * Writes the protocol files and starts the session. The worktree must exist. Returns the start time.
- * A half-created session is killed before the error is rethrown; a session of the same name that
- * already existed is not (SafetyError).
+ * Writes the protocol files and starts the session. The worktree must exist. A half-created session
+ * is killed before the error is rethrown; a session of the same name that already existed is not
+ * (SafetyError).
  */
-export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date> {
+export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Launched> {
   const rehearsed = await given.rehearsal?.launch(given);
   const input = rehearsed?.input ?? given;
   const paths = protocolPaths(input.worktree);
@@ -224,8 +245,17 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
     ...modelArgs(adapter, input.agent, input.model),
     ...added.args,
   ];
+  // The session and its tmux server: `_record-exit` asks tmux whether its caller is that session's own.
   const after = input.recordExitInSession
-    ? [process.execPath, RECORD_EXIT, '_record-exit', input.worktree, input.stateDir]
+    ? [
+        process.execPath,
+        RECORD_EXIT,
+        '_record-exit',
+        input.worktree,
+        input.stateDir,
+        input.session,
+        tmux.socket ?? '',
+      ]
     : [];
   // A headless agent's event stream is shown rendered in its pane (`wo _render-events`).
   const renderEnv: Record<string, string> = added.captureStdout
@@ -240,6 +270,7 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
   );
   const specFile = join(input.stateDir, 'spec');
   const startedAt = new Date();
+  let panePid: number | undefined;
 
   // One start of a worker at a time for `wo spawn` (`exclusive`): the loser of two spawns of one
   // worker is refused before it rewrites any of the winner's files. A run's own starts do not take
@@ -261,11 +292,13 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
       // Each start begins from `running` and an empty result (SPEC §1), in that order.
       rm(paths.result, { force: true }).then(() => writeStatus(input.worktree, 'running')),
       rm(input.stateDir, { recursive: true, force: true })
-        .then(() => mkdir(input.stateDir, { recursive: true }))
+        .then(() => mkdir(input.stateDir, { recursive: true, mode: 0o700 }))
         .then(() =>
           Promise.all([
-            ...spec.files.map((f) => writeFile(f.path, f.content)),
-            writeFile(specFile, spec.text),
+            // The caller's environment (API keys, GH_TOKEN): readable by no one else from the first
+            // byte (a mode at creation, not a chmod after), and gone when the worker ends (forgetEnv).
+            ...spec.files.map((f) => writeFile(f.path, f.content, { mode: 0o600 })),
+            writeFile(specFile, spec.text, { mode: 0o600 }),
             // Which agent writes its output here: its adapter is asked to read it (a plain command's is not).
             ...(adapter?.read ? [recordAdapter(input.stateDir, adapter)] : []),
           ]),
@@ -289,7 +322,7 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
       ),
     ]);
     try {
-      await tmux.newSession({
+      panePid = await tmux.newSession({
         name: input.session,
         cwd: input.worktree,
         // env -i: the session gets exactly the environment in the spec, whatever the tmux server holds.
@@ -308,5 +341,5 @@ export async function launchWorker(tmux: Tmux, given: LaunchInput): Promise<Date
   } finally {
     await lock?.release();
   }
-  return startedAt;
+  return { startedAt, ...(panePid !== undefined && { panePid }) };
 }

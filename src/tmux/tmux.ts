@@ -125,10 +125,13 @@ export class Tmux {
    * Creates a detached session whose initial program is `command` (never typed in), in one tmux
    * call with its options and log pipe.
    */
-  async newSession(o: NewSessionOptions): Promise<void> {
+  /** Creates the session; returns the pid of its program, as tmux printed it (undefined: not said). */
+  async newSession(o: NewSessionOptions): Promise<number | undefined> {
     const argv = Tmux.newSessionArgv(o);
     const r = await this.runPastExitingServer(argv, o.cwd);
     if (r.exitCode !== 0) throw this.failed(argv, r);
+    const pid = Number(r.stdout.trim().split('\n')[0]);
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
   }
 
   /** The tmux argv creating one session, with its options and log pipe, as one command sequence. */
@@ -142,6 +145,10 @@ export class Tmux {
     const argv = [
       'new-session',
       '-d',
+      // Its program's pid, printed by the same call: what a worker's exit record is checked against.
+      '-P',
+      '-F',
+      '#{pane_pid}',
       '-s',
       o.name,
       '-x',

@@ -1,7 +1,7 @@
 // What a report says of a worker's agent (SPEC §5): its name and version, usage, the time it waited
 // for a person, and the last screen of a worker that timed out or was left waiting.
 import { readFile } from 'node:fs/promises';
-import { readAgentFacts, type AgentFacts } from '../agents/index.js';
+import { readAgentFacts, registry, type AgentFacts } from '../agents/index.js';
 import { lastTurnWords, transcriptHas, transcriptPath, transcriptUsage } from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
@@ -22,13 +22,22 @@ export interface AgentReport {
 /** Reads a worker's agent facts from its state folder for the report; `endedAt` closes a wait still open. */
 export async function agentReport(
   stateDir: string,
-  o: { agent?: string; version?: string; endedAt: number; ran: boolean; outcome?: string; log?: string },
+  o: {
+    agent?: string;
+    /** The adapter the plan gives the agent (null: none, a plain command or `shell`), when known. */
+    adapter?: string | null;
+    version?: string;
+    endedAt: number;
+    ran: boolean;
+    outcome?: string;
+    log?: string;
+  },
 ): Promise<AgentReport> {
   if (!o.ran)
     return { agent: o.agent ?? null, agent_version: null, usage: null, waiting_ms: null, last_screen: null };
   const [facts, kept] = await Promise.all([
     // Agent files that cannot be read leave the report's agent fields empty (null).
-    readAgentFacts(stateDir).catch((): AgentFacts => ({})),
+    readAgentFacts(stateDir, o.adapter).catch((): AgentFacts => ({})),
     // No screen kept (the session ended before wo looked): the log's end stands in below.
     readFile(agentPaths(stateDir).lastScreen, 'utf8').catch(() => undefined),
   ]);
@@ -36,7 +45,9 @@ export async function agentReport(
   const screen = kept ?? (o.outcome === 'crashed' && o.log ? await logScreen(o.log) : undefined);
   const live = facts.agentEvents ? liveState(facts.agentEvents, o.endedAt) : undefined;
   // An interactive Claude prints no result: its usage is in the session transcript its hooks name.
-  const usage = facts.agentResult?.usage ?? (await sessionUsage(stateDir));
+  // A worker whose agent wo does not read has no transcript: hook lines in its folder are its own writing.
+  const reads = o.adapter === undefined || registry.named(o.adapter ?? '')?.read !== undefined;
+  const usage = facts.agentResult?.usage ?? (reads ? await sessionUsage(stateDir) : undefined);
   return {
     agent: o.agent ?? null,
     agent_version: o.version ?? null,

@@ -18,7 +18,8 @@ import {
 import { SetupError, UsageError } from '../errors.js';
 import { endLeftovers } from '../process/tree.js';
 import { diskFiles, type WorkerFiles } from '../protocol/worker-files.js';
-import { launchWorker, workerVars, type LaunchInput } from '../session/launch.js';
+import { forgetEnv, launchWorker, workerVars, type LaunchInput } from '../session/launch.js';
+import { exitIsOwn } from '../session/finish.js';
 import { locate, type Layout, type WorkerLocation } from '../worktree/layout.js';
 import { readMeta } from '../protocol/metadata.js';
 import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '../session/monitor.js';
@@ -111,6 +112,9 @@ const epochMs = (iso: string | undefined): number | undefined => {
   const ms = iso === undefined ? NaN : Date.parse(iso);
   return Number.isFinite(ms) ? ms : undefined;
 };
+
+/** A worker's place, with the adapter the plan gives its agent (null: none). */
+type KnownLocation = WorkerLocation & { agent: string | null };
 
 /** What the monitor is told when wo itself ends an attempt. */
 const STOPPED = Symbol('stopped');
@@ -268,9 +272,22 @@ export class RunDriver implements WorkerDriver {
     return commitOf(this.options.git, this.options.layout.repoRoot, `refs/heads/${loc.branch}`);
   }
 
-  /** The worker's facts now, with what tmux said of its session. */
-  private async facts(loc: WorkerLocation, session: SessionSeen): Promise<WorkerFacts> {
-    const f = await this.files.read(loc);
+  /**
+   * The worker's facts now, with what tmux said of its session. With `checkExit` (and the pid of the
+   * session's program, when known), an exit record counts only when it is the session's own
+   * (exitIsOwn): any worker can write the file.
+   */
+  private async facts(
+    loc: KnownLocation,
+    session: SessionSeen,
+    checkExit?: { panePid?: number },
+  ): Promise<WorkerFacts> {
+    let f = await this.files.read(loc);
+    if (checkExit && f.exit) {
+      // Its wrapper has ended: the record now is its last word (another's write came before it).
+      if (await exitIsOwn(this.options.tmux, loc.session, f.exit, checkExit)) f = await this.files.read(loc);
+      else f = { ...f, exit: undefined };
+    }
     return {
       statusText: f.statusText,
       resultText: f.resultText,
@@ -283,8 +300,10 @@ export class RunDriver implements WorkerDriver {
 
   async start(w: WorkerSpec, attempt: number): Promise<AttemptHandle> {
     const { tmux } = this.options;
-    const loc = this.location(w.feature);
     const agent = this.agent(w);
+    // Its agent's files are read by the adapter the plan gives it, never by one the worker named
+    // in its state folder: a `shell` worker's hook lines change nothing (SPEC §9).
+    const loc = { ...this.location(w.feature), agent: adapterOf(w.agent, agent)?.name ?? null };
     await this.sweeps.get(w.feature); // what an earlier attempt left running is gone first
     // One look at tmux for the whole run (asked early by prefetch): a session that exists now was
     // started by someone else.
@@ -294,7 +313,9 @@ export class RunDriver implements WorkerDriver {
     let adopted = false;
     /** The branch's commit when this attempt started; undefined for an adopted session (not known). */
     let startHead: string | undefined;
-    if (live && !decide(await this.facts(loc, 'alive')).final) {
+    /** The pid of the session's program (its wrapper), as tmux said it: exit records are checked against it. */
+    let panePid = live ? existing.panePid : undefined;
+    if (live && !decide(await this.facts(loc, 'alive', { panePid: existing.panePid })).final) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
     } else if (
       !live &&
@@ -307,7 +328,7 @@ export class RunDriver implements WorkerDriver {
       if (existing) await tmux.killSession(loc.session); // a finished session left open
       // Only an agent's exit 0 asks whether it committed (a shell's or a plain command's does not).
       if ((adapterOf(w.agent, agent)?.name ?? 'shell') !== 'shell') startHead = await this.head(loc);
-      await (this.options.launch ?? launchWorker)(tmux, {
+      ({ panePid } = await (this.options.launch ?? launchWorker)(tmux, {
         feature: w.feature,
         task: w.task,
         agentName: w.agent,
@@ -327,7 +348,7 @@ export class RunDriver implements WorkerDriver {
         verify: w.verify,
         ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
         ...(this.options.rehearsal && { rehearsal: this.options.rehearsal }),
-      });
+      }));
       this.toldStep.delete(w.feature); // a start empties the state folder, its run-state file with it
       this.createNext(); // one more worktree ahead (see prefetch)
     }
@@ -350,7 +371,7 @@ export class RunDriver implements WorkerDriver {
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       // The time of the facts read next: a silence is judged on what was there by then.
       const lookedAt = this.clock.now();
-      const facts = await this.facts(loc, seen.session);
+      const facts = await this.facts(loc, seen.session, { panePid });
       // An adopted session spoke before this runner watched it: its silence since then says nothing.
       if (hooked && !adopted) {
         const since = silentSince(facts.agentEvents, startedAt);
@@ -471,7 +492,9 @@ export class RunDriver implements WorkerDriver {
           : undefined;
       // Both settle before a retry starts. A record that could not be written (a full disk) leaves the
       // files as the agent left them; the outcome still reaches the scheduler and the report.
-      const after = Promise.allSettled([recorded, sweep]);
+      // The environment it was given leaves the disk with it (SPEC §9); the wrapper no longer needs it.
+      const forgotten = forgetEnv(loc.stateDir);
+      const after = Promise.allSettled([recorded, sweep, forgotten]);
       this.sweeps.set(w.feature, after);
       this.background(after);
       const printsResult = adapter?.printsResultOnExit === true;
@@ -563,7 +586,7 @@ export class RunDriver implements WorkerDriver {
    * Notes the end in .worktree.json and ends a session still open. Neither is awaited: the
    * outcome is known now, and close() waits for them.
    */
-  private finish(loc: WorkerLocation, end: Ended, printsResult: boolean): void {
+  private finish(loc: KnownLocation, end: Ended, printsResult: boolean): void {
     this.background(
       this.files.finished(loc.worktree, { status: end.status, exitCode: end.exitCode, at: this.clock.now() }),
     );
@@ -582,7 +605,7 @@ export class RunDriver implements WorkerDriver {
    * Resolves once the agent's turn has ended after it wrote its status (its hooks say it stopped
    * working: the turn's end, an idle prompt, a question), or it exited, or after `ms`.
    */
-  private async turnEnded(loc: WorkerLocation, ms: number): Promise<void> {
+  private async turnEnded(loc: KnownLocation, ms: number): Promise<void> {
     const deadline = this.clock.now() + ms;
     while (this.clock.now() < deadline) {
       // Files that cannot be read end the wait: the usage is then what the transcript holds.
@@ -595,7 +618,7 @@ export class RunDriver implements WorkerDriver {
   }
 
   /** What the agent reported it used (its result's usage); with `wait`, once it has exited and printed it. */
-  private async usage(loc: WorkerLocation, wait: boolean): Promise<Usage | undefined> {
+  private async usage(loc: KnownLocation, wait: boolean): Promise<Usage | undefined> {
     if (wait) await this.exited(loc, EXIT_GRACE_MS);
     // Usage is extra: files that cannot be read leave it unknown.
     const f = await this.files.read(loc).catch(() => undefined);
@@ -603,7 +626,7 @@ export class RunDriver implements WorkerDriver {
   }
 
   /** Resolves once the wrapper has recorded the agent's exit, or after `ms`. */
-  private async exited(loc: WorkerLocation, ms: number): Promise<void> {
+  private async exited(loc: KnownLocation, ms: number): Promise<void> {
     const deadline = this.clock.now() + ms;
     while (this.clock.now() < deadline && (await this.files.read(loc)).exit === undefined)
       await new Promise((r) => this.clock.setTimer(() => r(undefined), 100));

@@ -6,6 +6,7 @@ import { diskFiles, type WorkerFiles } from '../protocol/worker-files.js';
 import { recordView, type WorkerView } from './inspect.js';
 import { decide } from '../life/outcome.js';
 import { stopSession } from '../session/stop.js';
+import { forgetEnv } from '../session/launch.js';
 
 /** Kills the worker's session (false when there was none). With `reason`, a running worker is recorded failed. */
 export async function stopWorker(
@@ -16,6 +17,8 @@ export async function stopWorker(
 ): Promise<boolean> {
   // A person's kill means now: the agent is not asked first (session/stop.ts).
   const killed = await stopSession(tmux, v.loc.session);
+  // The environment it was given does not outlive it on disk (SPEC §9).
+  await forgetEnv(v.loc.stateDir);
   const isDir = await stat(v.loc.worktree).then(
     (s) => s.isDirectory(),
     () => false,

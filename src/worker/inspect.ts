@@ -135,7 +135,9 @@ export async function readView(
   const decision = decide({
     statusText: facts.statusText,
     resultText: facts.resultText,
-    exit: facts.exit,
+    // An exit record beside a session whose program still runs is not its own yet (any worker can
+    // write the file; session/finish.ts ownExit): its wrapper writes it, then the session ends.
+    exit: sessionAlive ? undefined : facts.exit,
     agentResult: facts.agentResult,
     agentEvents: facts.agentEvents,
     session: sessionAlive ? 'alive' : 'gone',

@@ -1,5 +1,5 @@
 // A worker's worktree: adopt the one at the right place, or create it (then copy, link, setup).
-import { readdir, stat, appendFile } from 'node:fs/promises';
+import { readdir, stat, appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { Git, optionLike } from '../git/git.js';
 import type { Runner } from '../process/run.js';
@@ -133,9 +133,10 @@ export async function createWorktree(
   const kind = await exists(loc.worktree);
   if (kind) {
     if (kind === 'dir' && (await isWorktreeOf(git, repoRoot, loc.worktree))) {
-      if (!(await unfinishedCheckout(git, loc.worktree))) return false;
+      if (!(await unfinishedCheckout(git, loc))) return false;
       // Its checkout never completed, so no agent ever ran in it: this is still its creation.
       if (sparse.length) await git.setSparse(loc.worktree, sparse);
+      await markCheckout(loc);
       await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo', checkout_ok: false });
       await checkout(git, loc);
       return true;
@@ -152,6 +153,7 @@ export async function createWorktree(
     await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo' });
     return true;
   }
+  await markCheckout(loc);
   await git.registerWorktree(repoRoot, loc.worktree, loc.branch, base, sparse);
   await updateMeta(loc.worktree, { feature: loc.feature, created_by: 'wo', checkout_ok: false });
   await checkout(git, loc);
@@ -168,16 +170,38 @@ async function checkout(git: Git, loc: WorkerLocation): Promise<void> {
     );
   }
   await updateMeta(loc.worktree, { checkout_ok: true });
+  await rm(checkoutMark(loc), { force: true });
+}
+
+/**
+ * wo's own mark of a checkout under way, in its state folder: `checkout_ok` in `.worktree.json` is
+ * only a note for people, since the agent can rewrite that file, and a forged `false` would have the
+ * next run check out (`reset --hard`) over its uncommitted work (SPEC §9). A start empties the state
+ * folder, so no mark outlives the checkout before an agent's start.
+ */
+export const checkoutMark = (loc: Pick<WorkerLocation, 'stateDir'>): string =>
+  join(loc.stateDir, 'checkout-pending');
+
+async function markCheckout(loc: WorkerLocation): Promise<void> {
+  await mkdir(loc.stateDir, { recursive: true });
+  await writeFile(checkoutMark(loc), '');
 }
 
 /**
  * Whether a registered worktree never got its files: wo created it and its checkout did not complete
- * (`checkout_ok: false`), or the folder holds only `.git` and no index (cut short before wo wrote
- * anything). Either way nothing in it can be anyone's work, so its checkout is finished. Any other
- * worktree is adopted as it is.
+ * (wo's mark in its state folder, see checkoutMark), or the folder holds only `.git` and no index
+ * (cut short before wo wrote anything). Either way nothing in it can be anyone's work, so its
+ * checkout is finished. Any other worktree is adopted as it is.
  */
-async function unfinishedCheckout(git: Git, worktree: string): Promise<boolean> {
-  if ((await readMeta(worktree)).checkout_ok === false) return true;
+async function unfinishedCheckout(git: Git, loc: WorkerLocation): Promise<boolean> {
+  const worktree = loc.worktree;
+  if (
+    await stat(checkoutMark(loc)).then(
+      () => true,
+      () => false,
+    )
+  )
+    return true;
   // A worktree wo cannot list is not taken for a half-made checkout (adopted as it is).
   const entries = await readdir(worktree).catch(() => undefined);
   return entries?.length === 1 && entries[0] === '.git' && !(await git.hasIndex(worktree));

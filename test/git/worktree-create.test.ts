@@ -6,7 +6,7 @@ import { Git } from '../../src/git/git.js';
 import { processRunner } from '../../src/process/run.js';
 import { defaultLayout, locate } from '../../src/worktree/layout.js';
 import { readMeta, updateMeta } from '../../src/protocol/metadata.js';
-import { createWorktree } from '../../src/worktree/worktree.js';
+import { checkoutMark, createWorktree } from '../../src/worktree/worktree.js';
 import { makeRepo, type TempRepo } from '../helpers.js';
 
 describe('createWorktree with real git', () => {
@@ -105,6 +105,8 @@ describe('createWorktree with real git', () => {
     // What a killed run leaves: the worktree registered, wo's mark written, the checkout not done.
     await git.registerWorktree(repo.root, loc('cut').worktree, 'wo/cut', undefined, ['pkg/b']);
     await updateMeta(loc('cut').worktree, { feature: 'cut', created_by: 'wo', checkout_ok: false });
+    mkdirSync(loc('cut').stateDir, { recursive: true });
+    writeFileSync(checkoutMark(loc('cut')), '');
     expect(files('cut')).toEqual([]);
     expect(await createWorktree(git, repo.root, loc('cut'), undefined, ['pkg/b'])).toBe(true);
     expect(files('cut')).toEqual(['README.md', 'package.json', 'pkg/b/b.ts']);

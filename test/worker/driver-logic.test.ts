@@ -40,8 +40,10 @@ class FakeTmux {
   readonly keys: string[] = [];
   /** What Ctrl-C does to the agent (default: nothing, it ignores it). */
   onCtrlC: () => void = () => undefined;
+  /** Whether a session's program has exited: a real wrapper exits once it wrote the exit record. */
+  exited: (name: string) => boolean = () => false;
   async listSessions() {
-    return this.sessions;
+    return this.sessions.filter((s) => !this.exited(s.name));
   }
   async killSession(name: string) {
     this.killed.push(name);
@@ -98,10 +100,11 @@ function setup(over: { verifyExit?: number; silentMs?: number } = {}) {
       launched.push(input.feature);
       files.set(input.worktree, { statusText: 'running\n', resultText: undefined, exit: undefined });
       tmux.sessions.push({ name: input.session, created: 0, paneDead: false, attached: false });
-      return new Date(clock.now());
+      return { startedAt: new Date(clock.now()) };
     },
   });
   const wt = (f: string) => `/repo-worktrees/${f}`;
+  tmux.exited = (name) => files.facts.get(wt(name.replace(/^wt-/, '')))?.exit !== undefined;
   return { driver, files, tmux, clock, launched, created, ran, wt, heads, live };
 }
 

@@ -51,8 +51,10 @@ describe('RunDriver with real git and tmux', () => {
     expect(readFileSync(join(wt, '.worker-status'), 'utf8').trim()).toBe('done');
     expect(readFileSync(join(wt, '.worker.log'), 'utf8')).toContain('hi from hello');
     expect(readFileSync(join(wt, '.worker-result.md'), 'utf8')).toContain('exited with code 0');
+    // Its state folder stays; the launch spec (the environment it was given) is gone with it (SPEC §9).
+    expect(existsSync(join(repo.root, '.wo', 'workers', 'hello', 'exit'))).toBe(true);
+    expect(existsSync(join(repo.root, '.wo', 'workers', 'hello', 'spec'))).toBe(false);
     // A plain command's output is not read by any adapter: no note of one in its state folder.
-    expect(existsSync(join(repo.root, '.wo', 'workers', 'hello', 'spec'))).toBe(true);
     expect(existsSync(join(repo.root, '.wo', 'workers', 'hello', 'adapter'))).toBe(false);
     const meta = JSON.parse(readFileSync(join(wt, '.worktree.json'), 'utf8'));
     expect(meta).toMatchObject({
