@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../process/run.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
 import { isAbsent } from '../fsutil.js';
+import { unsafeGitFiles, unsafeGitMessage } from './dotgit.js';
 
 export interface WorktreeEntry {
   path: string;
@@ -70,6 +71,13 @@ export class Git {
   ) {}
 
   async run(cwd: string, args: string[], reject = true) {
+    // A worktree whose git files a worker replaced with a FIFO: git would wait on it forever.
+    const unsafe = await unsafeGitFiles(cwd, args);
+    if (unsafe !== undefined) {
+      const refused = { stdout: '', stderr: unsafeGitMessage(cwd, unsafe), exitCode: 128 };
+      if (reject) throw commandFailed(this.bin, args, refused);
+      return refused;
+    }
     return this.runner.run(this.bin, args, { cwd, reject });
   }
 
