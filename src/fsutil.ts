@@ -73,10 +73,14 @@ export class NotRegularFile extends Error {
 /**
  * Opens a regular file for reading, never waiting: opening a FIFO without O_NONBLOCK blocks until a
  * writer comes, holding one of libuv's few threads, and then even process.exit waits for it (SPEC §9:
- * nothing hangs). Anything else than a regular file is a NotRegularFile error.
+ * nothing hangs). Anything else than a regular file is a NotRegularFile error. With `noFollow`, a
+ * link in the file's place is not followed either (ELOOP): a worker's log may not lead elsewhere.
  */
-export async function openRegular(path: string): Promise<FileHandle> {
-  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+export async function openRegular(path: string, o: { noFollow?: boolean } = {}): Promise<FileHandle> {
+  const fh = await open(
+    path,
+    constants.O_RDONLY | constants.O_NONBLOCK | (o.noFollow ? constants.O_NOFOLLOW : 0),
+  );
   const st = await fh.stat().catch(async (e: unknown) => {
     await fh.close();
     throw e;

@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  openRegular,
   readUntrusted,
   readUntrustedText,
   takeRefusedNotes,
@@ -92,6 +93,14 @@ describe('readUntrusted', () => {
     expect(Buffer.byteLength(tail!.text)).toBe(64);
     expect(wholeLines(tail!)).toBe('{"type":"result"}\n');
   });
+});
+
+test('openRegular with noFollow refuses a link in the file’s place (wo logs)', async () => {
+  writeFileSync(join(dir, 'target'), 'secret');
+  symlinkSync(join(dir, 'target'), join(dir, 'link'));
+  await expect(openRegular(join(dir, 'link'), { noFollow: true })).rejects.toMatchObject({ code: 'ELOOP' });
+  const fh = await openRegular(join(dir, 'link'));
+  await fh.close();
 });
 
 describe('TailFollower', () => {

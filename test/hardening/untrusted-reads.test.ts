@@ -144,5 +144,8 @@ describe('untrusted reads', () => {
       if (statSync(f).isFile()) expect(`${f}: ${readFileSync(f, 'utf8')}`).not.toContain(SECRET);
     const status = await runWo(['status', '--json'], { cwd: repo.root, env }, 30000);
     expect(status.out).not.toContain(SECRET);
+    const logs = await runWo(['logs', 'linked'], { cwd: repo.root, env }, 30000);
+    expect(logs.out + logs.err).not.toContain(SECRET);
+    expect(logs.err).toContain('is a link, not a log file');
   }, 120000);
 });
