@@ -87,3 +87,14 @@ test('Git.run refuses such a worktree without running git: a failed result, or a
   await expect(git.run(repo, ['rev-parse', 'HEAD'])).resolves.toMatchObject({ exitCode: 0 });
   expect(ran).toBe(1);
 });
+
+test('a FIFO in place of info/exclude: addExcludes names it, neither reading nor appending to it', async () => {
+  const runner: Runner = {
+    run: () => Promise.resolve({ stdout: `${join(repo, '.git')}\n`, stderr: '', exitCode: 0 }),
+  };
+  mkdirSync(join(repo, '.git', 'info'));
+  fifo(join(repo, '.git', 'info', 'exclude'));
+  await expect(new Git(runner).addExcludes(repo, ['/.worker-status*'])).rejects.toThrow(
+    `${join(repo, '.git', 'info', 'exclude')} is not a regular file`,
+  );
+});
