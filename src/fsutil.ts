@@ -273,6 +273,8 @@ interface Followed {
   end: number;
   /** The last bytes read, at most `max`. */
   kept: Buffer;
+  /** The file's first bytes: a stream rewritten from its start (a retry's) begins otherwise. */
+  head: Buffer;
   fromStart: boolean;
 }
 
@@ -281,6 +283,9 @@ interface Followed {
  * since the last, and keeps the last `max` bytes (wholeLines gives their whole lines), so a stream of any size costs its new bytes and
  * `max` of memory per file. A file replaced, truncated or rewritten is read afresh (its tail).
  */
+/** How many bytes at a followed file's start, and before where it was last read, are compared. */
+const CHECK_BYTES = 64;
+
 export class TailFollower {
   private readonly files = new Map<string, Followed>();
   /** Bytes read so far, over every file: what following costs (docs/performance.md, the tests). */
@@ -304,6 +309,8 @@ export class TailFollower {
       const fresh = await readAt(f.fh, start, f.size - start);
       this.bytesRead += fresh.length;
       const end = start + fresh.length;
+      const head =
+        prev?.head ?? (start === 0 ? fresh.subarray(0, CHECK_BYTES) : await this.at(f.fh, 0, CHECK_BYTES));
       let kept = prev && start === prev.end ? Buffer.concat([prev.kept, fresh]) : fresh;
       let fromStart = prev && start === prev.end ? prev.fromStart : start === 0;
       if (kept.length > this.max) {
@@ -311,24 +318,26 @@ export class TailFollower {
         kept = Buffer.from(kept.subarray(kept.length - this.max));
         fromStart = false;
       }
-      this.files.set(path, { dev: f.dev, ino: f.ino, end, kept, fromStart });
+      this.files.set(path, { dev: f.dev, ino: f.ino, end, kept, fromStart, head: Buffer.from(head) });
       return { text: kept.toString('utf8'), fromStart, cut: !fromStart };
     } finally {
       await f.fh.close();
     }
   }
 
-  /** Whether the bytes last read still end where they did: the file was appended to, not rewritten. */
+  /**
+   * Whether the file still begins, and the bytes last read still end, as they did: it was appended
+   * to, not rewritten (a retry's stream written over the last one's, a worker's rewrite).
+   */
   private async same(fh: FileHandle, prev: Followed): Promise<boolean> {
-    const n = Math.min(64, prev.kept.length, prev.end);
-    if (n === 0) return true;
-    const now = await readAt(fh, prev.end - n, n);
-    this.bytesRead += now.length;
-    return now.equals(prev.kept.subarray(prev.kept.length - n));
+    if (!(await this.at(fh, 0, prev.head.length)).equals(prev.head)) return false;
+    const n = Math.min(CHECK_BYTES, prev.kept.length, prev.end);
+    return (await this.at(fh, prev.end - n, n)).equals(prev.kept.subarray(prev.kept.length - n));
   }
 
-  /** Forgets a file (its worker is done with). */
-  forget(path: string): void {
-    this.files.delete(path);
+  private async at(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+    const b = await readAt(fh, position, length);
+    this.bytesRead += b.length;
+    return b;
   }
 }

@@ -113,16 +113,16 @@ describe('TailFollower', () => {
     const first = await f.read(events);
     expect(first!.fromStart).toBe(false);
     expect(wholeLines(first!)).toBe('{"n":1}\n');
-    expect(f.bytesRead).toBe(1024);
+    expect(f.bytesRead).toBe(1024 + 64); // its tail, and its first bytes (to know it again)
     const line = '{"n":2}\n';
     appendFileSync(events, line);
     const second = await f.read(events);
     expect(wholeLines(second!).endsWith('{"n":1}\n{"n":2}\n')).toBe(true);
     expect(Buffer.byteLength(second!.text)).toBe(1024); // what is kept stays within the bound
-    // The new line, and the few bytes before it that show the file was appended to, not rewritten.
-    expect(f.bytesRead).toBe(1024 + line.length + 64);
+    // The new line, and the few bytes at the start and before it that show it was appended to.
+    expect(f.bytesRead).toBe(1024 + 64 + line.length + 128);
     await f.read(events); // nothing new: only the check
-    expect(f.bytesRead).toBe(1024 + line.length + 128);
+    expect(f.bytesRead).toBe(1024 + 64 + line.length + 256);
   });
 
   test('a small stream is kept whole as it grows', async () => {
@@ -132,6 +132,16 @@ describe('TailFollower', () => {
     expect(await f.read(p)).toMatchObject({ text: 'a\n', fromStart: true });
     appendFileSync(p, 'b\n');
     expect(await f.read(p)).toMatchObject({ text: 'a\nb\n', fromStart: true });
+  });
+
+  test('a retry’s stream written over the last one, alike at the end but not at the start, is read afresh', async () => {
+    const p = join(dir, 'events.jsonl');
+    const f = new TailFollower(1024);
+    const tail = `${'{"type":"item.started"}\n'.repeat(5)}`;
+    writeFileSync(p, `{"thread":"first"}\n${tail}`);
+    await f.read(p);
+    writeFileSync(p, `{"thread":"again"}\n${tail}{"type":"turn.completed"}\n`);
+    expect((await f.read(p))!.text).toBe(`{"thread":"again"}\n${tail}{"type":"turn.completed"}\n`);
   });
 
   test('a file rewritten, truncated or replaced is read afresh', async () => {
