@@ -7,7 +7,7 @@ import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch }
 import { agentPaths, jsonLines, num, rec, str } from './files.js';
 import { codexLogin } from './login.js';
 import { resetFromWords } from './reset.js';
-import { readUntrustedText } from '../fsutil.js';
+import { ifExists } from '../fsutil.js';
 
 /**
  * Codex's words for its provider's limit (0.171: "exceeded retry limit, last status: 429 Too Many
@@ -108,11 +108,11 @@ async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> 
  */
 export async function commitRoots(worktree: string): Promise<string[]> {
   // No .git file (EISDIR in a main checkout, ENOENT outside git): not a linked worktree.
-  const pointer = await readUntrustedText(join(worktree, '.git'), 4096).catch(() => undefined);
+  const pointer = await readFile(join(worktree, '.git'), 'utf8').catch(() => undefined);
   const m = /^gitdir:\s*(.+)$/m.exec(pointer ?? '');
   if (!m) return []; // not a linked worktree: nothing to open
   const gitDir = resolve(worktree, m[1]!.trim());
-  const common = ((await readUntrustedText(join(gitDir, 'commondir'), 4096)) ?? '').trim();
+  const common = ((await ifExists(readFile(join(gitDir, 'commondir'), 'utf8'))) ?? '').trim();
   const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
   return [gitDir, join(commonDir, 'objects'), join(commonDir, 'refs'), join(commonDir, 'logs')];
 }
