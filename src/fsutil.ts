@@ -5,7 +5,7 @@
 // open, write and close through the thread pool and back. Reads stay asynchronous (a slow disk must
 // not stop the runner meanwhile) and open only regular files, without waiting (openRegular).
 import { constants, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -73,10 +73,14 @@ export class NotRegularFile extends Error {
 /**
  * Opens a regular file for reading, never waiting: opening a FIFO without O_NONBLOCK blocks until a
  * writer comes, holding one of libuv's few threads, and then even process.exit waits for it (SPEC §9:
- * nothing hangs). Anything else than a regular file is a NotRegularFile error.
+ * nothing hangs). Anything else than a regular file is a NotRegularFile error. With `noFollow`, a
+ * link in the file's place is not followed either (ELOOP): a worker's log may not lead elsewhere.
  */
-export async function openRegular(path: string): Promise<FileHandle> {
-  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+export async function openRegular(path: string, o: { noFollow?: boolean } = {}): Promise<FileHandle> {
+  const fh = await open(
+    path,
+    constants.O_RDONLY | constants.O_NONBLOCK | (o.noFollow ? constants.O_NOFOLLOW : 0),
+  );
   const st = await fh.stat().catch(async (e: unknown) => {
     await fh.close();
     throw e;
@@ -106,5 +110,234 @@ export async function readTextIfExists(path: string): Promise<string | undefined
     return await fh.readFile('utf8');
   } finally {
     await fh.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading what a worker can reach (SPEC §9 "the agent is untrusted"): its protocol files, its
+// agent's hooks and events, a transcript a hook names, the run lock, its `.worktree.json`. One way:
+// regular files only, opened without waiting; no link followed unless it stays inside the folders
+// given; a bounded read (a large file's head, or its tail where the tail is what matters). What is
+// refused is noted, for the run to say; it is never waited on and never read whole.
+
+/** Why a path a worker could reach was not read, for a note: `/x/hooks.jsonl is a FIFO, not a regular file`. */
+export class Refused extends Error {
+  readonly code = 'EREFUSED';
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path} ${reason}`);
+  }
+}
+
+/** The notes of paths refused since the last take, one per path and reason. */
+const refusedNotes = new Map<string, string>();
+
+/** Takes the notes of what was refused (and forgets them): `ignored /dev/zero: a device …, not a regular file`. */
+export function takeRefusedNotes(): string[] {
+  const notes = [...refusedNotes.values()];
+  refusedNotes.clear();
+  return notes;
+}
+
+function refuse(path: string, reason: string): undefined {
+  const note = `ignored ${path}: ${reason}`;
+  refusedNotes.set(note, note);
+  return undefined;
+}
+
+export interface ReadBounds {
+  /** The most bytes read. */
+  max: number;
+  /** Which end of a larger file is read: its head (default) or its tail (logs, event streams). */
+  end?: 'head' | 'tail';
+  /**
+   * Folders a link may lead into (an agent's own data folder). Without them no link is followed:
+   * the file is opened with O_NOFOLLOW, and a link in its place is refused.
+   */
+  within?: readonly string[];
+}
+
+/**
+ * A bounded read: the text, and whether it starts at the file's start (a tail's first line may be
+ * cut, and its first character too: wholeLines drops that line).
+ */
+export interface BoundedText {
+  text: string;
+  fromStart: boolean;
+  /** Whether part of the file was left unread (past the head, or before the tail). */
+  cut: boolean;
+}
+
+const inside = (p: string, root: string): boolean =>
+  p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
+
+/**
+ * Opens a file a worker can reach for reading, or undefined when it is absent or refused (noted):
+ * not a regular file (a FIFO, a device, a folder, a socket), a link (or, with `within`, a link that
+ * leads outside those folders). Other errors (a permission) are thrown: they are faults.
+ */
+export async function openUntrusted(
+  path: string,
+  within?: readonly string[],
+): Promise<{ fh: FileHandle; size: number; dev: number; ino: number } | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (within ? 0 : constants.O_NOFOLLOW));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ELOOP') return refuse(path, 'a link, not followed');
+    if (code === 'ENXIO') return refuse(path, 'a socket, not a regular file');
+    if (code === 'EISDIR') return refuse(path, 'a folder, not a regular file');
+    throw e;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      await fh.close();
+      return refuse(path, `${fileKind(st)}, not a regular file`);
+    }
+    if (within) {
+      // The path the opened file has, checked to be that same file (it may have changed meanwhile).
+      // Gone meanwhile: refused below.
+      const real = await realpath(path).catch(() => undefined);
+      // Gone meanwhile: refused below.
+      const same = real && (await stat(real).catch(() => undefined));
+      // A folder that does not exist holds nothing.
+      const roots = await Promise.all(within.map((r) => realpath(r).catch(() => undefined)));
+      if (
+        !real ||
+        !same ||
+        same.ino !== st.ino ||
+        same.dev !== st.dev ||
+        !roots.some((r) => r && inside(real, r))
+      ) {
+        await fh.close();
+        return refuse(path, `outside ${within.join(' and ')}, not read`);
+      }
+    }
+    return { fh, size: st.size, dev: st.dev, ino: st.ino };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/** Reads `length` bytes at `position` (fewer when the file is shorter now). */
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+/** A bounded read's text from its first whole line on: a tail's first line may be cut. */
+export function wholeLines(t: { text: string; fromStart: boolean }): string {
+  if (t.fromStart) return t.text;
+  const nl = t.text.indexOf('\n');
+  return nl < 0 ? '' : t.text.slice(nl + 1);
+}
+
+/**
+ * Reads a file a worker can reach, bounded (see openUntrusted for what is refused): its first
+ * `max` bytes, or with `end: 'tail'` its last `max` bytes. Undefined when absent or refused.
+ */
+export async function readUntrusted(path: string, bounds: ReadBounds): Promise<BoundedText | undefined> {
+  const f = await openUntrusted(path, bounds.within);
+  if (!f) return undefined;
+  try {
+    const tail = bounds.end === 'tail';
+    const start = tail ? Math.max(0, f.size - bounds.max) : 0;
+    const buf = await readAt(f.fh, start, Math.min(f.size, bounds.max));
+    return { text: buf.toString('utf8'), fromStart: start === 0, cut: f.size > bounds.max };
+  } finally {
+    await f.fh.close();
+  }
+}
+
+/** readUntrusted's text alone: what a reader of a small file (a status word, a JSON record) wants. */
+export async function readUntrustedText(path: string, max: number): Promise<string | undefined> {
+  return (await readUntrusted(path, { max }))?.text;
+}
+
+interface Followed {
+  dev: number;
+  ino: number;
+  /** How far the file was read. */
+  end: number;
+  /** The last bytes read, at most `max`. */
+  kept: Buffer;
+  /** The file's first bytes: a stream rewritten from its start (a retry's) begins otherwise. */
+  head: Buffer;
+  fromStart: boolean;
+}
+
+/**
+ * Follows growing files (an agent's event stream, its hooks): each read reads only what was added
+ * since the last, and keeps the last `max` bytes (wholeLines gives their whole lines), so a stream of any size costs its new bytes and
+ * `max` of memory per file. A file replaced, truncated or rewritten is read afresh (its tail).
+ */
+/** How many bytes at a followed file's start, and before where it was last read, are compared. */
+const CHECK_BYTES = 64;
+
+export class TailFollower {
+  private readonly files = new Map<string, Followed>();
+  /** Bytes read so far, over every file: what following costs (docs/performance.md, the tests). */
+  bytesRead = 0;
+  constructor(private readonly max: number) {}
+
+  async read(path: string, within?: readonly string[]): Promise<BoundedText | undefined> {
+    const f = await openUntrusted(path, within);
+    if (!f) {
+      this.files.delete(path);
+      return undefined;
+    }
+    try {
+      let prev = this.files.get(path);
+      if (
+        prev &&
+        (prev.dev !== f.dev || prev.ino !== f.ino || f.size < prev.end || !(await this.same(f.fh, prev)))
+      )
+        prev = undefined;
+      const start = Math.max(prev?.end ?? 0, f.size - this.max);
+      const fresh = await readAt(f.fh, start, f.size - start);
+      this.bytesRead += fresh.length;
+      const end = start + fresh.length;
+      const head =
+        prev?.head ?? (start === 0 ? fresh.subarray(0, CHECK_BYTES) : await this.at(f.fh, 0, CHECK_BYTES));
+      let kept = prev && start === prev.end ? Buffer.concat([prev.kept, fresh]) : fresh;
+      let fromStart = prev && start === prev.end ? prev.fromStart : start === 0;
+      if (kept.length > this.max) {
+        // A copy: a slice would keep the whole joined buffer in memory.
+        kept = Buffer.from(kept.subarray(kept.length - this.max));
+        fromStart = false;
+      }
+      this.files.set(path, { dev: f.dev, ino: f.ino, end, kept, fromStart, head: Buffer.from(head) });
+      return { text: kept.toString('utf8'), fromStart, cut: !fromStart };
+    } finally {
+      await f.fh.close();
+    }
+  }
+
+  /**
+   * Whether the file still begins, and the bytes last read still end, as they did: it was appended
+   * to, not rewritten (a retry's stream written over the last one's, a worker's rewrite).
+   */
+  private async same(fh: FileHandle, prev: Followed): Promise<boolean> {
+    if (!(await this.at(fh, 0, prev.head.length)).equals(prev.head)) return false;
+    const n = Math.min(CHECK_BYTES, prev.kept.length, prev.end);
+    return (await this.at(fh, prev.end - n, n)).equals(prev.kept.subarray(prev.kept.length - n));
+  }
+
+  private async at(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+    const b = await readAt(fh, position, length);
+    this.bytesRead += b.length;
+    return b;
   }
 }

@@ -3,10 +3,11 @@
 // over, so a dead runner never leaves it stuck.
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SafetyError } from './errors.js';
+import { readUntrusted } from './fsutil.js';
 import { bootId, processIdentity } from './process/tree.js';
 
 export interface LockInfo {
@@ -43,14 +44,19 @@ async function alive(holder: LockInfo, lockMtimeMs: number | undefined): Promise
   return holder.proc_start === undefined || holder.proc_start === who.start;
 }
 
-/** The lock file's text, or undefined when there is none. */
+/** The most of a lock file that is read: a lock wo wrote is one short JSON line. */
+const LOCK_MAX = 65536;
+
+/**
+ * The lock file's text, or undefined when there is none. A worker can write `.wo/`: something else
+ * in the lock's place (a FIFO, a link, a folder) is never opened to wait on, and reads as empty, a
+ * lock no runner holds, which the next run replaces (SPEC §9).
+ */
 async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const t = await readUntrusted(path, { max: LOCK_MAX });
+  if (t) return t.text;
+  // Nothing there (lstat failed): no lock.
+  return (await lstat(path).catch(() => undefined)) ? '' : undefined;
 }
 
 /** The holder a lock names; undefined for a file that is not a lock wo wrote. */

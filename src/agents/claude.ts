@@ -92,6 +92,7 @@ export const REHEARSAL_CLAUDE_TOKEN = 'sk-ant-oat01-wo-rehearsal-not-a-real-toke
 export async function claudeRehearsal(r: RehearsalLaunch): Promise<LaunchAdditions> {
   const home = join(r.home, 'claude');
   await mkdir(home, { recursive: true, mode: 0o700 });
+  rehearsalDataDirs.add(join(home, '.claude'));
   const config = {
     hasCompletedOnboarding: true,
     projects: Object.fromEntries(
@@ -300,6 +301,21 @@ export function claudeStream(
     }
   }
   return { result, events };
+}
+
+/** The data folders of the rehearsals' Claude Code homes in this process (claudeRehearsal). */
+const rehearsalDataDirs = new Set<string>();
+
+/**
+ * Where Claude Code keeps its data, transcripts included: $CLAUDE_CONFIG_DIR, ~/.claude, and the
+ * homes wo gave it in a rehearsal. A transcript a hook names is read only inside these (SPEC §9).
+ */
+export function claudeDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [
+    ...(env.CLAUDE_CONFIG_DIR ? [env.CLAUDE_CONFIG_DIR] : []),
+    ...(env.HOME ? [join(env.HOME, '.claude')] : []),
+    ...rehearsalDataDirs,
+  ];
 }
 
 /** The session transcript Claude Code's hooks name (`transcript_path`), from the last hook that does. */

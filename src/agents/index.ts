@@ -3,7 +3,8 @@
 // read, its limits' words, login and version checks, resume keys and install facts. Presets
 // (src/plan/presets.ts), the schema's enum (a test holds it to this list), preflight and doctor
 // derive from it. What the facts read here mean is decided in src/life/outcome.ts.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { readUntrustedText, TailFollower, wholeLines } from '../fsutil.js';
 import type { Agent, AgentEvent, AgentResult, LaunchAdditions, WorkerLaunch } from './types.js';
 import { claude } from './claude.js';
 import { claudePrint } from './claude-print.js';
@@ -63,8 +64,28 @@ export function presetOf<N extends string>(
   return { command: [...a.preset.command], exitsWhenDone: a.preset.exitsWhenDone, adapter: a.name };
 }
 
+/**
+ * How much of an agent's event stream and hooks is kept: their tails, followed as they grow (each
+ * look reads only what was added). What a stream says that matters is at its end (a result, the
+ * latest state); a stream of any size costs its new bytes and this much memory (SPEC §9).
+ */
+export const STREAM_TAIL_BYTES = 1 << 20;
+const streams = new TailFollower(STREAM_TAIL_BYTES);
+
+/** The most of an agent's last message, and of the adapter's name, that is read. */
+const MESSAGE_MAX = 1 << 20;
+const NAME_MAX = 256;
+
 // Absent or unreadable agent files say nothing yet: status and collect read half-written state.
-const readIf = (path: string) => readFile(path, 'utf8').catch(() => undefined);
+// A FIFO, device or link in their place is refused, with a note (fsutil's readUntrusted).
+const readIf = (path: string, max: number) => readUntrustedText(path, max).catch(() => undefined);
+
+/** The whole lines of the end of a growing agent file (its hooks, its events), read from where the last read ended. */
+export const readStream = (path: string): Promise<string | undefined> =>
+  streams.read(path).then(
+    (t) => t && wholeLines(t),
+    () => undefined,
+  );
 
 export function createRegistry(agents: readonly Agent[]): Registry {
   const byName = new Map(agents.map((a) => [a.name, a]));
@@ -83,14 +104,14 @@ export function createRegistry(agents: readonly Agent[]): Registry {
       // The plan's word when the caller has it: the adapter file is in a folder a worker can write,
       // and a `shell` worker that names an adapter there must not get live states (SPEC §9).
       const agent = named(
-        known !== undefined ? (known ?? '') : ((await readIf(paths.adapter))?.trim() ?? ''),
+        known !== undefined ? (known ?? '') : ((await readIf(paths.adapter, NAME_MAX))?.trim() ?? ''),
       );
       // Nothing to ask: a plain command, or an agent whose output wo does not read.
       if (!agent?.read) return {};
       const [events, hooks, lastMessage, eventsStat] = await Promise.all([
-        readIf(paths.events),
-        readIf(paths.hooks),
-        readIf(paths.lastMessage),
+        readStream(paths.events),
+        readStream(paths.hooks),
+        readIf(paths.lastMessage, MESSAGE_MAX),
         // No events file yet: its age is unknown (0).
         stat(paths.events).catch(() => undefined),
       ]);

@@ -1,9 +1,9 @@
 // wo doctor: check what wo needs (git, tmux, a repository, the agent commands) and say what to fix.
 import { stripControl } from '../escapes.js';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
+import { readUntrustedText } from '../fsutil.js';
 import { processRunner, type Runner } from '../process/run.js';
 import { Git } from '../git/git.js';
 import { Tmux } from '../tmux/tmux.js';
@@ -125,7 +125,8 @@ async function excludeCheck(ws: Workspace): Promise<Check> {
   const r = await ws.git.run(ws.repoRoot, ['rev-parse', '--path-format=absolute', '--git-common-dir'], false);
   const file = join(r.stdout.trim(), 'info', 'exclude');
   // No info/exclude yet (wo writes it on the first spawn): every pattern is reported missing.
-  const text = await readFile(file, 'utf8').catch(() => '');
+  // Bounded, and never waiting on a FIFO in its place (SPEC §9): unreadable reads as empty.
+  const text = (await readUntrustedText(file, 1 << 20).catch(() => undefined)) ?? '';
   const have = new Set(text.split('\n').map((l) => l.trim()));
   const missing = [...EXCLUDE_PATTERNS, '/.wo/'].filter((p) => !have.has(p));
   return missing.length === 0

@@ -41,9 +41,12 @@ export async function showLogs(
   const path = protocolPaths(loc.worktree).log;
   let fh: FileHandle;
   try {
-    fh = await openRegular(path); // a FIFO in the log's place must not block wo logs
+    // A FIFO in the log's place must not block wo logs; a link is not followed (SPEC §9).
+    fh = await openRegular(path, { noFollow: true });
   } catch (e) {
     if (e instanceof NotRegularFile) throw new UsageError(`${path} is ${e.kind}, not a log file.`);
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new UsageError(`${path} is a link, not a log file: wo does not follow a worker's log elsewhere.`);
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR')
       throw e;
     const [v] = await findWorkers(ws, { feature, record: false });

@@ -1,11 +1,12 @@
 // git behind a small interface: repository root, worktrees, branches, excludes. Every call takes an
 // explicit cwd through a Runner.
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../process/run.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
-import { isAbsent } from '../fsutil.js';
+import { ifExists, readUntrusted } from '../fsutil.js';
+import { unsafeGitFiles, unsafeGitMessage } from './dotgit.js';
 
 export interface WorktreeEntry {
   path: string;
@@ -70,6 +71,13 @@ export class Git {
   ) {}
 
   async run(cwd: string, args: string[], reject = true) {
+    // A worktree whose git files a worker replaced with a FIFO: git would wait on it forever.
+    const unsafe = await unsafeGitFiles(cwd, args);
+    if (unsafe !== undefined) {
+      const refused = { stdout: '', stderr: unsafeGitMessage(cwd, unsafe), exitCode: 128 };
+      if (reject) throw commandFailed(this.bin, args, refused);
+      return refused;
+    }
     return this.runner.run(this.bin, args, { cwd, reject });
   }
 
@@ -387,15 +395,18 @@ export class Git {
     return p;
   }
 
+  /** The most of info/exclude read: a list of patterns. */
+  private static readonly EXCLUDE_MAX = 1 << 20;
+
   private async addExcludesNow(repo: string, patterns: string[], note: string): Promise<void> {
     const file = join(await this.commonDir(repo), 'info', 'exclude');
-    let text = '';
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      if (!isAbsent(e)) throw e; // a folder or an unreadable file there is the user's to fix
-      await mkdir(dirname(file), { recursive: true });
-    }
+    // Not opened to wait on, nor appended to, when something else than a file is there (a FIFO); a
+    // link is the user's own choice, and followed.
+    const read = (await readUntrusted(file, { max: Git.EXCLUDE_MAX, within: ['/'] }))?.text;
+    if (read === undefined && (await ifExists(lstat(file))))
+      throw new EnvError(`${file} is not a regular file: make it one (or remove it), then run wo again.`);
+    const text = read ?? '';
+    if (read === undefined) await mkdir(dirname(file), { recursive: true });
     const have = new Set(text.split('\n').map((l) => l.trim()));
     const missing = patterns.filter((p) => !have.has(p));
     if (missing.length === 0) return;

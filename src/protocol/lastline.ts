@@ -1,6 +1,6 @@
 // The last thing a worker printed, for `wo status` and results: read only the log's tail and strip
 // terminal control sequences (measuring it in columns is the views' business: ui/width.ts).
-import { NotRegularFile, openRegular } from '../fsutil.js';
+import { readUntrusted } from '../fsutil.js';
 import { join } from 'node:path';
 import { FILES } from './protocol.js';
 import { screenLine } from '../escapes.js';
@@ -8,27 +8,16 @@ import { screenLine } from '../escapes.js';
 /** How much of a log's end is read. A status line never needs more, whatever the log's size. */
 export const TAIL_BYTES = 8192;
 
-/** The last `bytes` of a file as text, or undefined when it does not exist. */
+/**
+ * The last `bytes` of a file as text, or undefined when it does not exist or is refused (a FIFO or
+ * a link in the log's place: a link's target is never read, SPEC §9).
+ */
 export async function readTail(
   path: string,
   bytes = TAIL_BYTES,
 ): Promise<{ text: string; fromStart: boolean } | undefined> {
-  let fh;
-  try {
-    fh = await openRegular(path); // a FIFO in the log's place must not block the reader
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof NotRegularFile) return undefined;
-    throw e;
-  }
-  try {
-    const { size } = await fh.stat();
-    const start = Math.max(0, size - bytes);
-    const buf = Buffer.alloc(size - start);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    return { text: buf.subarray(0, bytesRead).toString('utf8'), fromStart: start === 0 };
-  } finally {
-    await fh.close();
-  }
+  const t = await readUntrusted(path, { max: bytes, end: 'tail' });
+  return t && { text: t.text, fromStart: t.fromStart };
 }
 
 export { screenLine };

@@ -1,7 +1,7 @@
 // .worktree.json: merged, never clobbered: fields other tools wrote survive.
 import { join } from 'node:path';
-import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
-import { FILES, readStatus } from './protocol.js';
+import { readUntrustedText, writeFileAtomic } from '../fsutil.js';
+import { FILES, READ_MAX, readStatus } from './protocol.js';
 import { isFinalStatus, recordedOutcome, type Outcome } from '../life/state.js';
 
 export interface WorkerMeta {
@@ -30,7 +30,7 @@ export interface WorktreeMeta {
 }
 
 export async function readMeta(worktree: string): Promise<WorktreeMeta> {
-  const text = await readTextIfExists(join(worktree, FILES.metadata));
+  const text = await readUntrustedText(join(worktree, FILES.metadata), READ_MAX.metadata);
   if (!text?.trim()) return {};
   try {
     const v = JSON.parse(text) as unknown;

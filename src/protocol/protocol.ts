@@ -1,7 +1,7 @@
 // The file protocol between wo and an agent (SPEC §1): names, the prompt, reading and writing status.
 import { join } from 'node:path';
 import { screenText } from '../escapes.js';
-import { readTextIfExists, writeFileAtomic } from '../fsutil.js';
+import { readUntrustedText, writeFileAtomic } from '../fsutil.js';
 import { parseStatus, type ExitRecord, type StatusRead, type WorkerStatus } from '../life/outcome.js';
 
 export const FILES = {
@@ -10,6 +10,18 @@ export const FILES = {
   prompt: '.worker-prompt.md',
   log: '.worker.log',
   metadata: '.worktree.json',
+} as const;
+
+/**
+ * The most of each file a worker can write that wo reads (SPEC §9: bounded reads): a status word, a
+ * result, a JSON record. A larger file is read up to this much; its log is read from its end.
+ */
+export const READ_MAX = {
+  status: 4096,
+  result: 1 << 20,
+  metadata: 1 << 20,
+  /** wo's own small records in the worker's state folder (exit record, run state, adapter name). */
+  record: 65536,
 } as const;
 
 /** info/exclude patterns: the protocol files and the temporary files they are written through. */
@@ -34,7 +46,7 @@ export function protocolPaths(worktree: string) {
 }
 
 export async function readStatus(worktree: string): Promise<StatusRead> {
-  return parseStatus(await readTextIfExists(join(worktree, FILES.status)));
+  return parseStatus(await readUntrustedText(join(worktree, FILES.status), READ_MAX.status));
 }
 
 export async function writeStatus(worktree: string, status: WorkerStatus): Promise<void> {
@@ -42,7 +54,7 @@ export async function writeStatus(worktree: string, status: WorkerStatus): Promi
 }
 
 export async function readResult(worktree: string): Promise<string | undefined> {
-  return readTextIfExists(join(worktree, FILES.result));
+  return readUntrustedText(join(worktree, FILES.result), READ_MAX.result);
 }
 
 export async function writeResult(worktree: string, text: string): Promise<void> {

@@ -2,7 +2,7 @@
 // written down (status word and result). Behind an interface so the run loop and the inspecting
 // commands can be tested with a fake in memory.
 import { stat } from 'node:fs/promises';
-import { readTextIfExists } from '../fsutil.js';
+import { readUntrustedText } from '../fsutil.js';
 import { lastLines, readEndedTail } from './lastline.js';
 import { updateMeta } from './metadata.js';
 import { readAgentFacts } from '../agents/index.js';
@@ -15,7 +15,15 @@ import {
   type RunStep,
   type RunStepNote,
 } from './run-state.js';
-import { exitFile, parseExit, protocolPaths, readResult, writeResult, writeStatus } from './protocol.js';
+import {
+  exitFile,
+  parseExit,
+  protocolPaths,
+  READ_MAX,
+  readResult,
+  writeResult,
+  writeStatus,
+} from './protocol.js';
 
 /** What a worker's files say at one moment (the facts `decide` needs from the file system). */
 export interface FileFacts {
@@ -56,14 +64,14 @@ export const diskFiles: WorkerFiles = {
     const paths = protocolPaths(loc.worktree);
     const exitPath = exitFile(loc.stateDir);
     const [statusText, statusStat, resultText, exitText, exitStat, agent, runText] = await Promise.all([
-      missingAsUndefined(readTextIfExists(paths.status)),
+      missingAsUndefined(readUntrustedText(paths.status, READ_MAX.status)),
       missingAsUndefined(stat(paths.status)),
-      missingAsUndefined(readTextIfExists(paths.result)),
-      missingAsUndefined(readTextIfExists(exitPath)),
+      missingAsUndefined(readUntrustedText(paths.result, READ_MAX.result)),
+      missingAsUndefined(readUntrustedText(exitPath, READ_MAX.record)),
       missingAsUndefined(stat(exitPath)),
       // Agent files that cannot be read add nothing; the protocol files still decide.
       readAgentFacts(loc.stateDir, loc.agent).catch(() => ({})),
-      missingAsUndefined(readTextIfExists(runStatePath(loc.stateDir))),
+      missingAsUndefined(readUntrustedText(runStatePath(loc.stateDir), READ_MAX.record)),
     ]);
     const runState = parseRunState(runText);
     const exit = parseExit(exitText);

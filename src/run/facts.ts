@@ -3,6 +3,7 @@
 import { allBranchFacts } from '../handoff/handoff.js';
 import { agentReport } from '../worker/agent-report.js';
 import { protocolPaths, readResult } from '../protocol/protocol.js';
+import { takeRefusedNotes } from '../fsutil.js';
 import type { Stage } from './types.js';
 
 export const facts: Stage = {
@@ -36,6 +37,7 @@ export const facts: Stage = {
           ran,
           outcome: rec.outcome,
           log: protocolPaths(loc.worktree).log,
+          env: r.ctx.env,
         });
         return {
           ...loc,
@@ -46,5 +48,7 @@ export const facts: Stage = {
         };
       }),
     );
+    // What a worker put in place of a file wo reads (a FIFO, a device, a link out) was not read: said once.
+    for (const note of takeRefusedNotes()) r.notice(`wo: ${note}\n`);
   },
 };

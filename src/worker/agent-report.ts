@@ -1,8 +1,14 @@
 // What a report says of a worker's agent (SPEC §5): its name and version, usage, the time it waited
 // for a person, and the last screen of a worker that timed out or was left waiting.
-import { readFile } from 'node:fs/promises';
-import { readAgentFacts, registry, type AgentFacts } from '../agents/index.js';
-import { lastTurnWords, transcriptHas, transcriptPath, transcriptUsage } from '../agents/claude.js';
+import { readUntrusted, TailFollower, wholeLines } from '../fsutil.js';
+import { readAgentFacts, readStream, registry, type AgentFacts } from '../agents/index.js';
+import {
+  claudeDataDirs,
+  lastTurnWords,
+  transcriptHas,
+  transcriptPath,
+  transcriptUsage,
+} from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
 import type { PermissionDenial, Usage } from '../agents/types.js';
@@ -31,6 +37,8 @@ export async function agentReport(
     ran: boolean;
     outcome?: string;
     log?: string;
+    /** The environment the agent was given (where its data folder is); default wo's own. */
+    env?: NodeJS.ProcessEnv;
   },
 ): Promise<AgentReport> {
   if (!o.ran)
@@ -39,7 +47,10 @@ export async function agentReport(
     // Agent files that cannot be read leave the report's agent fields empty (null).
     readAgentFacts(stateDir, o.adapter).catch((): AgentFacts => ({})),
     // No screen kept (the session ended before wo looked): the log's end stands in below.
-    readFile(agentPaths(stateDir).lastScreen, 'utf8').catch(() => undefined),
+    readUntrusted(agentPaths(stateDir).lastScreen, { max: SCREEN_MAX, end: 'tail' }).then(
+      (t) => t && wholeLines(t),
+      () => undefined,
+    ),
   ]);
   // A crashed worker's pane is gone with its session: the end of its log is what it last showed.
   const screen = kept ?? (o.outcome === 'crashed' && o.log ? await logScreen(o.log) : undefined);
@@ -47,7 +58,7 @@ export async function agentReport(
   // An interactive Claude prints no result: its usage is in the session transcript its hooks name.
   // A worker whose agent wo does not read has no transcript: hook lines in its folder are its own writing.
   const reads = o.adapter === undefined || registry.named(o.adapter ?? '')?.read !== undefined;
-  const usage = facts.agentResult?.usage ?? (reads ? await sessionUsage(stateDir) : undefined);
+  const usage = facts.agentResult?.usage ?? (reads ? await sessionUsage(stateDir, o.env) : undefined);
   return {
     agent: o.agent ?? null,
     agent_version: o.version ?? null,
@@ -70,29 +81,66 @@ async function logScreen(log: string): Promise<string | undefined> {
 /** How many lines of a log stand for a crashed worker's screen. */
 const SCREEN_LINES = 40;
 
-/** Usage from the Claude Code transcript named by the worker's hooks, if any. */
-export async function sessionUsage(stateDir: string): Promise<Usage | undefined> {
+/** The most of a kept screen that is read (its end). */
+const SCREEN_MAX = 1 << 20;
+
+/**
+ * The most of a transcript that is read: its end. A longer one's earlier answers are not counted
+ * (usage then undercounts); nothing a hook names is read whole (SPEC §9).
+ */
+const TRANSCRIPT_TAIL_BYTES = 16 << 20;
+
+/**
+ * A transcript a hook names, read only inside Claude Code's own data folders: anything else (a
+ * device such as /dev/zero, a FIFO, a file elsewhere) is refused with a note, and reads as none.
+ */
+async function readTranscript(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  follower?: TailFollower,
+): Promise<string | undefined> {
+  const within = claudeDataDirs(env);
+  const t = await (follower
+    ? follower.read(path, within)
+    : readUntrusted(path, { max: TRANSCRIPT_TAIL_BYTES, end: 'tail', within }));
+  return t && wholeLines(t);
+}
+
+/**
+ * Usage from the Claude Code transcript named by the worker's hooks, if any, read inside the data
+ * folder of `env` (the environment its agent was given).
+ */
+export async function sessionUsage(
+  stateDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Usage | undefined> {
   // No hooks file (not an interactive Claude, or it never started): no transcript to read.
-  const hooks = await readFile(agentPaths(stateDir).hooks, 'utf8').catch(() => undefined);
+  const hooks = await readStream(agentPaths(stateDir).hooks);
   const path = transcriptPath(hooks);
   if (!path) return undefined;
-  // A transcript gone or unreadable: usage unknown (null).
-  return transcriptUsage(await readFile(path, 'utf8').catch(() => undefined));
+  // A transcript gone, unreadable or refused: usage unknown (null).
+  return transcriptUsage(await readTranscript(path, env).catch(() => undefined));
 }
 
 /**
  * sessionUsage once the transcript has settled: it holds the last answer its Stop hook names (a
  * turn's last request reaches the transcript after that hook, at times), or `waitMs` has passed.
  */
-export async function settledSessionUsage(stateDir: string, waitMs: number): Promise<Usage | undefined> {
+export async function settledSessionUsage(
+  stateDir: string,
+  waitMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Usage | undefined> {
   const deadline = Date.now() + waitMs;
+  // Each look reads only what the transcript gained since the last.
+  const follower = new TailFollower(TRANSCRIPT_TAIL_BYTES);
   for (;;) {
     // No hooks yet, or none readable: no transcript to wait for.
-    const hooks = await readFile(agentPaths(stateDir).hooks, 'utf8').catch(() => undefined);
+    const hooks = await readStream(agentPaths(stateDir).hooks);
     const path = transcriptPath(hooks);
     if (!path) return undefined;
     // A transcript not written yet reads as empty: waited for below, until the deadline.
-    const text = await readFile(path, 'utf8').catch(() => undefined);
+    const text = await readTranscript(path, env, follower).catch(() => undefined);
     const words = lastTurnWords(hooks);
     if (!words || transcriptHas(text, words) || Date.now() >= deadline) return transcriptUsage(text);
     await new Promise((r) => setTimeout(r, 50));

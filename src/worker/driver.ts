@@ -505,7 +505,9 @@ export class RunDriver implements WorkerDriver {
       if (lastTurn && end.endSession && !stopping) await this.turnEnded(loc, EXIT_GRACE_MS);
       // An agent whose output wo does not read (a plain command) reports no usage: nothing to read.
       // A transcript that cannot be read leaves the attempt without usage; the report says so.
-      const settled = () => settledSessionUsage(loc.stateDir, SETTLE_MS).catch(() => undefined);
+      const settled = () =>
+        // The transcript is read inside the data folder of the environment the agent was given.
+        settledSessionUsage(loc.stateDir, SETTLE_MS, this.options.env).catch(() => undefined);
       const usage = adapter?.read
         ? ((await this.usage(loc, printsResult && this.options.awaitUsage === true)) ??
           (lastTurn ? await settled() : undefined))
