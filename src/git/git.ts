@@ -1,11 +1,11 @@
 // git behind a small interface: repository root, worktrees, branches, excludes. Every call takes an
 // explicit cwd through a Runner.
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../process/run.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
-import { isAbsent } from '../fsutil.js';
+import { ifExists, isAbsent } from '../fsutil.js';
 
 export interface WorktreeEntry {
   path: string;
@@ -47,6 +47,45 @@ export const SMALL_INDEX_BYTES = 64 * 1024;
  */
 export const ADDS_AT_ONCE = 3;
 
+/**
+ * Settings that make git run a program of the repository's choosing, set to nothing for every call
+ * wo makes (SPEC §9): a worker can point its worktree at a config of its own (its `.git` pointer,
+ * `commondir`), and wo's `status` or `worktree remove` in it must not run that config's fsmonitor or
+ * hooks. Given as `-c`, they reach the git processes git starts itself (GIT_CONFIG_PARAMETERS). The
+ * system and global configs are still read (no GIT_CONFIG_NOSYSTEM): a worker cannot write them, and
+ * they hold what git needs on this machine (safe.directory, proxies, a system-wide LFS filter).
+ * Filters and diff drivers have names of the config's choosing, so no `-c` can name them: a worktree's
+ * calls read the repository's own config instead (worktreeEnv), and diffs pass --no-ext-diff.
+ */
+export const NO_FOREIGN_PROGRAMS: ReadonlyArray<readonly [string, string]> = [
+  ['core.hooksPath', '/dev/null'],
+  ['core.fsmonitor', 'false'],
+  ['core.sshCommand', 'false'],
+  ['core.gitProxy', ''],
+  ['core.askPass', ''],
+  ['core.pager', 'cat'],
+  ['core.editor', 'false'],
+  ['core.alternateRefsCommand', ''],
+  ['sequence.editor', 'false'],
+  ['credential.helper', ''],
+  ['protocol.ext.allow', 'never'],
+];
+
+/**
+ * NO_FOREIGN_PROGRAMS as git's own environment form of `-c` (GIT_CONFIG_COUNT, git 2.31), after any
+ * the caller set: the command line stays as wo wrote it, and git passes them to the gits it starts.
+ */
+export function noForeignProgramsEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const given = Number(env.GIT_CONFIG_COUNT);
+  const start = Number.isInteger(given) && given > 0 ? given : 0;
+  const out: Record<string, string> = { GIT_CONFIG_COUNT: String(start + NO_FOREIGN_PROGRAMS.length) };
+  NO_FOREIGN_PROGRAMS.forEach(([k, v], i) => {
+    out[`GIT_CONFIG_KEY_${start + i}`] = k;
+    out[`GIT_CONFIG_VALUE_${start + i}`] = v;
+  });
+  return out;
+}
+
 /** The command that fills a new worktree: what `git worktree add` itself runs after creating one. */
 const CHECKOUT = ['reset', '--hard', '--quiet', '--no-recurse-submodules'];
 
@@ -63,14 +102,52 @@ export class Git {
   private readonly commonDirs = new Map<string, Promise<string>>();
   /** The last `git worktree list` of each repository, for isWorktree. */
   private readonly listed = new Map<string, Promise<WorktreeEntry[]>>();
+  /** Each linked worktree's git folders as the repository knows them (see worktreeEnv). */
+  private readonly pinned = new Map<string, Promise<Record<string, string> | undefined>>();
 
   constructor(
     private readonly runner: Runner,
     private readonly bin = 'git',
   ) {}
 
+  /**
+   * Runs git in `cwd` with no program of the repository's choosing (NO_FOREIGN_PROGRAMS); in a linked
+   * worktree, with the git folders of the repository wo opened, whatever its `.git` file says.
+   */
   async run(cwd: string, args: string[], reject = true) {
-    return this.runner.run(this.bin, args, { cwd, reject });
+    const env = { ...noForeignProgramsEnv(), ...(await this.worktreeEnv(cwd)) };
+    return this.runner.run(this.bin, args, { cwd, reject, env });
+  }
+
+  /**
+   * For a linked worktree of a repository this Git has opened (repoRoot, commonDir): GIT_DIR,
+   * GIT_COMMON_DIR and GIT_WORK_TREE from that repository's own records, so that git never follows
+   * the worktree's `.git` pointer or its `commondir`, which the worker can rewrite. Undefined for a
+   * main checkout, or a folder no known repository holds (git then finds its folders itself).
+   */
+  private worktreeEnv(cwd: string): Promise<Record<string, string> | undefined> {
+    const abs = resolve(cwd);
+    let p = this.pinned.get(abs);
+    if (!p) {
+      p = (async () => {
+        // lstat, never open: a `.git` FIFO must not block wo. A folder: a main checkout.
+        const st = await ifExists(lstat(join(abs, '.git')));
+        if (!st || st.isDirectory()) return undefined;
+        for (const common of this.commonDirs.values()) {
+          // A repository whose common folder git could not say holds no worktree wo knows.
+          const dirs = await worktreeGitDirs(await common.catch(() => ''), abs);
+          if (dirs) return { GIT_DIR: dirs.admin, GIT_COMMON_DIR: dirs.common, GIT_WORK_TREE: abs };
+        }
+        return undefined;
+      })();
+      this.pinned.set(abs, p);
+      // Only a found worktree is remembered: one not yet registered is looked for again next time.
+      p.then(
+        (v) => v ?? this.pinned.delete(abs),
+        () => this.pinned.delete(abs),
+      );
+    }
+    return p;
   }
 
   async version(): Promise<{ major: number; minor: number; text: string }> {
@@ -246,7 +323,7 @@ export class Git {
       abs,
       ...(base ? [base] : []),
     ];
-    let r = await this.runPastLocks(repo, fresh);
+    let r = await this.runPastLocks(repo, fresh, true);
     if (r.exitCode === 0) return;
     if (await this.branchExists(repo, branch)) {
       const holder = (await this.worktrees(repo)).find((w) => w.branch === branch && !w.prunable);
@@ -256,7 +333,7 @@ export class Git {
         );
       }
       const existing = ['worktree', 'add', ...empty, '--end-of-options', abs, branch];
-      r = await this.runPastLocks(repo, existing);
+      r = await this.runPastLocks(repo, existing, true);
       if (r.exitCode === 0) return;
       throw commandFailed(this.bin, existing, r);
     }
@@ -310,10 +387,16 @@ export class Git {
     return l;
   }
 
-  /** Runs git, retrying with a back-off while another git holds one of its lock files. */
-  private async runPastLocks(repo: string, args: string[]) {
+  /**
+   * Runs git, retrying with a back-off while another git holds one of its lock files. `own`: a call in
+   * the main checkout that creates a worktree, with the repository's own hooks (its post-checkout runs
+   * as `git worktree add` by hand would run it): no worker has touched anything it reads yet.
+   */
+  private async runPastLocks(repo: string, args: string[], own = false) {
     for (let attempt = 1; ; attempt++) {
-      const r = await this.run(repo, args, false);
+      const r = own
+        ? await this.runner.run(this.bin, args, { cwd: repo, reject: false })
+        : await this.run(repo, args, false);
       if (r.exitCode === 0 || attempt >= 6 || !LOCK_ERROR.test(r.stderr)) return r;
       await new Promise((res) => setTimeout(res, 20 * attempt * attempt));
     }
@@ -432,7 +515,14 @@ export async function diffstat(
 ): Promise<{ files: number; insertions: number; deletions: number } | undefined> {
   const r = await git.run(
     repo,
-    ['diff', '--shortstat', '--end-of-options', `${base}...refs/heads/${branch}`],
+    [
+      'diff',
+      '--shortstat',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--end-of-options',
+      `${base}...refs/heads/${branch}`,
+    ],
     false,
   );
   if (r.exitCode !== 0) return undefined;
@@ -517,4 +607,52 @@ export async function commitOf(git: Git, repo: string, ref: string): Promise<str
     false,
   );
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
+}
+
+// ── Worktrees as the repository knows them (SPEC §9: a sandbox and wo's own git calls come from wo's
+// knowledge, never from the worktree's `.git` file or its admin folder's `commondir`).
+
+/** A linked worktree's git folders: the repository's common folder and the worktree's own admin folder in it. */
+export interface WorktreeGitDirs {
+  common: string;
+  admin: string;
+}
+
+/**
+ * The admin folder (`<common>/worktrees/<name>`) of the linked worktree at `worktree`, found from the
+ * common folder's side: a real folder (not a link) whose `gitdir` names `<worktree>/.git`. Only the
+ * folder git made for this worktree says so; a worker can write its own admin folder, never another's.
+ * Undefined when none does (not a worktree of this repository).
+ */
+export async function worktreeGitDirs(
+  common: string,
+  worktree: string,
+): Promise<WorktreeGitDirs | undefined> {
+  if (!common || !isAbsolute(common)) return undefined;
+  const want = join(resolve(worktree), '.git');
+  const root = join(common, 'worktrees');
+  // No such folder (no linked worktree yet), or one git cannot read: no admin folder is found.
+  const names = await readdir(root).catch(() => [] as string[]);
+  // git names the folder after the worktree's folder (a number added when taken): those first.
+  const base = basename(worktree);
+  const ordered = [...names].sort((a, b) => Number(!a.startsWith(base)) - Number(!b.startsWith(base)));
+  for (const name of ordered) {
+    const admin = join(root, name);
+    const st = await ifExists(lstat(admin));
+    if (!st?.isDirectory()) continue;
+    const gitdir = await ifExists(lstat(join(admin, 'gitdir')));
+    if (!gitdir?.isFile() || gitdir.size > 4096) continue; // a FIFO or a huge file is not git's
+    const text = ((await ifExists(readFile(join(admin, 'gitdir'), 'utf8'))) ?? '').trim();
+    if (text && resolve(admin, text) === want) return { common, admin };
+  }
+  return undefined;
+}
+
+/** The git folders of a linked worktree of `repo`, from the repository's side (worktreeGitDirs). */
+export async function gitDirsOf(
+  git: Git,
+  repo: string,
+  worktree: string,
+): Promise<WorktreeGitDirs | undefined> {
+  return worktreeGitDirs(await git.commonDir(repo), worktree);
 }
