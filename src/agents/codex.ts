@@ -2,12 +2,11 @@
 // to the worker's branch; its live state and outcome from its --json events; its last message
 // (-o) becomes the result when it wrote none.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch } from './types.js';
+import { join, sep } from 'node:path';
+import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch, WorkerGit } from './types.js';
 import { agentPaths, jsonLines, num, rec, str } from './files.js';
 import { codexLogin } from './login.js';
 import { resetFromWords } from './reset.js';
-import { ifExists } from '../fsutil.js';
 
 /**
  * Codex's words for its provider's limit (0.171: "exceeded retry limit, last status: 429 Too Many
@@ -27,7 +26,7 @@ export const codex: Agent<'codex'> = {
   modelArgs: (model) => ['-m', model],
   async launch(w) {
     const paths = agentPaths(w.stateDir);
-    return { args: await codexArgs(w.worktree, paths.lastMessage), env: {}, captureStdout: paths.events };
+    return { args: await codexArgs(w.git, paths.lastMessage), env: {}, captureStdout: paths.events };
   },
   rehearse: codexRehearsal,
   read: (o) => codexStream(o.events, o.lastMessage, o.eventsAt),
@@ -102,27 +101,34 @@ async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> 
 }
 
 /**
- * The folders a commit on the worktree's branch writes, outside the worktree: the worktree's own git
- * folder (index, HEAD), and the repository's objects, refs and reflogs. Nothing else of `.git` (its
- * config, hooks) is opened. Codex keeps a workspace's `.git` read-only unless told otherwise.
+ * The folders a commit on the worker's branch writes, outside the worktree, from wo's knowledge of the
+ * repository (never the worktree's `.git` file or `commondir`, which the worker can rewrite): the
+ * worktree's admin folder (index, HEAD and its reflog), the objects, and the one folder of refs and of
+ * reflogs that holds its branch. Git writes a ref by renaming a lock file beside it, so a file cannot
+ * be opened alone: branches in the same folder (`wo/*`) are checked after the worker instead (no other
+ * branch may move). The repository's config and hooks are never opened.
  */
-export async function commitRoots(worktree: string): Promise<string[]> {
-  // No .git file (EISDIR in a main checkout, ENOENT outside git): not a linked worktree.
-  const pointer = await readFile(join(worktree, '.git'), 'utf8').catch(() => undefined);
-  const m = /^gitdir:\s*(.+)$/m.exec(pointer ?? '');
-  if (!m) return []; // not a linked worktree: nothing to open
-  const gitDir = resolve(worktree, m[1]!.trim());
-  const common = ((await ifExists(readFile(join(gitDir, 'commondir'), 'utf8'))) ?? '').trim();
-  const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
-  return [gitDir, join(commonDir, 'objects'), join(commonDir, 'refs'), join(commonDir, 'logs')];
+export function commitRoots(git: WorkerGit | undefined): string[] {
+  if (!git) return []; // not a linked worktree wo knows: nothing outside it is opened
+  const slash = git.branch.lastIndexOf('/');
+  const folder = slash < 0 ? [] : [git.branch.slice(0, slash)];
+  const heads = join(git.common, 'refs', 'heads');
+  const refs = join(heads, ...folder);
+  // A branch name git accepted never climbs out (no `..`): this only guards a name that did.
+  if (refs !== heads && !refs.startsWith(`${heads}${sep}`)) return [git.admin, join(git.common, 'objects')];
+  return [git.admin, join(git.common, 'objects'), refs, join(git.common, 'logs', 'refs', 'heads', ...folder)];
 }
 
 /** A TOML basic string: JSON's escaping is a subset TOML accepts for these characters. */
 const tomlString = (s: string): string => JSON.stringify(s);
 
-/** The arguments wo adds to a codex command for one worker. */
-export async function codexArgs(worktree: string, lastMessageFile: string): Promise<string[]> {
-  const roots = await commitRoots(worktree);
+/**
+ * The arguments wo adds to a codex command for one worker. The roots are made first: a root that does
+ * not exist is not opened (a branch whose ref is packed has no loose folder yet).
+ */
+export async function codexArgs(git: WorkerGit | undefined, lastMessageFile: string): Promise<string[]> {
+  const roots = commitRoots(git);
+  await Promise.all(roots.map((r) => mkdir(r, { recursive: true })));
   return [
     '-c',
     `sandbox_workspace_write.writable_roots=[${roots.map(tomlString).join(',')}]`,

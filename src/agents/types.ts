@@ -43,6 +43,19 @@ export interface WorkerLaunch {
   verify?: string;
   /** The worker's cost cap per attempt, USD (for an agent that takes one). */
   maxCostUsd?: number;
+  /**
+   * The worktree's git folders as wo knows them (the repository's common folder, the admin folder git
+   * made for this worktree) and its branch: what a sandbox opens for a commit (SPEC §9), never read
+   * from the worktree's own `.git` file. Undefined: not a linked worktree wo knows.
+   */
+  git?: WorkerGit;
+}
+
+/** A worker's git folders from wo's knowledge (see WorkerLaunch.git). */
+export interface WorkerGit {
+  common: string;
+  admin: string;
+  branch: string;
 }
 
 /** What wo adds to an agent's command for one worker, so that it works unattended and reports its state. */

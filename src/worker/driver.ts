@@ -30,7 +30,7 @@ import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
-import { commitOf } from '../git/git.js';
+import { branchTips, commitOf, gitDirsOf } from '../git/git.js';
 import { createWorktree, provisionWorktree } from '../worktree/worktree.js';
 import type { RunStep } from '../protocol/run-state.js';
 import { runStepOf } from '../life/state.js';
@@ -111,6 +111,8 @@ export class RunDriver implements WorkerDriver {
   private readonly toldStep = new Set<string>();
   /** Workers whose live attempt sits rate-limited at its prompt (interactive agents). */
   private readonly limitedLive = new Set<string>();
+  /** The branches of this run's workers: theirs to move, so never counted against another worker. */
+  private readonly runBranches = new Set<string>();
 
   constructor(private readonly options: DriverOptions) {
     this.files = options.files ?? diskFiles;
@@ -219,12 +221,23 @@ export class RunDriver implements WorkerDriver {
 
   private create(w: WorkerSpec): Promise<boolean> {
     const { git, layout } = this.options;
+    this.runBranches.add(this.location(w.feature).branch);
     return createWorktree(git, layout.repoRoot, this.location(w.feature), w.base, w.sparse);
   }
 
   /** The commit the worker's branch is at now (undefined when git does not know the branch). */
   private head(loc: WorkerLocation): Promise<string | undefined> {
     return commitOf(this.options.git, this.options.layout.repoRoot, `refs/heads/${loc.branch}`);
+  }
+
+  /**
+   * Branches not of this run's workers that differ between two snapshots (branchTips): moved, made or
+   * removed while a worker ran. A snapshot git could not take (empty) finds none.
+   */
+  private moved(before: Map<string, string>, after: Map<string, string>): string[] {
+    if (before.size === 0 || after.size === 0) return [];
+    const names = new Set([...before.keys(), ...after.keys()]);
+    return [...names].filter((b) => !this.runBranches.has(b) && before.get(b) !== after.get(b)).sort();
   }
 
   /** The worker's facts now, with what tmux said of its session. */
@@ -253,6 +266,8 @@ export class RunDriver implements WorkerDriver {
     let adopted = false;
     /** The branch's commit when this attempt started; undefined for an adopted session (not known). */
     let startHead: string | undefined;
+    /** Every branch's commit when this attempt started (an agent's only; undefined: not taken). */
+    let startTips: Map<string, string> | undefined;
     if (live && !decide(await this.facts(loc, 'alive')).final) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
     } else if (
@@ -265,7 +280,13 @@ export class RunDriver implements WorkerDriver {
     } else {
       if (existing) await tmux.killSession(loc.session); // a finished session left open
       // Only an agent's exit 0 asks whether it committed (a shell's or a plain command's does not).
-      if ((adapterOf(w.agent, agent)?.name ?? 'shell') !== 'shell') startHead = await this.head(loc);
+      const kind = adapterOf(w.agent, agent)?.name;
+      if ((kind ?? 'shell') !== 'shell') startHead = await this.head(loc);
+      // Every branch now, to tell after an agent (any but a `shell` script, the plan's own) whether it
+      // moved one not its own (SPEC §9).
+      if (kind !== 'shell') startTips = await branchTips(this.options.git, this.options.layout.repoRoot);
+      // An agent's sandbox opens the git folders the repository knows, never what the worktree says.
+      const dirs = await gitDirsOf(this.options.git, this.options.layout.repoRoot, loc.worktree);
       await (this.options.launch ?? launchWorker)(tmux, {
         feature: w.feature,
         task: w.task,
@@ -286,6 +307,7 @@ export class RunDriver implements WorkerDriver {
         verify: w.verify,
         ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
         ...(this.options.rehearsal && { rehearsal: this.options.rehearsal }),
+        ...(dirs && { git: { ...dirs, branch: loc.branch } }),
       });
       this.toldStep.delete(w.feature); // a start empties the state folder, its run-state file with it
     }
@@ -354,6 +376,11 @@ export class RunDriver implements WorkerDriver {
           output: outputBlock(`${r.stdout}${r.stderr}`),
         };
         d = decide(facts);
+      }
+      if (!d.final) return undefined;
+      if (startTips) {
+        const moved = this.moved(startTips, await branchTips(this.options.git, this.options.layout.repoRoot));
+        if (moved.length) d = decide({ ...facts, movedBranches: moved });
       }
       if (!d.final) return undefined;
       return { ...d, noticedAt: seen.eventAt ?? this.clock.now(), wrapperPid: facts.exit?.wrapperPid };

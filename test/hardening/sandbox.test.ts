@@ -2,10 +2,18 @@
 // program a worker configured; codex's writable roots come from wo's knowledge, never the worktree's
 // `.git` file; a worker that moves another branch fails; `--push` never takes over a branch wo did not
 // create; a placeholder inside a shell script is refused at validation.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { codexArgs, commitRoots } from '../../src/agents/codex.js';
+import { Git, gitDirsOf } from '../../src/git/git.js';
+import { processRunner } from '../../src/process/run.js';
 import { fixture, type Fixture } from '../commands/setup.js';
+import { CODEX_BIN_DIR } from '../agents/agent-env.js';
+import { agentRun, AGENT_TEST_MS, plan, type AgentRun } from '../agents/harness.js';
+
+/** Tests of the real Codex CLI run where the pinned one is installed (scripts/install-agents.sh). */
+const withCodex = existsSync(CODEX_BIN_DIR) ? test : test.skip;
 
 /** A script that leaves `marker` behind when anything runs it. */
 function markerScript(dir: string, marker: string): string {
@@ -79,4 +87,152 @@ describe("wo's own git calls in a worktree run no program the worktree configure
     execFileSync('git', ['status', '--porcelain'], { cwd: wt, env: f.ctx.env });
     expect(existsSync(marker)).toBe(true);
   });
+});
+
+describe("codex's writable roots come from wo's knowledge", () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = fixture();
+  });
+  afterEach(() => f.cleanup());
+
+  /** A linked worktree on wo/login beside the repository, with wo/other and main as neighbours. */
+  const worktree = () => {
+    f.repo.git('branch', 'wo/other');
+    const wt = join(f.repo.base, 'wt-login');
+    f.repo.git('worktree', 'add', '-q', '-b', 'wo/login', wt);
+    return wt;
+  };
+
+  test("a worktree whose .git says `gitdir: /` keeps the same roots: the admin folder git made, the objects, its branch's ref folder", async () => {
+    const wt = worktree();
+    const git = new Git(processRunner);
+    const dirs = await gitDirsOf(git, f.repo.root, wt);
+    const common = join(f.repo.root, '.git');
+    expect(dirs).toEqual({ common, admin: join(common, 'worktrees', 'wt-login') });
+    const roots = commitRoots({ ...dirs!, branch: 'wo/login' });
+    writeFileSync(join(wt, '.git'), 'gitdir: /\n');
+    writeFileSync(join(dirs!.admin, 'commondir'), '/\n');
+    const again = await gitDirsOf(new Git(processRunner), f.repo.root, wt);
+    expect(commitRoots({ ...again!, branch: 'wo/login' })).toEqual(roots);
+    expect(roots).not.toContain('/');
+    expect(roots).toEqual([
+      dirs!.admin,
+      join(common, 'objects'),
+      join(common, 'refs', 'heads', 'wo'),
+      join(common, 'logs', 'refs', 'heads', 'wo'),
+    ]);
+  });
+
+  withCodex(
+    "in the real codex sandbox, a commit to its branch works; main, the repository's config and the .git pointer stay out of reach",
+    async () => {
+      const wt = worktree();
+      const dirs = await gitDirsOf(new Git(processRunner), f.repo.root, wt);
+      const args = await codexArgs({ ...dirs!, branch: 'wo/login' }, join(f.repo.base, 'last.txt'));
+      const roots = args[1]!; // sandbox_workspace_write.writable_roots=[…], exactly as wo passes it
+      const home = join(f.repo.base, 'codex-home');
+      mkdirSync(home, { recursive: true });
+      const script = [
+        'echo one > one.txt && git add one.txt && git commit -q -m one && echo COMMITTED',
+        'git update-ref refs/heads/main HEAD && echo MAIN-MOVED',
+        `echo x >> '${join(f.repo.root, '.git', 'config')}' && echo CONFIG-WRITTEN`,
+        'echo "gitdir: /" > .git && echo POINTER-WRITTEN',
+      ].join('; ');
+      // The test's repository is under /tmp, which codex leaves writable by default: excluded here, as
+      // for a repository anywhere else, so that only wo's roots open the git folders.
+      const r = spawnSync(
+        join(CODEX_BIN_DIR, 'codex'),
+        [
+          'sandbox',
+          '-c',
+          'sandbox_mode="workspace-write"',
+          '-c',
+          'sandbox_workspace_write.exclude_slash_tmp=true',
+          '-c',
+          'sandbox_workspace_write.exclude_tmpdir_env_var=true',
+          '-c',
+          roots,
+          '--',
+          'sh',
+          '-c',
+          script,
+        ],
+        { cwd: wt, env: { ...f.ctx.env, CODEX_HOME: home }, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(r.stdout).toContain('COMMITTED');
+      expect(r.stdout).not.toContain('MAIN-MOVED');
+      expect(r.stdout).not.toContain('CONFIG-WRITTEN');
+      expect(r.stdout).not.toContain('POINTER-WRITTEN');
+      expect(f.repo.git('log', '-1', '--format=%s', 'wo/login').trim()).toBe('one');
+      expect(f.repo.git('rev-parse', 'main')).toBe(f.repo.git('rev-parse', 'wo/other'));
+      expect(readFileSync(join(wt, '.git'), 'utf8')).toMatch(/^gitdir: .*worktrees/);
+    },
+    AGENT_TEST_MS,
+  );
+});
+
+describe('a worker that moves a branch not its own is failed, naming it', () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = fixture();
+  });
+  afterEach(() => f.cleanup());
+
+  test('a custom agent that moves main ends failed, the reason naming main; its own branch may move', async () => {
+    writeFileSync(
+      join(f.repo.root, 'workers.yaml'),
+      [
+        'version: 1',
+        'agents:',
+        '  mover:',
+        '    command: [sh, -c, "git commit -q --allow-empty -m mine && git update-ref refs/heads/main HEAD"]',
+        '  own:',
+        '    command: [sh, -c, "git commit -q --allow-empty -m mine"]',
+        'workers:',
+        '  - { feature: a, agent: mover, task: move main }',
+        '  - { feature: b, agent: own, task: commit to my branch }',
+        '',
+      ].join('\n'),
+    );
+    const r = await f.wo('run');
+    expect(r.code).toBe(1);
+    const last = JSON.parse(readFileSync(join(f.repo.root, '.wo', 'last-run.json'), 'utf8')) as {
+      report_json: string;
+    };
+    const report = JSON.parse(readFileSync(last.report_json, 'utf8')) as {
+      workers: Array<{ feature: string; outcome: string; reason?: string }>;
+    };
+    const a = report.workers.find((w) => w.feature === 'a')!;
+    expect(a.outcome).toBe('failed');
+    expect(a.reason).toContain('main');
+    expect(report.workers.find((w) => w.feature === 'b')).toMatchObject({ outcome: 'done' });
+    expect(f.result('a')).toContain('main');
+  });
+});
+
+describe('the real codex moving main', () => {
+  let r: AgentRun | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  withCodex(
+    'codex that moves main (within its sandbox or not) ends failed, naming main',
+    async () => {
+      r = await agentRun([]);
+      r.model.script.push(
+        { bash: 'git commit -q --allow-empty -m mine && git update-ref refs/heads/main HEAD' },
+        { text: 'Done.' },
+      );
+      r.writePlan(plan('codex', '  - feature: mover\n    task: Move main\n'));
+      const res = await r.wo(['run']);
+      expect(res.code).toBe(1);
+      const w = r.report().workers[0]!;
+      expect(w.outcome).toBe('failed');
+      expect(w.reason).toContain('main');
+    },
+    AGENT_TEST_MS,
+  );
 });
