@@ -247,11 +247,14 @@ function exitReason(exit: ExitRecord): string {
   return `exit code ${exit.code}`;
 }
 
-/** The reason of a worker that moved branches not its own (SPEC §9). */
+/**
+ * The reason of a worker while which branches not its own moved (SPEC §9). wo cannot tell which of
+ * the workers running at that time moved them: each of them is failed, and the words say so.
+ */
 export function movedReason(branches: readonly string[]): string {
-  const shown =
-    branches.slice(0, 5).join(', ') + (branches.length > 5 ? ` and ${branches.length - 5} more` : '');
-  return `moved branch${branches.length === 1 ? '' : 'es'} not its own: ${shown} (a worker may commit only to its own branch; check ${branches.length === 1 ? 'it' : 'them'} with git reflog)`;
+  const more = branches.length > 5 ? ` and ${branches.length - 5} more` : '';
+  const one = branches.length === 1;
+  return `branch${one ? '' : 'es'} ${branches.slice(0, 5).join(', ')}${more} moved while it ran, and a worker may commit only to its own branch (every worker running then is failed; see git reflog ${one ? branches[0] : 'BRANCH'})`;
 }
 
 /**

@@ -184,6 +184,7 @@ describe('a worker that moves a branch not its own is failed, naming it', () => 
       join(f.repo.root, 'workers.yaml'),
       [
         'version: 1',
+        'concurrency: 1', // b starts after a: only a ran while main moved
         'agents:',
         '  mover:',
         '    command: [sh, -c, "git commit -q --allow-empty -m mine && git update-ref refs/heads/main HEAD"]',
@@ -235,4 +236,35 @@ describe('the real codex moving main', () => {
     },
     AGENT_TEST_MS,
   );
+});
+
+describe('a placeholder inside a shell script of a custom agent', () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = fixture();
+  });
+  afterEach(() => f.cleanup());
+
+  test('[sh, -c, "echo {task}"] is refused by validate and run: exit 2 at its line and column, naming {prompt_file}', async () => {
+    writeFileSync(
+      join(f.repo.root, 'workers.yaml'),
+      [
+        'version: 1',
+        'agents:',
+        '  echo:',
+        '    command: [sh, -c, "echo {task}"]',
+        'workers:',
+        '  - { feature: a, agent: echo, task: "$(touch pwned)" }',
+        '',
+      ].join('\n'),
+    );
+    const v = await f.wo('validate');
+    expect(v.code).toBe(2);
+    expect(v.err + v.out).toMatch(/workers\.yaml:4:23\b.*\{task\} inside the script of "sh -c"/);
+    expect(v.err + v.out).toContain('{prompt_file}');
+    expect(v.err + v.out).toContain('WO_PROMPT_FILE');
+    const run = await f.wo('run');
+    expect(run.code).toBe(2);
+    expect(existsSync(f.wt('a'))).toBe(false); // refused before anything is created
+  });
 });
