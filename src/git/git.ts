@@ -86,6 +86,9 @@ export function noForeignProgramsEnv(env: NodeJS.ProcessEnv = process.env): Reco
   return out;
 }
 
+/** The file in the repository's common folder that lists the branches wo made, one a line. */
+export const CREATED_BRANCHES = 'wo-created-branches';
+
 /** The command that fills a new worktree: what `git worktree add` itself runs after creating one. */
 const CHECKOUT = ['reset', '--hard', '--quiet', '--no-recurse-submodules'];
 
@@ -324,7 +327,7 @@ export class Git {
       ...(base ? [base] : []),
     ];
     let r = await this.runPastLocks(repo, fresh, true);
-    if (r.exitCode === 0) return;
+    if (r.exitCode === 0) return this.recordCreated(repo, branch);
     if (await this.branchExists(repo, branch)) {
       const holder = (await this.worktrees(repo)).find((w) => w.branch === branch && !w.prunable);
       if (holder) {
@@ -456,6 +459,25 @@ export class Git {
       p.catch(() => this.commonDirs.delete(repo));
     }
     return p;
+  }
+
+  /**
+   * Notes that wo made `branch` (CREATED_BRANCHES), for `--push` to push only branches wo made (SPEC
+   * §9). In the repository's common folder: no worker's sandbox opens it, and it goes with the repository.
+   */
+  private async recordCreated(repo: string, branch: string): Promise<void> {
+    const common = await this.commonDir(repo);
+    if (isAbsolute(common)) await appendFile(join(common, CREATED_BRANCHES), `${branch}\n`);
+  }
+
+  /** The branches wo has made in this repository (recordCreated); none when it has made none. */
+  async createdBranches(repo: string): Promise<Set<string>> {
+    const file = join(await this.commonDir(repo), CREATED_BRANCHES);
+    const st = await ifExists(lstat(file));
+    // Only a regular file of a sane size is wo's record: anything else records nothing.
+    if (!st?.isFile() || st.size > 16 * 1024 * 1024) return new Set();
+    const text = (await ifExists(readFile(file, 'utf8'))) ?? '';
+    return new Set(text.split('\n').filter(Boolean));
   }
 
   /** Adds patterns to the repository's info/exclude, once each (checked once per repository). */
@@ -655,4 +677,18 @@ export async function gitDirsOf(
   worktree: string,
 ): Promise<WorktreeGitDirs | undefined> {
   return worktreeGitDirs(await git.commonDir(repo), worktree);
+}
+
+/**
+ * Of these branches, the ones that exist and that wo did not make (Git.createdBranches): `--push`
+ * must not take them over (SPEC §9), e.g. a colleague's branch that the branch template names.
+ */
+export async function foreignBranches(
+  git: Git,
+  repo: string,
+  branches: readonly string[],
+): Promise<string[]> {
+  const made = await git.createdBranches(repo);
+  const tips = await branchTips(git, repo);
+  return [...new Set(branches)].filter((b) => tips.has(b) && !made.has(b));
 }

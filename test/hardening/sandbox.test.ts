@@ -268,3 +268,38 @@ describe('a placeholder inside a shell script of a custom agent', () => {
     expect(existsSync(f.wt('a'))).toBe(false); // refused before anything is created
   });
 });
+
+describe('--push pushes only branches wo created', () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = fixture();
+    const remote = join(f.repo.base, 'remote.git');
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    f.repo.git('remote', 'add', 'origin', remote);
+    writeFileSync(
+      join(f.repo.root, 'workers.yaml'),
+      'version: 1\nworkers:\n  - { feature: a, agent: shell, task: "git commit -q --allow-empty -m work" }\n',
+    );
+  });
+  afterEach(() => f.cleanup());
+
+  test('a template naming a branch someone else made: exit 2 at the start, nothing created or pushed', async () => {
+    f.repo.git('branch', 'wo/a'); // a colleague's branch that the template names
+    const r = await f.wo('run', '--push');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('wo/a');
+    expect(r.err).toContain('wo did not create');
+    expect(existsSync(f.wt('a'))).toBe(false);
+    expect(execFileSync('git', ['-C', join(f.repo.base, 'remote.git'), 'branch'], { encoding: 'utf8' })).toBe(
+      '',
+    );
+    expect((await f.wo('run')).code).toBe(0); // without --push, working on it is the user's choice
+  });
+
+  test('a branch wo made in an earlier run is pushed again', async () => {
+    expect((await f.wo('run', '--push')).code).toBe(0);
+    const again = await f.wo('run', '--push');
+    expect(again.err).not.toContain('wo did not create');
+    expect(again.code).toBe(0);
+  });
+});
