@@ -3,11 +3,12 @@
 // `.git` file; a worker that moves another branch fails; `--push` never takes over a branch wo did not
 // create; a placeholder inside a shell script is refused at validation.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codexArgs, commitRoots } from '../../src/agents/codex.js';
 import { Git, gitDirsOf } from '../../src/git/git.js';
 import { processRunner } from '../../src/process/run.js';
+import { codexSandboxCheck } from '../../src/commands/doctor.js';
 import { fixture, type Fixture } from '../commands/setup.js';
 import { CODEX_BIN_DIR } from '../agents/agent-env.js';
 import { agentRun, AGENT_TEST_MS, plan, type AgentRun } from '../agents/harness.js';
@@ -301,5 +302,57 @@ describe('--push pushes only branches wo created', () => {
     const again = await f.wo('run', '--push');
     expect(again.err).not.toContain('wo did not create');
     expect(again.code).toBe(0);
+  });
+});
+
+describe("wo doctor checks that codex's sandbox confines writes (issue 18)", () => {
+  const codex = join(CODEX_BIN_DIR, 'codex');
+  const env = (home: string) => ({ ...process.env, CODEX_HOME: home, HOME: home });
+
+  withCodex(
+    'a repository outside /tmp: ok, the write outside refused, saying /tmp and $TMPDIR stay writable',
+    async () => {
+      const repo = mkdtempSync('/var/tmp/wo-doctor-');
+      try {
+        const c = await codexSandboxCheck(processRunner, codex, env(repo), repo);
+        expect(c).toMatchObject({ level: 'ok' });
+        expect(c.text).toContain('/tmp and $TMPDIR stay writable');
+        expect(existsSync(join(repo, `.wo-sandbox-probe-${process.pid}`))).toBe(false);
+      } finally {
+        rmSync(repo, { recursive: true, force: true });
+      }
+    },
+    AGENT_TEST_MS,
+  );
+
+  withCodex(
+    'a repository under /tmp: a warning that codex leaves it writable',
+    async () => {
+      const repo = mkdtempSync('/tmp/wo-doctor-');
+      try {
+        const c = await codexSandboxCheck(processRunner, codex, env(repo), repo);
+        expect(c.level).toBe('warn');
+        expect(c.text).toMatch(/leaves \/tmp writable, and this repository is under it/);
+      } finally {
+        rmSync(repo, { recursive: true, force: true });
+      }
+    },
+    AGENT_TEST_MS,
+  );
+
+  test('a codex whose sandbox does not confine: a warning naming the file it wrote, which is removed', async () => {
+    const repo = mkdtempSync('/var/tmp/wo-doctor-');
+    try {
+      // Stands in for a codex whose sandbox is a no-op on this machine: it runs the command as it is.
+      const fake = join(repo, 'codex');
+      writeFileSync(fake, '#!/bin/sh\nshift 3\n[ "$1" = -- ] && shift\nexec "$@"\n');
+      chmodSync(fake, 0o755);
+      const c = await codexSandboxCheck(processRunner, fake, process.env, repo);
+      expect(c.level).toBe('warn');
+      expect(c.text).toContain('does NOT confine writes');
+      expect(existsSync(join(repo, `.wo-sandbox-probe-${process.pid}`))).toBe(false);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
