@@ -1,8 +1,8 @@
 // git behind a small interface: repository root, worktrees, branches, excludes. Every call takes an
 // explicit cwd through a Runner.
-import { appendFile, lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../process/run.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
 import { ifExists, isAbsent } from '../fsutil.js';
@@ -406,6 +406,16 @@ export class Git {
   }
 
   async removeWorktree(repo: string, path: string, force: boolean): Promise<void> {
+    // `git worktree remove` checks the worktree with a git of its own, through the worktree's `.git`
+    // file and its admin folder's `commondir`: both are put back as git made them first, so that git
+    // reads the repository's config, not one a worker pointed them at.
+    const abs = resolve(repo, path);
+    // The repository's own folders, asked of git in its main checkout (not known yet to a fresh Git).
+    // A git that cannot say leaves the pointers as they are; the removal then fails or goes as git says.
+    await this.commonDir(repo).catch(() => undefined);
+    const pinned = await this.worktreeEnv(abs);
+    this.pinned.delete(abs); // a worktree made again at this path may get another admin folder
+    if (pinned) await restorePointers(pinned.GIT_WORK_TREE!, pinned.GIT_DIR!, pinned.GIT_COMMON_DIR!);
     await this.run(repo, [
       'worktree',
       'remove',
@@ -691,4 +701,16 @@ export async function foreignBranches(
   const made = await git.createdBranches(repo);
   const tips = await branchTips(git, repo);
   return [...new Set(branches)].filter((b) => tips.has(b) && !made.has(b));
+}
+
+/** Writes a linked worktree's `.git` file and its admin folder's `commondir` as git made them. */
+async function restorePointers(worktree: string, admin: string, common: string): Promise<void> {
+  const dotGit = join(worktree, '.git');
+  const st = await ifExists(lstat(dotGit));
+  // A folder there is no pointer to fix; anything else (a link, a FIFO, a rewritten file) is replaced.
+  if (st?.isDirectory()) return;
+  if (st) await rm(dotGit, { force: true });
+  await writeFile(dotGit, `gitdir: ${admin}\n`);
+  await rm(join(admin, 'commondir'), { force: true });
+  await writeFile(join(admin, 'commondir'), `${relative(admin, common) || '.'}\n`);
 }

@@ -75,6 +75,30 @@ describe("wo's own git calls in a worktree run no program the worktree configure
     expect(existsSync(marker)).toBe(false);
   });
 
+  test('a worktree with nothing uncommitted whose commondir was redirected: its removal never runs the filter', async () => {
+    const marker = join(f.repo.base, 'ran-marker');
+    const script = markerScript(f.repo.base, marker);
+    const task = [
+      'fake="$PWD/../fake-common-$WO_FEATURE"',
+      'cp -R "$(git rev-parse --path-format=absolute --git-common-dir)" "$fake"',
+      `git config -f "$fake/config" filter.evil.clean '${script}'`,
+      'mkdir -p "$fake/info" && echo "* filter=evil" > "$fake/info/attributes"',
+      'printf "%s\\n" "$fake" > "$(git rev-parse --path-format=absolute --git-dir)/commondir"',
+      // Same content, new time: a status must read the file again, through the filter.
+      'touch -d "2001-01-01" README.md',
+    ].join(' && ');
+    writeFileSync(
+      join(f.repo.root, 'workers.yaml'),
+      `version: 1\nworkers:\n  - feature: quiet\n    agent: shell\n    task: ${JSON.stringify(task)}\n`,
+    );
+    expect((await f.wo('run')).code).toBe(0);
+    // Straight to the removal (clean's own status, pinned, would refresh the index first): git's
+    // check inside `worktree remove` must read the repository's config too.
+    await new Git(processRunner).removeWorktree(f.repo.root, f.wt('quiet'), false);
+    expect(existsSync(f.wt('quiet'))).toBe(false);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   test('the attack is real: a plain git status in such a worktree runs the script', () => {
     // The control for the test above: without wo's pinning, git follows the rewritten commondir.
     const marker = join(f.repo.base, 'ran-marker');
