@@ -30,7 +30,7 @@ import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
-import { branchTips, commitOf, gitDirsOf } from '../git/git.js';
+import { branchTips, commitOf, currentBranch, gitDirsOf } from '../git/git.js';
 import { createWorktree, provisionWorktree } from '../worktree/worktree.js';
 import type { RunStep } from '../protocol/run-state.js';
 import { runStepOf } from '../life/state.js';
@@ -234,10 +234,12 @@ export class RunDriver implements WorkerDriver {
    * Branches not of this run's workers that differ between two snapshots (branchTips): moved, made or
    * removed while a worker ran. A snapshot git could not take (empty) finds none.
    */
-  private moved(before: Map<string, string>, after: Map<string, string>): string[] {
+  private moved(before: Map<string, string>, after: Map<string, string>, own: readonly string[]): string[] {
     if (before.size === 0 || after.size === 0) return [];
     const names = new Set([...before.keys(), ...after.keys()]);
-    return [...names].filter((b) => !this.runBranches.has(b) && before.get(b) !== after.get(b)).sort();
+    return [...names]
+      .filter((b) => !this.runBranches.has(b) && !own.includes(b) && before.get(b) !== after.get(b))
+      .sort();
   }
 
   /** The worker's facts now, with what tmux said of its session. */
@@ -268,6 +270,7 @@ export class RunDriver implements WorkerDriver {
     let startHead: string | undefined;
     /** Every branch's commit when this attempt started (an agent's only; undefined: not taken). */
     let startTips: Map<string, string> | undefined;
+    let ownBranches: string[] = [];
     if (live && !decide(await this.facts(loc, 'alive')).final) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
     } else if (
@@ -284,7 +287,13 @@ export class RunDriver implements WorkerDriver {
       if ((kind ?? 'shell') !== 'shell') startHead = await this.head(loc);
       // Every branch now, to tell after an agent (any but a `shell` script, the plan's own) whether it
       // moved one not its own (SPEC §9).
-      if (kind !== 'shell') startTips = await branchTips(this.options.git, this.options.layout.repoRoot);
+      if (kind !== 'shell') {
+        startTips = await branchTips(this.options.git, this.options.layout.repoRoot);
+        // Its own: the branch its worktree has checked out (the integration's, for its resolver); a
+        // worktree git cannot read adds none.
+        const checkedOut = await currentBranch(this.options.git, loc.worktree).catch(() => undefined);
+        ownBranches = [loc.branch, ...(checkedOut ? [checkedOut] : [])];
+      }
       // An agent's sandbox opens the git folders the repository knows, never what the worktree says.
       const dirs = await gitDirsOf(this.options.git, this.options.layout.repoRoot, loc.worktree);
       await (this.options.launch ?? launchWorker)(tmux, {
@@ -379,7 +388,8 @@ export class RunDriver implements WorkerDriver {
       }
       if (!d.final) return undefined;
       if (startTips) {
-        const moved = this.moved(startTips, await branchTips(this.options.git, this.options.layout.repoRoot));
+        const now = await branchTips(this.options.git, this.options.layout.repoRoot);
+        const moved = this.moved(startTips, now, ownBranches);
         if (moved.length) d = decide({ ...facts, movedBranches: moved });
       }
       if (!d.final) return undefined;
