@@ -128,7 +128,8 @@ const tomlString = (s: string): string => JSON.stringify(s);
  */
 export async function codexArgs(git: WorkerGit | undefined, lastMessageFile: string): Promise<string[]> {
   const roots = commitRoots(git);
-  await Promise.all(roots.map((r) => mkdir(r, { recursive: true })));
+  // Best effort: a root that cannot be made stays closed, and a commit there fails in codex's own words.
+  await Promise.all(roots.map((r) => mkdir(r, { recursive: true }).catch(() => undefined)));
   return [
     '-c',
     `sandbox_workspace_write.writable_roots=[${roots.map(tomlString).join(',')}]`,

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../process/run.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
-import { ifExists, isAbsent } from '../fsutil.js';
+import { ifExists, isAbsent, readTextIfExists } from '../fsutil.js';
 
 export interface WorktreeEntry {
   path: string;
@@ -486,7 +486,7 @@ export class Git {
     const st = await ifExists(lstat(file));
     // Only a regular file of a sane size is wo's record: anything else records nothing.
     if (!st?.isFile() || st.size > 16 * 1024 * 1024) return new Set();
-    const text = (await ifExists(readFile(file, 'utf8'))) ?? '';
+    const text = (await readTextIfExists(file)) ?? '';
     return new Set(text.split('\n').filter(Boolean));
   }
 
@@ -674,7 +674,8 @@ export async function worktreeGitDirs(
     if (!st?.isDirectory()) continue;
     const gitdir = await ifExists(lstat(join(admin, 'gitdir')));
     if (!gitdir?.isFile() || gitdir.size > 4096) continue; // a FIFO or a huge file is not git's
-    const text = ((await ifExists(readFile(join(admin, 'gitdir'), 'utf8'))) ?? '').trim();
+    // Opened without waiting: replaced by a FIFO since the lstat, it reads as missing.
+    const text = ((await readTextIfExists(join(admin, 'gitdir'))) ?? '').trim();
     if (text && resolve(admin, text) === want) return { common, admin };
   }
   return undefined;
