@@ -312,18 +312,28 @@ export function scriptPlaceholder(
     let runsCode = false;
     for (let j = k + 1; j < argv.length; j++) {
       const a = argv[j]!;
-      if (a === '--') break;
+      if (a === '--') {
+        // The end of its options: with -c, the script comes next.
+        const hit = runsCode ? at(argv, j + 1, prog, '-c') : undefined;
+        if (hit) return hit;
+        break;
+      }
       if (/^[-+][A-Za-z]+$/.test(a)) {
         if (a.slice(1).includes(codeFlag)) {
           // An interpreter's code is the option's argument; a shell's, its first operand.
-          if (!shell || runsCode) return at(argv, j + 1, prog, a);
+          if (!shell || runsCode) {
+            const hit = at(argv, j + 1, prog, a);
+            if (hit) return hit;
+            break; // its code is clean: a shell or interpreter among its arguments is looked at next
+          }
           runsCode = true;
         } else if (shell && /^[-+]o$/.test(a)) j++; // `-o pipefail`: the option's value
         continue;
       }
       if (a.startsWith('--')) continue; // a long option (--norc, --login)
-      if (runsCode) return at(argv, j, prog, '-c');
-      break; // a script file or a command: what follows are its arguments
+      const hit = runsCode ? at(argv, j, prog, '-c') : undefined;
+      if (hit) return hit;
+      break; // a clean script, a script file or a command: its arguments are looked at next
     }
   }
   return undefined;

@@ -13,6 +13,8 @@ describe('scriptPlaceholder', () => {
     [['node', '-e', 'console.log("{prompt}")'], 2],
     [['python3', '-c', 'print("{model}")'], 2],
     [['busybox', 'sh', '-c', 'echo {task}'], 3],
+    [['bash', '-c', '--', 'echo {task}'], 3],
+    [['sh', '-c', 'exec "$@"', 'sh', 'bash', '-c', 'run {task}'], 6], // a shell among a clean one's arguments
   ])('%j: refused at argument %i', (command, index) => {
     const found = scriptPlaceholder(command);
     expect(found?.index).toBe(index);
