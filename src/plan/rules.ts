@@ -292,7 +292,7 @@ function cycleRules(workers: unknown[], features: (string | undefined)[]): RawIs
 
 /** Programs that run their `-c` (or `-e`) argument as code: shells, and the usual interpreters. */
 const SHELLS = /^(sh|bash|zsh|dash|ksh|mksh|ash|fish|busybox)$/;
-const INTERPRETERS = /^(python[0-9.]*|node|nodejs|perl|ruby|php)$/;
+const INTERPRETERS = /^(python[0-9.]*|node|nodejs|perl|ruby)$/;
 
 /**
  * The placeholder inside a script a custom agent's command runs as code (`sh -c "… {task} …"`, also
