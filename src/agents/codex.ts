@@ -2,12 +2,11 @@
 // to the worker's branch; its live state and outcome from its --json events; its last message
 // (-o) becomes the result when it wrote none.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
-import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch } from './types.js';
+import { join, sep } from 'node:path';
+import type { Agent, AgentEvent, AgentResult, LaunchAdditions, RehearsalLaunch, WorkerGit } from './types.js';
 import { agentPaths, jsonLines, num, rec, str } from './files.js';
 import { codexLogin, codexLoginHint } from './login.js';
 import { resetFromWords } from './reset.js';
-import { ifExists } from '../fsutil.js';
 
 /**
  * Codex's words for its provider's limit (0.171: "exceeded retry limit, last status: 429 Too Many
@@ -28,7 +27,7 @@ export const codex: Agent<'codex'> = {
   async launch(w) {
     const paths = agentPaths(w.stateDir);
     return {
-      args: await codexArgs(w.worktree, paths.lastMessage, w.gitCommonDir),
+      args: await codexArgs(w.git, paths.lastMessage, w.planned !== true),
       env: {},
       captureStdout: paths.events,
     };
@@ -112,39 +111,39 @@ async function codexKeySet(env: NodeJS.ProcessEnv): Promise<string | undefined> 
 }
 
 /**
- * The folders a commit on the worktree's branch writes, outside the worktree: the worktree's own git
- * folder (index, HEAD), and the repository's objects, refs and reflogs. Nothing else of `.git` (its
- * config, hooks) is opened. Codex keeps a workspace's `.git` read-only unless told otherwise.
+ * The folders a commit on the worker's branch writes, outside the worktree, from wo's knowledge of the
+ * repository (never the worktree's `.git` file or `commondir`, which the worker can rewrite): the
+ * worktree's admin folder (index, HEAD and its reflog), the objects, and the one folder of refs and of
+ * reflogs that holds its branch. Git writes a ref by renaming a lock file beside it, so a file cannot
+ * be opened alone: branches in the same folder (`wo/*`) are checked after the worker instead (no other
+ * branch may move). The repository's config and hooks are never opened.
  */
-export async function commitRoots(worktree: string, gitCommonDir?: string): Promise<string[]> {
-  // No .git file (EISDIR in a main checkout, ENOENT outside git): not a linked worktree.
-  let absent = false;
-  const pointer = await readFile(join(worktree, '.git'), 'utf8').catch((e: NodeJS.ErrnoException) => {
-    absent = e.code === 'ENOENT';
-    return undefined;
-  });
-  const m = /^gitdir:\s*(.+)$/m.exec(pointer ?? '');
-  // A worktree not created yet (a dry run) gets its git folder where `git worktree add` puts it.
-  const planned = absent && gitCommonDir ? join(gitCommonDir, 'worktrees', basename(worktree)) : undefined;
-  if (!m && !planned) return []; // not a linked worktree: nothing to open
-  const gitDir = m ? resolve(worktree, m[1]!.trim()) : planned!;
-  const common = m
-    ? ((await ifExists(readFile(join(gitDir, 'commondir'), 'utf8'))) ?? '').trim()
-    : gitCommonDir!;
-  const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
-  return [gitDir, join(commonDir, 'objects'), join(commonDir, 'refs'), join(commonDir, 'logs')];
+export function commitRoots(git: WorkerGit | undefined): string[] {
+  if (!git) return []; // not a linked worktree wo knows: nothing outside it is opened
+  const slash = git.branch.lastIndexOf('/');
+  const folder = slash < 0 ? [] : [git.branch.slice(0, slash)];
+  const heads = join(git.common, 'refs', 'heads');
+  const refs = join(heads, ...folder);
+  // A branch name git accepted never climbs out (no `..`): this only guards a name that did.
+  if (refs !== heads && !refs.startsWith(`${heads}${sep}`)) return [git.admin, join(git.common, 'objects')];
+  return [git.admin, join(git.common, 'objects'), refs, join(git.common, 'logs', 'refs', 'heads', ...folder)];
 }
 
 /** A TOML basic string: JSON's escaping is a subset TOML accepts for these characters. */
 const tomlString = (s: string): string => JSON.stringify(s);
 
-/** The arguments wo adds to a codex command for one worker. */
+/**
+ * The arguments wo adds to a codex command for one worker. The roots are made first: a root that does
+ * not exist is not opened (a branch whose ref is packed has no loose folder yet); a dry run makes none.
+ */
 export async function codexArgs(
-  worktree: string,
+  git: WorkerGit | undefined,
   lastMessageFile: string,
-  gitCommonDir?: string,
+  make = true,
 ): Promise<string[]> {
-  const roots = await commitRoots(worktree, gitCommonDir);
+  const roots = commitRoots(git);
+  // Best effort: a root that cannot be made stays closed, and a commit there fails in codex's own words.
+  if (make) await Promise.all(roots.map((r) => mkdir(r, { recursive: true }).catch(() => undefined)));
   return [
     '-c',
     `sandbox_workspace_write.writable_roots=[${roots.map(tomlString).join(',')}]`,

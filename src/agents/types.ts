@@ -52,10 +52,23 @@ export interface WorkerLaunch {
   /** The worker's cost cap per attempt, USD (for an agent that takes one). */
   maxCostUsd?: number;
   /**
-   * The repository's common git folder, for a worktree not created yet (a dry run): where git will
-   * keep its own git folder (`worktrees/<name>`). A created worktree's `.git` file says it itself.
+   * A dry run's launch: the worktree may not exist yet (its `git` is where git will put its folders),
+   * and nothing is made.
    */
-  gitCommonDir?: string;
+  planned?: boolean;
+  /**
+   * The worktree's git folders as wo knows them (the repository's common folder, the admin folder git
+   * made for this worktree) and its branch: what a sandbox opens for a commit (SPEC §9), never read
+   * from the worktree's own `.git` file. Undefined: not a linked worktree wo knows.
+   */
+  git?: WorkerGit;
+}
+
+/** A worker's git folders from wo's knowledge (see WorkerLaunch.git). */
+export interface WorkerGit {
+  common: string;
+  admin: string;
+  branch: string;
 }
 
 /** What wo adds to an agent's command for one worker, so that it works unattended and reports its state. */

@@ -1,6 +1,7 @@
 // wo doctor: check what wo needs (git, tmux, a repository, the agent commands) and say what to fix.
-import { stripControl } from '../escapes.js';
-import { join } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { isAbsolute, join, relative } from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { readUntrustedText } from '../fsutil.js';
@@ -15,6 +16,7 @@ import { loadSettings } from './settings.js';
 import { findWorkers } from '../worker/inspect.js';
 import { adapterOf, registry } from '../agents/index.js';
 import type { AgentEvent } from '../agents/types.js';
+import { stripControl } from '../escapes.js';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
@@ -101,6 +103,9 @@ export async function doctor(ctx: Context, runner: Runner): Promise<number> {
       if (c.login) out.push({ level: 'ok', text: `agent ${name}: logged in with ${c.login}` });
       if (c.path && c.problem) out.push({ level: 'warn', text: c.problem });
       if (c.warning) out.push({ level: 'warn', text: c.warning });
+      // SPEC §1: for codex, doctor checks that its sandbox really confines writes on this machine.
+      if (c.path && c.adapter === 'codex')
+        out.push(await codexSandboxCheck(runner, c.path, ctx.env, ws?.repoRoot ?? ctx.cwd, name));
       return out;
     }),
   );
@@ -210,4 +215,90 @@ async function seenByWorkers(ws: Workspace): Promise<AgentSaid[]> {
     if (!(def && adapterOf(agent, def)?.read)) return [];
     return [{ feature: v.feature, agent, events: v.agentEvents ?? [] }];
   });
+}
+
+/** Whether `path` is `dir` or inside it. */
+const within = (dir: string, path: string): boolean => {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/**
+ * Runs a write test in codex's own workspace-write sandbox (`codex sandbox`, as `codex exec --sandbox
+ * workspace-write` confines its commands): a file in its workspace must be written, one in the
+ * repository's `.wo/` (outside the workspace) must be refused. A repository under /tmp or $TMPDIR is
+ * writable to every codex worker, which codex allows by default: that warns too.
+ */
+export async function codexSandboxCheck(
+  runner: Runner,
+  codex: string,
+  env: NodeJS.ProcessEnv,
+  repoRoot: string,
+  name = 'codex',
+): Promise<Check> {
+  const label = `agent ${name}: sandbox`;
+  const temps = [tmpdir(), '/tmp'];
+  const underTmp = (dir: string) => temps.find((t) => within(t, dir));
+  const tmp = underTmp(repoRoot);
+  // The write outside goes where codex must refuse it: the repository, or (under /tmp, which codex
+  // leaves writable) the home folder.
+  const probeDir = [repoRoot, homedir()].find((d) => !underTmp(d));
+  if (probeDir === undefined)
+    return {
+      level: 'warn',
+      text: `${label}: not checked: this repository and the home folder are under ${tmp}, which codex leaves writable: its workers can write anywhere in it (the repository's .git included)`,
+    };
+  const workspace = await mkdtemp(join(tmpdir(), 'wo-doctor-sandbox-'));
+  const outside = join(probeDir, `.wo-sandbox-probe-${process.pid}`);
+  try {
+    const r = await runner.run(
+      codex,
+      [
+        'sandbox',
+        '-c',
+        'sandbox_mode="workspace-write"',
+        '--',
+        'sh',
+        '-c',
+        'echo wo > "$1" && echo WO-INSIDE; echo wo > "$2" 2>/dev/null && echo WO-OUTSIDE; exit 0',
+        'sh',
+        join(workspace, 'probe'),
+        outside,
+      ],
+      { cwd: workspace, env, reject: false, timeoutMs: 30_000 },
+    );
+    const wrote = r.stdout.includes('WO-OUTSIDE');
+    if (!r.stdout.includes('WO-INSIDE') && !wrote) {
+      const said = stripControl(`${r.stderr}\n${r.stdout}`)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('WARNING'))
+        .slice(0, 2)
+        .join(' / ')
+        .slice(0, 300);
+      return {
+        level: 'warn',
+        text: `${label}: could not be checked (\`codex sandbox\` ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`}${said ? `: ${said}` : ''}); its workers may write outside their worktrees. Check that codex ${registry.named('codex')?.install?.proven ?? ''} runs its sandbox here (Linux: bubblewrap or Landlock; macOS: Seatbelt)`,
+      };
+    }
+    if (wrote)
+      return {
+        level: 'warn',
+        text: `${label}: does NOT confine writes on this machine: a command in it wrote ${outside}. Its workers can write anywhere you can; run them in a container or VM, or use another agent`,
+      };
+    return tmp
+      ? {
+          level: 'warn',
+          text: `${label}: confines writes to the worktree and the git folders of its branch, but codex leaves ${tmp} writable, and this repository is under it: its workers can write anywhere in it (its .git included). Move the repository out of ${tmp}`,
+        }
+      : {
+          level: 'ok',
+          text: `${label}: confines writes (a write to ${probeDir} was refused); /tmp and $TMPDIR stay writable to it, as codex allows by default`,
+        };
+  } finally {
+    // Best effort: the probe files are wo's own, and doctor's answer does not depend on removing them.
+    await Promise.all([rm(workspace, { recursive: true, force: true }), rm(outside, { force: true })]).catch(
+      () => undefined,
+    );
+  }
 }

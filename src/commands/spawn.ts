@@ -5,6 +5,7 @@ import { SafetyError, UsageError } from '../errors.js';
 import type { Workspace } from '../workspace.js';
 import { assertFeatureName } from '../worker/inspect.js';
 import { launchWorker } from '../session/launch.js';
+import { gitDirsOf } from '../git/git.js';
 import { worktreesRoot } from '../worktree/layout.js';
 import { recordedState } from '../protocol/metadata.js';
 import { assertBases, assertOwnSessions, ensureWorktree } from '../worktree/worktree.js';
@@ -97,6 +98,8 @@ export async function spawnWorker(
 
   // A finished session left open (an interactive agent stays after writing its status) is replaced.
   if (session) await ws.tmux.killSession(loc.session);
+  // An agent's sandbox opens the git folders the repository knows, never what the worktree says.
+  const dirs = await gitDirsOf(ws.git, ws.repoRoot, loc.worktree);
 
   await launchWorker(ws.tmux, {
     feature,
@@ -113,6 +116,7 @@ export async function spawnWorker(
     env: ws.defaultEnv,
     recordExitInSession: true,
     exclusive: true,
+    ...(dirs && { git: { ...dirs, branch } }),
   });
 
   const lines = [

@@ -1,11 +1,11 @@
 // git behind a small interface: repository root, worktrees, branches, excludes. Every call takes an
 // explicit cwd through a Runner.
-import { appendFile, lstat, mkdir, stat } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { commandFailed, type Runner } from '../process/run.js';
 import { CommandError, EnvError, SafetyError, UsageError } from '../errors.js';
-import { ifExists, readUntrusted } from '../fsutil.js';
+import { ifExists, readTextIfExists, readUntrusted } from '../fsutil.js';
 import { unsafeGitFiles, unsafeGitMessage } from './dotgit.js';
 
 export interface WorktreeEntry {
@@ -48,6 +48,48 @@ export const SMALL_INDEX_BYTES = 64 * 1024;
  */
 export const ADDS_AT_ONCE = 3;
 
+/**
+ * Settings that make git run a program of the repository's choosing, set to nothing for every call
+ * wo makes (SPEC §9): a worker can point its worktree at a config of its own (its `.git` pointer,
+ * `commondir`), and wo's `status` or `worktree remove` in it must not run that config's fsmonitor or
+ * hooks. Given as `-c`, they reach the git processes git starts itself (GIT_CONFIG_PARAMETERS). The
+ * system and global configs are still read (no GIT_CONFIG_NOSYSTEM): a worker cannot write them, and
+ * they hold what git needs on this machine (safe.directory, proxies, a system-wide LFS filter).
+ * Filters and diff drivers have names of the config's choosing, so no `-c` can name them: a worktree's
+ * calls read the repository's own config instead (worktreeEnv), and diffs pass --no-ext-diff.
+ */
+export const NO_FOREIGN_PROGRAMS: ReadonlyArray<readonly [string, string]> = [
+  ['core.hooksPath', '/dev/null'],
+  ['core.fsmonitor', 'false'],
+  ['core.sshCommand', 'false'],
+  ['core.gitProxy', ''],
+  ['core.askPass', ''],
+  ['core.pager', 'cat'],
+  ['core.editor', 'false'],
+  ['core.alternateRefsCommand', ''],
+  ['sequence.editor', 'false'],
+  ['credential.helper', ''],
+  ['protocol.ext.allow', 'never'],
+];
+
+/**
+ * NO_FOREIGN_PROGRAMS as git's own environment form of `-c` (GIT_CONFIG_COUNT, git 2.31), after any
+ * the caller set: the command line stays as wo wrote it, and git passes them to the gits it starts.
+ */
+export function noForeignProgramsEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const given = Number(env.GIT_CONFIG_COUNT);
+  const start = Number.isInteger(given) && given > 0 ? given : 0;
+  const out: Record<string, string> = { GIT_CONFIG_COUNT: String(start + NO_FOREIGN_PROGRAMS.length) };
+  NO_FOREIGN_PROGRAMS.forEach(([k, v], i) => {
+    out[`GIT_CONFIG_KEY_${start + i}`] = k;
+    out[`GIT_CONFIG_VALUE_${start + i}`] = v;
+  });
+  return out;
+}
+
+/** The file in the repository's common folder that lists the branches wo made, one a line. */
+export const CREATED_BRANCHES = 'wo-created-branches';
+
 /** The command that fills a new worktree: what `git worktree add` itself runs after creating one. */
 const CHECKOUT = ['reset', '--hard', '--quiet', '--no-recurse-submodules'];
 
@@ -64,12 +106,18 @@ export class Git {
   private readonly commonDirs = new Map<string, Promise<string>>();
   /** The last `git worktree list` of each repository, for isWorktree. */
   private readonly listed = new Map<string, Promise<WorktreeEntry[]>>();
+  /** Each linked worktree's git folders as the repository knows them (see worktreeEnv). */
+  private readonly pinned = new Map<string, Promise<Record<string, string> | undefined>>();
 
   constructor(
     private readonly runner: Runner,
     private readonly bin = 'git',
   ) {}
 
+  /**
+   * Runs git in `cwd` with no program of the repository's choosing (NO_FOREIGN_PROGRAMS); in a linked
+   * worktree, with the git folders of the repository wo opened, whatever its `.git` file says.
+   */
   async run(cwd: string, args: string[], reject = true) {
     // A worktree whose git files a worker replaced with a FIFO: git would wait on it forever.
     const unsafe = await unsafeGitFiles(cwd, args);
@@ -78,7 +126,39 @@ export class Git {
       if (reject) throw commandFailed(this.bin, args, refused);
       return refused;
     }
-    return this.runner.run(this.bin, args, { cwd, reject });
+    const env = { ...noForeignProgramsEnv(), ...(await this.worktreeEnv(cwd)) };
+    return this.runner.run(this.bin, args, { cwd, reject, env });
+  }
+
+  /**
+   * For a linked worktree of a repository this Git has opened (repoRoot, commonDir): GIT_DIR,
+   * GIT_COMMON_DIR and GIT_WORK_TREE from that repository's own records, so that git never follows
+   * the worktree's `.git` pointer or its `commondir`, which the worker can rewrite. Undefined for a
+   * main checkout, or a folder no known repository holds (git then finds its folders itself).
+   */
+  private worktreeEnv(cwd: string): Promise<Record<string, string> | undefined> {
+    const abs = resolve(cwd);
+    let p = this.pinned.get(abs);
+    if (!p) {
+      p = (async () => {
+        // lstat, never open: a `.git` FIFO must not block wo. A folder: a main checkout.
+        const st = await ifExists(lstat(join(abs, '.git')));
+        if (!st || st.isDirectory()) return undefined;
+        for (const common of this.commonDirs.values()) {
+          // A repository whose common folder git could not say holds no worktree wo knows.
+          const dirs = await worktreeGitDirs(await common.catch(() => ''), abs);
+          if (dirs) return { GIT_DIR: dirs.admin, GIT_COMMON_DIR: dirs.common, GIT_WORK_TREE: abs };
+        }
+        return undefined;
+      })();
+      this.pinned.set(abs, p);
+      // Only a found worktree is remembered: one not yet registered is looked for again next time.
+      p.then(
+        (v) => v ?? this.pinned.delete(abs),
+        () => this.pinned.delete(abs),
+      );
+    }
+    return p;
   }
 
   async version(): Promise<{ major: number; minor: number; text: string }> {
@@ -254,8 +334,8 @@ export class Git {
       abs,
       ...(base ? [base] : []),
     ];
-    let r = await this.runPastLocks(repo, fresh);
-    if (r.exitCode === 0) return;
+    let r = await this.runPastLocks(repo, fresh, true);
+    if (r.exitCode === 0) return this.recordCreated(repo, branch);
     if (await this.branchExists(repo, branch)) {
       const holder = (await this.worktrees(repo)).find((w) => w.branch === branch && !w.prunable);
       if (holder) {
@@ -264,7 +344,7 @@ export class Git {
         );
       }
       const existing = ['worktree', 'add', ...empty, '--end-of-options', abs, branch];
-      r = await this.runPastLocks(repo, existing);
+      r = await this.runPastLocks(repo, existing, true);
       if (r.exitCode === 0) return;
       throw commandFailed(this.bin, existing, r);
     }
@@ -318,16 +398,32 @@ export class Git {
     return l;
   }
 
-  /** Runs git, retrying with a back-off while another git holds one of its lock files. */
-  private async runPastLocks(repo: string, args: string[]) {
+  /**
+   * Runs git, retrying with a back-off while another git holds one of its lock files. `own`: a call in
+   * the main checkout that creates a worktree, with the repository's own hooks (its post-checkout runs
+   * as `git worktree add` by hand would run it): no worker has touched anything it reads yet.
+   */
+  private async runPastLocks(repo: string, args: string[], own = false) {
     for (let attempt = 1; ; attempt++) {
-      const r = await this.run(repo, args, false);
+      const r = own
+        ? await this.runner.run(this.bin, args, { cwd: repo, reject: false })
+        : await this.run(repo, args, false);
       if (r.exitCode === 0 || attempt >= 6 || !LOCK_ERROR.test(r.stderr)) return r;
       await new Promise((res) => setTimeout(res, 20 * attempt * attempt));
     }
   }
 
   async removeWorktree(repo: string, path: string, force: boolean): Promise<void> {
+    // `git worktree remove` checks the worktree with a git of its own, through the worktree's `.git`
+    // file and its admin folder's `commondir`: both are put back as git made them first, so that git
+    // reads the repository's config, not one a worker pointed them at.
+    const abs = resolve(repo, path);
+    // The repository's own folders, asked of git in its main checkout (not known yet to a fresh Git).
+    // A git that cannot say leaves the pointers as they are; the removal then fails or goes as git says.
+    await this.commonDir(repo).catch(() => undefined);
+    const pinned = await this.worktreeEnv(abs);
+    this.pinned.delete(abs); // a worktree made again at this path may get another admin folder
+    if (pinned) await restorePointers(pinned.GIT_WORK_TREE!, pinned.GIT_DIR!, pinned.GIT_COMMON_DIR!);
     await this.run(repo, [
       'worktree',
       'remove',
@@ -381,6 +477,25 @@ export class Git {
       p.catch(() => this.commonDirs.delete(repo));
     }
     return p;
+  }
+
+  /**
+   * Notes that wo made `branch` (CREATED_BRANCHES), for `--push` to push only branches wo made (SPEC
+   * §9). In the repository's common folder: no worker's sandbox opens it, and it goes with the repository.
+   */
+  private async recordCreated(repo: string, branch: string): Promise<void> {
+    const common = await this.commonDir(repo);
+    if (isAbsolute(common)) await appendFile(join(common, CREATED_BRANCHES), `${branch}\n`);
+  }
+
+  /** The branches wo has made in this repository (recordCreated); none when it has made none. */
+  async createdBranches(repo: string): Promise<Set<string>> {
+    const file = join(await this.commonDir(repo), CREATED_BRANCHES);
+    const st = await ifExists(lstat(file));
+    // Only a regular file of a sane size is wo's record: anything else records nothing.
+    if (!st?.isFile() || st.size > 16 * 1024 * 1024) return new Set();
+    const text = (await readTextIfExists(file)) ?? '';
+    return new Set(text.split('\n').filter(Boolean));
   }
 
   /** Adds patterns to the repository's info/exclude, once each (checked once per repository). */
@@ -443,7 +558,14 @@ export async function diffstat(
 ): Promise<{ files: number; insertions: number; deletions: number } | undefined> {
   const r = await git.run(
     repo,
-    ['diff', '--shortstat', '--end-of-options', `${base}...refs/heads/${branch}`],
+    [
+      'diff',
+      '--shortstat',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--end-of-options',
+      `${base}...refs/heads/${branch}`,
+    ],
     false,
   );
   if (r.exitCode !== 0) return undefined;
@@ -528,4 +650,79 @@ export async function commitOf(git: Git, repo: string, ref: string): Promise<str
     false,
   );
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
+}
+
+// ── Worktrees as the repository knows them (SPEC §9: a sandbox and wo's own git calls come from wo's
+// knowledge, never from the worktree's `.git` file or its admin folder's `commondir`).
+
+/** A linked worktree's git folders: the repository's common folder and the worktree's own admin folder in it. */
+export interface WorktreeGitDirs {
+  common: string;
+  admin: string;
+}
+
+/**
+ * The admin folder (`<common>/worktrees/<name>`) of the linked worktree at `worktree`, found from the
+ * common folder's side: a real folder (not a link) whose `gitdir` names `<worktree>/.git`. Only the
+ * folder git made for this worktree says so; a worker can write its own admin folder, never another's.
+ * Undefined when none does (not a worktree of this repository).
+ */
+export async function worktreeGitDirs(
+  common: string,
+  worktree: string,
+): Promise<WorktreeGitDirs | undefined> {
+  if (!common || !isAbsolute(common)) return undefined;
+  const want = join(resolve(worktree), '.git');
+  const root = join(common, 'worktrees');
+  // No such folder (no linked worktree yet), or one git cannot read: no admin folder is found.
+  const names = await readdir(root).catch(() => [] as string[]);
+  // git names the folder after the worktree's folder (a number added when taken): those first.
+  const base = basename(worktree);
+  const ordered = [...names].sort((a, b) => Number(!a.startsWith(base)) - Number(!b.startsWith(base)));
+  for (const name of ordered) {
+    const admin = join(root, name);
+    const st = await ifExists(lstat(admin));
+    if (!st?.isDirectory()) continue;
+    const gitdir = await ifExists(lstat(join(admin, 'gitdir')));
+    if (!gitdir?.isFile() || gitdir.size > 4096) continue; // a FIFO or a huge file is not git's
+    // Opened without waiting: replaced by a FIFO since the lstat, it reads as missing.
+    const text = ((await readTextIfExists(join(admin, 'gitdir'))) ?? '').trim();
+    if (text && resolve(admin, text) === want) return { common, admin };
+  }
+  return undefined;
+}
+
+/** The git folders of a linked worktree of `repo`, from the repository's side (worktreeGitDirs). */
+export async function gitDirsOf(
+  git: Git,
+  repo: string,
+  worktree: string,
+): Promise<WorktreeGitDirs | undefined> {
+  return worktreeGitDirs(await git.commonDir(repo), worktree);
+}
+
+/**
+ * Of these branches, the ones that exist and that wo did not make (Git.createdBranches): `--push`
+ * must not take them over (SPEC §9), e.g. a colleague's branch that the branch template names.
+ */
+export async function foreignBranches(
+  git: Git,
+  repo: string,
+  branches: readonly string[],
+): Promise<string[]> {
+  const made = await git.createdBranches(repo);
+  const tips = await branchTips(git, repo);
+  return [...new Set(branches)].filter((b) => tips.has(b) && !made.has(b));
+}
+
+/** Writes a linked worktree's `.git` file and its admin folder's `commondir` as git made them. */
+async function restorePointers(worktree: string, admin: string, common: string): Promise<void> {
+  const dotGit = join(worktree, '.git');
+  const st = await ifExists(lstat(dotGit));
+  // A folder there is no pointer to fix; anything else (a link, a FIFO, a rewritten file) is replaced.
+  if (st?.isDirectory()) return;
+  if (st) await rm(dotGit, { force: true });
+  await writeFile(dotGit, `gitdir: ${admin}\n`);
+  await rm(join(admin, 'commondir'), { force: true });
+  await writeFile(join(admin, 'commondir'), `${relative(admin, common) || '.'}\n`);
 }

@@ -99,6 +99,11 @@ export interface WorkerFacts {
    */
   adapter?: string;
   committed?: boolean;
+  /**
+   * Branches other than the worker's own (and other than the run's workers') that moved, appeared or
+   * went while it ran (SPEC §9: its sandbox may reach its neighbours' refs): it is then `failed`.
+   */
+  movedBranches?: string[];
 }
 
 /** The step of the run that holds the worker, when that run is live; undefined otherwise. */
@@ -242,8 +247,37 @@ function exitReason(exit: ExitRecord): string {
   return `exit code ${exit.code}`;
 }
 
-/** Decides a worker's state from its facts. Every rule of SPEC §1 about outcomes is here. */
+/**
+ * The reason of a worker while which branches not its own moved (SPEC §9). wo cannot tell which of
+ * the workers running at that time moved them: each of them is failed, and the words say so.
+ */
+export function movedReason(branches: readonly string[]): string {
+  const more = branches.length > 5 ? ` and ${branches.length - 5} more` : '';
+  const one = branches.length === 1;
+  return `branch${one ? '' : 'es'} ${branches.slice(0, 5).join(', ')}${more} moved while it ran, and a worker may commit only to its own branch (every worker running then is failed; see git reflog ${one ? branches[0] : 'BRANCH'})`;
+}
+
+/**
+ * Decides a worker's state from its facts. Every rule of SPEC §1 about outcomes is here, and SPEC §9's:
+ * a worker that moved another branch is `failed`, however it ended (unless wo stopped it: that says more).
+ */
 export function decide(f: WorkerFacts): Decision {
+  const d = decideOwn(f);
+  const moved = f.movedBranches ?? [];
+  if (!d.final || moved.length === 0 || f.stoppedBy !== undefined) return d;
+  const reason = movedReason(moved);
+  return {
+    ...d,
+    outcome: 'failed',
+    status: 'failed',
+    reason,
+    rateLimited: undefined,
+    record: { ...d.record, status: 'failed', headline: reason },
+  };
+}
+
+/** decide() without the check of other branches. */
+function decideOwn(f: WorkerFacts): Decision {
   const exitCode = f.exit?.code;
   if (f.stoppedBy !== undefined) {
     return {

@@ -131,6 +131,8 @@ function sharedRules(doc: Rec, ctx: RuleContext, sampleFeature: string): RawIssu
         const problem = typeof arg === 'string' ? unknownPlaceholder(arg, AGENT_PLACEHOLDERS) : undefined;
         if (problem) issues.push({ path: ['agents', name, 'command', i], message: problem });
       });
+      const script = scriptPlaceholder(list(agent.command));
+      if (script) issues.push({ path: ['agents', name, 'command', script.index], message: script.message });
     }
   }
   return issues;
@@ -320,4 +322,70 @@ function cycleRules(workers: unknown[], features: (string | undefined)[]): RawIs
       message: `needs cycle: ${names} (remove one of these needs)`,
     };
   });
+}
+
+/** Programs that run their `-c` (or `-e`) argument as code: shells, and the usual interpreters. */
+const SHELLS = /^(sh|bash|zsh|dash|ksh|mksh|ash|fish|busybox)$/;
+const INTERPRETERS = /^(python[0-9.]*|node|nodejs|perl|ruby)$/;
+
+/**
+ * The placeholder inside a script a custom agent's command runs as code (`sh -c "… {task} …"`, also
+ * after `env`, `bash -lc`, `node -e`), as the index of that argument and a message; undefined when none.
+ * wo substitutes placeholders as it launches (src/session/launch.ts), `${task}` included, and quoting
+ * cannot make a text safe inside a script (SPEC §9): the text must come in as a file or an argument.
+ */
+export function scriptPlaceholder(
+  command: readonly unknown[],
+): { index: number; message: string } | undefined {
+  const argv = command.map((a) => (typeof a === 'string' ? a : ''));
+  for (let k = 0; k < argv.length; k++) {
+    const prog = argv[k]!.split('/').pop()!;
+    const shell = SHELLS.test(prog);
+    if (!shell && !INTERPRETERS.test(prog)) continue;
+    const codeFlag = shell ? 'c' : prog.startsWith('python') ? 'c' : 'e';
+    let runsCode = false;
+    for (let j = k + 1; j < argv.length; j++) {
+      const a = argv[j]!;
+      if (a === '--') {
+        // The end of its options: with -c, the script comes next.
+        const hit = runsCode ? at(argv, j + 1, prog, '-c') : undefined;
+        if (hit) return hit;
+        break;
+      }
+      if (/^[-+][A-Za-z]+$/.test(a)) {
+        if (a.slice(1).includes(codeFlag)) {
+          // An interpreter's code is the option's argument; a shell's, its first operand.
+          if (!shell || runsCode) {
+            const hit = at(argv, j + 1, prog, a);
+            if (hit) return hit;
+            break; // its code is clean: a shell or interpreter among its arguments is looked at next
+          }
+          runsCode = true;
+        } else if (shell && /^[-+]o$/.test(a)) j++; // `-o pipefail`: the option's value
+        continue;
+      }
+      if (a.startsWith('--')) continue; // a long option (--norc, --login)
+      const hit = runsCode ? at(argv, j, prog, '-c') : undefined;
+      if (hit) return hit;
+      break; // a clean script, a script file or a command: its arguments are looked at next
+    }
+  }
+  return undefined;
+}
+
+/** The issue for a placeholder in argv[index], the script of `prog flag`, if it holds one. */
+function at(
+  argv: readonly string[],
+  index: number,
+  prog: string,
+  flag: string,
+): { index: number; message: string } | undefined {
+  const script = argv[index];
+  if (script === undefined) return undefined;
+  const name = AGENT_PLACEHOLDERS.find((p) => script.includes(`{${p}}`));
+  if (name === undefined) return undefined;
+  return {
+    index,
+    message: `{${name}} inside the script of "${prog} ${flag}" would be run as code (quoting cannot make a text safe inside a script): pass it as an argument after the script instead (${prog} ${flag} '… "$1" …' ${prog} "{prompt_file}"), or read the prompt from the file named by $WO_PROMPT_FILE`,
+  };
 }

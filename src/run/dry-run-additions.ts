@@ -1,5 +1,6 @@
 // What a dry run shows of the arguments wo adds to each agent's command (hooks, cost cap, sandbox
 // roots), asked of the agent's adapter as a start would ask it: nothing is written or started.
+import { basename, join } from 'node:path';
 import { adapterOf, launchAdditions } from '../agents/index.js';
 import { shellQuote } from '../process/run.js';
 import type { ResolvedPlan, WorkerSpec } from '../plan/types.js';
@@ -32,7 +33,15 @@ export async function addedArgs(
       setup: w.setup,
       ...(w.verify !== undefined && { verify: w.verify }),
       ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
-      ...(gitCommonDir !== undefined && { gitCommonDir }),
+      planned: true,
+      // Where git will keep the worktree's folders (`worktrees/<name>`), as a start would give them.
+      ...(gitCommonDir !== undefined && {
+        git: {
+          common: gitCommonDir,
+          admin: join(gitCommonDir, 'worktrees', basename(loc.worktree)),
+          branch: loc.branch,
+        },
+      }),
     });
     if (added.args.length) out.set(w.feature, added.args.map(shown).join(' '));
   }

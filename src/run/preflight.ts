@@ -1,10 +1,12 @@
 // The preflight stage: tmux usable, every agent the selection uses on PATH, able to reach its model
 // and trusted, the session names free, the hand-off possible; all before anything is created (exit 3).
 import path from 'node:path';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { foreignBranches } from '../git/git.js';
+import { tryFeature } from '../plan/templates.js';
 import { worktreesRoot } from '../worktree/layout.js';
 import { assertOwnSessions } from '../worktree/worktree.js';
-import type { Stage } from './types.js';
+import type { RunState, Stage } from './types.js';
 
 export const preflight: Stage = {
   name: 'preflight',
@@ -52,6 +54,7 @@ export const preflight: Stage = {
     if ((opts.push || opts.pr) && !r.rehearsal) {
       const { checkHandOff } = await import('../handoff/handoff.js');
       await checkHandOff({ ...ws, remote: r.remote, pr: Boolean(opts.pr), env: ctx.env });
+      await assertOwnBranches(r);
     }
     // Starting again what is all done bills every agent again: say so, and name the flag that would not.
     if (selected.length > 0 && !opts.failed) {
@@ -70,3 +73,22 @@ export const preflight: Stage = {
     }
   },
 };
+
+/**
+ * `--push` pushes only branches wo made for this repository's workers (SPEC §9): a selected worker
+ * (or a try of one) whose branch exists and was made by someone else is refused, before anything is
+ * created (exit 2).
+ */
+async function assertOwnBranches(r: RunState): Promise<void> {
+  const { ws, selected } = r;
+  const branches = selected.flatMap((w) => [
+    ws.locate(w.feature).branch,
+    ...Array.from({ length: w.bestOf ?? 0 }, (_, k) => ws.locate(tryFeature(w.feature, k + 1)).branch),
+  ]);
+  const foreign = await foreignBranches(ws.git, ws.repoRoot, branches);
+  if (foreign.length === 0) return;
+  const one = foreign.length === 1;
+  throw new UsageError(
+    `--push would push ${one ? 'branch' : 'branches'} ${foreign.join(', ')}, which ${one ? 'exists' : 'exist'} and wo did not create: wo pushes only branches it made for its workers. Rename ${one ? 'it' : 'them'} (git branch -m), choose another branch template (worktrees.branch), or run without --push; nothing was created.`,
+  );
+}

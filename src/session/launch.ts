@@ -4,6 +4,7 @@ import { appendFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentDef } from '../plan/types.js';
+import type { WorkerGit } from '../agents/types.js';
 import type { Tmux } from '../tmux/tmux.js';
 import { CommandError, SafetyError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
@@ -42,6 +43,8 @@ export interface LaunchInput {
   verify?: string;
   /** The worker's cost cap per attempt, USD (an adapter passes it to an agent that takes one). */
   maxCostUsd?: number;
+  /** The worktree's git folders from wo's knowledge, for an agent's sandbox (WorkerLaunch.git). */
+  git?: WorkerGit;
   /**
    * Nobody waits on this worker (`wo spawn`): the wrapper records its end itself, through
    * `wo _record-exit`, when the agent exits.

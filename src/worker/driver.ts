@@ -31,7 +31,7 @@ import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
-import { commitOf } from '../git/git.js';
+import { branchTips, commitOf, currentBranch, gitDirsOf } from '../git/git.js';
 import { createWorktree, provisionWorktree } from '../worktree/worktree.js';
 import type { RunStep } from '../protocol/run-state.js';
 import { runStepOf } from '../life/state.js';
@@ -141,6 +141,8 @@ export class RunDriver implements WorkerDriver {
   private readonly toldStep = new Set<string>();
   /** Workers whose live attempt sits rate-limited at its prompt (interactive agents). */
   private readonly limitedLive = new Set<string>();
+  /** The branches of this run's workers: theirs to move, so never counted against another worker. */
+  private readonly runBranches = new Set<string>();
 
   constructor(private readonly options: DriverOptions) {
     this.files = options.files ?? diskFiles;
@@ -258,6 +260,7 @@ export class RunDriver implements WorkerDriver {
 
   private create(w: WorkerSpec): Promise<boolean> {
     const { git, layout } = this.options;
+    this.runBranches.add(this.location(w.feature).branch);
     return (this.options.createWorktree ?? createWorktree)(
       git,
       layout.repoRoot,
@@ -270,6 +273,18 @@ export class RunDriver implements WorkerDriver {
   /** The commit the worker's branch is at now (undefined when git does not know the branch). */
   private head(loc: WorkerLocation): Promise<string | undefined> {
     return commitOf(this.options.git, this.options.layout.repoRoot, `refs/heads/${loc.branch}`);
+  }
+
+  /**
+   * Branches not of this run's workers that differ between two snapshots (branchTips): moved, made or
+   * removed while a worker ran. A snapshot git could not take (empty) finds none.
+   */
+  private moved(before: Map<string, string>, after: Map<string, string>, own: readonly string[]): string[] {
+    if (before.size === 0 || after.size === 0) return [];
+    const names = new Set([...before.keys(), ...after.keys()]);
+    return [...names]
+      .filter((b) => !this.runBranches.has(b) && !own.includes(b) && before.get(b) !== after.get(b))
+      .sort();
   }
 
   /**
@@ -315,6 +330,9 @@ export class RunDriver implements WorkerDriver {
     let startHead: string | undefined;
     /** The pid of the session's program (its wrapper), as tmux said it: exit records are checked against it. */
     let panePid = live ? existing.panePid : undefined;
+    /** Every branch's commit when this attempt started (an agent's only; undefined: not taken). */
+    let startTips: Map<string, string> | undefined;
+    let ownBranches: string[] = [];
     if (live && !decide(await this.facts(loc, 'alive', { panePid: existing.panePid })).final) {
       adopted = true; // a live worker from an earlier runner: wait on it, never start it twice
     } else if (
@@ -327,7 +345,19 @@ export class RunDriver implements WorkerDriver {
     } else {
       if (existing) await tmux.killSession(loc.session); // a finished session left open
       // Only an agent's exit 0 asks whether it committed (a shell's or a plain command's does not).
-      if ((adapterOf(w.agent, agent)?.name ?? 'shell') !== 'shell') startHead = await this.head(loc);
+      const kind = adapterOf(w.agent, agent)?.name;
+      if ((kind ?? 'shell') !== 'shell') startHead = await this.head(loc);
+      // Every branch now, to tell after an agent (any but a `shell` script, the plan's own) whether it
+      // moved one not its own (SPEC §9).
+      if (kind !== 'shell') {
+        startTips = await branchTips(this.options.git, this.options.layout.repoRoot);
+        // Its own: the branch its worktree has checked out (the integration's, for its resolver); a
+        // worktree git cannot read adds none.
+        const checkedOut = await currentBranch(this.options.git, loc.worktree).catch(() => undefined);
+        ownBranches = [loc.branch, ...(checkedOut ? [checkedOut] : [])];
+      }
+      // An agent's sandbox opens the git folders the repository knows, never what the worktree says.
+      const dirs = await gitDirsOf(this.options.git, this.options.layout.repoRoot, loc.worktree);
       ({ panePid } = await (this.options.launch ?? launchWorker)(tmux, {
         feature: w.feature,
         task: w.task,
@@ -348,6 +378,7 @@ export class RunDriver implements WorkerDriver {
         verify: w.verify,
         ...(w.maxCostUsd !== undefined && { maxCostUsd: w.maxCostUsd }),
         ...(this.options.rehearsal && { rehearsal: this.options.rehearsal }),
+        ...(dirs && { git: { ...dirs, branch: loc.branch } }),
       }));
       this.toldStep.delete(w.feature); // a start empties the state folder, its run-state file with it
       this.createNext(); // one more worktree ahead (see prefetch)
@@ -428,6 +459,12 @@ export class RunDriver implements WorkerDriver {
           output: outputBlock(`${r.stdout}${r.stderr}`),
         };
         d = decide(facts);
+      }
+      if (!d.final) return undefined;
+      if (startTips) {
+        const now = await branchTips(this.options.git, this.options.layout.repoRoot);
+        const moved = this.moved(startTips, now, ownBranches);
+        if (moved.length) d = decide({ ...facts, movedBranches: moved });
       }
       if (!d.final) return undefined;
       return { ...d, noticedAt: seen.eventAt ?? this.clock.now(), wrapperPid: facts.exit?.wrapperPid };

@@ -1,7 +1,7 @@
 // The adapters read their programs' own output into facts (the outcome is decided in outcome.ts):
 // Claude Code's hooks and stream-json result, Codex's --json events, and what each adds to argv.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -205,21 +205,25 @@ describe('Codex --json events', () => {
     expect(codexStream('', undefined, 0)).toEqual({ events: [] });
   });
 
-  test('commitRoots: the worktree’s git folder and the repository’s objects, refs and logs — nothing else', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'wo-roots-'));
-    const gitDir = join(base, 'repo', '.git', 'worktrees', 'wt');
-    mkdirSync(gitDir, { recursive: true });
-    mkdirSync(join(base, 'wt'));
-    writeFileSync(join(base, 'wt', '.git'), `gitdir: ${gitDir}\n`);
-    writeFileSync(join(gitDir, 'commondir'), '../..\n');
-    const common = join(base, 'repo', '.git');
-    expect(await commitRoots(join(base, 'wt'))).toEqual([
-      gitDir,
-      join(common, 'objects'),
-      join(common, 'refs'),
-      join(common, 'logs'),
+  test('commitRoots: the admin folder, the objects, and the one ref and reflog folder of the branch — from wo’s knowledge only', () => {
+    const common = '/r/.git';
+    const admin = '/r/.git/worktrees/login';
+    expect(commitRoots({ common, admin, branch: 'wo/login' })).toEqual([
+      admin,
+      '/r/.git/objects',
+      '/r/.git/refs/heads/wo',
+      '/r/.git/logs/refs/heads/wo',
     ]);
-    expect(await commitRoots(base)).toEqual([]); // not a linked worktree
+    // A branch at the top of refs/heads shares its folder with every top-level branch (checked after).
+    expect(commitRoots({ common, admin, branch: 'login' })).toEqual([
+      admin,
+      '/r/.git/objects',
+      '/r/.git/refs/heads',
+      '/r/.git/logs/refs/heads',
+    ]);
+    // A name that would climb out of refs/heads opens no ref folder at all.
+    expect(commitRoots({ common, admin, branch: '../../x/y' })).toEqual([admin, '/r/.git/objects']);
+    expect(commitRoots(undefined)).toEqual([]); // not a linked worktree wo knows
   });
 });
 

@@ -35,7 +35,9 @@ describe('Git: registerWorktree, then checkoutWorktree', () => {
     const calls: string[][] = [];
     let n = 0;
     const runner: Runner = {
-      run: async (_f, args) => (calls.push([...args]), n++ === 0 ? res(128, busy) : res(0)),
+      // The common folder, asked to record the branch wo made, is not part of the creation's steps.
+      run: async (_f, args) =>
+        args[0] === 'rev-parse' ? res(0) : (calls.push([...args]), n++ === 0 ? res(128, busy) : res(0)),
     };
     await addWorktree(new Git(runner), dir, join(dir, 'wt', 'a'), 'wo/a');
     expect(calls).toHaveLength(3);
@@ -139,7 +141,9 @@ describe('worktrees in two steps (issue 13)', () => {
   test('sparse folders are set in the new worktree before its checkout, after --end-of-options', async () => {
     const calls: Array<{ cwd?: string; args: string[] }> = [];
     const runner: Runner = {
-      run: async (_f, args, o) => (calls.push({ cwd: o?.cwd, args: [...args] }), res(0)),
+      // The common folder, asked to record the branch wo made, is not part of the creation's steps.
+      run: async (_f, args, o) =>
+        args[0] === 'rev-parse' ? res(0) : (calls.push({ cwd: o?.cwd, args: [...args] }), res(0)),
     };
     const wt = join(dir, 'wt', 's');
     await addWorktree(new Git(runner), dir, wt, 'wo/s', 'main', ['-x', 'src/auth']);

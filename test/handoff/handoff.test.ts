@@ -255,7 +255,7 @@ describe('branchFacts', () => {
     const runner = fakeRunner([
       [/^git rev-list --count --end-of-options main\.\.refs\/heads\/wo\/a$/, { stdout: '3\n' }],
       [
-        /^git diff --shortstat --end-of-options main\.\.\.refs\/heads\/wo\/a$/,
+        /^git diff --shortstat --no-ext-diff --no-textconv --end-of-options main\.\.\.refs\/heads\/wo\/a$/,
         { stdout: ' 2 files changed, 10 insertions(+), 1 deletion(-)\n' },
       ],
       [/^git rev-list/, { exitCode: 128, stderr: 'fatal: bad revision' }],

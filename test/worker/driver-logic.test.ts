@@ -78,6 +78,7 @@ function setup(over: { verifyExit?: number; silentMs?: number } = {}) {
     // Each branch's commit (rev-parse): a test moves it to say the agent committed.
     git: {
       run: async () => ({ stdout: `${heads.at}\n`, stderr: '', exitCode: 0 }),
+      commonDir: async () => '/repo/.git', // no worktrees folder there: no git folders for the sandbox
     } as unknown as Git,
     tmux: tmux as unknown as Tmux,
     runner,
