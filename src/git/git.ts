@@ -119,15 +119,22 @@ export class Git {
    * worktree, with the git folders of the repository wo opened, whatever its `.git` file says.
    */
   async run(cwd: string, args: string[], reject = true) {
-    // A worktree whose git files a worker replaced with a FIFO: git would wait on it forever.
-    const unsafe = await unsafeGitFiles(cwd, args);
-    if (unsafe !== undefined) {
-      const refused = { stdout: '', stderr: unsafeGitMessage(cwd, unsafe), exitCode: 128 };
-      if (reject) throw commandFailed(this.bin, args, refused);
-      return refused;
-    }
+    const refused = await this.refusal(cwd, args, reject);
+    if (refused) return refused;
     const env = { ...noForeignProgramsEnv(), ...(await this.worktreeEnv(cwd)) };
     return this.runner.run(this.bin, args, { cwd, reject, env });
+  }
+
+  /**
+   * A worktree whose git files a worker replaced with a FIFO: git would wait on it forever, so it is
+   * not run (thrown when `reject`, else the refusal as git's own failure). Asked before every git call.
+   */
+  private async refusal(cwd: string, args: string[], reject: boolean) {
+    const unsafe = await unsafeGitFiles(cwd, args);
+    if (unsafe === undefined) return undefined;
+    const refused = { stdout: '', stderr: unsafeGitMessage(cwd, unsafe), exitCode: 128 };
+    if (reject) throw commandFailed(this.bin, args, refused);
+    return refused;
   }
 
   /**
@@ -406,7 +413,8 @@ export class Git {
   private async runPastLocks(repo: string, args: string[], own = false) {
     for (let attempt = 1; ; attempt++) {
       const r = own
-        ? await this.runner.run(this.bin, args, { cwd: repo, reject: false })
+        ? ((await this.refusal(repo, args, false)) ??
+          (await this.runner.run(this.bin, args, { cwd: repo, reject: false })))
         : await this.run(repo, args, false);
       if (r.exitCode === 0 || attempt >= 6 || !LOCK_ERROR.test(r.stderr)) return r;
       await new Promise((res) => setTimeout(res, 20 * attempt * attempt));

@@ -28,7 +28,13 @@ describe('wo run --dry-run', () => {
     expect(a).toContain("wo adds   --allowedTools 'Bash(npm ci)' 'Bash(npm test)' --settings '{\"hooks\":");
     expect(a).toMatch(/characters\) --max-budget-usd 0\.5$/m);
     const git = join(r.repo.root, '.git');
-    const roots = [join(git, 'worktrees', 'b'), join(git, 'objects'), join(git, 'refs'), join(git, 'logs')];
+    // As narrow as a commit to its own branch (SPEC §9): the branch's ref folder, not every ref.
+    const roots = [
+      join(git, 'worktrees', 'b'),
+      join(git, 'objects'),
+      join(git, 'refs', 'heads', 'wo'),
+      join(git, 'logs', 'refs', 'heads', 'wo'),
+    ];
     expect(section('b')).toContain(
       `wo adds   -c 'sandbox_workspace_write.writable_roots=[${roots.map((p) => JSON.stringify(p)).join(',')}]' --output-last-message ${join(r.repo.root, '.wo', 'workers', 'b', 'last-message.md')}`,
     );
@@ -36,5 +42,8 @@ describe('wo run --dry-run', () => {
     expect(section('c')).not.toContain('wo adds');
     expect(existsSync(join(r.repo.base, 'repo-worktrees'))).toBe(false);
     expect(existsSync(join(r.repo.root, '.wo'))).toBe(false);
+    // Nor the sandbox roots it names: a dry run makes no folder in git's either.
+    expect(existsSync(join(git, 'worktrees', 'b'))).toBe(false);
+    expect(existsSync(join(git, 'refs', 'heads', 'wo'))).toBe(false);
   });
 });
