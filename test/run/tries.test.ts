@@ -1,7 +1,7 @@
 // Best of N (SPEC §11) end to end on real git and tmux: shell tries that behave by $WO_TRY, judged by
 // the repository's own checks, the worker's branch moved to the winner without losing a commit.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../helpers.js';
 import { runEnv, type RunEnv } from './harness.js';
@@ -67,5 +67,128 @@ describe('best of N', () => {
     };
     const md = readFileSync(join(pointer.report_dir, 'report.md'), 'utf8');
     expect(md).toMatch(/\| 2 ★ \| shell \(m2\) \| done \| passed \| – \| 2 \|/);
+  });
+
+  /** The report's tries of its first worker, as [key, …] rows. */
+  const triesOf = (keys: string[]) =>
+    (r.report().workers[0]!.tries as Array<Record<string, unknown>>).map((t) => keys.map((k) => t[k]));
+
+  test('a judge picks against the diff order; a judge that fails disqualifies its try, saying why', async () => {
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 30s }',
+        'workers:',
+        '  - feature: parser',
+        `    task: ${JSON.stringify(task([1, 5, 9]))}`,
+        '    best_of: 3',
+        // More lines score higher; try 3 (the most) has a judge that fails.
+        '    judge: test "$WO_TRY" != 3 || exit 4; wc -l < f.txt',
+      ].join('\n'),
+    );
+    const res = await r.wo(['run']);
+    expect([res.code, res.code === 0 ? '' : res.stderr]).toEqual([0, '']);
+    expect(tip('wo/parser')).toBe(tip('wo/parser.try2'));
+    expect(triesOf(['try', 'outcome', 'score', 'lines_changed', 'winner', 'reason'])).toEqual([
+      [1, 'done', 1, 1, false, null],
+      [2, 'done', 5, 5, true, null],
+      [3, 'done', null, 9, false, 'disqualified: the judge exited with code 4'],
+    ]);
+  });
+
+  test('until: first ends the other tries as soon as one passes, saying why', async () => {
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 60s }',
+        'workers:',
+        '  - feature: parser',
+        // Try 1 passes at once; the others would sleep past the test's own deadline.
+        '    task: test "$WO_TRY" = 1 || sleep 120; echo "$WO_TRY" > f.txt; git add f.txt; git commit -qm "try $WO_TRY"',
+        '    best_of: 3',
+        '    until: first',
+      ].join('\n'),
+    );
+    const res = await r.wo(['run', '--keep-sessions']);
+    expect([res.code, res.code === 0 ? '' : res.stderr]).toEqual([0, '']);
+    expect(tip('wo/parser')).toBe(tip('wo/parser.try1'));
+    const rows = triesOf(['try', 'outcome', 'winner', 'reason']);
+    expect(rows.map((t) => t.slice(0, 3))).toEqual([
+      [1, 'done', true],
+      [2, 'interrupted', false],
+      [3, 'interrupted', false],
+    ]);
+    for (const t of rows.slice(1)) expect(t[3]).toContain('try parser.try1 passed first (until: first)');
+    // Sessions are kept (--keep-sessions) but the ended tries': theirs were stopped.
+    expect(await r.tmux.tmux.hasSession('wt-parser-try1')).toBe(true);
+    for (const k of [2, 3])
+      await waitFor(
+        async () => !(await r.tmux.tmux.hasSession(`wt-parser-try${k}`)),
+        `wt-parser-try${k} to end`,
+      );
+  }, 60_000);
+
+  test('a worker branch elsewhere that the winner does not contain is not moved: failed, naming it', async () => {
+    git('checkout', '-q', '-b', 'wo/parser');
+    git('commit', '-q', '--allow-empty', '-m', 'elsewhere');
+    const elsewhere = tip('wo/parser');
+    git('checkout', '-q', '-');
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 30s }',
+        'workers:',
+        '  - feature: parser',
+        `    task: ${JSON.stringify(task([1, 2]))}`,
+        '    best_of: 2',
+      ].join('\n'),
+    );
+    const res = await r.wo(['run']);
+    expect(res.code).toBe(1);
+    const parser = r.report().workers[0]!;
+    expect(parser.outcome).toBe('failed');
+    expect(String(parser.reason)).toContain('branch wo/parser has commits that try 1');
+    // Nothing is lost: the branch stays where it was, and each try keeps its commit.
+    expect(tip('wo/parser')).toBe(elsewhere);
+    for (const k of [1, 2]) expect(git('log', '-1', '--format=%s', `wo/parser.try${k}`)).toBe(`try ${k}`);
+  });
+
+  test('--failed runs every try of a worker that failed again', async () => {
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 30s }',
+        'workers:',
+        '  - feature: parser',
+        '    task: echo "$WO_TRY" >> "$PROBE/ran"; echo "$WO_TRY" >> f.txt; git add f.txt; git commit -qm "try $WO_TRY"',
+        '    verify: test -f "$PROBE/ok"',
+        '    best_of: 2',
+        '  - { feature: other, task: "true" }',
+      ].join('\n'),
+    );
+    const first = await r.wo(['run']);
+    expect(first.code).toBe(1);
+    const parser = r.report().workers[0]!;
+    expect(parser.outcome).toBe('failed');
+    expect(String(parser.reason)).toMatch(
+      /^no try passed: try 1 \(shell\): verify .*; try 2 \(shell\): verify /,
+    );
+    writeFileSync(join(r.probe, 'ok'), '');
+    const again = await r.wo(['run', '--failed']);
+    expect([again.code, again.code === 0 ? '' : again.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(r.probe, 'ran'), 'utf8').trim().split('\n').sort()).toEqual([
+      '1',
+      '1',
+      '2',
+      '2',
+    ]);
+    expect(triesOf(['try', 'outcome'])).toEqual([
+      [1, 'done'],
+      [2, 'done'],
+    ]);
+    expect(r.report().workers.map((w) => [w.feature, w.from_run === null])).toEqual([
+      ['parser', true],
+      ['other', false],
+    ]);
   });
 });
