@@ -3,12 +3,31 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expandTries } from '../../src/run/judge.js';
+import { plan } from '../scheduler/fakes.js';
 import { waitFor } from '../helpers.js';
 import { runEnv, type RunEnv } from './harness.js';
 
 /** A shell task writing `lines[k-1]` lines to f.txt in try k and committing them. */
 const task = (lines: number[]) =>
   `n=$(echo ${lines.join(' ')} | cut -d' ' -f$WO_TRY); seq 1 $n > f.txt; git add f.txt; git commit -qm "try $WO_TRY"`;
+
+test('a best-of worker becomes its tries, each with its agent and model cycled', () => {
+  const [one, parser] = plan(
+    ['one'],
+    ['parser', { bestOf: 3, tryAgents: ['claude', 'codex'], model: 'a', models: ['a', 'b'], until: 'first' }],
+  );
+  const { workers, bestOf } = expandTries([one!, parser!]);
+  expect(workers.map((w) => [w.feature, w.agent, w.model, w.try, w.tries, w.tryOf])).toEqual([
+    ['one', 'shell', undefined, undefined, undefined, undefined],
+    ['parser.try1', 'claude', 'a', 1, 3, 'parser'],
+    ['parser.try2', 'codex', 'b', 2, 3, 'parser'],
+    ['parser.try3', 'claude', 'a', 3, 3, 'parser'],
+  ]);
+  // A try is an ordinary worker: it asks for no tries itself.
+  expect(workers.some((w) => w.bestOf !== undefined || w.until !== undefined)).toBe(false);
+  expect(bestOf.map((b) => [b.spec.feature, b.tries.length])).toEqual([['parser', 3]]);
+});
 
 describe('best of N', () => {
   let r: RunEnv;
