@@ -210,4 +210,26 @@ describe('best of N', () => {
       ['other', false],
     ]);
   });
+
+  test('--dry-run lists each try: its worktree, session, agent and model', async () => {
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 30s }',
+        'workers:',
+        '  - { feature: one, task: "true" }',
+        '  - { feature: parser, task: "true", best_of: 2, models: [m1, m2], judge: ./score, until: first }',
+      ].join('\n'),
+    );
+    const res = await r.wo(['run', '--dry-run']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Dry run: 2 of 2 workers (2 tries among them)');
+    const block = (f: string) => res.stdout.split('\n\n').find((b) => b.startsWith(`${f}\n`)) ?? '';
+    expect(block('parser.try2')).toMatch(/worktree +\.\.\/repo-worktrees\/parser\.try2 \(new\)/);
+    expect(block('parser.try2')).toMatch(/branch +wo\/parser\.try2/);
+    expect(block('parser.try2')).toMatch(/session +wt-parser-try2/);
+    expect(block('parser.try2')).toMatch(/try +2 of 2 of parser: judged by `\.\/score`, until: first/);
+    expect(block('parser.try2')).toMatch(/model +m2/);
+    expect(existsSync(r.worktree('parser.try1'))).toBe(false);
+  });
 });
