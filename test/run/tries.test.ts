@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expandTries } from '../../src/run/judge.js';
 import { plan } from '../scheduler/fakes.js';
 import { waitFor } from '../helpers.js';
-import { runEnv, type RunEnv } from './harness.js';
+import { exitOf, runEnv, type RunEnv } from './harness.js';
 
 /** A shell task writing `lines[k-1]` lines to f.txt in try k and committing them. */
 const task = (lines: number[]) =>
@@ -232,4 +232,39 @@ describe('best of N', () => {
     expect(block('parser.try2')).toMatch(/model +m2/);
     expect(existsSync(r.worktree('parser.try1'))).toBe(false);
   });
+
+  test('wo status shows each try under its worker, live and after the run', async () => {
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 60s }',
+        'workers:',
+        '  - feature: parser',
+        '    task: until test -f "$PROBE/go"; do sleep 0.05; done; echo "$WO_TRY" > f.txt; git add f.txt; git commit -qm "try $WO_TRY"',
+        '    best_of: 2',
+      ].join('\n'),
+    );
+    const child = r.spawnWo(['run']);
+    type Entry = { feature: string; status: string; try_of?: string };
+    const status = async () => JSON.parse((await r.wo(['status', '--json'])).stdout) as Entry[];
+    const live = await waitFor(async () => {
+      const e = await status();
+      return e.filter((x) => x.status === 'running').length === 3 && e;
+    }, 'both tries running');
+    expect(live.map((e) => [e.feature, e.try_of])).toEqual([
+      ['parser', undefined],
+      ['parser.try1', 'parser'],
+      ['parser.try2', 'parser'],
+    ]);
+    writeFileSync(join(r.probe, 'go'), '');
+    expect(await exitOf(child)).toBe(0);
+    // The table as a person sees it (the built wo: the table's modules load as they do there).
+    const shown = r.spawnWo(['status']);
+    expect(await exitOf(shown)).toBe(0);
+    expect(shown.output()).toMatch(
+      /\nparser +│ done .*best of 2\n {2}parser\.try1 │ done .*\n {2}parser\.try2 │ done /,
+    );
+    // A try is a worker name the commands take.
+    expect((await r.wo(['status', 'parser.try2', '--json'])).code).toBe(0);
+  }, 60_000);
 });
