@@ -126,8 +126,13 @@ export async function selectWorkers(
   for (const w of selected) {
     for (const need of w.needs) {
       if (inSel.has(need) || alreadyDone.has(need)) continue;
-      // The recorded state, as wo status shows it: a run's outcome beats a status file's word.
-      if (await isDone(ws.locate(need))) alreadyDone.add(need);
+      // The recorded state, as wo status shows it: a run's outcome beats a status file's word. A
+      // best-of worker has no worktree of its own: the latest report's judging says (SPEC §11).
+      const bestOf = plan.workers.find((x) => x.feature === need)?.bestOf !== undefined;
+      const done = bestOf
+        ? (await (await import('./history.js')).lastReported(ws.repoRoot, need))?.outcome === 'done'
+        : await isDone(ws.locate(need));
+      if (done) alreadyDone.add(need);
       else notDone.push(`${w.feature} needs "${need}"`);
     }
   }

@@ -249,9 +249,9 @@ describe('best of N', () => {
     const status = async () => JSON.parse((await r.wo(['status', '--json'])).stdout) as Entry[];
     const live = await waitFor(async () => {
       const e = await status();
-      return e.filter((x) => x.status === 'running').length === 3 && e;
+      return e.filter((x) => x.status === 'running').length === 3 ? e : undefined;
     }, 'both tries running');
-    expect(live.map((e) => [e.feature, e.try_of])).toEqual([
+    expect(live!.map((e) => [e.feature, e.try_of])).toEqual([
       ['parser', undefined],
       ['parser.try1', 'parser'],
       ['parser.try2', 'parser'],
@@ -267,4 +267,22 @@ describe('best of N', () => {
     // A try is a worker name the commands take.
     expect((await r.wo(['status', 'parser.try2', '--json'])).code).toBe(0);
   }, 60_000);
+
+  test('--only a worker that needs a best-of worker done in an earlier run starts from the winner', async () => {
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 30s }',
+        'workers:',
+        '  - feature: parser',
+        `    task: ${JSON.stringify(task([3, 1]))}`,
+        '    best_of: 2',
+        '  - { feature: after, needs: [parser], base: wo/parser, task: \'wc -l < f.txt > "$PROBE/after"\' }',
+      ].join('\n'),
+    );
+    expect((await r.wo(['run', '--only', 'parser'])).code).toBe(0);
+    const res = await r.wo(['run', '--only', 'after']);
+    expect([res.code, res.code === 0 ? '' : res.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(r.probe, 'after'), 'utf8').trim()).toBe('1');
+  });
 });
