@@ -4,7 +4,7 @@
 // its tries' and keeps each try's line for the report.
 import { branchFacts } from '../handoff/handoff.js';
 import { commitOf } from '../git/git.js';
-import { branchMove, cycle, judgeTries, type TryFacts } from '../life/tries.js';
+import { branchMove, cycle, judgeTries, parseTry, type TryFacts } from '../life/tries.js';
 import { tryFeature } from '../plan/templates.js';
 import type { WorkerSpec } from '../plan/types.js';
 import { totalUsage, type WorkerInfo } from '../report/build.js';
@@ -56,7 +56,13 @@ export function tryGroups(r: RunState): TryGroup[] {
         `ended early: try ${winner} passed first (until: first), so this one was not needed`,
     }),
     settle: async (records) => {
-      const judged = await judgeWorker(r, b, records);
+      // A judging that broke (git gone, a full disk) fails the worker saying so; its tries stay.
+      const judged = await judgeWorker(r, b, records).catch((e: unknown): Judged => ({
+        outcome: 'failed',
+        reason: `its tries could not be judged: ${e instanceof Error ? e.message : String(e)}`,
+        facts: [],
+        verdicts: [],
+      }));
       r.judged.set(b.spec.feature, judged);
       return { outcome: judged.outcome, ...(judged.reason !== undefined && { reason: judged.reason }) };
     },
@@ -107,7 +113,9 @@ export async function judgeWorker(r: RunState, b: BestOf, records: WorkerRecord[
   const { winner, verdicts } = judgeTries(facts, b.spec.judge !== undefined);
   if (winner === undefined) {
     const why = verdicts.map((v) => `${named(b.tries[v.k - 1]!)}: ${v.reason ?? 'did not pass'}`).join('; ');
-    return { outcome: 'failed', reason: `no try passed: ${why}`, facts, verdicts };
+    // Ctrl-C ended the tries: the worker was interrupted, not failed.
+    const outcome = ctx.signal.aborted ? 'interrupted' : 'failed';
+    return { outcome, reason: `no try passed: ${why}`, facts, verdicts };
   }
   const moved = await moveBranch(r, b, b.tries[winner - 1]!);
   return moved === undefined
@@ -185,7 +193,7 @@ export const judge: Stage = {
       const recs = b.tries.map((t) => records.get(t.feature)!);
       const tinfos = b.tries.map((t) => infos.get(t.feature));
       for (const t of b.tries) gone.add(t.feature);
-      // A run interrupted before the group settled: the tries' records are judged here.
+      // Every group settles once its tries ended, even on Ctrl-C; this is only a guard.
       const judged = r.judged.get(f) ?? {
         outcome: 'interrupted' as const,
         reason: 'the run ended before its tries were judged',
@@ -197,20 +205,19 @@ export const judge: Stage = {
       const times = (xs: Array<number | undefined>) => xs.filter((x): x is number => x !== undefined);
       const started = times(recs.map((x) => x.startedAt));
       const finished = times(recs.map((x) => x.finishedAt));
-      const record: WorkerRecord = {
-        ...recs[main]!,
-        feature: f,
-        outcome: judged.outcome,
-        ...(judged.reason !== undefined ? { reason: judged.reason } : { reason: undefined }),
-        ...(started.length && { startedAt: Math.min(...started) }),
-        ...(finished.length && { finishedAt: Math.max(...finished) }),
-      };
-      if (record.reason === undefined) delete record.reason;
+      // The winner's attempts (or the last try's), the outcome and reason the judging gave.
+      const record: WorkerRecord = { ...recs[main]!, feature: f, outcome: judged.outcome };
+      delete record.reason;
+      if (judged.reason !== undefined) record.reason = judged.reason;
+      if (started.length) record.startedAt = Math.min(...started);
+      if (finished.length) record.finishedAt = Math.max(...finished);
       const loc = r.ws.locate(f);
       const base = tinfos[main];
       const usage = totalUsage(tinfos.map((x) => x?.usage ?? null));
       const info: WorkerInfo = {
         ...base,
+        // The commits on the worker's branch are the winner's, once it points there.
+        ...(judged.outcome !== 'done' && { commits: null, diffstat: null }),
         feature: f,
         branch: loc.branch,
         worktree: base?.worktree ?? r.ws.locate(b.tries[main]!.feature).worktree,
@@ -248,8 +255,8 @@ export const judge: Stage = {
     const swap = <T extends { feature: string }>(list: T[], of: (f: string) => T | undefined): T[] =>
       list.flatMap((x) => {
         if (!gone.has(x.feature)) return [x];
-        const t = x.feature.match(/^(.+)\.try1$/);
-        const whole = t ? of(t[1]!) : undefined;
+        const t = parseTry(x.feature);
+        const whole = t?.k === 1 ? of(t.feature) : undefined;
         return whole ? [whole] : [];
       });
     r.records = swap(r.records, (f) => mine.get(f)?.record);
