@@ -285,4 +285,38 @@ describe('best of N', () => {
     expect([res.code, res.code === 0 ? '' : res.stderr]).toEqual([0, '']);
     expect(readFileSync(join(r.probe, 'after'), 'utf8').trim()).toBe('1');
   });
+
+  test('tries cycle through custom agents and models; the report names each', async () => {
+    // Two custom agents: `big` writes 4 lines, `small` 1; each is told its model as {model}.
+    const agent = (n: number) =>
+      `    command: [sh, -c, 'seq 1 ${n} > f.txt; echo "$1" > "$PROBE/$WO_FEATURE"; git add f.txt; git commit -qm "$WO_FEATURE"', sh, "{model}"]`;
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { timeout: 30s }',
+        'agents:',
+        '  big:',
+        agent(4),
+        '  small:',
+        agent(1),
+        'workers:',
+        '  - { feature: parser, task: t, best_of: 3, agents: [big, small], models: [x, y, z] }',
+      ].join('\n'),
+    );
+    const res = await r.wo(['run']);
+    expect([res.code, res.code === 0 ? '' : res.stderr]).toEqual([0, '']);
+    expect([1, 2, 3].map((k) => readFileSync(join(r.probe, `parser.try${k}`), 'utf8').trim())).toEqual([
+      'x',
+      'y',
+      'z',
+    ]);
+    expect(triesOf(['try', 'agent', 'model', 'lines_changed', 'winner'])).toEqual([
+      [1, 'big', 'x', 4, false],
+      [2, 'small', 'y', 1, true],
+      [3, 'big', 'z', 4, false],
+    ]);
+    // The worker's one row is the winner's agent and model.
+    expect(r.report().workers[0]).toMatchObject({ agent: 'small', model: 'y', branch: 'wo/parser' });
+    expect(tip('wo/parser')).toBe(tip('wo/parser.try2'));
+  });
 });
