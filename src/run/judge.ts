@@ -64,6 +64,8 @@ export function tryGroups(r: RunState): TryGroup[] {
         verdicts: [],
       }));
       r.judged.set(b.spec.feature, judged);
+      // The conflict radar compares the worker, at its winner, with the other done workers.
+      if (judged.outcome === 'done') void r.radar?.add(b.spec.feature, r.ws.locate(b.spec.feature).branch);
       return { outcome: judged.outcome, ...(judged.reason !== undefined && { reason: judged.reason }) };
     },
   }));

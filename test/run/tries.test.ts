@@ -319,4 +319,28 @@ describe('best of N', () => {
     expect(r.report().workers[0]).toMatchObject({ agent: 'small', model: 'y', branch: 'wo/parser' });
     expect(tip('wo/parser')).toBe(tip('wo/parser.try2'));
   });
+
+  test('integration merges the winner; its tries, which change the same lines, are no conflict', async () => {
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 30s }',
+        'integrate: { on_conflict: skip }',
+        'workers:',
+        '  - feature: parser',
+        `    task: ${JSON.stringify(task([3, 1]))}`,
+        '    best_of: 2',
+        '  - { feature: other, task: "echo o > o.txt; git add o.txt; git commit -qm other" }',
+      ].join('\n'),
+    );
+    const res = await r.wo(['run']);
+    expect([res.code, res.code === 0 ? '' : res.stderr]).toEqual([0, '']);
+    const report = r.report() as Record<string, unknown> & {
+      integration: { outcome: string; merged: string[]; branch: string };
+      predicted_conflicts: unknown[];
+    };
+    expect(report.predicted_conflicts).toEqual([]);
+    expect(report.integration).toMatchObject({ outcome: 'integrated', merged: ['parser', 'other'] });
+    expect(git('show', `${report.integration.branch}:f.txt`)).toBe('1');
+  });
 });
