@@ -64,11 +64,33 @@ export function tryGroups(r: RunState): TryGroup[] {
         verdicts: [],
       }));
       r.judged.set(b.spec.feature, judged);
+      r.notice(`wo: ${verdictLine(b, judged, r.ws.locate(b.spec.feature).branch)}\n`);
       // The conflict radar compares the worker, at its winner, with the other done workers.
       if (judged.outcome === 'done') void r.radar?.add(b.spec.feature, r.ws.locate(b.spec.feature).branch);
       return { outcome: judged.outcome, ...(judged.reason !== undefined && { reason: judged.reason }) };
     },
   }));
+}
+
+/**
+ * What the judging decided, for the person watching (the views count tries as workers):
+ * `parser: try 2 of 3 won (codex, 4 lines changed); wo/parser points at it`.
+ */
+export function verdictLine(b: BestOf, j: Judged, branch: string): string {
+  const f = b.spec.feature;
+  const n = b.tries.length;
+  if (j.winner === undefined) return `${f}: ${j.outcome} (best of ${n}): ${j.reason ?? 'no try passed'}`;
+  const t = b.tries[j.winner - 1]!;
+  const v = j.verdicts.find((x) => x.k === j.winner);
+  const lines = j.facts.find((x) => x.k === j.winner)?.linesChanged;
+  const why = [
+    t.agent,
+    ...(t.model !== undefined ? [t.model] : []),
+    ...(v?.score !== null && v?.score !== undefined ? [`score ${v.score}`] : []),
+    ...(lines !== null && lines !== undefined ? [`${lines} lines changed`] : []),
+  ].join(', ');
+  const won = `${f}: try ${j.winner} of ${n} won (${why})`;
+  return j.outcome === 'done' ? `${won}; ${branch} points at it` : `${won}, but ${j.reason}`;
 }
 
 /** Try k's name in a reason: `try 2 (codex)`. */

@@ -64,6 +64,10 @@ describe('best of N', () => {
     for (const k of [1, 2, 3]) expect(git('log', '-1', '--format=%s', `wo/parser.try${k}`)).toBe(`try ${k}`);
     // The worker that needs it started after, on the winner's commit.
     expect(readFileSync(join(r.probe, 'after'), 'utf8').trim()).toBe('2');
+    // The person watching is told which try won: the views count tries as workers.
+    expect(res.stderr).toContain(
+      'wo: parser: try 2 of 3 won (shell, m2, 2 lines changed); wo/parser points at it',
+    );
     const report = r.report();
     expect(report.workers.map((w) => w.feature)).toEqual(['parser', 'after']);
     const parser = report.workers[0]!;
@@ -167,6 +171,9 @@ describe('best of N', () => {
     const parser = r.report().workers[0]!;
     expect(parser.outcome).toBe('failed');
     expect(String(parser.reason)).toContain('branch wo/parser has commits that try 1');
+    expect(res.stderr).toContain(
+      'wo: parser: try 1 of 2 won (shell, 1 lines changed), but branch wo/parser has',
+    );
     // Nothing is lost: the branch stays where it was, and each try keeps its commit.
     expect(tip('wo/parser')).toBe(elsewhere);
     for (const k of [1, 2]) expect(git('log', '-1', '--format=%s', `wo/parser.try${k}`)).toBe(`try ${k}`);
@@ -335,7 +342,7 @@ describe('best of N', () => {
     );
     const res = await r.wo(['run']);
     expect([res.code, res.code === 0 ? '' : res.stderr]).toEqual([0, '']);
-    const report = r.report() as Record<string, unknown> & {
+    const report = r.report() as unknown as {
       integration: { outcome: string; merged: string[]; branch: string };
       predicted_conflicts: unknown[];
     };
