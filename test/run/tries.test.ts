@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expandTries } from '../../src/run/judge.js';
 import { plan } from '../scheduler/fakes.js';
 import { waitFor } from '../helpers.js';
+import { REPORT_TRY_KEYS } from '../spec-report.js';
 import { exitOf, runEnv, type RunEnv } from './harness.js';
 
 /** A shell task writing `lines[k-1]` lines to f.txt in try k and committing them. */
@@ -82,6 +83,7 @@ describe('best of N', () => {
       ],
     );
     expect(String(tries[2]!.reason)).toContain('verify');
+    for (const t of tries) for (const k of REPORT_TRY_KEYS) expect(t).toHaveProperty(k);
     expect(tries[1]!.branch).toBe('wo/parser.try2');
     // Each try ran in its own worktree and session, told which try it is.
     expect(existsSync(r.worktree('parser.try3'))).toBe(true);
