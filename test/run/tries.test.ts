@@ -352,4 +352,26 @@ describe('best of N', () => {
     expect(report.integration).toMatchObject({ outcome: 'integrated', merged: ['parser', 'other'] });
     expect(git('show', `${report.integration.branch}:f.txt`)).toBe('1');
   });
+
+  test('a worker branch checked out somewhere is not moved under that checkout: failed, saying where', async () => {
+    // wo/parser at HEAD: an ancestor of every try, but a checkout's files would go stale.
+    const elsewhere = join(r.repo.base, 'elsewhere');
+    git('worktree', 'add', '-q', '-b', 'wo/parser', elsewhere);
+    const before = tip('wo/parser');
+    r.writePlan(
+      [
+        'version: 1',
+        'defaults: { agent: shell, timeout: 30s }',
+        'workers:',
+        '  - feature: parser',
+        `    task: ${JSON.stringify(task([1, 2]))}`,
+        '    best_of: 2',
+      ].join('\n'),
+    );
+    expect((await r.wo(['run'])).code).toBe(1);
+    const parser = r.report().workers[0]!;
+    expect(parser.outcome).toBe('failed');
+    expect(String(parser.reason)).toContain(`branch wo/parser is checked out in ${elsewhere}`);
+    expect(tip('wo/parser')).toBe(before);
+  });
 });
