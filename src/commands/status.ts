@@ -111,6 +111,7 @@ export async function showStatus(
   const entries = await underTheirWorkers(
     ws,
     (await Promise.all(views.map((v) => entry(v, now)))).concat(reported.map((r) => reportedEntry(ws, r))),
+    now,
   );
   for (const v of views) {
     if (v.recordedLost) {
@@ -217,7 +218,7 @@ async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
  * The entries in name order, each try under its worker (SPEC §11). A best-of worker has no worktree
  * of its own: its line says `running` while a try is, else what the latest report judged.
  */
-async function underTheirWorkers(ws: Workspace, entries: StatusEntry[]): Promise<StatusEntry[]> {
+async function underTheirWorkers(ws: Workspace, entries: StatusEntry[], now: number): Promise<StatusEntry[]> {
   const groups = new Map<string, StatusEntry[]>();
   for (const e of entries) {
     const t = parseTry(e.feature);
@@ -230,10 +231,18 @@ async function underTheirWorkers(ws: Workspace, entries: StatusEntry[]): Promise
     if (shown.has(f)) continue;
     const busy = tries.some((t) => t.live !== null || t.status === 'running');
     const judged = busy ? undefined : await lastReported(ws.repoRoot, f);
+    // Its time: from its first try's start to its last try's end (or now, while one runs).
+    const starts = tries.flatMap((t) => (t.started_at ? [Date.parse(t.started_at)] : []));
+    const ends = tries.flatMap((t) => (t.finished_at ? [Date.parse(t.finished_at)] : []));
+    const start = starts.length ? Math.min(...starts) : undefined;
+    const end = busy ? now : ends.length ? Math.max(...ends) : undefined;
     entries.push({
       ...reportedEntry(ws, { feature: f, outcome: judged?.outcome ?? 'running', reason: null, plan: '' }),
       reason: judged?.reason ?? null,
       branch: ws.locate(f).branch,
+      started_at: start === undefined ? null : new Date(start).toISOString(),
+      finished_at: busy || end === undefined ? null : new Date(end).toISOString(),
+      duration_ms: start === undefined || end === undefined ? null : end - start,
       last_output: `best of ${tries.length}${judged?.reason ? `: ${judged.reason}` : ''}`,
     });
   }

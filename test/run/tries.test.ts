@@ -271,7 +271,7 @@ describe('best of N', () => {
     const shown = r.spawnWo(['status']);
     expect(await exitOf(shown)).toBe(0);
     expect(shown.output()).toMatch(
-      /\nparser +│ done .*best of 2\n {2}parser\.try1 │ done .*\n {2}parser\.try2 │ done /,
+      /\nparser +│ done +│ \d+(\.\d)?s +│ best of 2\n {2}parser\.try1 │ done .*\n {2}parser\.try2 │ done /,
     );
     // A try is a worker name the commands take.
     expect((await r.wo(['status', 'parser.try2', '--json'])).code).toBe(0);
