@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { RunReport } from '../../src/report/types.js';
 import { CLAUDE_BIN_DIR, CODEX_BIN_DIR } from './agent-env.js';
+import { exitOf } from '../run/harness.js';
 import { AGENT_TEST_MS, agentRun, plan, type AgentRun } from './harness.js';
 
 // Skipped, not failed, where the pinned agents are not installed (scripts/install-agents.sh).
@@ -67,6 +68,34 @@ const installed = existsSync(CLAUDE_BIN_DIR) && existsSync(CODEX_BIN_DIR);
         output_tokens: sum('output_tokens'),
         cost_usd: sum('cost_usd'),
       });
+    },
+    AGENT_TEST_MS,
+  );
+
+  test(
+    'a rehearsal of a best-of worker: each try talks to its own script and commits; one wins',
+    async () => {
+      r = await agentRun([]);
+      r.writePlan(
+        plan(
+          'claude-print',
+          '  - feature: parser\n    task: t\n    best_of: 2\n    agents: [claude-print, codex]\n',
+        ),
+      );
+      // The built wo, as a person runs it (the rehearsal's modules load as they do there).
+      const child = r.spawnWo(['run', '--rehearse']);
+      const code = await exitOf(child);
+      expect([code, code === 0 ? '' : child.output()]).toEqual([0, '']);
+      const git = (...args: string[]) =>
+        execFileSync('git', args, { cwd: r!.repo.root, encoding: 'utf8' }).trim();
+      for (const k of [1, 2])
+        expect(git('log', '-1', '--format=%s', `wo/parser.try${k}`)).toBe(`Rehearsal: parser.try${k}`);
+      const [w] = (r.report() as unknown as RunReport).workers;
+      expect(w!.outcome).toBe('done');
+      expect(w!.tries!.map((t) => [t.agent, t.outcome])).toEqual([
+        ['claude-print', 'done'],
+        ['codex', 'done'],
+      ]);
     },
     AGENT_TEST_MS,
   );
