@@ -35,6 +35,7 @@ const INTEGRATION = [
   'test/agents/rate-limit.test.ts',
   'test/agents/self-retry.test.ts', // a limit claude-print retries by itself holds its agent
   'test/agents/preflight.test.ts',
+  'test/agents/tries.test.ts', // best of 2 across claude-print and codex
   'test/hardening/', // SPEC §9 cases on real git and tmux
   'test/report/html-browser.test.ts', // report.html in Debian's Chromium, headless
   'test/report/report-html-run.test.ts', // report.html from real runs, merge and --open

@@ -35,3 +35,18 @@ export const REPORT_WORKER_KEYS = [
   'waiting_ms',
   'last_screen',
 ];
+
+/** The keys of each of a best-of worker's `tries` (SPEC §11). */
+export const REPORT_TRY_KEYS = [
+  'try',
+  'agent',
+  'outcome',
+  'reason',
+  'verify_passed',
+  'score',
+  'lines_changed',
+  'usage',
+  'duration_ms',
+  'branch',
+  'winner',
+];

@@ -17,7 +17,8 @@ import type { Usage } from '../agents/types.js';
 import { endedWord } from '../life/state.js';
 import { worktreesRoot } from '../worktree/layout.js';
 import { protocolPaths } from '../protocol/protocol.js';
-import { reportedOnly, type ReportedOnly } from '../run/history.js';
+import { lastReported, reportedOnly, type ReportedOnly } from '../run/history.js';
+import { parseTry } from '../life/tries.js';
 import { openCommandWorkspace } from './settings.js';
 // Static: a dynamic import beside the table's (display, below) would load while they do.
 import { readRadar } from '../integrate/radar.js';
@@ -33,6 +34,8 @@ export const PLAIN_OUTPUT_WIDTH = 120;
 const JSON_OUTPUT_CHARS = 1000;
 
 export interface StatusEntry {
+  /** A try's worker (SPEC §11: `parser` for `parser.try2`); absent for a worker. */
+  try_of?: string;
   /** What the conflict radar predicts for this worker (SPEC §10); absent when nothing. */
   predicted_conflicts?: Array<{ with: string; files: string[] }>;
   feature: string;
@@ -105,9 +108,11 @@ export async function showStatus(
     throw await unknownWorker(ws, feature);
 
   const now = Date.now();
-  const entries = (await Promise.all(views.map((v) => entry(v, now))))
-    .concat(reported.map((r) => reportedEntry(ws, r)))
-    .sort((a, b) => byName(a.feature, b.feature));
+  const entries = await underTheirWorkers(
+    ws,
+    (await Promise.all(views.map((v) => entry(v, now)))).concat(reported.map((r) => reportedEntry(ws, r))),
+    now,
+  );
   for (const v of views) {
     if (v.recordedLost) {
       ctx.io.err(`wo: worker ${v.feature}: its session ended without a status; recorded as failed.\n`);
@@ -140,7 +145,7 @@ export async function showStatus(
     // never started, why.
     const shown = e.message ?? e.last_output ?? (e.status === 'skipped' ? (e.reason ?? '') : '');
     return [
-      e.feature,
+      e.try_of !== undefined ? `  ${e.feature}` : e.feature,
       e.live ?? e.status,
       e.duration_ms === null ? '-' : formatDuration(e.duration_ms),
       maxWidth === undefined ? truncate(shown, PLAIN_OUTPUT_WIDTH) : shown,
@@ -207,4 +212,40 @@ async function entry(v: WorkerView, now: number): Promise<StatusEntry> {
       (v.live === 'queued' || v.live === 'preparing' ? undefined : await sessionUsage(v.loc.stateDir)) ??
       null,
   };
+}
+
+/**
+ * The entries in name order, each try under its worker (SPEC §11). A best-of worker has no worktree
+ * of its own: its line says `running` while a try is, else what the latest report judged.
+ */
+async function underTheirWorkers(ws: Workspace, entries: StatusEntry[], now: number): Promise<StatusEntry[]> {
+  const groups = new Map<string, StatusEntry[]>();
+  for (const e of entries) {
+    const t = parseTry(e.feature);
+    if (!t) continue;
+    e.try_of = t.feature;
+    groups.set(t.feature, [...(groups.get(t.feature) ?? []), e]);
+  }
+  const shown = new Set(entries.map((e) => e.feature));
+  for (const [f, tries] of groups) {
+    if (shown.has(f)) continue;
+    const busy = tries.some((t) => t.live !== null || t.status === 'running');
+    const judged = busy ? undefined : await lastReported(ws.repoRoot, f);
+    // Its time: from its first try's start to its last try's end (or now, while one runs).
+    const starts = tries.flatMap((t) => (t.started_at ? [Date.parse(t.started_at)] : []));
+    const ends = tries.flatMap((t) => (t.finished_at ? [Date.parse(t.finished_at)] : []));
+    const start = starts.length ? Math.min(...starts) : undefined;
+    const end = busy ? now : ends.length ? Math.max(...ends) : undefined;
+    entries.push({
+      ...reportedEntry(ws, { feature: f, outcome: judged?.outcome ?? 'running', reason: null, plan: '' }),
+      reason: judged?.reason ?? null,
+      branch: ws.locate(f).branch,
+      started_at: start === undefined ? null : new Date(start).toISOString(),
+      finished_at: busy || end === undefined ? null : new Date(end).toISOString(),
+      duration_ms: start === undefined || end === undefined ? null : end - start,
+      last_output: `best of ${tries.length}${judged?.reason ? `: ${judged.reason}` : ''}`,
+    });
+  }
+  const key = (e: StatusEntry) => e.try_of ?? e.feature;
+  return entries.sort((a, b) => byName(key(a), key(b)) || byName(a.feature, b.feature));
 }

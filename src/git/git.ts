@@ -491,7 +491,7 @@ export class Git {
    * Notes that wo made `branch` (CREATED_BRANCHES), for `--push` to push only branches wo made (SPEC
    * §9). In the repository's common folder: no worker's sandbox opens it, and it goes with the repository.
    */
-  private async recordCreated(repo: string, branch: string): Promise<void> {
+  async recordCreated(repo: string, branch: string): Promise<void> {
     const common = await this.commonDir(repo);
     if (isAbsolute(common)) await appendFile(join(common, CREATED_BRANCHES), `${branch}\n`);
   }

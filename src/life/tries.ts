@@ -90,3 +90,15 @@ export function branchMove(
     refused: `branch ${branch} has commits that try ${winner.k}'s branch ${winner.branch} lacks: it was not moved, so nothing is lost. Merge ${winner.branch} into it, or delete it ('git branch -D ${branch}') and run again.`,
   };
 }
+
+/** `F.try{k}` (a try's feature, SPEC §11) as F and k; undefined for an ordinary worker's name. */
+export function parseTry(name: string): { feature: string; k: number } | undefined {
+  const m = /^(.+)\.try([1-9][0-9]?)$/.exec(name);
+  return m ? { feature: m[1]!, k: Number(m[2]) } : undefined;
+}
+
+/** A worker's name in its tmux session: `F-try{k}` for try k (tmux takes no '.' in a session's name). */
+export function sessionName(name: string): string {
+  const t = parseTry(name);
+  return t ? `${t.feature}-try${t.k}` : name;
+}

@@ -57,6 +57,10 @@ export interface WorkerSpec {
   judge?: string;
   /** `until: first`: the other tries end once one passes; undefined: all run to their end. */
   until?: 'first';
+  /** A try of a best-of worker (SPEC §11, made at selection): that worker's feature, k and N. */
+  tryOf?: string;
+  try?: number;
+  tries?: number;
 }
 
 /** What every command works with besides the workers (src/plan/resolve.ts resolveSettings). */

@@ -73,8 +73,8 @@ export interface ModelServerOptions {
   scriptFor?: (feature: string) => Step[] | undefined;
 }
 
-/** A worker's path on the server. */
-const WORKER_PATH = /^\/w\/([A-Za-z0-9][A-Za-z0-9_-]{0,62})(\/.*)?$/;
+/** A worker's path on the server (a try's too: `F.try{k}`, SPEC §11). */
+const WORKER_PATH = /^\/w\/([A-Za-z0-9][A-Za-z0-9_-]{0,62}(?:\.try[1-9][0-9]?)?)(\/.*)?$/;
 
 const USAGE = { input_tokens: 120, output_tokens: 30, cache_read_input_tokens: 10 };
 

@@ -11,6 +11,7 @@ import type { LaunchAdditions } from '../agents/types.js';
 import type { AgentDef } from '../plan/types.js';
 import { startModelServer, type ModelServer } from './model-server.js';
 import { choiceOf, stepsFor, type RehearsalScript } from './script.js';
+import { parseTry } from '../life/tries.js';
 
 /** How a worker rehearses: its real agent against the model, as it is (shell), or stood in for. */
 export type RehearsalKind = 'agent' | 'as-is' | 'stand-in';
@@ -95,7 +96,9 @@ export async function startRehearsal(o: RehearsalInput): Promise<Rehearsal> {
   const server = await startModelServer([{ text: 'This path plays no script.' }], {
     scriptFor: (feature) => {
       const worktree = o.worktrees[feature];
-      return worktree === undefined ? undefined : stepsFor(choiceOf(o.script, feature), feature, worktree);
+      // A try plays its worker's choice (SPEC §11).
+      const choice = choiceOf(o.script, parseTry(feature)?.feature ?? feature);
+      return worktree === undefined ? undefined : stepsFor(choice, feature, worktree);
     },
   });
   const adapter = (name: string, def: AgentDef) => agents.adapterOf(name, def);

@@ -5,6 +5,7 @@ import type {
   Diffstat,
   ReportAttempt,
   ReportDenial,
+  ReportTry,
   ReportUsage,
   ReportWorker,
   RunReport,
@@ -51,6 +52,8 @@ export interface ReportInput {
   carried?: readonly ReportWorker[];
   /** The plan's features in plan order: the report lists its workers so (default: records, then carried). */
   order?: readonly string[];
+  /** Each best-of worker's tries (SPEC §11), by its feature. */
+  tries?: ReadonlyMap<string, ReportTry[]>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -97,6 +100,7 @@ export function buildReport(input: ReportInput): RunReport {
       agent_version: w?.agent_version ?? null,
       ...(w?.model !== undefined && { model: w.model }),
       usage: w?.usage ?? null,
+      ...(input.tries?.has(r.feature) && { tries: input.tries.get(r.feature) }),
       waiting_ms: w?.waiting_ms ?? null,
       rate_limited_ms: r.rateLimitedMs ?? null,
       last_screen: w?.last_screen ?? null,

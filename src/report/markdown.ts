@@ -3,7 +3,7 @@ import { stripControl } from '../escapes.js';
 import { formatDuration } from '../plan/duration.js';
 import { codeSpan, containMarkdown, escapeInline, fenced, tableCell } from './md.js';
 import { summaryHead } from './summary.js';
-import type { Outcome, ReportWorker, RunReport } from './types.js';
+import type { Outcome, ReportTry, ReportWorker, RunReport } from './types.js';
 
 /** Mermaid gantt tags: green for done, red for what failed, the "active" shade for interrupted. */
 const GANTT_TAG: Record<Outcome, string> = {
@@ -107,6 +107,31 @@ function gantt(report: RunReport): string[] {
   return lines;
 }
 
+/** A best-of worker's tries (SPEC §11), the winner starred: what each scored, changed and cost. */
+function triesTable(w: Pick<ReportWorker, 'tries'>): string[] {
+  if (!w.tries?.length) return [];
+  const cell = (v: number | boolean | null): string => (v === null ? '–' : String(v));
+  const row = (t: ReportTry) =>
+    [
+      `${t.try}${t.winner ? ' ★' : ''}`,
+      escapeInline(t.agent) + (t.model !== undefined ? ` (${escapeInline(t.model)})` : ''),
+      t.outcome,
+      t.verify_passed === null ? '–' : t.verify_passed ? 'passed' : 'failed',
+      cell(t.score),
+      cell(t.lines_changed),
+      costCell(t),
+      t.duration_ms === null ? '–' : formatDuration(t.duration_ms),
+      codeSpan(t.branch),
+      reasonCell(t.reason),
+    ].map(tableCell);
+  return [
+    '',
+    '| try | agent | outcome | verify | score | lines changed | cost | duration | branch | reason |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...w.tries.map((t) => `| ${row(t).join(' | ')} |`),
+  ];
+}
+
 function workerSection(w: ReportWorker): string[] {
   const facts = [`**${w.outcome}**`];
   if (w.from_run) facts.push(`carried over from run ${codeSpan(w.from_run)}: not re-run by this run`);
@@ -125,7 +150,7 @@ function workerSection(w: ReportWorker): string[] {
   if (w.rate_limited_ms) facts.push(`waited ${formatDuration(w.rate_limited_ms)} for a rate limit`);
   if (w.pushed) facts.push(`pushed`);
   if (w.pr_url) facts.push(`draft PR ${w.pr_url}`);
-  const out = [`### ${escapeInline(w.feature)}`, '', facts.join(' · ')];
+  const out = [`### ${escapeInline(w.feature)}`, '', facts.join(' · '), ...triesTable(w)];
   if (w.handoff_error) out.push('', `Hand-off: ${escapeInline(w.handoff_error)}`);
   if (w.reason) {
     out.push('');

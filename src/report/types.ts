@@ -74,6 +74,8 @@ export interface ReportWorker {
   model?: string;
   /** Tokens and cost its agent reported; null when the agent reports none. */
   usage: ReportUsage | null;
+  /** A best-of worker's tries (SPEC §11), how each ended and which won; absent for an ordinary worker. */
+  tries?: ReportTry[];
   /** Time its agent spent waiting for a person, ms; null when its agent reports no live state. */
   waiting_ms: number | null;
   /**
@@ -104,6 +106,29 @@ export interface ReportDenial {
 }
 
 /** Tokens and cost (SPEC §5 `usage`); a field an agent does not report is null. */
+/** One try of a best-of worker (SPEC §11). */
+export interface ReportTry {
+  try: number;
+  agent: string;
+  model?: string;
+  outcome: Outcome;
+  /** Why it ended as it did, or why it cannot win (a judge that failed); null when it passed. */
+  reason: string | null;
+  /** Whether its verify passed; null when the worker has none or it did not run. */
+  verify_passed: boolean | null;
+  /** The judge's number; null without a judge or when it gave none. */
+  score: number | null;
+  /** Lines added and removed against its base; null when not known. */
+  lines_changed: number | null;
+  usage: ReportUsage | null;
+  duration_ms: number | null;
+  /** When it started and ended (ISO, UTC): the HTML report's timeline draws it. */
+  started_at: string | null;
+  finished_at: string | null;
+  branch: string;
+  winner: boolean;
+}
+
 export interface ReportUsage {
   input_tokens: number | null;
   output_tokens: number | null;

@@ -50,8 +50,11 @@ export function dryRunText(
   /** What wo adds to each worker's agent command (dry-run-additions.ts), by feature. */
   added: ReadonlyMap<string, string> = new Map(),
 ): string {
+  // A best-of worker is one worker of the plan, run as its tries (SPEC §11).
+  const count = new Set(selected.map((w) => w.tryOf ?? w.feature)).size;
+  const tries = selected.filter((w) => w.try !== undefined).length;
   const lines = [
-    `Dry run: ${selected.length} of ${plan.workers.length} workers, concurrency ${plan.concurrency}. Nothing is created.`,
+    `Dry run: ${count} of ${plan.workers.length} workers${tries ? ` (${tries} tries among them)` : ''}, concurrency ${plan.concurrency}. Nothing is created.`,
     '',
   ];
   for (const w of selected) {
@@ -61,6 +64,7 @@ export function dryRunText(
     lines.push(`  worktree  ${relative(cwd, loc.worktree) || '.'} (${have ? 'exists: adopted' : 'new'})`);
     lines.push(`  branch    ${loc.branch} (from ${w.base ?? 'HEAD'} when new)`);
     lines.push(`  session   ${loc.session}`);
+    if (w.tryOf !== undefined) lines.push(`  try       ${tryLine(plan, w)}`);
     lines.push(`  agent     ${w.agent}`);
     if (w.model !== undefined) lines.push(`  model     ${w.model}`);
     lines.push(`  command   ${describeCommand(plan, w, loc)}`);
@@ -86,4 +90,11 @@ export function dryRunText(
     lines.push('');
   }
   return `${lines.join('\n')}`;
+}
+
+/** `2 of 3 of parser: judged by `node score.js`, until: first; the winner moves wo/parser`. */
+function tryLine(plan: ResolvedPlan, w: WorkerSpec): string {
+  const whole = plan.workers.find((x) => x.feature === w.tryOf);
+  const judged = whole?.judge ? `judged by \`${whole.judge}\`` : 'judged by fewest changed lines';
+  return `${w.try} of ${w.tries} of ${w.tryOf}: ${judged}${whole?.until ? ', until: first' : ''}`;
 }

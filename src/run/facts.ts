@@ -10,7 +10,8 @@ export const facts: Stage = {
   name: 'facts',
   async run(r) {
     const { ws, plan, records } = r;
-    const specs = new Map(plan.workers.map((w) => [w.feature, w]));
+    // A best-of worker's tries are specs of their own (SPEC §11), made at selection.
+    const specs = new Map([...plan.workers, ...r.selected].map((w) => [w.feature, w]));
     // Commits and diffstat of every branch a worker ran on, in a few git calls.
     const branches = await allBranchFacts(
       ws.git,

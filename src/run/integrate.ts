@@ -35,6 +35,8 @@ export const radar: Stage = {
     const specs = new Map(plan.workers.map((w) => [w.feature, w]));
     r.events.on((e) => {
       if (e.type !== 'finished' || e.record.outcome !== 'done') return;
+      // A try is no worker to merge: its worker is compared once judged (judge.ts).
+      if (r.bestOf.some((b) => b.tries.some((t) => t.feature === e.feature))) return;
       const branch = ws.locate(e.feature).branch;
       const base = specs.get(e.feature)?.base ?? r.integrationBase ?? 'HEAD';
       // Told at once (the view shows it while the run goes on); the integrate stage waits for it.

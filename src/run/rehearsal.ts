@@ -32,7 +32,10 @@ export const rehearsal: Stage = {
     r.rehearsal = await startRehearsal({
       repoRoot: ws.repoRoot,
       worktreesDir: worktreesRoot(ws.layout),
-      worktrees: Object.fromEntries(plan.workers.map((w) => [w.feature, ws.locate(w.feature).worktree])),
+      // The selection holds a best-of worker's tries (SPEC §11), each with its own worktree.
+      worktrees: Object.fromEntries(
+        [...plan.workers, ...r.selected].map((w) => [w.feature, ws.locate(w.feature).worktree]),
+      ),
       ...(script && { script }),
     });
     const started = r.rehearsal;

@@ -18,6 +18,7 @@ export const report: Stage = {
       // --failed: the workers it did not re-run are listed too, carried over, in plan order (SPEC §5).
       carried: r.carried,
       order: r.plan.workers.map((w) => w.feature),
+      tries: r.tries,
     });
     // SPEC §10: with `integrate:`, the integration and what the radar predicted.
     if (r.integration) r.report.integration = r.integration;

@@ -7,6 +7,7 @@ import { RunEvents, type RunListener } from './events.js';
 import { facts } from './facts.js';
 import { handOff } from './hand-off.js';
 import { integrate, radar } from './integrate.js';
+import { judge } from './judge.js';
 import { lock } from './lock.js';
 import { outputs } from './outputs.js';
 import { preflight } from './preflight.js';
@@ -31,6 +32,7 @@ export const STAGES: readonly Stage[] = [
   schedule,
   writeBack,
   facts,
+  judge,
   integrate,
   report,
   rehearsalReport,

@@ -1,6 +1,7 @@
 // The prepare+schedule stage: the driver (worktrees, sessions, protocol files) under the scheduler
 // (concurrency, needs, retries, timeouts, rate limits), every event of both told to the listeners.
 import type { WorkerRecord } from '../scheduler/types.js';
+import { tryGroups } from './judge.js';
 import { preloadOutputs } from './outputs.js';
 import type { Stage } from './types.js';
 
@@ -58,6 +59,7 @@ export const schedule: Stage = {
         concurrency: plan.concurrency,
         ...(plan.maxRunCostUsd !== undefined && { maxCostUsd: plan.maxRunCostUsd }),
         driver,
+        ...(r.bestOf.length > 0 && { groups: tryGroups(r) }),
         alreadyDone: r.alreadyDone,
         signal: ctx.signal,
         drain: ctx.drain,

@@ -9,6 +9,7 @@ import { openWorkspace, type Workspace } from '../workspace.js';
 import { isDone } from '../protocol/metadata.js';
 import { assertTmux } from '../preflight/requirements.js';
 import { assertBases } from '../worktree/worktree.js';
+import { expandTries } from './judge.js';
 import type { RunOptions, Stage } from './types.js';
 
 export const select: Stage = {
@@ -33,20 +34,17 @@ export const select: Stage = {
     // Awaited later (not by a dry run); this only keeps an early rejection from going unhandled.
     r.tmuxUsable.catch(() => undefined);
     const { selected, alreadyDone, carried } = await selectShard(plan, ws, opts, ctx.cwd, r.shard);
-    // The plan may ask for tries (SPEC §11), which this wo does not run yet: refused, not run once.
-    const tries = selected.find((w) => w.bestOf !== undefined);
-    if (tries)
-      throw new UsageError(
-        `worker ${tries.feature} asks for best_of: ${tries.bestOf}, but this wo does not run tries yet (issue 21): remove best_of from it to run it once.`,
-      );
-    r.selected = selected;
+    // A best-of worker runs as its tries (SPEC §11), each a whole worker.
+    const { workers, bestOf } = expandTries(selected);
+    r.selected = workers;
+    r.bestOf = bestOf;
     r.alreadyDone = alreadyDone;
     r.carried = carried;
     // A base git does not know is found now, before anything is created (exit 2).
     await assertBases(
       ws.git,
       ws.repoRoot,
-      selected.map((w) => ({ loc: ws.locate(w.feature), base: w.base })),
+      workers.map((w) => ({ loc: ws.locate(w.feature), base: w.base })),
       new Set(plan.workers.map((w) => ws.locate(w.feature).branch)),
     );
   },
@@ -129,8 +127,13 @@ export async function selectWorkers(
   for (const w of selected) {
     for (const need of w.needs) {
       if (inSel.has(need) || alreadyDone.has(need)) continue;
-      // The recorded state, as wo status shows it: a run's outcome beats a status file's word.
-      if (await isDone(ws.locate(need))) alreadyDone.add(need);
+      // The recorded state, as wo status shows it: a run's outcome beats a status file's word. A
+      // best-of worker has no worktree of its own: the latest report's judging says (SPEC §11).
+      const bestOf = plan.workers.find((x) => x.feature === need)?.bestOf !== undefined;
+      const done = bestOf
+        ? (await (await import('./history.js')).lastReported(ws.repoRoot, need))?.outcome === 'done'
+        : await isDone(ws.locate(need));
+      if (done) alreadyDone.add(need);
       else notDone.push(`${w.feature} needs "${need}"`);
     }
   }

@@ -11,6 +11,25 @@ import type { AgentCheck } from '../preflight/preflight.js';
 import type { Workspace } from '../workspace.js';
 import type { Rehearsal } from '../rehearsal/rehearsal.js';
 import type { RunEvent, RunEvents } from './events.js';
+import type { ReportTry } from '../report/types.js';
+import type { TryFacts, TryVerdict } from '../life/tries.js';
+import type { Outcome } from '../life/state.js';
+
+/** A best-of worker of this run: its spec and its tries' (try k at index k-1). */
+export interface BestOf {
+  spec: WorkerSpec;
+  tries: WorkerSpec[];
+}
+
+/** How a best-of worker's tries were judged, for the judge stage and the report. */
+export interface Judged {
+  outcome: Outcome;
+  reason?: string;
+  /** The winning try's k; undefined when none won. */
+  winner?: number;
+  facts: TryFacts[];
+  verdicts: TryVerdict[];
+}
 
 export interface RunOptions {
   only?: string[];
@@ -72,6 +91,12 @@ export class RunState {
   selected!: WorkerSpec[];
   alreadyDone!: Set<string>;
   carried!: ReportWorker[];
+  /** select: the best-of workers (SPEC §11), whose tries are in `selected` in their place. */
+  bestOf: BestOf[] = [];
+  /** schedule: how each best-of worker's tries were judged, once they ended (judge.ts). */
+  readonly judged = new Map<string, Judged>();
+  /** judge: each best-of worker's tries, as the report lists them. */
+  readonly tries = new Map<string, ReportTry[]>();
   /** select: `--shard i/n`, or `auto` read from the CI's own variables; null without --shard. */
   shard: ShardInfo | null = null;
   /** rehearsal: with --rehearse, the scripted model server and the agents' homes (SPEC §12). */

@@ -14,6 +14,7 @@ import {
   type RateLimit,
   type ScheduleOptions,
   type SchedulerEvent,
+  type TryGroup,
   type WorkerRecord,
 } from './types.js';
 
@@ -106,6 +107,12 @@ interface Entry {
   limits: number;
   /** Time its prepare took, counted against its first attempt's timeout (SPEC §4); then cleared. */
   preparedMs?: number;
+  /** A best-of worker (SPEC §11): never run; `pending` are its tries, and it settles when they end. */
+  group?: TryGroup;
+  /** Its stop while it prepares or runs an attempt. */
+  stop?: Stopper;
+  /** Why it is ended early (another try passed, `until: first`): no attempt starts after this. */
+  endWith?: string;
 }
 
 /** An attempt in flight, as the interrupt handler sees it. */
@@ -157,6 +164,23 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     backoffs: 0,
     limits: 0,
   }));
+  // A best-of worker waits on its tries as on needs, whatever they end as (see tryEnded).
+  for (const g of opts.groups ?? [])
+    entries.push({
+      spec: { ...byTry(g), feature: g.feature, needs: [...g.tries] },
+      state: 'waiting',
+      pending: new Set(g.tries),
+      record: { feature: g.feature, outcome: 'skipped', attempts: [] },
+      nextAttempt: 0,
+      backoffs: 0,
+      limits: 0,
+      group: g,
+    });
+  function byTry(g: TryGroup): WorkerSpec {
+    const spec = opts.workers.find((w) => w.feature === g.tries[0]);
+    if (!spec) throw new Error(`group "${g.feature}" has no try in schedule()`);
+    return spec;
+  }
   const byFeature = new Map<string, Entry>();
   for (const e of entries) {
     if (byFeature.has(e.spec.feature)) throw new Error(`duplicate feature "${e.spec.feature}" in schedule()`);
@@ -220,10 +244,16 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     if (entry.state === 'ready' && ready.includes(entry)) ready.splice(ready.indexOf(entry), 1);
     entry.state = 'final';
     Object.assign(entry.record, patch);
-    emit({ type: 'finished', feature: entry.spec.feature, record: entry.record, at: clock.now() });
+    // A group is no scheduled worker: the views know its tries.
+    if (!entry.group)
+      emit({ type: 'finished', feature: entry.spec.feature, record: entry.record, at: clock.now() });
 
     const outcome = entry.record.outcome;
     for (const dep of dependents.get(entry.spec.feature) ?? []) {
+      if (dep.group) {
+        tryEnded(dep, entry);
+        continue;
+      }
       if (dep.state !== 'waiting') continue;
       if (outcome === 'done') {
         dep.pending.delete(entry.spec.feature);
@@ -237,6 +267,40 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   };
 
   const skip = (entry: Entry, reason: string): void => finalize(entry, { outcome: 'skipped', reason });
+
+  /** A try of `group` ended: with `until: first` a done one ends the others; the last one settles it. */
+  const tryEnded = (group: Entry, ended: Entry): void => {
+    if (group.state !== 'waiting') return;
+    group.pending.delete(ended.spec.feature);
+    const g = group.group!;
+    if (g.passedFirst && ended.record.outcome === 'done')
+      for (const t of group.pending) endEarly(byFeature.get(t)!, g.passedFirst(ended.spec.feature));
+    if (group.pending.size > 0) return;
+    group.state = 'live';
+    live++;
+    const records = g.tries.map((t) => byFeature.get(t)!.record);
+    const times = (pick: (r: WorkerRecord) => number | undefined) =>
+      records.map(pick).filter((t): t is number => t !== undefined);
+    const startedAt = Math.min(...times((r) => r.startedAt));
+    const finishedAt = Math.max(...times((r) => r.finishedAt));
+    const span = {
+      ...(Number.isFinite(startedAt) && { startedAt }),
+      ...(Number.isFinite(finishedAt) && { finishedAt }),
+    };
+    g.settle(records).then(
+      (end) => finalize(group, { ...span, ...end }),
+      (e: unknown) => finalize(group, { ...span, outcome: 'failed', reason: message(e) }),
+    );
+  };
+
+  /** Ends a try that another's pass made needless: stopped when live, else never started. */
+  const endEarly = (entry: Entry, reason: string): void => {
+    if (entry.state === 'final' || entry.endWith !== undefined) return;
+    entry.endWith = reason;
+    if (entry.state === 'live') entry.stop?.('interrupted', reason);
+    else
+      finalize(entry, { outcome: 'interrupted', reason, ...(entry.parked && { finishedAt: clock.now() }) });
+  };
 
   /** Ends a worker that the run will not start (again): skipped, or, waiting on a rate limit, not resumed. */
   const notRun = (entry: Entry, reason: string): void => {
@@ -328,7 +392,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   const checkStall = (): void => {
     if (settingUp || live > 0 || ready.length > 0) return;
     for (const e of entries) {
-      if (e.state !== 'waiting') continue;
+      if (e.state !== 'waiting' || e.group) continue;
       const names = [...e.pending].map((n) => `"${n}"`).join(', ');
       skip(e, `needs ${names} which can never finish (a needs cycle)`);
     }
@@ -390,6 +454,8 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       cancel.abort(reason);
     };
     running.add(stop);
+    entry.stop = stop;
+    if (entry.endWith !== undefined) stop('interrupted', entry.endWith);
     const cancelTimer =
       spec.timeoutMs === undefined
         ? undefined
@@ -408,6 +474,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     } finally {
       cancelTimer?.();
       running.delete(stop);
+      entry.stop = undefined;
     }
     // A timeout or a cancel decides the outcome, whether prepare ended on it or got to its end.
     const ended =
@@ -471,7 +538,8 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
       }
       entry.limitedUsage = undefined;
       record.attempts.push(rec);
-      const willRetry = RETRYABLE.has(rec.outcome) && attempt <= spec.retries && !draining();
+      const willRetry =
+        RETRYABLE.has(rec.outcome) && attempt <= spec.retries && !draining() && entry.endWith === undefined;
       emit({
         type: 'attempt-ended',
         feature: spec.feature,
@@ -546,6 +614,8 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     };
 
     running.add(stop);
+    entry.stop = stop;
+    if (entry.endWith !== undefined) stop('interrupted', entry.endWith);
     // The timeout counts the time the agent works: it stops while the agent waits for a rate limit.
     // The worker's first attempt runs on the clock its prepare started (SPEC §4).
     let timeLeft =
@@ -620,6 +690,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     cancelTimer?.();
     endWait();
     running.delete(stop);
+    entry.stop = undefined;
 
     const noticed = !('failed' in end) && !override ? end.noticedAt : undefined;
     const finishedAt = noticed !== undefined && noticed <= clock.now() ? noticed : clock.now();
@@ -641,8 +712,9 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
 
   const onAbort = (): void => {
     for (const stop of [...running]) stop('interrupted', INTERRUPTED);
+    // A group settles once its tries end (below), and is never skipped itself.
     for (const e of entries)
-      if (e.state === 'waiting' || e.state === 'ready') notRun(e, INTERRUPTED_BEFORE_START);
+      if ((e.state === 'waiting' || e.state === 'ready') && !e.group) notRun(e, INTERRUPTED_BEFORE_START);
   };
   /** Nothing more starts: the workers waiting for a rate limit end now instead of at the reset. */
   const endWaits = (): void => {
@@ -659,12 +731,13 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   const onDrain = (): void => {
     endWaits();
     for (const e of entries)
-      if (e.state === 'waiting' || e.state === 'ready') notRun(e, INTERRUPTED_BEFORE_START);
+      if ((e.state === 'waiting' || e.state === 'ready') && !e.group) notRun(e, INTERRUPTED_BEFORE_START);
   };
   function onBudgetSpent(): void {
     const reason = budgetSpentReason(spent, opts.maxCostUsd!);
     endWaits();
-    for (const e of entries) if (e.state === 'waiting' || e.state === 'ready') notRun(e, reason);
+    for (const e of entries)
+      if ((e.state === 'waiting' || e.state === 'ready') && !e.group) notRun(e, reason);
   }
   signal?.addEventListener('abort', onAbort, { once: true });
   opts.drain?.addEventListener('abort', onDrain, { once: true });
@@ -684,5 +757,5 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     opts.drain?.removeEventListener('abort', onDrain);
     for (const b of blocks.values()) b.cancel();
   }
-  return entries.map((e) => e.record);
+  return entries.filter((e) => !e.group).map((e) => e.record);
 }

@@ -185,6 +185,22 @@ export interface ScheduleOptions {
    * `skipped` with BUDGET_SPENT's reason.
    */
   maxCostUsd?: number;
+  /**
+   * Best of N (SPEC §11): workers made of tries, each try one of `workers`. A group is not run: it
+   * ends when `settle` says, once all its tries ended, and the workers that need it wait for that.
+   */
+  groups?: readonly TryGroup[];
   clock?: Clock;
   onEvent?: (event: SchedulerEvent) => void;
+}
+
+/** A best-of worker as the scheduler sees it: its tries, and how their ends are judged. */
+export interface TryGroup {
+  feature: string;
+  /** Its tries' features (each a worker of the schedule). */
+  tries: readonly string[];
+  /** `until: first`: once a try ends done, the others end `interrupted` with this reason. */
+  passedFirst?: (winner: string) => string;
+  /** Judges the ended tries (their records, in try order): the group's outcome and reason. */
+  settle(records: WorkerRecord[]): Promise<{ outcome: Outcome; reason?: string }>;
 }

@@ -33,6 +33,9 @@ export interface LaunchInput {
   stateDir: string;
   index: number;
   runId?: string;
+  /** Try k of N of a best-of worker (SPEC §11): WO_TRY, WO_TRIES. */
+  try?: number;
+  tries?: number;
   attempt?: number;
   /** The caller's environment; the plan's and the agent's env go on top. */
   baseEnv: NodeJS.ProcessEnv;

@@ -1,4 +1,5 @@
 // Per-worker progress state folded from worker events, and the one-line title each state shows.
+import { parseTry } from '../life/tries.js';
 import { formatDuration } from '../plan/duration.js';
 import type { WorkerEvent, WorkerRecord } from '../scheduler/types.js';
 import { countOutcomes } from '../report/summary.js';
@@ -167,7 +168,14 @@ function usageText(all: Usage[]): string {
  * again. Undefined when every worker is done.
  */
 export function nextSteps(workers: Iterable<WorkerRow>): string | undefined {
-  const notDone = [...workers].filter((w) => w.record && w.record.outcome !== 'done');
+  const all = [...workers];
+  // A try of a best-of worker one of whose tries is done: the worker most likely won (SPEC §11).
+  const won = new Set(
+    all.filter((w) => w.record?.outcome === 'done').map((w) => parseTry(w.feature)?.feature),
+  );
+  const notDone = all.filter(
+    (w) => w.record && w.record.outcome !== 'done' && !won.has(parseTry(w.feature)?.feature ?? w.feature),
+  );
   if (notDone.length === 0) return undefined;
   const first = notDone.find((w) => w.record!.outcome !== 'skipped') ?? notDone[0]!;
   return `Next: wo logs ${first.feature} (what it printed) · wo attach ${first.feature} (its session, if kept with --keep-sessions) · wo run --failed (the ${notDone.length} not done, again)`;

@@ -369,6 +369,7 @@ export class RunDriver implements WorkerDriver {
         session: loc.session,
         stateDir: loc.stateDir,
         index: w.index,
+        ...(w.try !== undefined && { try: w.try, tries: w.tries }),
         runId: this.options.runId,
         attempt,
         baseEnv: this.options.env,

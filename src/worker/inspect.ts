@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { liveRunId, runLockPath } from '../lock.js';
 import type { Git, WorktreeEntry } from '../git/git.js';
 import { FEATURE_PATTERN } from '../plan/types.js';
+import { parseTry } from '../life/tries.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import { diskFiles, type FileFacts, type WorkerFiles } from '../protocol/worker-files.js';
 import { featureOfSession, worktreesRoot, type Layout, type WorkerLocation } from '../worktree/layout.js';
@@ -91,9 +92,14 @@ export function byName(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-/** UsageError unless `feature` is a valid worker name (SPEC §1). */
+/** A worker's name, or a try's (`F.try{k}`, SPEC §11): what has a worktree and a session. */
+export function isWorkerName(name: string): boolean {
+  return FEATURE_PATTERN.test(parseTry(name)?.feature ?? name);
+}
+
+/** UsageError unless `feature` is a valid worker name (SPEC §1), or a try's. */
 export function assertFeatureName(feature: string): void {
-  if (!FEATURE_PATTERN.test(feature)) {
+  if (!isWorkerName(feature)) {
     throw new UsageError(
       `"${feature}" is not a valid worker name: use letters, digits, '-' and '_' (up to 63 characters, starting with a letter or digit).`,
     );
@@ -249,11 +255,14 @@ export async function findWorkers(ws: Scope, o: FindOptions = {}): Promise<Worke
   // While a run is live, its workers that have no worktree yet (queued, preparing) are workers too.
   const stateDirs =
     runId !== undefined && o.feature === undefined ? await subdirs(join(ws.repoRoot, '.wo', 'workers')) : [];
-  const names = new Set([...dirs, ...stateDirs].filter((d) => FEATURE_PATTERN.test(d)));
+  const names = new Set([...dirs, ...stateDirs].filter(isWorkerName));
   for (const s of sessions) {
-    const f = featureOfSession(ws.layout, s.name);
-    if (f !== undefined && FEATURE_PATTERN.test(f) && (o.feature === undefined || f === o.feature))
-      names.add(f);
+    let f = featureOfSession(ws.layout, s.name);
+    // A try's session is wt-F-try{k}, its worker F.try{k} (SPEC §11).
+    const t = f === undefined ? undefined : /^(.+)-try([1-9][0-9]?)$/.exec(f);
+    if (t && (names.has(`${t[1]}.try${t[2]}`) || o.feature === `${t[1]}.try${t[2]}`))
+      f = `${t[1]}.try${t[2]}`;
+    if (f !== undefined && isWorkerName(f) && (o.feature === undefined || f === o.feature)) names.add(f);
   }
   const now = Date.now();
   const views = await Promise.all(

@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { isInside } from '../paths.js';
 import { DEFAULTS } from '../plan/types.js';
+import { sessionName } from '../life/tries.js';
 
 export interface Layout {
   /** Main root of the repository. */
@@ -43,7 +44,7 @@ export function locate(layout: Layout, feature: string): WorkerLocation {
     feature,
     worktree: join(worktreesRoot(layout), feature),
     branch: layout.branch.replaceAll('{feature}', feature).replaceAll('{repo}', repo),
-    session: `${layout.prefix}${feature}`,
+    session: `${layout.prefix}${sessionName(feature)}`,
     stateDir: join(layout.repoRoot, '.wo', 'workers', feature),
   };
 }

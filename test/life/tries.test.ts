@@ -1,6 +1,14 @@
 // Best of N's judging (SPEC §11) on made-up facts: the order that picks the winner, the judge's
 // number, and when the worker's branch may move.
-import { branchMove, cycle, judgeScore, judgeTries, type TryFacts } from '../../src/life/tries.js';
+import {
+  branchMove,
+  cycle,
+  judgeScore,
+  judgeTries,
+  parseTry,
+  sessionName,
+  type TryFacts,
+} from '../../src/life/tries.js';
 
 const t = (k: number, o: Partial<TryFacts> = {}): TryFacts => ({
   k,
@@ -93,4 +101,18 @@ test("the worker's branch moves only when that loses nothing", () => {
     refused: expect.stringContaining('branch wo/p has commits that try 2') as string,
   });
   expect(JSON.stringify(refused)).toContain('wo/p.try2');
+});
+
+describe('a try by its name', () => {
+  test('F.try{k} is try k of F; an ordinary name is none', () => {
+    expect(parseTry('parser.try2')).toEqual({ feature: 'parser', k: 2 });
+    expect(parseTry('a.b.try10')).toEqual({ feature: 'a.b', k: 10 });
+    for (const name of ['parser', 'parser-try2', 'parser.try0', 'parser.try', '.try1'])
+      expect(parseTry(name)).toBeUndefined();
+  });
+
+  test("a try's session has no '.' (tmux takes none): wt-F-try{k}", () => {
+    expect(sessionName('parser.try3')).toBe('parser-try3');
+    expect(sessionName('parser')).toBe('parser');
+  });
 });

@@ -120,6 +120,17 @@ describe('renderHtml', () => {
   });
 
   test('the integration and tries sections appear only when the report has them', () => {
+    const aTry = {
+      reason: null,
+      verify_passed: null,
+      score: null,
+      lines_changed: 3,
+      usage: null,
+      duration_ms: 1000,
+      started_at: null,
+      finished_at: null,
+      branch: 'wo/a.try1',
+    } as const;
     expect(html).not.toContain('id="integration"');
     expect(html).not.toContain('<h3>Tries</h3>');
     const withMore = {
@@ -149,8 +160,23 @@ describe('renderHtml', () => {
           ? {
               ...w,
               tries: [
-                { try: 1, agent: 'claude', outcome: 'done', verify_passed: true, score: 3, winner: true },
-                { try: 2, agent: 'codex', outcome: 'failed', reason: '<i>x</i>', winner: false },
+                {
+                  ...aTry,
+                  try: 1,
+                  agent: 'claude',
+                  outcome: 'done' as const,
+                  verify_passed: true,
+                  score: 3,
+                  winner: true,
+                },
+                {
+                  ...aTry,
+                  try: 2,
+                  agent: 'codex',
+                  outcome: 'failed' as const,
+                  reason: '<i>x</i>',
+                  winner: false,
+                },
               ],
             }
           : w,

@@ -1,7 +1,6 @@
 // A worker's model reaches its agent's session (SPEC §11): `{model}` in a custom agent's command,
-// and its adapter's own argument for an agent that follows one. And best_of, validated but not yet
-// run, is refused rather than run once.
-import { existsSync, readFileSync } from 'node:fs';
+// and its adapter's own argument for an agent that follows one (tries: test/run/tries.test.ts).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEnv, type RunEnv } from './harness.js';
 
@@ -54,22 +53,5 @@ describe('model', () => {
     expect((await r.wo(['run'])).code).toBe(0);
     expect(readFileSync(join(r.probe, 'session'), 'utf8').trim()).toBe('1/1');
     expect(readFileSync(join(r.probe, 'verify'), 'utf8').trim()).toBe('1/1');
-  });
-
-  test('a worker asking for tries is refused, naming the fix, and nothing is created', async () => {
-    r.writePlan(
-      [
-        'version: 1',
-        'defaults: { agent: shell, timeout: 30s }',
-        'workers:',
-        '  - { feature: one, task: echo one }',
-        '  - { feature: parser, task: echo p, best_of: 3, until: first }',
-      ].join('\n'),
-    );
-    const res = await r.wo(['run']);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toContain('worker parser asks for best_of: 3, but this wo does not run tries yet');
-    expect(res.stderr).toContain('remove best_of');
-    expect(existsSync(r.worktree('one'))).toBe(false);
   });
 });

@@ -103,6 +103,7 @@ describe('runPlan', () => {
       'schedule',
       'write-back',
       'facts',
+      'judge',
       'integrate',
       'report',
       'rehearsal-report',
@@ -113,11 +114,11 @@ describe('runPlan', () => {
     const fakes = names.map((n) =>
       stage(n, seen, n === 'outputs' ? async (r) => void (r.records = []) : undefined),
     );
-    const judge = stage('judge tries', seen);
-    // Right after facts: a judging of tries settles the records that integrate merges (SPEC §11, §10).
+    const another = stage('another', seen);
+    // Right after facts, as the judging of tries is (SPEC §11), before the integration (§10).
     const at = names.indexOf('facts') + 1;
-    await runPlan(ctx(), 'p', {}, [], [...fakes.slice(0, at), judge, ...fakes.slice(at)]);
-    expect(seen.slice(at - 1, at + 2)).toEqual(['facts', 'judge tries', 'integrate']);
+    await runPlan(ctx(), 'p', {}, [], [...fakes.slice(0, at), another, ...fakes.slice(at)]);
+    expect(seen.slice(at - 1, at + 3)).toEqual(['facts', 'another', 'judge', 'integrate']);
   });
 });
 
