@@ -201,7 +201,6 @@ export async function openUntrusted(
     }
     if (within) {
       // The path the opened file has, checked to be that same file (it may have changed meanwhile).
-      // Gone meanwhile: refused below.
       const real = await realpath(path).catch(() => undefined);
       // Gone meanwhile: refused below.
       const same = real && (await stat(real).catch(() => undefined));

@@ -1,7 +1,8 @@
 // Reading the files wo's reports are made of (a timings file, a shard's report.json, last-output.json)
 // when they may come from anywhere (SPEC §9: inputs of any size and kind): regular files only, read
 // without waiting, and never more than a bound, so a FIFO, a device or a huge file is a message.
-// TODO(lead): route through src/fsutil.ts's one way to read once it lands.
+// Not fsutil's readUntrusted: that one ignores what a worker left (with a note); these are the
+// user's own inputs, so a bad one is an error naming it (exit 2), and a link the user made is followed.
 import { isAbsent, NotRegularFile, openRegular } from '../fsutil.js';
 import { UsageError } from '../errors.js';
 
