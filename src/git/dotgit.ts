@@ -2,7 +2,8 @@
 // opens a worktree's `.git` pointer and the HEAD, commondir, index and config it leads to without
 // O_NONBLOCK: one replaced by a FIFO makes every git call in that worktree wait forever (git 2.39
 // refuses a FIFO `.git` itself, but not a FIFO HEAD behind a rewritten pointer). wo looks first.
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileKind, readUntrustedText } from '../fsutil.js';
 
@@ -13,12 +14,20 @@ const POINTER_MAX = 4096;
 const OWN = ['HEAD', 'commondir', 'index', 'config.worktree', 'gitdir'];
 const COMMON = ['HEAD', 'config', 'packed-refs'];
 
-/** What is at `path` if it is there and not a regular file (a FIFO, a device, a folder), else undefined. */
-async function special(path: string): Promise<string | undefined> {
+/**
+ * What is at `path` if it is there and not a regular file (a FIFO, a device, a folder), else undefined.
+ * A stat opens nothing, so it cannot wait on a FIFO. Synchronous: it is asked before every git call,
+ * many files at a time, and a thread-pool round trip each cost more than the stats themselves
+ * (docs/performance.md, round 3).
+ */
+function special(path: string): string | undefined {
   // Followed: a link to a FIFO waits as long as the FIFO. Not there (or unreadable): git says so.
-  const st = await stat(path).catch(() => undefined);
+  const st = statSync(path, { throwIfNoEntry: false });
   return st && !st.isFile() ? `${path} is ${fileKind(st)}, not a regular file` : undefined;
 }
+
+/** The files git opens in each linked worktree's folder when it lists them: HEAD, where it is, its repository. */
+const LISTED = ['HEAD', 'gitdir', 'commondir'];
 
 /** The commands wo runs in the main checkout that read every worktree's HEAD (to list them, or to refuse a branch checked out in one). */
 const READS_WORKTREES = new Set(['worktree', 'branch', 'checkout', 'switch']);
@@ -33,13 +42,19 @@ function subcommand(args: readonly string[]): string {
 }
 
 /** The first of the linked worktrees' own git files that is not a regular file: a worker can write its own. */
-async function specialInWorktrees(commonDir: string): Promise<string | undefined> {
-  // No worktrees folder: no linked worktree.
-  const names = await readdir(join(commonDir, 'worktrees')).catch((): string[] => []);
-  const found = await Promise.all(
-    names.flatMap((n) => OWN.map((f) => special(join(commonDir, 'worktrees', n, f)))),
-  );
-  return found.find((why) => why !== undefined);
+function specialInWorktrees(commonDir: string): string | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(join(commonDir, 'worktrees'));
+  } catch {
+    return undefined; // no worktrees folder: no linked worktree
+  }
+  for (const n of names)
+    for (const f of LISTED) {
+      const why = special(join(commonDir, 'worktrees', n, f));
+      if (why) return why;
+    }
+  return undefined;
 }
 
 /**
@@ -61,13 +76,13 @@ export async function unsafeGitFiles(dir: string, args: readonly string[] = []):
   if (!m) return undefined; // not a pointer: git says what is wrong with it, without waiting
   const gitDir = resolve(dir, m[1]!.trim());
   for (const name of OWN) {
-    const why = await special(join(gitDir, name));
+    const why = special(join(gitDir, name));
     if (why) return why;
   }
   const common = (await readUntrustedText(join(gitDir, 'commondir'), POINTER_MAX))?.trim();
   const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
   for (const name of COMMON) {
-    const why = await special(join(commonDir, name));
+    const why = special(join(commonDir, name));
     if (why) return why;
   }
   return undefined;

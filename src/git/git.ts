@@ -684,9 +684,11 @@ export async function worktreeGitDirs(
   const root = join(common, 'worktrees');
   // No such folder (no linked worktree yet), or one git cannot read: no admin folder is found.
   const names = await readdir(root).catch(() => [] as string[]);
-  // git names the folder after the worktree's folder (a number added when taken): those first.
+  // git names the folder after the worktree's folder (a number added when taken): that name first,
+  // then those it starts, so that a repository of many worktrees is not read through for each one.
   const base = basename(worktree);
-  const ordered = [...names].sort((a, b) => Number(!a.startsWith(base)) - Number(!b.startsWith(base)));
+  const rank = (n: string) => (n === base ? 0 : n.startsWith(base) ? 1 : 2);
+  const ordered = [...names].sort((a, b) => rank(a) - rank(b));
   for (const name of ordered) {
     const admin = join(root, name);
     const st = await ifExists(lstat(admin));

@@ -357,7 +357,11 @@ export class RunDriver implements WorkerDriver {
         ownBranches = [loc.branch, ...(checkedOut ? [checkedOut] : [])];
       }
       // An agent's sandbox opens the git folders the repository knows, never what the worktree says.
-      const dirs = await gitDirsOf(this.options.git, this.options.layout.repoRoot, loc.worktree);
+      // A `shell` script or a plain command has no sandbox to open: its start asks git for nothing.
+      const dirs =
+        kind !== undefined && kind !== 'shell'
+          ? await gitDirsOf(this.options.git, this.options.layout.repoRoot, loc.worktree)
+          : undefined;
       ({ panePid } = await (this.options.launch ?? launchWorker)(tmux, {
         feature: w.feature,
         task: w.task,
