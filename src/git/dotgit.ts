@@ -59,11 +59,17 @@ function specialInWorktrees(commonDir: string): string | undefined {
 
 /**
  * Why git must not be run in `dir` with `args`: a file git would open, in the worktree's git folders
- * its pointer names (or, for a command that reads every worktree, in any worktree's), is not a
- * regular file, so git would wait on it. Undefined when git can run: `dir` has no `.git` of its own
- * (git finds the repository above), or its files are regular.
+ * (or, for a command that reads every worktree, in any worktree's), is not a regular file, so git
+ * would wait on it. The folders are `pinned` when wo gives git its GIT_DIR and GIT_COMMON_DIR (then
+ * git never follows the pointer, and neither does this check), else those the `.git` pointer names.
+ * Undefined when git can run: `dir` has no `.git` of its own (git finds the repository above), or its
+ * files are regular.
  */
-export async function unsafeGitFiles(dir: string, args: readonly string[] = []): Promise<string | undefined> {
+export async function unsafeGitFiles(
+  dir: string,
+  args: readonly string[] = [],
+  pinned?: { admin: string; common: string },
+): Promise<string | undefined> {
   const dotgit = join(dir, '.git');
   // No .git here: git finds the repository above, or says there is none.
   const st = await lstat(dotgit).catch(() => undefined);
@@ -71,21 +77,30 @@ export async function unsafeGitFiles(dir: string, args: readonly string[] = []):
   if (st.isDirectory()) return READS_WORKTREES.has(subcommand(args)) ? specialInWorktrees(dotgit) : undefined;
   if (!st.isFile())
     return `${dotgit} is ${st.isSymbolicLink() ? 'a link' : fileKind(st)}, not git's pointer file`;
-  const pointer = await readUntrustedText(dotgit, POINTER_MAX);
-  const m = /^gitdir:\s*(.+)$/m.exec(pointer ?? '');
-  if (!m) return undefined; // not a pointer: git says what is wrong with it, without waiting
-  const gitDir = resolve(dir, m[1]!.trim());
+  const dirs = pinned ?? (await pointedDirs(dir, dotgit));
+  if (!dirs) return undefined; // not a pointer: git says what is wrong with it, without waiting
   for (const name of OWN) {
-    const why = special(join(gitDir, name));
+    const why = special(join(dirs.admin, name));
     if (why) return why;
   }
-  const common = (await readUntrustedText(join(gitDir, 'commondir'), POINTER_MAX))?.trim();
-  const commonDir = common ? (isAbsolute(common) ? common : resolve(gitDir, common)) : gitDir;
   for (const name of COMMON) {
-    const why = special(join(commonDir, name));
+    const why = special(join(dirs.common, name));
     if (why) return why;
   }
   return undefined;
+}
+
+/** The git folders a worktree's `.git` pointer (and its `commondir`) name, as git would follow them. */
+async function pointedDirs(
+  dir: string,
+  dotgit: string,
+): Promise<{ admin: string; common: string } | undefined> {
+  const pointer = await readUntrustedText(dotgit, POINTER_MAX);
+  const m = /^gitdir:\s*(.+)$/m.exec(pointer ?? '');
+  if (!m) return undefined;
+  const admin = resolve(dir, m[1]!.trim());
+  const common = (await readUntrustedText(join(admin, 'commondir'), POINTER_MAX))?.trim();
+  return { admin, common: common ? (isAbsolute(common) ? common : resolve(admin, common)) : admin };
 }
 
 /** The message for a worktree git must not run in: what is wrong, and the fix. */

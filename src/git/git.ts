@@ -119,18 +119,20 @@ export class Git {
    * worktree, with the git folders of the repository wo opened, whatever its `.git` file says.
    */
   async run(cwd: string, args: string[], reject = true) {
-    const refused = await this.refusal(cwd, args, reject);
+    const pinned = await this.worktreeEnv(cwd);
+    const refused = await this.refusal(cwd, args, reject, pinned);
     if (refused) return refused;
-    const env = { ...noForeignProgramsEnv(), ...(await this.worktreeEnv(cwd)) };
-    return this.runner.run(this.bin, args, { cwd, reject, env });
+    return this.runner.run(this.bin, args, { cwd, reject, env: { ...noForeignProgramsEnv(), ...pinned } });
   }
 
   /**
    * A worktree whose git files a worker replaced with a FIFO: git would wait on it forever, so it is
    * not run (thrown when `reject`, else the refusal as git's own failure). Asked before every git call.
    */
-  private async refusal(cwd: string, args: string[], reject: boolean) {
-    const unsafe = await unsafeGitFiles(cwd, args);
+  private async refusal(cwd: string, args: string[], reject: boolean, pinned?: Record<string, string>) {
+    // A pinned call opens the folders wo gave git, not those the worktree's pointer names: those are checked.
+    const dirs = pinned && { admin: pinned.GIT_DIR!, common: pinned.GIT_COMMON_DIR! };
+    const unsafe = await unsafeGitFiles(cwd, args, dirs);
     if (unsafe === undefined) return undefined;
     const refused = { stdout: '', stderr: unsafeGitMessage(cwd, unsafe), exitCode: 128 };
     if (reject) throw commandFailed(this.bin, args, refused);

@@ -70,6 +70,33 @@ test("a pointer rewritten to a folder of the worker's making, with a FIFO HEAD: 
   );
 });
 
+test("pinned folders (wo's GIT_DIR): their files are checked, not a decoy the pointer names", async () => {
+  const own = join(repo, '.git', 'worktrees', 'wt');
+  const decoy = join(dir, 'decoy');
+  mkdirSync(decoy);
+  writeFileSync(join(decoy, 'HEAD'), 'ref: refs/heads/x\n');
+  writeFileSync(join(wt, '.git'), `gitdir: ${decoy}\n`);
+  fifo(join(own, 'HEAD'));
+  // Followed, the pointer leads to regular files; git, pinned to the real folder, would wait.
+  await expect(unsafeGitFiles(wt, ['status'])).resolves.toBeUndefined();
+  await expect(unsafeGitFiles(wt, ['status'], { admin: own, common: join(repo, '.git') })).resolves.toBe(
+    `${join(own, 'HEAD')} is a FIFO, not a regular file`,
+  );
+  // Git.run pins the folders it found from the repository's side, and checks those.
+  let ran = 0;
+  const git = new Git({
+    run: () => {
+      ran++;
+      return Promise.resolve({ stdout: `${join(repo, '.git')}\n`, stderr: '', exitCode: 0 });
+    },
+  });
+  await git.commonDir(repo);
+  const r = await git.run(wt, ['status', '--porcelain'], false);
+  expect(r).toMatchObject({ exitCode: 128 });
+  expect(r.stderr).toContain(`${join(own, 'HEAD')} is a FIFO`);
+  expect(ran).toBe(1); // the rev-parse alone: git never ran in the worktree
+});
+
 test('Git.run refuses such a worktree without running git: a failed result, or a CommandError naming the fix', async () => {
   let ran = 0;
   const runner: Runner = {
