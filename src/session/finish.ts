@@ -5,36 +5,31 @@
 // The exit record lies in a folder any worker can write (SPEC §9: a worker decides only its own
 // outcome). It counts only when it is the session's own, checked against what tmux knows and no
 // worker can choose: the pid of the process tmux started for the session (the wrapper).
-import { readFileSync } from 'node:fs';
 import { processRunner } from '../process/run.js';
 import { Tmux } from '../tmux/tmux.js';
 import { diskFiles } from '../protocol/worker-files.js';
 import { readMeta } from '../protocol/metadata.js';
 import { decide, type ExitRecord } from '../life/outcome.js';
-import { endLeftovers } from '../process/tree.js';
+import { endLeftovers, processIdentity } from '../process/tree.js';
 import { forgetEnv } from './launch.js';
 
 /** How long a wrapper that wrote its record gets to exit, ms: it does so right after. */
 const WRAPPER_EXIT_MS = 2000;
 
-/** Whether a process runs: a zombie has ended (tmux reaps its panes' programs when it gets to it). */
-const running = (pid: number): boolean => {
+/**
+ * Whether a process runs: a zombie has ended (tmux reaps its panes' programs when it gets to it).
+ * Read from /proc by the one process scanner; where there is none (macOS), kill says, and a zombie
+ * looks alive until it is reaped.
+ */
+async function running(pid: number): Promise<boolean> {
+  const who = await processIdentity(pid);
+  if (who !== 'unknown') return who !== undefined && who !== 'zombie';
   try {
     process.kill(pid, 0);
+    return true;
   } catch (e) {
     // ESRCH: no such process; EPERM: one that runs, as another user.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return procState(pid) !== 'Z';
-};
-
-/** A process's state letter from /proc (Linux); undefined where there is none (macOS: then only kill says). */
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).charAt(0);
-  } catch {
-    return undefined; // no /proc, or the process went meanwhile: kill's answer stands
   }
 }
 
@@ -63,7 +58,7 @@ export async function exitIsOwn(
   }
   if (pid === undefined || exit.wrapperPid !== pid) return false;
   const deadline = Date.now() + (o.waitMs ?? WRAPPER_EXIT_MS);
-  while (running(pid)) {
+  while (await running(pid)) {
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 5));
   }
