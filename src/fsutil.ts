@@ -2,10 +2,23 @@
 //
 // The files wo writes are small (a status word, a result, a JSON record), so writing is done with
 // synchronous calls behind a promise: one system call each, where the promise-based API sends every
-// open, write and close through the thread pool and back. Reads stay asynchronous (a slow disk must
-// not stop the runner meanwhile) and open only regular files, without waiting (openRegular).
-import { constants, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+// open, write and close through the thread pool and back. Reads of a worker's files are synchronous
+// too, for the same reason (docs/performance.md): they are bounded, and they open only regular files,
+// without waiting (openUntrusted), so no read can hold the runner on a FIFO or a device.
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -177,14 +190,18 @@ const inside = (p: string, root: string): boolean =>
  * Opens a file a worker can reach for reading, or undefined when it is absent or refused (noted):
  * not a regular file (a FIFO, a device, a folder, a socket), a link (or, with `within`, a link that
  * leads outside those folders). Other errors (a permission) are thrown: they are faults.
+ * O_NONBLOCK: a FIFO's open returns at once (to be refused); O_NOCTTY: a terminal is never taken.
  */
-export async function openUntrusted(
+function openUntrusted(
   path: string,
   within?: readonly string[],
-): Promise<{ fh: FileHandle; size: number; dev: number; ino: number } | undefined> {
-  let fh: FileHandle;
+): { fd: number; size: number; dev: number; ino: number } | undefined {
+  let fd: number;
   try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (within ? 0 : constants.O_NOFOLLOW));
+    fd = openSync(
+      path,
+      constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | (within ? 0 : constants.O_NOFOLLOW),
+    );
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -194,18 +211,18 @@ export async function openUntrusted(
     throw e;
   }
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile()) {
-      await fh.close();
+      closeSync(fd);
       return refuse(path, `${fileKind(st)}, not a regular file`);
     }
     if (within) {
       // The path the opened file has, checked to be that same file (it may have changed meanwhile).
-      const real = await realpath(path).catch(() => undefined);
+      const real = attempt(() => realpathSync(path));
       // Gone meanwhile: refused below.
-      const same = real && (await stat(real).catch(() => undefined));
+      const same = real && attempt(() => statSync(real));
       // A folder that does not exist holds nothing.
-      const roots = await Promise.all(within.map((r) => realpath(r).catch(() => undefined)));
+      const roots = within.map((r) => attempt(() => realpathSync(r)));
       if (
         !real ||
         !same ||
@@ -213,23 +230,33 @@ export async function openUntrusted(
         same.dev !== st.dev ||
         !roots.some((r) => r && inside(real, r))
       ) {
-        await fh.close();
+        closeSync(fd);
         return refuse(path, `outside ${within.join(' and ')}, not read`);
       }
     }
-    return { fh, size: st.size, dev: st.dev, ino: st.ino };
+    return { fd, size: st.size, dev: st.dev, ino: st.ino };
   } catch (e) {
-    await fh.close();
+    closeSync(fd);
     throw e;
   }
 }
 
+/** `f()`, or undefined when it throws (a path gone or unreadable meanwhile). */
+function attempt<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    // The caller's reading: gone or unreadable is no answer.
+    return undefined;
+  }
+}
+
 /** Reads `length` bytes at `position` (fewer when the file is shorter now). */
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+function readAt(fd: number, position: number, length: number): Buffer {
   const buf = Buffer.alloc(length);
   let got = 0;
   while (got < length) {
-    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    const bytesRead = readSync(fd, buf, got, length - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }
@@ -247,16 +274,18 @@ export function wholeLines(t: { text: string; fromStart: boolean }): string {
  * Reads a file a worker can reach, bounded (see openUntrusted for what is refused): its first
  * `max` bytes, or with `end: 'tail'` its last `max` bytes. Undefined when absent or refused.
  */
+// Synchronous inside (see the header); a promise, so that a fault reaches the caller as a rejection.
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function readUntrusted(path: string, bounds: ReadBounds): Promise<BoundedText | undefined> {
-  const f = await openUntrusted(path, bounds.within);
+  const f = openUntrusted(path, bounds.within);
   if (!f) return undefined;
   try {
     const tail = bounds.end === 'tail';
     const start = tail ? Math.max(0, f.size - bounds.max) : 0;
-    const buf = await readAt(f.fh, start, Math.min(f.size, bounds.max));
+    const buf = readAt(f.fd, start, Math.min(f.size, bounds.max));
     return { text: buf.toString('utf8'), fromStart: start === 0, cut: f.size > bounds.max };
   } finally {
-    await f.fh.close();
+    closeSync(f.fd);
   }
 }
 
@@ -291,25 +320,23 @@ export class TailFollower {
   bytesRead = 0;
   constructor(private readonly max: number) {}
 
+  // eslint-disable-next-line @typescript-eslint/require-await
   async read(path: string, within?: readonly string[]): Promise<BoundedText | undefined> {
-    const f = await openUntrusted(path, within);
+    const f = openUntrusted(path, within);
     if (!f) {
       this.files.delete(path);
       return undefined;
     }
     try {
       let prev = this.files.get(path);
-      if (
-        prev &&
-        (prev.dev !== f.dev || prev.ino !== f.ino || f.size < prev.end || !(await this.same(f.fh, prev)))
-      )
+      if (prev && (prev.dev !== f.dev || prev.ino !== f.ino || f.size < prev.end || !this.same(f.fd, prev)))
         prev = undefined;
       const start = Math.max(prev?.end ?? 0, f.size - this.max);
-      const fresh = await readAt(f.fh, start, f.size - start);
+      const fresh = readAt(f.fd, start, f.size - start);
       this.bytesRead += fresh.length;
       const end = start + fresh.length;
       const head =
-        prev?.head ?? (start === 0 ? fresh.subarray(0, CHECK_BYTES) : await this.at(f.fh, 0, CHECK_BYTES));
+        prev?.head ?? (start === 0 ? fresh.subarray(0, CHECK_BYTES) : this.at(f.fd, 0, CHECK_BYTES));
       let kept = prev && start === prev.end ? Buffer.concat([prev.kept, fresh]) : fresh;
       let fromStart = prev && start === prev.end ? prev.fromStart : start === 0;
       if (kept.length > this.max) {
@@ -320,7 +347,7 @@ export class TailFollower {
       this.files.set(path, { dev: f.dev, ino: f.ino, end, kept, fromStart, head: Buffer.from(head) });
       return { text: kept.toString('utf8'), fromStart, cut: !fromStart };
     } finally {
-      await f.fh.close();
+      closeSync(f.fd);
     }
   }
 
@@ -328,14 +355,14 @@ export class TailFollower {
    * Whether the file still begins, and the bytes last read still end, as they did: it was appended
    * to, not rewritten (a retry's stream written over the last one's, a worker's rewrite).
    */
-  private async same(fh: FileHandle, prev: Followed): Promise<boolean> {
-    if (!(await this.at(fh, 0, prev.head.length)).equals(prev.head)) return false;
+  private same(fd: number, prev: Followed): boolean {
+    if (!this.at(fd, 0, prev.head.length).equals(prev.head)) return false;
     const n = Math.min(CHECK_BYTES, prev.kept.length, prev.end);
-    return (await this.at(fh, prev.end - n, n)).equals(prev.kept.subarray(prev.kept.length - n));
+    return this.at(fd, prev.end - n, n).equals(prev.kept.subarray(prev.kept.length - n));
   }
 
-  private async at(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-    const b = await readAt(fh, position, length);
+  private at(fd: number, position: number, length: number): Buffer {
+    const b = readAt(fd, position, length);
     this.bytesRead += b.length;
     return b;
   }

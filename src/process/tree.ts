@@ -3,7 +3,9 @@
 // worker's WO_WORKTREE in its environment (a `setsid` daemon leaves the pane's tree and session, not
 // its environment). One stop policy ends them, and the process group of a program wo runs under a
 // deadline or a cancel (exec.ts). Linux reads /proc; elsewhere process groups are signalled.
-import { readdir, readFile } from 'node:fs/promises';
+// /proc is read with synchronous calls: its files are made by the kernel on read and never wait on a
+// disk, and each promise-based call costs the runner a trip through the thread pool and back.
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Proc {
   pid: number;
@@ -19,9 +21,9 @@ interface Stat extends Proc {
   zombie: boolean;
 }
 
-async function readStat(pid: number): Promise<Stat | undefined> {
+function readStat(pid: number): Stat | undefined {
   try {
-    const text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold anything: read after the last ")".
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
     return {
@@ -42,13 +44,14 @@ async function readStat(pid: number): Promise<Stat | undefined> {
  * Who has `pid` now: its start time (clock ticks since boot), or `zombie` when it has exited and not
  * been reaped; undefined when no process has it. `unknown` where /proc cannot be read.
  */
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function processIdentity(
   pid: number,
 ): Promise<{ start: string } | 'zombie' | 'unknown' | undefined> {
-  const s = await readStat(pid);
+  const s = readStat(pid);
   if (s) return s.zombie ? 'zombie' : { start: s.start };
   try {
-    await readdir('/proc/self');
+    readdirSync('/proc/self');
     return undefined;
   } catch {
     // No /proc to read: who has a pid is unknown.
@@ -57,9 +60,10 @@ export async function processIdentity(
 }
 
 /** This boot's id (Linux), so that a pid recorded before a reboot is never taken for a live one. */
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function bootId(): Promise<string | undefined> {
   try {
-    return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   } catch {
     // Not Linux: no boot id, the other checks decide.
     return undefined;
@@ -71,24 +75,24 @@ export async function bootId(): Promise<string | undefined> {
  * does not change, so each (pid, start time) is read from /proc once however many workers end.
  * Kernel threads (children of kthreadd, pid 2) have none and are not read at all.
  */
-const worktreeOf = new Map<string, Promise<string | undefined>>();
+const worktreeOf = new Map<string, string | undefined>();
 
-function startedIn(s: Stat): Promise<string | undefined> {
-  if (s.pid === 2 || s.ppid === 2) return Promise.resolve(undefined);
+function startedIn(s: Stat): string | undefined {
+  if (s.pid === 2 || s.ppid === 2) return undefined;
   const key = `${s.pid}:${s.start}`;
-  let known = worktreeOf.get(key);
-  if (!known) {
-    known = readFile(`/proc/${s.pid}/environ`, 'latin1').then(
-      (text) =>
-        text
-          .split('\0')
-          .find((e) => e.startsWith('WO_WORKTREE='))
-          ?.slice('WO_WORKTREE='.length),
-      () => undefined,
-    );
-    worktreeOf.set(key, known);
+  if (!worktreeOf.has(key)) {
+    let found: string | undefined;
+    try {
+      found = readFileSync(`/proc/${s.pid}/environ`, 'latin1')
+        .split('\0')
+        .find((e) => e.startsWith('WO_WORKTREE='))
+        ?.slice('WO_WORKTREE='.length);
+    } catch {
+      // Gone, or not ours to read: it carries no worktree wo can see.
+    }
+    worktreeOf.set(key, found);
   }
-  return known;
+  return worktreeOf.get(key);
 }
 
 /**
@@ -97,44 +101,36 @@ function startedIn(s: Stat): Promise<string | undefined> {
  * run (docs/performance.md); a pid no longer listed is forgotten. What the scanner finds is read
  * again (current), so a gone or reused pid is never taken for the process it was.
  */
-const firstSeen = new Map<number, Promise<Stat | undefined>>();
+const firstSeen = new Map<number, Stat | undefined>();
 
 /**
- * The one process scanner: every process on the machine as first seen, shared by the callers that
- * ask while it is under way; undefined where /proc is not there to read.
+ * The one process scanner: every process on the machine as first seen; undefined where /proc is not
+ * there to read.
  */
-let scanning: Promise<Map<number, Stat> | undefined> | undefined;
-
-function scan(): Promise<Map<number, Stat> | undefined> {
-  scanning ??= (async () => {
-    let names: string[];
-    try {
-      names = await readdir('/proc');
-    } catch {
-      // No /proc to read: no tree (callers fall back).
-      return undefined;
-    }
-    const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
-    const listed = new Set(pids);
-    for (const pid of firstSeen.keys()) if (!listed.has(pid)) firstSeen.delete(pid);
-    for (const key of worktreeOf.keys()) if (!listed.has(Number(key.split(':')[0]))) worktreeOf.delete(key);
-    const stats = await Promise.all(
-      pids.map((pid) => {
-        let known = firstSeen.get(pid);
-        if (!known) firstSeen.set(pid, (known = readStat(pid)));
-        return known;
-      }),
-    );
-    const all = new Map<number, Stat>();
-    for (const st of stats) if (st) all.set(st.pid, st);
-    return all;
-  })().finally(() => (scanning = undefined));
-  return scanning;
+function scan(): Map<number, Stat> | undefined {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    // No /proc to read: no tree (callers fall back).
+    return undefined;
+  }
+  const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
+  const listed = new Set(pids);
+  for (const pid of firstSeen.keys()) if (!listed.has(pid)) firstSeen.delete(pid);
+  for (const key of worktreeOf.keys()) if (!listed.has(Number(key.split(':')[0]))) worktreeOf.delete(key);
+  const all = new Map<number, Stat>();
+  for (const pid of pids) {
+    if (!firstSeen.has(pid)) firstSeen.set(pid, readStat(pid));
+    const st = firstSeen.get(pid);
+    if (st) all.set(pid, st);
+  }
+  return all;
 }
 
 /** The process now, if it is still the one first seen (not gone, not a zombie, not a reused pid). */
-async function current(first: Proc): Promise<Stat | undefined> {
-  const now = await readStat(first.pid);
+function current(first: Proc): Stat | undefined {
+  const now = readStat(first.pid);
   return now && !now.zombie && now.start === first.start ? now : undefined;
 }
 
@@ -164,26 +160,20 @@ function addDescendants(found: Set<number>, all: Iterable<Stat>): void {
  * sessions, and those whose environment holds `WO_WORKTREE=<worktree>`, with their descendants;
  * undefined where /proc is not there to ask. wo and its ancestors are never among them.
  */
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function workerProcesses(
   roots: readonly number[],
   worktree?: string,
 ): Promise<Proc[] | undefined> {
-  const all = await scan();
+  const all = scan();
   if (!all) return undefined;
   const keep = selfAndAncestors(all);
   const found = new Set<number>();
   const rootSet = new Set(roots);
   for (const s of all.values()) if (rootSet.has(s.pid) || rootSet.has(s.sid)) found.add(s.pid);
-  if (worktree !== undefined) {
-    const marked = await Promise.all(
-      [...all.values()].map(async (s) => ((await startedIn(s)) === worktree ? s.pid : 0)),
-    );
-    for (const pid of marked) if (pid) found.add(pid);
-  }
+  if (worktree !== undefined) for (const s of all.values()) if (startedIn(s) === worktree) found.add(s.pid);
   addDescendants(found, all.values());
-  const now = await Promise.all(
-    [...found].filter((pid) => !keep.has(pid)).map((pid) => current(all.get(pid)!)),
-  );
+  const now = [...found].filter((pid) => !keep.has(pid)).map((pid) => current(all.get(pid)!));
   return now.filter((s): s is Stat => s !== undefined).map(({ pid, start }) => ({ pid, start }));
 }
 
@@ -191,14 +181,15 @@ export async function workerProcesses(
  * Whether a process group still has a live member. A zombie is not one: where nothing reaps orphans
  * (pid 1 of some containers), a killed group's zombies stay. Without /proc, the kernel is asked.
  */
+// eslint-disable-next-line @typescript-eslint/require-await
 async function groupAlive(pgid: number): Promise<boolean> {
-  const all = await scan();
+  const all = scan();
   if (all) {
     // The leader is read afresh too: a pid reused since it was first seen is another process.
-    const leader = await readStat(pgid);
+    const leader = readStat(pgid);
     if (leader && !leader.zombie && leader.pgrp === pgid) return true;
     const members = [...all.values()].filter((s) => s.pgrp === pgid && s.pid !== pgid);
-    return (await Promise.all(members.map(current))).some((s) => s?.pgrp === pgid);
+    return members.map(current).some((s) => s?.pgrp === pgid);
   }
   try {
     process.kill(-pgid, 0);
@@ -256,7 +247,7 @@ export function endProcesses(procs: readonly Proc[], graceMs = STOP_GRACE_MS): P
   return stopAll(
     procs.map((p) => ({
       signal: (sig) => signal(p.pid, sig),
-      alive: async () => (await current(p)) !== undefined,
+      alive: () => Promise.resolve(current(p) !== undefined),
     })),
     graceMs,
   );
