@@ -23,6 +23,7 @@ export const codex: Agent<'codex'> = {
     exitsWhenDone: true,
   },
   parsesOptions: true,
+  sandboxed: true,
   modelArgs: (model) => ['-m', model],
   async launch(w) {
     const paths = agentPaths(w.stateDir);

@@ -184,6 +184,12 @@ export interface Agent<N extends string = string> {
    * the `tmux send-keys` arguments of each key, typed in order with a pause between them.
    */
   resume?: { keys: ReadonlyArray<readonly string[]>; pauseMs: number };
+  /**
+   * Its program confines what it writes (a sandbox, SPEC §9): any other branch that moved while it
+   * ran fails it. Without one, only a branch moved onto the worker's own history is its doing; a
+   * person's commit on `main` meanwhile is not.
+   */
+  sandboxed?: boolean;
   /** Its program: asked for its version and login (a custom agent may start it through a wrapper). */
   program?: { name: string; login: LoginCheck };
   /** More that preflight checks: a problem (exit 3, with the fix), or none. */

@@ -288,6 +288,33 @@ export class RunDriver implements WorkerDriver {
   }
 
   /**
+   * Of the branches that moved, those now at a commit of the worker's own branches (`own`, tips in
+   * `now`): it made the commit, or moved the branch to one of its history.
+   */
+  private async movedOntoOwn(
+    moved: readonly string[],
+    now: ReadonlyMap<string, string>,
+    own: readonly string[],
+  ): Promise<string[]> {
+    const heads = [...new Set(own.map((b) => now.get(b)).filter((c): c is string => c !== undefined))];
+    const repo = this.options.layout.repoRoot;
+    const onOwn = async (tip: string) => {
+      for (const head of heads) {
+        // Both are commit ids from for-each-ref: nothing a worker wrote reaches git as an option.
+        const r = await this.options.git.run(repo, ['merge-base', '--is-ancestor', tip, head], false);
+        if (r.exitCode === 0) return true;
+      }
+      return false;
+    };
+    const kept: string[] = [];
+    for (const b of moved) {
+      const tip = now.get(b);
+      if (tip !== undefined && (await onOwn(tip))) kept.push(b);
+    }
+    return kept;
+  }
+
+  /**
    * The worker's facts now, with what tmux said of its session. With `checkExit` (and the pid of the
    * session's program, when known), an exit record counts only when it is the session's own
    * (exitIsOwn): any worker can write the file.
@@ -468,7 +495,11 @@ export class RunDriver implements WorkerDriver {
       if (!d.final) return undefined;
       if (startTips) {
         const now = await branchTips(this.options.git, this.options.layout.repoRoot);
-        const moved = this.moved(startTips, now, ownBranches);
+        let moved = this.moved(startTips, now, ownBranches);
+        // An agent without a sandbox could have moved any branch, and so could a person meanwhile
+        // (a commit on main): only a branch moved onto its own branch's history is its doing.
+        if (moved.length && adapter?.sandboxed !== true)
+          moved = await this.movedOntoOwn(moved, now, ownBranches);
         if (moved.length) d = decide({ ...facts, movedBranches: moved });
       }
       if (!d.final) return undefined;

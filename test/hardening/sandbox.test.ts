@@ -10,6 +10,7 @@ import { Git, gitDirsOf } from '../../src/git/git.js';
 import { processRunner } from '../../src/process/run.js';
 import { codexSandboxCheck } from '../../src/commands/doctor.js';
 import { fixture, type Fixture } from '../commands/setup.js';
+import { waitFor } from '../helpers.js';
 import { CODEX_BIN_DIR } from '../agents/agent-env.js';
 import { agentRun, AGENT_TEST_MS, plan, type AgentRun } from '../agents/harness.js';
 
@@ -234,6 +235,46 @@ describe('a worker that moves a branch not its own is failed, naming it', () => 
     expect(a.reason).toContain('main');
     expect(report.workers.find((w) => w.feature === 'b')).toMatchObject({ outcome: 'done' });
     expect(f.result('a')).toContain('main');
+  });
+});
+
+describe("a branch a person moves while an agent runs is not the agent's doing", () => {
+  let f: Fixture;
+  beforeEach(() => {
+    f = fixture();
+  });
+  afterEach(() => f.cleanup());
+
+  test('a commit on main during the run leaves an agent without a sandbox done', async () => {
+    const started = join(f.repo.root, '..', 'started');
+    const go = join(f.repo.root, '..', 'go');
+    writeFileSync(
+      join(f.repo.root, 'workers.yaml'),
+      [
+        'version: 1',
+        'agents:',
+        '  slow:',
+        // It commits to its own branch, says it runs, and waits for the test to have moved main.
+        `    command: [sh, -c, "git commit -q --allow-empty -m mine && : > '${started}' && until [ -e '${go}' ]; do sleep 0.05; done"]`,
+        'workers:',
+        '  - { feature: a, agent: slow, task: commit to my branch }',
+        '',
+      ].join('\n'),
+    );
+    const run = f.wo('run');
+    await waitFor(() => existsSync(started), 'the agent to start', 20_000);
+    f.repo.git('commit', '-q', '--allow-empty', '-m', 'a person works on main meanwhile');
+    writeFileSync(go, '');
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(f.repo.git('log', '-1', '--format=%s', 'main').trim()).toBe('a person works on main meanwhile');
+    const last = JSON.parse(readFileSync(join(f.repo.root, '.wo', 'last-run.json'), 'utf8')) as {
+      report_json: string;
+    };
+    const report = JSON.parse(readFileSync(last.report_json, 'utf8')) as {
+      workers: Array<{ feature: string; outcome: string }>;
+    };
+    expect(report.workers.find((w) => w.feature === 'a')).toMatchObject({ outcome: 'done' });
   });
 });
 
