@@ -367,3 +367,104 @@ export class TailFollower {
     return b;
   }
 }
+
+/**
+ * Reads a growing file whole, line by line, with bounded memory: each read hands over the lines
+ * completed since the last (`onLine`), and keeps only the unfinished last line. A line longer than
+ * `maxLine` is skipped whole; reading stops at `maxBytes` (what follows is not read). A file
+ * replaced, truncated or rewritten is read again from its start, after `onRestart`. For a count over
+ * a whole stream (a transcript's usage) where a tail would undercount.
+ */
+export class LineFollower {
+  private state:
+    | {
+        dev: number;
+        ino: number;
+        end: number;
+        head: Buffer;
+        last: Buffer;
+        partial: Buffer[];
+        partialBytes: number;
+        skipping: boolean;
+      }
+    | undefined;
+
+  constructor(
+    private readonly o: {
+      maxLine: number;
+      maxBytes: number;
+      onLine: (line: string) => void;
+      onRestart: () => void;
+    },
+  ) {}
+
+  /** Reads what was added; false when the file is absent or refused (see openUntrusted). */
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async read(path: string, within?: readonly string[]): Promise<boolean> {
+    const f = openUntrusted(path, within);
+    if (!f) return false;
+    try {
+      let s = this.state;
+      if (s && (s.dev !== f.dev || s.ino !== f.ino || f.size < s.end || !this.appended(f.fd, s))) {
+        this.o.onRestart();
+        s = undefined;
+      }
+      s ??= {
+        dev: f.dev,
+        ino: f.ino,
+        end: 0,
+        head: Buffer.alloc(0),
+        last: Buffer.alloc(0),
+        partial: [],
+        partialBytes: 0,
+        skipping: false,
+      };
+      this.state = s;
+      const stop = Math.min(f.size, this.o.maxBytes);
+      while (s.end < stop) {
+        const chunk = readAt(f.fd, s.end, Math.min(LINE_CHUNK, stop - s.end));
+        if (chunk.length === 0) break;
+        if (s.end === 0) s.head = Buffer.from(chunk.subarray(0, CHECK_BYTES));
+        s.end += chunk.length;
+        s.last = Buffer.from(chunk.subarray(Math.max(0, chunk.length - CHECK_BYTES)));
+        this.take(s, chunk);
+      }
+      return true;
+    } finally {
+      closeSync(f.fd);
+    }
+  }
+
+  private take(s: NonNullable<LineFollower['state']>, chunk: Buffer): void {
+    let from = 0;
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, from)) {
+      if (!s.skipping && s.partialBytes + nl - from <= this.o.maxLine)
+        this.o.onLine(Buffer.concat([...s.partial, chunk.subarray(from, nl)]).toString('utf8'));
+      s.partial = [];
+      s.partialBytes = 0;
+      s.skipping = false;
+      from = nl + 1;
+    }
+    const rest = chunk.length - from;
+    if (s.skipping || s.partialBytes + rest > this.o.maxLine) {
+      // Too long to be kept: skipped up to its end.
+      s.partial = [];
+      s.partialBytes = 0;
+      s.skipping = true;
+    } else if (rest > 0) {
+      s.partial.push(Buffer.from(chunk.subarray(from)));
+      s.partialBytes += rest;
+    }
+  }
+
+  /** Whether the file still begins, and the bytes last read still end, as they did (TailFollower). */
+  private appended(fd: number, s: { head: Buffer; end: number; last: Buffer }): boolean {
+    return (
+      readAt(fd, 0, s.head.length).equals(s.head) &&
+      readAt(fd, s.end - s.last.length, s.last.length).equals(s.last)
+    );
+  }
+}
+
+/** How much a LineFollower reads at a time. */
+const LINE_CHUNK = 1 << 20;

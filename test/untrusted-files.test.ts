@@ -98,6 +98,29 @@ describe('the transcript a hook names', () => {
     ]);
   });
 
+  test('a transcript past its last 16 MiB counts its first answers too, and skips no answer for a huge line', async () => {
+    const home = join(dir, 'home');
+    const own = join(home, '.claude', 'projects', 'p');
+    mkdirSync(own, { recursive: true });
+    const answer = (id: string, input: number, output: number) =>
+      JSON.stringify({
+        type: 'assistant',
+        message: { id, usage: { input_tokens: input, output_tokens: output } },
+      });
+    // A tool's output of 1 MiB, many times: what makes a long session's transcript large.
+    const output = JSON.stringify({ type: 'user', message: { content: 'x'.repeat(1 << 20) } });
+    const huge = JSON.stringify({ type: 'user', message: { content: 'y'.repeat(17 << 20) } });
+    writeFileSync(
+      join(own, 't.jsonl'),
+      [answer('m1', 7, 3), ...Array<string>(20).fill(output), huge, answer('m2', 5, 2), ''].join('\n'),
+    );
+    hooks(join(dir, 's'), join(own, 't.jsonl'));
+    await expect(sessionUsage(join(dir, 's'), { HOME: home })).resolves.toMatchObject({
+      input_tokens: 12,
+      output_tokens: 5,
+    });
+  });
+
   test('/dev/zero is refused with a note, not read', async () => {
     hooks(join(dir, 's'), '/dev/zero');
     await expect(

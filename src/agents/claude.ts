@@ -355,27 +355,47 @@ export function transcriptHas(text: string | undefined, words: string): boolean 
  * cost there: `cost_usd` stays null.
  */
 export function transcriptUsage(text: string | undefined): Usage | undefined {
-  const seen = new Map<string, Record<string, unknown>>();
-  let n = 0;
-  for (const line of jsonLines(text)) {
-    if (line.type !== 'assistant') continue;
+  const count = new TranscriptUsage();
+  for (const line of (text ?? '').split('\n')) count.line(line);
+  return count.usage();
+}
+
+/** transcriptUsage line by line, for a transcript read whole as it grows (LineFollower). */
+export class TranscriptUsage {
+  private readonly seen = new Map<string, Record<string, unknown>>();
+  private n = 0;
+
+  line(text: string): void {
+    // Only an answer's line carries usage: the others (tool results, often large) are not parsed.
+    if (!text.includes('"assistant"')) return;
+    const [line] = jsonLines(text);
+    if (line?.type !== 'assistant') return;
     const m = rec(line.message);
     const usage = rec(m.usage);
-    if (Object.keys(usage).length === 0) continue;
-    seen.set(str(m.id) ?? `#${n++}`, usage);
+    if (Object.keys(usage).length === 0) return;
+    this.seen.set(str(m.id) ?? `#${this.n++}`, usage);
   }
-  if (seen.size === 0) return undefined;
-  // A line's negative count adds nothing: it cannot take away what the others reported.
-  const sum = (k: string) => [...seen.values()].reduce((a, u) => a + Math.max(0, num(u[k]) ?? 0), 0);
-  return reportedUsage({
-    ...anthropicTokens({
-      input_tokens: sum('input_tokens'),
-      output_tokens: sum('output_tokens'),
-      cache_read_input_tokens: sum('cache_read_input_tokens'),
-      cache_creation_input_tokens: sum('cache_creation_input_tokens'),
-    }),
-    cost_usd: null,
-  });
+
+  /** Forgets what was counted: the transcript is read again from its start. */
+  reset(): void {
+    this.seen.clear();
+    this.n = 0;
+  }
+
+  usage(): Usage | undefined {
+    if (this.seen.size === 0) return undefined;
+    // A line's negative count adds nothing: it cannot take away what the others reported.
+    const sum = (k: string) => [...this.seen.values()].reduce((a, u) => a + Math.max(0, num(u[k]) ?? 0), 0);
+    return reportedUsage({
+      ...anthropicTokens({
+        input_tokens: sum('input_tokens'),
+        output_tokens: sum('output_tokens'),
+        cache_read_input_tokens: sum('cache_read_input_tokens'),
+        cache_creation_input_tokens: sum('cache_creation_input_tokens'),
+      }),
+      cost_usd: null,
+    });
+  }
 }
 
 /**

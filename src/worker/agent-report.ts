@@ -1,13 +1,13 @@
 // What a report says of a worker's agent (SPEC §5): its name and version, usage, the time it waited
 // for a person, and the last screen of a worker that timed out or was left waiting.
-import { readUntrusted, TailFollower, wholeLines } from '../fsutil.js';
+import { LineFollower, readUntrusted, TailFollower, wholeLines } from '../fsutil.js';
 import { readAgentFacts, readStream, registry, type AgentFacts } from '../agents/index.js';
 import {
   claudeDataDirs,
   lastTurnWords,
   transcriptHas,
   transcriptPath,
-  transcriptUsage,
+  TranscriptUsage,
 } from '../agents/claude.js';
 import { agentPaths } from '../agents/files.js';
 import { stripEscapes } from '../escapes.js';
@@ -85,10 +85,18 @@ const SCREEN_LINES = 40;
 const SCREEN_MAX = 1 << 20;
 
 /**
- * The most of a transcript that is read: its end. A longer one's earlier answers are not counted
- * (usage then undercounts); nothing a hook names is read whole (SPEC §9).
+ * The end of a transcript that is read for its last answer (whether the last turn has reached it);
+ * nothing a hook names is read whole at once (SPEC §9).
  */
 const TRANSCRIPT_TAIL_BYTES = 16 << 20;
+
+/**
+ * A transcript's usage is counted over all of it, read as a stream (docs/agents.md): up to this many
+ * bytes, and lines of at most TRANSCRIPT_LINE_BYTES (an answer's line is small; a longer line is a
+ * tool's output, which carries no usage).
+ */
+const TRANSCRIPT_MAX_BYTES = 1 << 30;
+const TRANSCRIPT_LINE_BYTES = 16 << 20;
 
 /**
  * A transcript a hook names, read only inside Claude Code's own data folders: anything else (a
@@ -97,13 +105,27 @@ const TRANSCRIPT_TAIL_BYTES = 16 << 20;
 async function readTranscript(
   path: string,
   env: NodeJS.ProcessEnv,
-  follower?: TailFollower,
+  follower: TailFollower,
 ): Promise<string | undefined> {
-  const within = claudeDataDirs(env);
-  const t = await (follower
-    ? follower.read(path, within)
-    : readUntrusted(path, { max: TRANSCRIPT_TAIL_BYTES, end: 'tail', within }));
+  const t = await follower.read(path, claudeDataDirs(env));
   return t && wholeLines(t);
+}
+
+/** Counts a transcript's usage over all of it, reading only what it gained since the last count. */
+class TranscriptCounter {
+  private readonly count = new TranscriptUsage();
+  private readonly lines = new LineFollower({
+    maxLine: TRANSCRIPT_LINE_BYTES,
+    maxBytes: TRANSCRIPT_MAX_BYTES,
+    onLine: (line) => this.count.line(line),
+    onRestart: () => this.count.reset(),
+  });
+
+  /** The usage so far; undefined when the transcript is absent, refused or holds none. */
+  async usage(path: string, env: NodeJS.ProcessEnv): Promise<Usage | undefined> {
+    // Read only inside Claude Code's data folders (readTranscript).
+    return (await this.lines.read(path, claudeDataDirs(env))) ? this.count.usage() : undefined;
+  }
 }
 
 /**
@@ -119,7 +141,7 @@ export async function sessionUsage(
   const path = transcriptPath(hooks);
   if (!path) return undefined;
   // A transcript gone, unreadable or refused: usage unknown (null).
-  return transcriptUsage(await readTranscript(path, env).catch(() => undefined));
+  return new TranscriptCounter().usage(path, env).catch(() => undefined);
 }
 
 /**
@@ -134,6 +156,7 @@ export async function settledSessionUsage(
   const deadline = Date.now() + waitMs;
   // Each look reads only what the transcript gained since the last.
   const follower = new TailFollower(TRANSCRIPT_TAIL_BYTES);
+  const counter = new TranscriptCounter();
   for (;;) {
     // No hooks yet, or none readable: no transcript to wait for.
     const hooks = await readStream(agentPaths(stateDir).hooks);
@@ -142,7 +165,8 @@ export async function settledSessionUsage(
     // A transcript not written yet reads as empty: waited for below, until the deadline.
     const text = await readTranscript(path, env, follower).catch(() => undefined);
     const words = lastTurnWords(hooks);
-    if (!words || transcriptHas(text, words) || Date.now() >= deadline) return transcriptUsage(text);
+    if (!words || transcriptHas(text, words) || Date.now() >= deadline)
+      return counter.usage(path, env).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
