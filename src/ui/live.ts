@@ -6,6 +6,7 @@ import {
   ProgressModel,
   headerText,
   nextSteps,
+  notDone,
   title,
   plainStyle,
   type TitleStyle,
@@ -140,7 +141,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
         await all();
         showHeader();
         // A run with a worker not done does not end under a green tick.
-        if ([...model.workers.values()].some((w) => w.record && w.record.outcome !== 'done'))
+        if (notDone(model.workers.values()).length > 0)
           throw new Error(headerText(model.workers.values(), now() - startedAt));
       },
       rendererOptions: { persistentOutput: true },
@@ -190,6 +191,11 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       startedAt = now();
       for (const f of features) slot(f);
       running = run(features);
+    },
+    judged(feature, outcome) {
+      if (stopped) return;
+      model.judged(feature, outcome);
+      showHeader();
     },
     onEvent(e: WorkerEvent) {
       if (stopped) return;
