@@ -7,8 +7,8 @@ import type { Workspace } from '../workspace.js';
 import { stopWorker } from '../worker/end.js';
 import {
   assertFeatureName,
+  findTries,
   findWorkers,
-  recordView,
   unknownWorker,
   type WorkerView,
 } from '../worker/inspect.js';
@@ -35,7 +35,7 @@ export async function killWorker(
 ): Promise<number> {
   const [v] = await findWorkers(ws, { feature });
   // A best-of worker has no session of its own: its tries are what runs (SPEC §11).
-  const tries = v?.session || parseTry(feature) ? [] : await triesOf(ws, feature);
+  const tries = v?.session || parseTry(feature) ? [] : await findTries(ws, feature);
   if (tries.length > 0) return killTries(ctx, ws, feature, tries, opts);
   if (!v) throw await unknownWorker(ws, feature);
   if (!v.session) {
@@ -53,14 +53,6 @@ export async function killWorker(
   await stopWorker(ws.tmux, v, running ? KILL_REASON : undefined);
   ctx.io.out(killedText(v, running));
   return 0;
-}
-
-/** The tries of best-of worker `feature` (`feature.try{k}`), in try order, with what wo decided recorded. */
-async function triesOf(ws: Workspace, feature: string): Promise<WorkerView[]> {
-  const all = await findWorkers(ws, { record: false });
-  const tries = all.filter((t) => parseTry(t.feature)?.feature === feature);
-  await Promise.all(tries.map((t) => recordView(t)));
-  return tries;
 }
 
 /**

@@ -77,6 +77,16 @@ describe('wo kill and wo kill-all', () => {
       await f.waitStatus(`parser.try${k}`, 'running');
     }
 
+    // wo status F shows its tries under it, as the whole table does.
+    const status = JSON.parse((await f.wo('status', 'parser', '--json')).out) as Array<
+      Record<string, unknown>
+    >;
+    expect(status.map((e) => [e.feature, e.try_of, e.status])).toEqual([
+      ['parser', undefined, 'running'],
+      ['parser.try1', 'parser', 'running'],
+      ['parser.try2', 'parser', 'running'],
+    ]);
+
     // Running tries: refused without --force, and nothing is killed.
     const refused = await f.wo('kill', 'parser');
     expect(refused.code).toBe(2);
@@ -108,6 +118,15 @@ describe('wo kill and wo kill-all', () => {
 
     // The run ends with the worker failed, counted once: the plan has one worker.
     expect(await run).toBe(1);
+    // After the run: the worker as the report judged it, its tries under it.
+    const after = JSON.parse((await f.wo('status', 'parser', '--json')).out) as Array<
+      Record<string, unknown>
+    >;
+    expect(after.map((e) => [e.feature, e.status])).toEqual([
+      ['parser', 'failed'],
+      ['parser.try1', 'failed'],
+      ['parser.try2', 'failed'],
+    ]);
     const lines = runIo.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/running 1 worker \(2 tries of parser\): parser$/);
     expect(runIo.stderr).toContain(
