@@ -7,6 +7,8 @@ import {
   headerText,
   nextSteps,
   notDone,
+  planOutcome,
+  planWorkers,
   title,
   plainStyle,
   type TitleStyle,
@@ -63,6 +65,13 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
     }
     return s;
   };
+
+  // A best-of worker ends when its tries were judged, which comes after its rows ended (SPEC §11):
+  // the first row waits for that too, or until the view stops.
+  let judgedAll!: () => void;
+  const judging = new Promise<void>((r) => (judgedAll = r));
+  const unjudged = (): boolean =>
+    planWorkers(model.workers.values()).some((g) => g.tries && planOutcome(g) === undefined);
 
   const width = (): number => opts.target.columns || 80;
   // The first row: counts by state and the time since the run began.
@@ -139,6 +148,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
         header = task;
         showHeader();
         await all();
+        if (unjudged()) await judging;
         showHeader();
         // A run with a worker not done does not end under a green tick.
         if (notDone(model.workers.values()).length > 0)
@@ -195,6 +205,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
     judged(feature, outcome) {
       if (stopped) return;
       model.judged(feature, outcome);
+      if (!unjudged()) judgedAll();
       showHeader();
     },
     onEvent(e: WorkerEvent) {
@@ -228,6 +239,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       if (ticker) clearInterval(ticker);
       ticker = undefined;
       for (const s of slots.values()) s.resolve(s.state.record);
+      judgedAll();
       await running;
       const end = now();
       stream.write(`${summaryText(model.counts(), end - startedAt)}\n`);

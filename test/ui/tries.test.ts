@@ -6,6 +6,7 @@ import { headerText, nextSteps, ProgressModel } from '../../src/ui/model.js';
 import { createPlainView } from '../../src/ui/plain.js';
 import { startText } from '../../src/ui/words.js';
 import { T0 } from './events.js';
+import { waitFor } from '../helpers.js';
 
 const record = (feature: string, outcome: WorkerRecord['outcome'], reason?: string): WorkerRecord => ({
   feature,
@@ -136,4 +137,17 @@ test("the live view: one row per try, a header and a summary that count the plan
   expect(out).toMatch(/✔ 2 workers \(3 tries of b\): 2 done · 3s/);
   // The summary is the run's last line: no worker to run again.
   expect(out).toMatch(/2 workers: 2 done in 3s\n$/);
+});
+
+test('the live view ends under a cross when the judging fails a worker whose tries passed', async () => {
+  let out = '';
+  const view = createLiveView({ target: { write: (t) => (out += t), columns: 100 }, color: false });
+  view.start(['a', 'b.try1', 'b.try2']);
+  for (const f of ['a', 'b.try1', 'b.try2']) view.onEvent(finished(f, 'done'));
+  // Every row has ended: the judging, which comes later, still decides the run's mark.
+  await waitFor(() => /✔ b\.try2 done/.test(out), 'the rows drawn');
+  view.judged!('b', 'failed');
+  await view.stop();
+  expect(out).toMatch(/✖ 2 workers \(2 tries of b\): 1 done, 1 failed/);
+  expect(out).not.toMatch(/✔ 2 workers/);
 });
