@@ -83,7 +83,7 @@ async function killTries(
     // A try the live run has not started yet is the run's to start: wo kill cannot take it off its queue.
     ctx.io.out(
       t.live === 'queued' || t.live === 'preparing'
-        ? `try ${t.feature} has not started (${t.live}): the run starts it when a slot frees; end the run (Ctrl-C) to stop it.\n`
+        ? `try ${t.feature} has not started yet (${t.live}), so it has no session: the run will start it; end the run (Ctrl-C) to stop it.\n`
         : `try ${t.feature} has no session (status: ${t.status}); nothing to kill.\n`,
     );
   }
