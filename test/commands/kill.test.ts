@@ -135,6 +135,35 @@ describe('wo kill and wo kill-all', () => {
     expect(runIo.stdout).toMatch(/\] 1 worker: 1 failed in /);
   }, 60_000);
 
+  test('wo kill F names a try the run has not started yet: the run starts it, and it is killed in turn', async () => {
+    writeFileSync(
+      join(f.repo.root, 'workers.yaml'),
+      [
+        'version: 1',
+        'concurrency: 1',
+        'defaults: { agent: shell, timeout: 60s }',
+        'workers:',
+        '  - { feature: parser, task: sleep 30, best_of: 2 }',
+      ].join('\n'),
+    );
+    const run = main(['run'], { ...f.ctx, io: memoryOutput() });
+    await waitFor(() => f.t.tmux.hasSession('wt-parser-try1'), 'wt-parser-try1 to start');
+    await f.waitStatus('parser.try1', 'running');
+    const first = await f.wo('kill', 'parser', '--force');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('killed session wt-parser-try1: worker parser.try1 was running');
+    expect(first.out).toContain(
+      'try parser.try2 has not started yet (queued), so it has no session: the run will start it; end the run (Ctrl-C) to stop it.',
+    );
+    // The slot try 1 held goes to try 2; wo kill F ends it too.
+    await waitFor(() => f.t.tmux.hasSession('wt-parser-try2'), 'wt-parser-try2 to start');
+    await f.waitStatus('parser.try2', 'running');
+    const second = await f.wo('kill', 'parser', '--force');
+    expect(second.out).toContain('killed session wt-parser-try2: worker parser.try2 was running');
+    expect(second.out).toContain('try parser.try1 has no session (status: failed)');
+    expect(await run).toBe(1);
+  }, 60_000);
+
   test('kill-all is refused while any worker runs, killing nothing; --force ends all and keeps results', async () => {
     await spawn('a', 'echo a-result > .worker-result.md; echo done > .worker-status; sleep 30');
     await spawn('b', 'echo b-partial > .worker-result.md; sleep 30');
