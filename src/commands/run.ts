@@ -62,6 +62,9 @@ async function printer(ctx: Context, opts: RunOptions): Promise<RunListener> {
           await groups?.flush();
           await view?.stop();
         })();
+      case 'judged':
+        // The views count a best-of worker once, by this outcome (SPEC §11).
+        return view?.judged?.(e.feature, e.outcome);
       case 'conflict-predicted':
         // The radar's line, at once (SPEC §10): in the live view's header, or a line of its own.
         return view?.radar?.({ feature: e.feature, with: e.with, files: e.files }, e.at);

@@ -6,6 +6,7 @@ import {
   assertFeatureName,
   byName,
   durationMs,
+  findTries,
   findWorkers,
   unknownWorker,
   workerState,
@@ -102,6 +103,8 @@ export async function showStatus(
   display?.catch(() => {}); // awaited below; a failure there is reported there
   // A session found gone without a final status is recorded as failed, in the worker's files.
   const views = await findWorkers(ws, { feature });
+  // A best-of worker's tries are shown under it (SPEC §11), as in the whole table.
+  if (feature !== undefined && !parseTry(feature)) views.push(...(await findTries(ws, feature)));
   // A worker of the plan that was skipped has no worktree: the report's line stands in (SPEC §5).
   const reported = await reportedOnly(ws.repoRoot, new Set(views.map((v) => v.feature)), feature);
   if (feature !== undefined && views.length === 0 && reported.length === 0)

@@ -102,3 +102,27 @@ export function sessionName(name: string): string {
   const t = parseTry(name);
   return t ? `${t.feature}-try${t.k}` : name;
 }
+
+/** A worker of the plan and what stands for it in a run: itself, or its tries (SPEC §11). */
+export interface PlanGroup<T> {
+  feature: string;
+  /** Whether its items are tries (`F.try{k}`) of a best-of worker. */
+  tries: boolean;
+  items: T[];
+}
+
+/**
+ * Items (workers or their names) gathered by the plan's worker, in first-seen order: a best-of
+ * worker once, with its tries' items, so that a count of workers is the plan's.
+ */
+export function byPlanWorker<T>(items: Iterable<T>, name: (item: T) => string): PlanGroup<T>[] {
+  const groups = new Map<string, PlanGroup<T>>();
+  for (const item of items) {
+    const t = parseTry(name(item));
+    const feature = t?.feature ?? name(item);
+    let g = groups.get(feature);
+    if (!g) groups.set(feature, (g = { feature, tries: t !== undefined, items: [] }));
+    g.items.push(item);
+  }
+  return [...groups.values()];
+}

@@ -1,7 +1,7 @@
 // The one stream of a run's events: the scheduler's, the workers' live states, and the run's own
 // stages. Views, the GitHub log groups and the command's printing are listeners of it; the run
 // prints nothing itself.
-import type { LiveEvent, SchedulerEvent, WorkerEvent } from '../scheduler/types.js';
+import type { LiveEvent, Outcome, SchedulerEvent, WorkerEvent } from '../scheduler/types.js';
 
 export type { LiveEvent, SchedulerEvent, WorkerEvent };
 
@@ -28,6 +28,8 @@ export type StageEvent =
    * `pausedUntil`, those waiting for a rate limit's reset, and until when (epoch ms).
    */
   | { type: 'drain'; live: string[]; pausedUntil: ReadonlyMap<string, number>; at: number }
+  /** A best-of worker's tries were judged (SPEC §11): the views count the worker by this outcome. */
+  | { type: 'judged'; feature: string; outcome: Outcome; at: number }
   /** Every worker has ended (or the schedule stopped): a view ends, with its summary. */
   | { type: 'workers-ended'; at: number }
   /** GitHub workflow commands (the failure annotations), for the progress stream. */

@@ -64,6 +64,12 @@ export function tryGroups(r: RunState): TryGroup[] {
         verdicts: [],
       }));
       r.judged.set(b.spec.feature, judged);
+      void r.events.tell({
+        type: 'judged',
+        feature: b.spec.feature,
+        outcome: judged.outcome,
+        at: Date.now(),
+      });
       r.notice(`wo: ${verdictLine(b, judged, r.ws.locate(b.spec.feature).branch)}\n`);
       // The conflict radar compares the worker, at its winner, with the other done workers.
       if (judged.outcome === 'done') void r.radar?.add(b.spec.feature, r.ws.locate(b.spec.feature).branch);
@@ -73,7 +79,7 @@ export function tryGroups(r: RunState): TryGroup[] {
 }
 
 /**
- * What the judging decided, for the person watching (the views count tries as workers):
+ * What the judging decided, for the person watching (the views show its tries, each a row):
  * `parser: try 2 of 3 won (codex, 4 lines changed); wo/parser points at it`.
  */
 export function verdictLine(b: BestOf, j: Judged, branch: string): string {

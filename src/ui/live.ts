@@ -6,6 +6,9 @@ import {
   ProgressModel,
   headerText,
   nextSteps,
+  notDone,
+  planOutcome,
+  planWorkers,
   title,
   plainStyle,
   type TitleStyle,
@@ -62,6 +65,13 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
     }
     return s;
   };
+
+  // A best-of worker ends when its tries were judged, which comes after its rows ended (SPEC §11):
+  // the first row waits for that too, or until the view stops.
+  let judgedAll!: () => void;
+  const judging = new Promise<void>((r) => (judgedAll = r));
+  const unjudged = (): boolean =>
+    planWorkers(model.workers.values()).some((g) => g.tries && planOutcome(g) === undefined);
 
   const width = (): number => opts.target.columns || 80;
   // The first row: counts by state and the time since the run began.
@@ -138,9 +148,10 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
         header = task;
         showHeader();
         await all();
+        if (unjudged()) await judging;
         showHeader();
         // A run with a worker not done does not end under a green tick.
-        if ([...model.workers.values()].some((w) => w.record && w.record.outcome !== 'done'))
+        if (notDone(model.workers.values()).length > 0)
           throw new Error(headerText(model.workers.values(), now() - startedAt));
       },
       rendererOptions: { persistentOutput: true },
@@ -191,6 +202,12 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       for (const f of features) slot(f);
       running = run(features);
     },
+    judged(feature, outcome) {
+      if (stopped) return;
+      model.judged(feature, outcome);
+      if (!unjudged()) judgedAll();
+      showHeader();
+    },
     onEvent(e: WorkerEvent) {
       if (stopped) return;
       const s = slot(e.feature);
@@ -222,6 +239,7 @@ export function createLiveView(opts: LiveViewOptions): ProgressView {
       if (ticker) clearInterval(ticker);
       ticker = undefined;
       for (const s of slots.values()) s.resolve(s.state.record);
+      judgedAll();
       await running;
       const end = now();
       stream.write(`${summaryText(model.counts(), end - startedAt)}\n`);

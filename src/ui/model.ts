@@ -1,5 +1,5 @@
 // Per-worker progress state folded from worker events, and the one-line title each state shows.
-import { parseTry } from '../life/tries.js';
+import { byPlanWorker, type PlanGroup } from '../life/tries.js';
 import { formatDuration } from '../plan/duration.js';
 import type { WorkerEvent, WorkerRecord } from '../scheduler/types.js';
 import { countOutcomes } from '../report/summary.js';
@@ -7,9 +7,9 @@ import type { OutcomeCounts } from '../report/types.js';
 import { totalUsage } from '../report/build.js';
 import { costCell } from '../report/markdown.js';
 import type { Usage } from '../agents/types.js';
-import type { RunStep } from '../life/state.js';
+import type { Outcome, RunStep } from '../life/state.js';
 import { oneLine } from './text.js';
-import { finishedText, limitText } from './words.js';
+import { finishedText, limitText, workersText } from './words.js';
 
 /** Where a row stands: the run's steps before the agent ends (life/state.ts), then `finished`. */
 export type Phase = Extract<RunStep, 'queued' | 'preparing' | 'running'> | 'finished';
@@ -30,6 +30,8 @@ export interface WorkerRow {
   live?: { state: string; message?: string };
   /** What its agent reported it used, over the attempts that ended (undefined: nothing reported). */
   usage?: Usage;
+  /** A try's: its worker's outcome once the tries were judged (SPEC §11); the views count that. */
+  judged?: Outcome;
 }
 
 export interface TitleStyle {
@@ -92,10 +94,60 @@ export class ProgressModel {
     return [...this.workers.values()].filter((w) => w.phase === 'preparing' || w.phase === 'running');
   }
 
-  counts(): OutcomeCounts {
-    const outcomes = [...this.workers.values()].flatMap((w) => (w.record ? [w.record.outcome] : []));
-    return countOutcomes(outcomes);
+  /** A best-of worker's tries were judged: the worker's outcome, which each try's row carries. */
+  judged(feature: string, outcome: Outcome): void {
+    for (const g of planWorkers(this.workers.values()))
+      if (g.tries && g.feature === feature) for (const w of g.items) w.judged = outcome;
   }
+
+  /** The plan's workers by outcome, once each ended: a best-of worker once, as it was judged. */
+  counts(): OutcomeCounts {
+    return countOutcomes(planWorkers(this.workers.values()).flatMap((g) => planOutcome(g) ?? []));
+  }
+}
+
+/** The rows by the plan's worker: an ordinary worker's row, or a best-of worker's tries' rows. */
+export function planWorkers(rows: Iterable<WorkerRow>): PlanGroup<WorkerRow>[] {
+  return byPlanWorker(rows, (w) => w.feature);
+}
+
+/** How a worker of the plan ended: its row's outcome, or as its tries were judged; undefined before. */
+export function planOutcome(g: PlanGroup<WorkerRow>): Outcome | undefined {
+  return g.tries ? g.items[0]?.judged : g.items[0]?.record?.outcome;
+}
+
+/** Which of a best-of worker's tries' states stands for it: one that needs a person first. */
+const TRY_STATES = [
+  'waiting',
+  'rate-limited',
+  'verifying',
+  'working',
+  'starting',
+  'running',
+  'preparing',
+  'queued',
+];
+
+/**
+ * A worker of the plan's state word now: its row's (stateOf); for a best-of worker its outcome once
+ * judged, else the foremost state among its live tries, else `judging`.
+ */
+export function planState(g: PlanGroup<WorkerRow>): string {
+  if (!g.tries) return stateOf(g.items[0]!);
+  const outcome = planOutcome(g);
+  if (outcome !== undefined) return outcome;
+  const rank = (s: string) =>
+    TRY_STATES.includes(s) ? TRY_STATES.indexOf(s) : TRY_STATES.indexOf('running');
+  const live = g.items.filter((w) => w.phase !== 'finished').map(stateOf);
+  return live.sort((a, b) => rank(a) - rank(b))[0] ?? 'judging';
+}
+
+/** The plan's workers that ended other than done; a best-of worker as it was judged (SPEC §11). */
+export function notDone(rows: Iterable<WorkerRow>): PlanGroup<WorkerRow>[] {
+  return planWorkers(rows).filter((g) => {
+    const o = planOutcome(g);
+    return o !== undefined && o !== 'done';
+  });
 }
 
 /** `login · running 1m12s · attempt 2 · › npm test` and friends: one line, no control characters. */
@@ -137,21 +189,21 @@ export function stateOf(w: WorkerRow): string {
 }
 
 /**
- * `3 workers: 1 working, 1 waiting, 1 queued · 12s · $0.42`: the live view's header. The cost is
- * what the ended attempts' agents reported; tokens when they reported no cost; nothing when neither.
+ * `3 workers: 1 working, 1 waiting, 1 queued · 12s · $0.42`: the live view's header, counting the
+ * plan's workers (`2 workers (3 tries of b): …`: a best-of worker once, by planState). The cost is
+ * what the ended attempts' agents reported, every try's; tokens when they reported no cost; nothing
+ * when neither.
  */
 export function headerText(workers: Iterable<WorkerRow>, elapsedMs: number): string {
+  const groups = planWorkers(workers);
   const counts = new Map<string, number>();
-  let n = 0;
-  const used: Usage[] = [];
-  for (const w of workers) {
-    n++;
-    if (w.usage) used.push(w.usage);
-    const s = stateOf(w);
+  for (const g of groups) {
+    const s = planState(g);
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
+  const used = groups.flatMap((g) => g.items.flatMap((w) => w.usage ?? []));
   const parts = [...counts].map(([s, c]) => `${c} ${s}`);
-  return `${n} worker${n === 1 ? '' : 's'}: ${parts.join(', ')} · ${formatDuration(elapsedMs)}${usageText(used)}`;
+  return `${workersText(groups)}: ${parts.join(', ')} · ${formatDuration(elapsedMs)}${usageText(used)}`;
 }
 
 /** ` · $0.42`, ` · 1200 tokens` when no cost was reported, or nothing. */
@@ -168,15 +220,11 @@ function usageText(all: Usage[]): string {
  * again. Undefined when every worker is done.
  */
 export function nextSteps(workers: Iterable<WorkerRow>): string | undefined {
-  const all = [...workers];
-  // A try of a best-of worker one of whose tries is done: the worker most likely won (SPEC §11).
-  const won = new Set(
-    all.filter((w) => w.record?.outcome === 'done').map((w) => parseTry(w.feature)?.feature),
-  );
-  const notDone = all.filter(
-    (w) => w.record && w.record.outcome !== 'done' && !won.has(parseTry(w.feature)?.feature ?? w.feature),
-  );
-  if (notDone.length === 0) return undefined;
-  const first = notDone.find((w) => w.record!.outcome !== 'skipped') ?? notDone[0]!;
-  return `Next: wo logs ${first.feature} (what it printed) · wo attach ${first.feature} (its session, if kept with --keep-sessions) · wo run --failed (the ${notDone.length} not done, again)`;
+  // A best-of worker that won is not run again, whatever some of its tries ended with.
+  const ended = notDone(workers);
+  if (ended.length === 0) return undefined;
+  const first = ended.find((g) => planOutcome(g) !== 'skipped') ?? ended[0]!;
+  // What to read: the worker's log, or its first try's that did not end done.
+  const row = first.items.find((w) => w.record?.outcome !== 'done') ?? first.items[0]!;
+  return `Next: wo logs ${row.feature} (what it printed) · wo attach ${row.feature} (its session, if kept with --keep-sessions) · wo run --failed (the ${ended.length} not done, again)`;
 }

@@ -32,6 +32,9 @@ export function createPlainView(opts: PlainViewOptions): ProgressView {
       const text = eventText(e);
       if (text !== undefined) line(e.at, text);
     },
+    judged(feature, outcome) {
+      if (!stopped) model.judged(feature, outcome);
+    },
     radar(c, at) {
       line(at, radarText(c)); // after the summary too: a prediction is never dropped
     },

@@ -1,6 +1,6 @@
 // What `wo run` drives: a progress view fed with the run's worker events.
 import type { PredictedConflict } from '../report/types.js';
-import type { WorkerEvent } from '../scheduler/types.js';
+import type { Outcome, WorkerEvent } from '../scheduler/types.js';
 
 export interface ProgressView {
   /** Called once, before the first event, with the selected features in plan order. */
@@ -10,6 +10,11 @@ export interface ProgressView {
    * working, waiting with the agent's message, rate-limited, verifying); `waiting` is announced at once.
    */
   onEvent(event: WorkerEvent): void;
+  /**
+   * A best-of worker's tries were judged (SPEC §11): the worker's outcome, which the header and the
+   * summary count in place of its tries'.
+   */
+  judged?(feature: string, outcome: Outcome): void;
   /** A conflict the radar predicts (SPEC §10), shown at once, worded by radarText. */
   radar?(conflict: PredictedConflict, at: number): void;
   /**

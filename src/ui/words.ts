@@ -1,6 +1,7 @@
 // The one wording of a run's worker events, for every view that words them: the plain lines, the
 // GitHub log groups, and the live view's titles.
 import { formatDuration } from '../plan/duration.js';
+import { byPlanWorker, type PlanGroup } from '../life/tries.js';
 import type { LiveEvent, SchedulerEvent, WorkerEvent, WorkerRecord } from '../scheduler/types.js';
 import { stripControl } from '../escapes.js';
 import { clockTime, oneLine } from './text.js';
@@ -70,13 +71,27 @@ export function finishedText(r: WorkerRecord): string {
   return `${r.feature} ${r.outcome}${took}${tries}${reason}`;
 }
 
-/** `running 3 workers: login, api, e2e`: the run's first line. */
 /** What marks a rehearsal's view (SPEC §12: the live view says "rehearsal"), or nothing. */
 export function rehearsalMark(rehearsal: boolean | undefined): string {
   return rehearsal ? 'rehearsal (scripted model, $0) · ' : '';
 }
 
+/**
+ * `2 workers (3 tries of parser)`: the plan's workers, a best-of worker once (SPEC §11), and how
+ * many rows its tries add; the header and the first line say it alike.
+ */
+export function workersText(groups: ReadonlyArray<PlanGroup<unknown>>): string {
+  const n = groups.length;
+  const tries = groups
+    .filter((g) => g.tries)
+    .map(
+      (g, i) => `${g.items.length} ${i > 0 ? '' : g.items.length === 1 ? 'try ' : 'tries '}of ${g.feature}`,
+    );
+  return `${n} worker${n === 1 ? '' : 's'}${tries.length ? ` (${tries.join(', ')})` : ''}`;
+}
+
+/** `running 3 workers: login, api, e2e`; `running 2 workers (3 tries of b): a, b`: the run's first line. */
 export function startText(features: readonly string[]): string {
-  const n = features.length;
-  return `running ${n} worker${n === 1 ? '' : 's'}: ${features.join(', ')}`;
+  const groups = byPlanWorker(features, (f) => f);
+  return `running ${workersText(groups)}: ${groups.map((g) => g.feature).join(', ')}`;
 }

@@ -281,6 +281,14 @@ export async function findWorkers(ws: Scope, o: FindOptions = {}): Promise<Worke
   return kept.sort((a, b) => byName(a.feature, b.feature));
 }
 
+/** The tries of best-of worker `feature` (`feature.try{k}`, SPEC §11) that exist, in try order. */
+export async function findTries(ws: Scope, feature: string, o: FindOptions = {}): Promise<WorkerView[]> {
+  const all = await findWorkers(ws, { ...o, feature: undefined, record: false });
+  const tries = all.filter((v) => parseTry(v.feature)?.feature === feature);
+  if (o.record !== false) await Promise.all(tries.map((v) => recordView(v, o.files)));
+  return tries;
+}
+
 /** The UsageError for a worker name that matches no worker, listing the ones there are. */
 export async function unknownWorker(ws: Scope, feature: string): Promise<UsageError> {
   const known = (await findWorkers(ws, { record: false })).map((v) => v.feature);
