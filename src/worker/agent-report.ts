@@ -166,6 +166,7 @@ export async function settledSessionUsage(
     const text = await readTranscript(path, env, follower).catch(() => undefined);
     const words = lastTurnWords(hooks);
     if (!words || transcriptHas(text, words) || Date.now() >= deadline)
+      // A transcript that cannot be read: usage unknown (null), as in sessionUsage.
       return counter.usage(path, env).catch(() => undefined);
     await new Promise((r) => setTimeout(r, 50));
   }

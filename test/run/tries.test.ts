@@ -65,7 +65,7 @@ describe('best of N', () => {
     for (const k of [1, 2, 3]) expect(git('log', '-1', '--format=%s', `wo/parser.try${k}`)).toBe(`try ${k}`);
     // The worker that needs it started after, on the winner's commit.
     expect(readFileSync(join(r.probe, 'after'), 'utf8').trim()).toBe('2');
-    // The person watching is told which try won: the views count tries as workers.
+    // The person watching is told which try won.
     expect(res.stderr).toContain(
       'wo: parser: try 2 of 3 won (shell, m2, 2 lines changed); wo/parser points at it',
     );
