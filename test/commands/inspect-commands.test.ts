@@ -104,10 +104,20 @@ describe('wo collect, list, logs', () => {
     const go = join(f.repo.base, `${name}.go`);
     const env = ['HOME', 'PATH', 'WO_TMUX_SOCKET'].map((k) => `${k}=${f.ctx.env[k]}`);
     const tmux = (...a: string[]) => execFileSync('tmux', ['-L', f.t.socket, ...a]);
+    // A server whose last session (the worker's) just ended is exiting: a new session started at
+    // that moment fails with "server exited unexpectedly", and the next one starts a new server.
+    const newSession = (...a: string[]) => {
+      for (let i = 0; ; i++) {
+        try {
+          return tmux('new-session', ...a);
+        } catch (e) {
+          if (i >= 2 || !String((e as Error).message).includes('server exited unexpectedly')) throw e;
+        }
+      }
+    };
     // The pane waits for `go` so that the piping is in place before wo writes a byte.
     const script = `while [ ! -e "$1" ]; do sleep 0.02; done; shift; "$@"; echo __END__`;
-    tmux(
-      'new-session',
+    newSession(
       '-d',
       '-s',
       name,
