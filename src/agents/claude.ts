@@ -288,7 +288,9 @@ export function claudeStream(
         });
       }
     } else if (e.type === 'assistant') {
-      events.push({ at, state: 'working' });
+      // Claude Code's own words shown as an answer (model `<synthetic>`: "You've hit your session
+      // limit …" after a rate_limit_event) are not the model at work: the limit stays the last state.
+      if (str(rec(e.message).model) !== '<synthetic>') events.push({ at, state: 'working' });
     } else if (e.type === 'result') {
       const subtype = str(e.subtype) ?? '';
       const isError = e.is_error === true || subtype.startsWith('error');

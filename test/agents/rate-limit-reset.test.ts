@@ -36,6 +36,40 @@ describe('Claude Code', () => {
     });
   });
 
+  test('stream-json: the synthetic answer after a rejected rate_limit_event leaves the exit on its limit', () => {
+    // What the real claude-print 2.1.197 printed when it gave up at once on a subscription's limit
+    // (rehearse.test.ts, at times): the event, Claude Code's own words as an answer, the error result.
+    const synthetic = JSON.stringify({
+      type: 'assistant',
+      message: {
+        id: 'e8a07d63',
+        model: '<synthetic>',
+        role: 'assistant',
+        content: [{ type: 'text', text: "You've hit your session limit · resets 10:51pm (UTC)" }],
+        usage: { input_tokens: 0, output_tokens: 0 },
+      },
+    });
+    const result = JSON.stringify({
+      type: 'result',
+      subtype: 'success',
+      is_error: true,
+      api_error_status: 429,
+      result: "You've hit your session limit · resets 10:51pm (UTC)",
+    });
+    const { events, result: agentResult } = claudeStream(
+      [CLAUDE_RATE_LIMIT_EVENT, synthetic, result].join('\n'),
+      SAID_AT,
+    );
+    expect(events.map((e) => e.state)).toEqual(['rate-limited']);
+    const d = decide({
+      session: 'gone',
+      exit: { code: 1 },
+      agentEvents: events,
+      ...(agentResult && { agentResult }),
+    });
+    expect(d).toMatchObject({ final: true, rateLimited: { resetsAt: RESETS_AT } });
+  });
+
   test('stream-json: an allowed or warning rate_limit_event is information, not a state', () => {
     const line = (status: string) =>
       JSON.stringify({ type: 'rate_limit_event', rate_limit_info: { status, resetsAt: 1795859312 } });
