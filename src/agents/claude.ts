@@ -175,7 +175,7 @@ export function claudeScreenWait(screen: string, now: number): ScreenWait | unde
   if (!m) return undefined;
   const inS = Number(m[1] ?? 0) * 60 + Number(m[2]);
   return {
-    message: `API error; Claude Code retries by itself (attempt ${m[3]} of ${m[4]})`,
+    message: `an API error; Claude Code retries it by itself (retry ${m[3]} of ${m[4]})`,
     resetsAt: now + inS * 1000,
   };
 }

@@ -12,7 +12,7 @@ const NOW = Date.parse('2026-12-07T21:41:10.000Z');
 describe("Claude Code's own retry, from its screen", () => {
   test('the retry line: its attempt in words, and when it tries again', () => {
     expect(claudeScreenWait(screen('retry'), NOW)).toEqual({
-      message: 'API error; Claude Code retries by itself (attempt 1 of 3)',
+      message: 'an API error; Claude Code retries it by itself (retry 1 of 3)',
       resetsAt: NOW + 8000,
     });
   });
@@ -27,7 +27,7 @@ describe("Claude Code's own retry, from its screen", () => {
   test('a later attempt, and a wait in minutes', () => {
     const next = screen('retry').replace('Retrying in 8s · attempt 1/3', 'Retrying in 1m 5s · attempt 2/3');
     expect(claudeScreenWait(next, NOW)).toEqual({
-      message: 'API error; Claude Code retries by itself (attempt 2 of 3)',
+      message: 'an API error; Claude Code retries it by itself (retry 2 of 3)',
       resetsAt: NOW + 65_000,
     });
   });

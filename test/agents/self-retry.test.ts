@@ -115,7 +115,7 @@ describe('a limit Claude Code retries by itself', () => {
       const said = JSON.parse(readFileSync(held, 'utf8')) as RunState;
       expect(said).toMatchObject({
         step: 'rate-limited',
-        message: expect.stringContaining('retries by itself'),
+        message: expect.stringContaining('Claude Code retries it by itself (retry 1 of 3)'),
       });
       const report = r.report() as unknown as RunReport;
       const w = Object.fromEntries(report.workers.map((x) => [x.feature, x])) as Record<string, ReportWorker>;

@@ -20,7 +20,7 @@ const screen = (name: string) =>
   readFileSync(new URL(`../fixtures/agents/claude-${name}-screen.txt`, import.meta.url), 'utf8');
 const RETRY = screen('retry'); // "✻ API error · Retrying in 8s · attempt 1/3"
 const WORKING = screen('working');
-const RETRY_WORDS = 'API error; Claude Code retries by itself (attempt 1 of 3)';
+const RETRY_WORDS = 'an API error; Claude Code retries it by itself (retry 1 of 3)';
 
 /** Worker files in memory, keyed by worktree; the run steps written, in order. */
 class MemoryFiles implements WorkerFiles {
