@@ -15,7 +15,6 @@ import type {
   LaunchAdditions,
   LoginCheck,
   RehearsalLaunch,
-  ScreenWait,
   Usage,
   WorkerLaunch,
 } from './types.js';
@@ -151,34 +150,10 @@ export const claude: Agent<'claude'> = {
   // the text, typed as text (-l: no key names, nothing interpreted), and Enter on its own, as a
   // person would; each after a moment for the screen to take the last.
   resume: { keys: [['Enter'], ['-l', CONTINUE_TEXT], ['Enter']], pauseMs: 300 },
-  screenWait: claudeScreenWait,
   program: CLAUDE_PROGRAM,
   extraCheck: async (o) => (await keyCheck(o)) ?? trustCheck(o),
   install: CLAUDE_INSTALL,
 };
-
-/**
- * Claude Code 2.1.197's status line while it waits to retry an API error by itself (a 429, a 500 or
- * a 529 look the same): `✻ API error · Retrying in 8s · attempt 1/3`, its spinner first, counting
- * down. Anchored to the whole line, so that a task that quotes it (shown indented under `❯`) is not it.
- */
-const RETRY_LINE =
-  /^[^\s\w❯>│]\s+API error\b[^·]*·\s*Retrying in (?:(\d+)m\s*)?(\d+)s\s*·\s*attempt (\d+)\s*\/\s*(\d+)\s*$/;
-
-/**
- * Interactive Claude Code retrying by itself: it writes no hook and no transcript line meanwhile, so
- * its screen is all that says it, and when it goes on. The last such line on the screen counts.
- */
-export function claudeScreenWait(screen: string, now: number): ScreenWait | undefined {
-  let m: RegExpExecArray | null = null;
-  for (const line of screen.split('\n')) m = RETRY_LINE.exec(line.trimEnd()) ?? m;
-  if (!m) return undefined;
-  const inS = Number(m[1] ?? 0) * 60 + Number(m[2]);
-  return {
-    message: `an API error; Claude Code retries it by itself (retry ${m[3]} of ${m[4]})`,
-    resetsAt: now + inS * 1000,
-  };
-}
 
 /**
  * The hook command: appends the hook's JSON (one line) with the time in ms to $WO_HOOK_FILE. Reads

@@ -41,14 +41,6 @@ export interface AgentEvent {
   resetsAt?: string;
 }
 
-/** An agent's own retry, as its screen shows it (Agent.screenWait). */
-export interface ScreenWait {
-  /** Its words for the wait, the same while the same retry lasts (no countdown). */
-  message: string;
-  /** When it tries again, epoch ms. */
-  resetsAt: number;
-}
-
 /** What a worker gives its agent's adapter at launch. */
 export interface WorkerLaunch {
   worktree: string;
@@ -192,13 +184,6 @@ export interface Agent<N extends string = string> {
    * the `tmux send-keys` arguments of each key, typed in order with a pause between them.
    */
   resume?: { keys: ReadonlyArray<readonly string[]>; pauseMs: number };
-  /**
-   * An interactive agent that retries an API error by itself says so only on its screen (no hook, no
-   * transcript line): its words for that wait, read from what its pane shows at `now` (epoch ms).
-   * Undefined when the screen shows no such retry. wo then holds the agent's other workers until
-   * `resetsAt` and types nothing: the agent goes on by itself.
-   */
-  screenWait?(screen: string, now: number): ScreenWait | undefined;
   /** Its program: asked for its version and login (a custom agent may start it through a wrapper). */
   program?: { name: string; login: LoginCheck };
   /** More that preflight checks: a problem (exit 3, with the fix), or none. */

@@ -53,8 +53,8 @@ export interface AttemptHandle {
   /** Tells a rate-limited live attempt to go on (after the reset). Does nothing when it is no longer limited. */
   resume?(): Promise<void>;
   /**
-   * An agent that waits a limit out by itself and goes on alone (Claude Code's own retries: headless
-   * says so in its stream, interactive on its screen; SPEC §1): `listener` is told each time it says it will retry, with when (`resetsAt`). Nothing
+   * An agent that waits a limit out by itself and goes on alone (headless Claude Code's own retries,
+   * SPEC §1): `listener` is told each time it says it will retry, with when (`resetsAt`). Nothing
    * is resumed; other workers of its agent are held until then.
    */
   onAgentWait?(listener: (limit: RateLimit & { resetsAt: number }) => void): void;

@@ -24,14 +24,7 @@ import { locate, type Layout, type WorkerLocation } from '../worktree/layout.js'
 import { readMeta } from '../protocol/metadata.js';
 import { Monitor, type Seen as SeenBy, type SessionSeen, type WatchDir } from '../session/monitor.js';
 import { stopSession } from '../session/stop.js';
-import {
-  decide,
-  SILENT_MS,
-  UNKNOWN_SCREEN,
-  type Decision,
-  type Ended,
-  type WorkerFacts,
-} from '../life/outcome.js';
+import { decide, SILENT_MS, type Ended, type WorkerFacts } from '../life/outcome.js';
 import { maskSecrets } from '../secrets.js';
 import { settledSessionUsage } from './agent-report.js';
 import { FILES, outputBlock } from '../protocol/protocol.js';
@@ -42,7 +35,7 @@ import { branchTips, commitOf, currentBranch, gitDirsOf } from '../git/git.js';
 import { createWorktree, provisionWorktree } from '../worktree/worktree.js';
 import type { RunStep } from '../protocol/run-state.js';
 import { runStepOf } from '../life/state.js';
-import type { AgentEvent, ScreenWait, Usage } from '../agents/types.js';
+import type { AgentEvent, Usage } from '../agents/types.js';
 
 export interface DriverOptions {
   git: Git;
@@ -113,12 +106,6 @@ export function silentSince(events: readonly AgentEvent[] | undefined, startedAt
 const EXIT_GRACE_MS = 10000;
 /** How long an ended turn's transcript gets to receive its last answer, ms. */
 const SETTLE_MS = 3000;
-/**
- * How long an interactive hooks-based agent may be silent before wo reads its screen for a retry of
- * its own (Agent.screenWait), and how often it reads it again while the silence lasts, ms. Each
- * read is one tmux process.
- */
-export const SCREEN_LOOK_MS = 2000;
 
 /** An ISO time as epoch ms; undefined when absent or not a time. */
 const epochMs = (iso: string | undefined): number | undefined => {
@@ -417,34 +404,6 @@ export class RunDriver implements WorkerDriver {
     const hooked = adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
     const silentMs = this.options.silentMs ?? SILENT_MS;
     const startedAt = this.clock.now();
-    // An interactive one that retries an API error by itself says so on its screen alone.
-    const readsScreen = hooked && interactive && adapter.screenWait !== undefined;
-    /** Its agent is held for a wait of its own (onAgentWait): the run-state file says so until it goes on. */
-    let agentWaits = false;
-    /**
-     * Its own retry, when its screen shows one: read only once no hook has spoken for a while, and
-     * only while it works (one that asks a person or sits at a limit makes no request).
-     */
-    const retryOnScreen = async (
-      facts: WorkerFacts,
-      d: Decision,
-      lookedAt: number,
-    ): Promise<ScreenWait | undefined> => {
-      if (!readsScreen || d.final) return undefined;
-      if (d.state !== 'working' && !(d.state === 'waiting' && d.message === UNKNOWN_SCREEN)) return undefined;
-      const heardAt = (facts.agentEvents ?? []).reduce((t, e) => Math.max(t, e.at), startedAt);
-      if (lookedAt - heardAt < SCREEN_LOOK_MS) {
-        watchScreen(heardAt + SCREEN_LOOK_MS);
-        return undefined;
-      }
-      watchScreen(this.clock.now() + SCREEN_LOOK_MS);
-      try {
-        const screen = await this.options.tmux.capturePane(loc.session);
-        return screen === undefined ? undefined : adapter?.screenWait?.(screen, this.clock.now());
-      } catch {
-        return undefined; // no screen (the session just ended): the next look sees the end
-      }
-    };
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       // The time of the facts read next: a silence is judged on what was there by then.
       const lookedAt = this.clock.now();
@@ -461,14 +420,6 @@ export class RunDriver implements WorkerDriver {
       if (adapter && startHead !== undefined && facts.exit?.code === 0)
         facts.committed = (await this.head(loc)) !== startHead;
       let d = decide(facts);
-      const retrying = await retryOnScreen(facts, d, lookedAt);
-      if (retrying)
-        d = {
-          final: false,
-          state: 'rate-limited',
-          message: retrying.message,
-          resetsAt: new Date(retrying.resetsAt).toISOString(),
-        };
       if (!d.final) {
         const now = `${d.state}\n${d.message ?? ''}`;
         if (now !== shown) {
@@ -480,11 +431,7 @@ export class RunDriver implements WorkerDriver {
             ...(d.message !== undefined && { message: d.message }),
             at: this.clock.now(),
           });
-          if (retrying) {
-            // It retries by itself (its screen says so): its agent is held until then; wo types nothing.
-            agentWaits = true;
-            onAgentWait?.(retrying);
-          } else if (interactive && d.state === 'rate-limited' && !limited) {
+          if (interactive && d.state === 'rate-limited' && !limited) {
             const resetsAt = epochMs(d.resetsAt);
             limited = { message: d.message ?? 'rate limit', ...(resetsAt !== undefined && { resetsAt }) };
             this.limitedLive.add(w.feature);
@@ -492,16 +439,10 @@ export class RunDriver implements WorkerDriver {
           } else if (!interactive && d.state === 'rate-limited' && d.resetsAt !== undefined) {
             // It retries by itself (headless Claude Code): its agent is held until the retry.
             const resetsAt = epochMs(d.resetsAt);
-            if (resetsAt !== undefined) {
-              agentWaits = true;
-              onAgentWait?.({ message: d.message ?? 'rate limit', resetsAt });
-            }
+            if (resetsAt !== undefined) onAgentWait?.({ message: d.message ?? 'rate limit', resetsAt });
           } else if (d.state === 'working') {
             limited = undefined; // it went on (a person typed, or it was told to)
             this.limitedLive.delete(w.feature);
-            // Its own retry is over: `wo status` shows it running again, not the wait.
-            if (agentWaits) this.noteStep(w.feature, 'running');
-            agentWaits = false;
           }
         }
         // A worker left waiting for a person: keep what it shows, for the report (last_screen).
@@ -550,14 +491,6 @@ export class RunDriver implements WorkerDriver {
       timedFrom = since;
       silenceTimer = clock.setTimer(() => monitor.recheck(key), Math.max(0, since + silentMs - clock.now()));
     }
-    // The screen is read again at `at` (retryOnScreen): one look pending at a time.
-    let screenTimer: (() => void) | undefined;
-    function watchScreen(at: number) {
-      screenTimer?.();
-      screenTimer = ended
-        ? undefined
-        : clock.setTimer(() => monitor.recheck(key), Math.max(0, at - clock.now()));
-    }
     if (hooked && !adopted) watchSilence(startedAt);
     const done = (async (): Promise<AttemptEnd> => {
       const seen = await this.monitor.wait<Seen | typeof STOPPED>(
@@ -573,7 +506,6 @@ export class RunDriver implements WorkerDriver {
       );
       ended = true;
       silenceTimer?.();
-      screenTimer?.();
       let end: Ended;
       // Once wo has begun to stop the worker, its end is the stop's, whatever the agent did meanwhile
       // (Ctrl-C makes it exit 130).
@@ -653,8 +585,7 @@ export class RunDriver implements WorkerDriver {
       await done.catch(() => undefined);
     };
     const handle: AttemptHandle = { adopted, done, stop };
-    // A headless agent's retry, or an interactive one's its screen shows (retryOnScreen).
-    handle.onAgentWait = (listener) => (onAgentWait = listener);
+    if (!resume) handle.onAgentWait = (listener) => (onAgentWait = listener);
     if (resume) {
       handle.onRateLimit = (listener) => {
         onLimit = listener;
