@@ -404,6 +404,8 @@ export class RunDriver implements WorkerDriver {
     const hooked = adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
     const silentMs = this.options.silentMs ?? SILENT_MS;
     const startedAt = this.clock.now();
+    /** Its agent is held for a wait of its own (onAgentWait): the run-state file says so until it goes on. */
+    let agentWaits = false;
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       // The time of the facts read next: a silence is judged on what was there by then.
       const lookedAt = this.clock.now();
@@ -439,10 +441,16 @@ export class RunDriver implements WorkerDriver {
           } else if (!interactive && d.state === 'rate-limited' && d.resetsAt !== undefined) {
             // It retries by itself (headless Claude Code): its agent is held until the retry.
             const resetsAt = epochMs(d.resetsAt);
-            if (resetsAt !== undefined) onAgentWait?.({ message: d.message ?? 'rate limit', resetsAt });
+            if (resetsAt !== undefined) {
+              agentWaits = true;
+              onAgentWait?.({ message: d.message ?? 'rate limit', resetsAt });
+            }
           } else if (d.state === 'working') {
             limited = undefined; // it went on (a person typed, or it was told to)
             this.limitedLive.delete(w.feature);
+            // Its own retry is over: `wo status` shows it running again, not the wait.
+            if (agentWaits) this.noteStep(w.feature, 'running');
+            agentWaits = false;
           }
         }
         // A worker left waiting for a person: keep what it shows, for the report (last_screen).
