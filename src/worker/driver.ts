@@ -6,6 +6,7 @@ import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import type { AgentDef, WorkerSpec } from '../plan/types.js';
 import {
   systemClock,
+  type AgentWaitListener,
   type AttemptEnd,
   type AttemptHandle,
   type Clock,
@@ -399,7 +400,7 @@ export class RunDriver implements WorkerDriver {
     const interactive = resume !== undefined;
     let limited: RateLimit | undefined;
     let onLimit: ((limit: RateLimit) => void) | undefined;
-    let onAgentWait: ((limit: RateLimit & { resetsAt: number }) => void) | undefined;
+    let onAgentWait: AgentWaitListener | undefined;
     // A hooks-based agent that stays open: silent from its start, it shows a screen wo does not know.
     const hooked = adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
     const silentMs = this.options.silentMs ?? SILENT_MS;
@@ -433,7 +434,14 @@ export class RunDriver implements WorkerDriver {
             ...(d.message !== undefined && { message: d.message }),
             at: this.clock.now(),
           });
-          if (interactive && d.state === 'rate-limited' && !limited) {
+          // Its own retry, at a time it did not say (interactive Claude Code's debug log): nothing is
+          // typed to it, and its agent is held until it goes on.
+          const retriesItself =
+            d.state === 'rate-limited' && facts.agentEvents?.at(-1)?.retriesItself === true;
+          if (retriesItself) {
+            agentWaits = true;
+            onAgentWait?.waits({ message: d.message ?? 'rate limit' });
+          } else if (interactive && d.state === 'rate-limited' && !limited) {
             const resetsAt = epochMs(d.resetsAt);
             limited = { message: d.message ?? 'rate limit', ...(resetsAt !== undefined && { resetsAt }) };
             this.limitedLive.add(w.feature);
@@ -443,14 +451,17 @@ export class RunDriver implements WorkerDriver {
             const resetsAt = epochMs(d.resetsAt);
             if (resetsAt !== undefined) {
               agentWaits = true;
-              onAgentWait?.({ message: d.message ?? 'rate limit', resetsAt });
+              onAgentWait?.waits({ message: d.message ?? 'rate limit', resetsAt });
             }
           } else if (d.state === 'working') {
             limited = undefined; // it went on (a person typed, or it was told to)
             this.limitedLive.delete(w.feature);
-            // Its own retry is over: `wo status` shows it running again, not the wait.
-            if (agentWaits) this.noteStep(w.feature, 'running');
+          }
+          // Its own retry is over: its agent is let go, and `wo status` shows it running, not the wait.
+          if (agentWaits && d.state !== 'rate-limited') {
             agentWaits = false;
+            this.noteStep(w.feature, 'running');
+            onAgentWait?.wentOn();
           }
         }
         // A worker left waiting for a person: keep what it shows, for the report (last_screen).
@@ -507,7 +518,10 @@ export class RunDriver implements WorkerDriver {
           session: loc.session,
           dirs: [
             { dir: loc.worktree, names: [FILES.status] },
-            { dir: loc.stateDir, names: ['exit', AGENT_FILES.hooks, AGENT_FILES.events] },
+            {
+              dir: loc.stateDir,
+              names: ['exit', AGENT_FILES.hooks, AGENT_FILES.events, AGENT_FILES.debugLog],
+            },
           ],
         },
         look,
@@ -593,7 +607,7 @@ export class RunDriver implements WorkerDriver {
       await done.catch(() => undefined);
     };
     const handle: AttemptHandle = { adopted, done, stop };
-    if (!resume) handle.onAgentWait = (listener) => (onAgentWait = listener);
+    handle.onAgentWait = (listener) => (onAgentWait = listener);
     if (resume) {
       handle.onRateLimit = (listener) => {
         onLimit = listener;
