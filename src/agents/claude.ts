@@ -73,8 +73,16 @@ export function claudeAdditions(w: WorkerLaunch, print: boolean): Promise<Launch
   // Claude Code stops a print-mode turn once it has spent this much (`--max-budget-usd`, 2.1.197:
   // "only works with --print"); the interactive program has no such cap.
   const budget = print && w.maxCostUsd !== undefined ? ['--max-budget-usd', String(w.maxCostUsd)] : [];
+  // Interactive Claude Code says its own retry of a rate limit only in its debug log (claudeSelfRetry).
+  const debug = print ? [] : ['--debug-file', paths.debugLog];
   return Promise.resolve({
-    args: [...(own.length ? ['--allowedTools', ...own] : []), '--settings', hookSettings(), ...budget],
+    args: [
+      ...(own.length ? ['--allowedTools', ...own] : []),
+      '--settings',
+      hookSettings(),
+      ...budget,
+      ...debug,
+    ],
     env: { WO_HOOK_FILE: paths.hooks },
     ...(print && { captureStdout: paths.events }),
   });
@@ -141,8 +149,16 @@ export const claude: Agent<'claude'> = {
   modelArgs: (model) => ['--model', model],
   launch: (w) => claudeAdditions(w, false),
   rehearse: claudeRehearsal,
-  // No event stream: its hooks alone, and a turn that stops leaves it idle at its prompt.
-  read: (o) => ({ events: hookEvents(o.hooks, true) }),
+  // No event stream: its hooks, and a turn that stops leaves it idle at its prompt; its own retry of
+  // a rate limit from its debug log.
+  read: (o) => {
+    const events = hookEvents(o.hooks, true);
+    const retry = claudeSelfRetry(
+      o.debugLog,
+      events.reduce((t, e) => Math.max(t, e.at), 0),
+    );
+    return { events: retry ? [...events, retry] : events };
+  },
   printsResultOnExit: false,
   limitWords: CLAUDE_LIMIT_WORDS,
   // A subscription's limit leaves Claude Code 2.1.197 in its /rate-limit-options menu ("1. Stop and
@@ -248,6 +264,48 @@ export function hookEvents(text: string | undefined, interactive: boolean): Agen
     }
   }
   return out;
+}
+
+/** A failed API request in Claude Code's debug log (2.1.197): `<ISO time> [ERROR] API error (attempt 1/4): 429 …`. */
+const DEBUG_API_ERROR = /^(\S+) .*?API error \(attempt (\d+)\/(\d+)\): (\d{3})\b/;
+/** A request it sends (its retry among them): `<ISO time> [API REQUEST] /v1/messages source=…`. */
+const DEBUG_API_REQUEST = '[API REQUEST]';
+
+/** The last line of `text` that holds `mark`, and where it starts; undefined when none does. */
+function lastLineWith(text: string, mark: string): { line: string; start: number } | undefined {
+  const i = text.lastIndexOf(mark);
+  if (i < 0) return undefined;
+  const start = text.lastIndexOf('\n', i) + 1;
+  const end = text.indexOf('\n', i);
+  return { line: text.slice(start, end < 0 ? undefined : end), start };
+}
+
+/**
+ * Interactive Claude Code retrying a rate limit by itself, from its debug log (--debug-file): it says
+ * that nowhere else (no hook, no transcript line). The last failed request was a 429, and nothing
+ * came after it: no request (its retry) and no hook later than `after` (ms). The log names no retry
+ * time, so none is said. A failed request of another status (a 5xx) is not a limit.
+ */
+export function claudeSelfRetry(text: string | undefined, after: number): AgentEvent | undefined {
+  if (!text) return undefined;
+  // Only the last lines matter: looked for from the end, the whole tail is never split.
+  const error = lastLineWith(text, 'API error (attempt ');
+  const m = error && DEBUG_API_ERROR.exec(error.line);
+  if (!error || !m || m[4] !== '429') return undefined;
+  const at = Date.parse(m[1]!);
+  if (!Number.isFinite(at) || at <= after) return undefined;
+  const request = lastLineWith(text, DEBUG_API_REQUEST);
+  if (request && request.start > error.start) return undefined;
+  const attempt = Number(m[2]);
+  const retries = Number(m[3]) - 1;
+  // Its last attempt failed: it does not retry, and its turn ends on the error (a StopFailure hook).
+  if (attempt > retries) return undefined;
+  return {
+    at,
+    state: 'rate-limited',
+    message: `the API said 429 (rate limit); Claude Code retries it by itself (retry ${attempt} of ${retries})`,
+    retriesItself: true,
+  };
 }
 
 /** The outcome of `claude -p --output-format stream-json`: its last `result` event; retries as live events. */

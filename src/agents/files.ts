@@ -14,6 +14,8 @@ export const AGENT_FILES = {
   lastMessage: 'last-message.md',
   /** What the worker's terminal showed when it timed out or was left waiting (tmux capture-pane). */
   lastScreen: 'last-screen.txt',
+  /** Interactive Claude Code's own debug output (--debug-file): its API errors and requests. */
+  debugLog: 'claude-debug.log',
 } as const;
 
 export const agentPaths = (stateDir: string) => ({
@@ -22,6 +24,7 @@ export const agentPaths = (stateDir: string) => ({
   hooks: join(stateDir, AGENT_FILES.hooks),
   lastMessage: join(stateDir, AGENT_FILES.lastMessage),
   lastScreen: join(stateDir, AGENT_FILES.lastScreen),
+  debugLog: join(stateDir, AGENT_FILES.debugLog),
 });
 
 /** Parses JSON lines, skipping any that are not whole JSON objects (a line being written, other output). */

@@ -108,14 +108,22 @@ export function createRegistry(agents: readonly Agent[]): Registry {
       );
       // Nothing to ask: a plain command, or an agent whose output wo does not read.
       if (!agent?.read) return {};
-      const [events, hooks, lastMessage, eventsStat] = await Promise.all([
+      const [events, hooks, lastMessage, eventsStat, debugLog] = await Promise.all([
         readStream(paths.events),
         readStream(paths.hooks),
         readIf(paths.lastMessage, MESSAGE_MAX),
         // No events file yet: its age is unknown (0).
         stat(paths.events).catch(() => undefined),
+        // Only what its last lines say matters (its latest error, its latest request).
+        readStream(paths.debugLog),
       ]);
-      const reading = agent.read({ events, eventsAt: eventsStat?.mtimeMs ?? 0, hooks, lastMessage });
+      const reading = agent.read({
+        events,
+        eventsAt: eventsStat?.mtimeMs ?? 0,
+        hooks,
+        lastMessage,
+        ...(debugLog !== undefined && { debugLog }),
+      });
       const live = [...reading.events].sort((a, b) => a.at - b.at);
       const result = reading.result?.usage
         ? { ...reading.result, usage: reportedUsage(reading.result.usage) }

@@ -39,6 +39,11 @@ export interface AgentEvent {
   message?: string;
   /** `rate-limited`: when the limit resets (ISO 8601), when the agent said so. */
   resetsAt?: string;
+  /**
+   * `rate-limited`: the agent waits the limit out and retries by itself (its own retry, no time
+   * said): nothing is typed to it, and its agent's other workers are held until it goes on.
+   */
+  retriesItself?: boolean;
 }
 
 /** What a worker gives its agent's adapter at launch. */
@@ -107,6 +112,8 @@ export interface AgentOutput {
   hooks?: string;
   /** Its last message (last-message.md). */
   lastMessage?: string;
+  /** The end of its own debug log (claude-debug.log), whole lines. */
+  debugLog?: string;
 }
 
 /** What an agent's output says: its final result when it printed one, and its live events. */

@@ -70,7 +70,7 @@ export const schedule: Stage = {
             if (!preloaded) preloadOutputs(); // the report's modules load while the rest run
             preloaded = true;
           }
-          if (e.type === 'rate-limited') pausedUntil.set(e.feature, e.until);
+          if (e.type === 'rate-limited' && e.until !== undefined) pausedUntil.set(e.feature, e.until);
           driver.noteEvent(e); // for wo status (queued, preparing, verifying)
           void r.events.tell(e);
         },

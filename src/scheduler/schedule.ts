@@ -39,6 +39,12 @@ export const RESET_MARGIN_MS = 2000;
  */
 export const BACKOFF_FIRST_MS = 60_000;
 export const BACKOFF_MAX_MS = 15 * 60_000;
+/**
+ * The longest one attempt's own retries that name no time hold its agent's other workers, all its
+ * waits together: Claude Code's own retries end well before, and a worker cannot hold the others for
+ * ever by writing such a line (SPEC §9: a worker decides only its own outcome).
+ */
+export const AGENT_WAIT_MAX_MS = 5 * 60_000;
 
 /** The agent's words, on one line and not too long, for a reason. */
 const words = (text: string): string => agentWords(text, AGENT_WORDS_MAX);
@@ -201,6 +207,10 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
   /** Agents rate-limited now: nothing of theirs starts (or resumes) before `until`. */
   const blocks = new Map<string, { until: number; cancel: () => void }>();
   const waiters = new Set<Waiter>();
+  /** Agents held by a worker that retries its limit by itself at a time it did not say: until it goes on. */
+  const holds = new Map<string, Set<symbol>>();
+  /** Nothing of the agent starts (or resumes): a limit's time, or a worker's own retry, holds it. */
+  const blocked = (agent: string): boolean => blocks.has(agent) || holds.has(agent);
   let live = 0;
   let settingUp = true;
   let unfinished = entries.length;
@@ -371,8 +381,36 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     });
   };
 
+  /**
+   * Holds `agent` until the returned function is called, or `maxMs` at most (whichever first); it
+   * says how long the hold lasted.
+   */
+  const hold = (agent: string, maxMs: number): (() => number) => {
+    const key = Symbol(agent);
+    const held = holds.get(agent) ?? new Set<symbol>();
+    held.add(key);
+    holds.set(agent, held);
+    const since = clock.now();
+    const release = (): number => {
+      cancel();
+      if (held.delete(key)) {
+        if (held.size === 0 && holds.get(agent) === held) holds.delete(agent);
+        free(agent);
+      }
+      return clock.now() - since;
+    };
+    const cancel = clock.setTimer(release, maxMs);
+    return release;
+  };
+
   const lift = (agent: string): void => {
     blocks.delete(agent);
+    free(agent);
+  };
+
+  /** Once nothing holds `agent`: its waiters go on, and its ready workers get slots. */
+  const free = (agent: string): void => {
+    if (blocked(agent)) return;
     for (const w of [...waiters]) if (w.agent === agent) w.resume();
     // Each ready worker of the agent gets a slot: the slots they had found it blocked and let go.
     for (const e of ready) if (e.spec.agent === agent) void limit(slot);
@@ -403,7 +441,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     // (its worker was skipped while the slot waited, or its agent's limit lifts later, with new slots).
     let next = -1;
     for (let i = 0; i < ready.length; i++) {
-      if (blocks.has(ready[i]!.spec.agent)) continue;
+      if (blocked(ready[i]!.spec.agent)) continue;
       if (next < 0 || ready[i]!.spec.index < ready[next]!.spec.index) next = i;
     }
     if (next < 0) return;
@@ -558,7 +596,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     entry.state = 'ready';
     live--;
     ready.push(entry);
-    if (!blocks.has(entry.spec.agent)) void limit(slot); // lifted meanwhile
+    if (!blocked(entry.spec.agent)) void limit(slot); // lifted meanwhile
   };
 
   /** Finalizes a live worker from its last attempt (adding `extra` attempts first). */
@@ -673,11 +711,27 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
 
     // The agent waits its limit out by itself: nothing of its agent starts before then (SPEC §1), and
     // the view shows when. A reset in the past or too far ahead is held at most a back-off's length.
-    handle.onAgentWait?.((limit) => {
-      if (override || waiter) return;
-      const now = clock.now();
-      const until = Math.min(Math.max(limit.resetsAt, now) + RESET_MARGIN_MS, now + BACKOFF_MAX_MS);
-      pause(spec, attempt, limit, until);
+    // One that names no time holds its agent until it goes on (or its attempt ends), at most
+    // AGENT_WAIT_MAX_MS over the attempt's waits.
+    let release: (() => number) | undefined;
+    let heldMs = 0;
+    const letGo = (): void => {
+      if (release) heldMs += release();
+      release = undefined;
+    };
+    handle.onAgentWait?.({
+      waits: (limit) => {
+        if (override || waiter) return;
+        const now = clock.now();
+        if (limit.resetsAt !== undefined) {
+          const until = Math.min(Math.max(limit.resetsAt, now) + RESET_MARGIN_MS, now + BACKOFF_MAX_MS);
+          return pause(spec, attempt, limit, until);
+        }
+        if (release || heldMs >= AGENT_WAIT_MAX_MS) return;
+        release = hold(spec.agent, AGENT_WAIT_MAX_MS - heldMs);
+        emit({ type: 'rate-limited', feature: spec.feature, attempt, message: limit.message, at: now });
+      },
+      wentOn: letGo,
     });
 
     // Why the race with a failed stop(): the driver promises that `done` resolves after
@@ -689,6 +743,7 @@ export async function schedule(opts: ScheduleOptions): Promise<WorkerRecord[]> {
     ]);
     cancelTimer?.();
     endWait();
+    letGo();
     running.delete(stop);
     entry.stop = undefined;
 

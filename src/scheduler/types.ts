@@ -53,11 +53,20 @@ export interface AttemptHandle {
   /** Tells a rate-limited live attempt to go on (after the reset). Does nothing when it is no longer limited. */
   resume?(): Promise<void>;
   /**
-   * An agent that waits a limit out by itself and goes on alone (headless Claude Code's own retries,
-   * SPEC §1): `listener` is told each time it says it will retry, with when (`resetsAt`). Nothing
-   * is resumed; other workers of its agent are held until then.
+   * An agent that waits a limit out by itself and goes on alone (Claude Code's own retries, SPEC §1):
+   * `listener` is told each time it says it will retry, and once it works again. Nothing is resumed;
+   * other workers of its agent are held until the retry's time, or, when it said none, until it goes
+   * on (at most AGENT_WAIT_MAX_MS an attempt).
    */
-  onAgentWait?(listener: (limit: RateLimit & { resetsAt: number }) => void): void;
+  onAgentWait?(listener: AgentWaitListener): void;
+}
+
+/** Told by a live attempt whose agent waits its limit out by itself (AttemptHandle.onAgentWait). */
+export interface AgentWaitListener {
+  /** It says it will retry: at `resetsAt` when it says when. */
+  waits(limit: RateLimit): void;
+  /** It works again after such a wait. */
+  wentOn(): void;
 }
 
 export interface PrepareOptions {
@@ -145,8 +154,11 @@ export type SchedulerEvent =
       message: string;
       /** When the provider said the limit resets (epoch ms); absent when it did not say. */
       resetsAt?: number;
-      /** When wo goes on with the worker (the reset, a little after; or the back-off's end). */
-      until: number;
+      /**
+       * When wo goes on with the worker (the reset, a little after; or the back-off's end). Absent:
+       * its agent retries by itself at a time it did not say, and its other workers wait for that.
+       */
+      until?: number;
       at: number;
     }
   | { type: 'finished'; feature: string; record: WorkerRecord; at: number };

@@ -55,6 +55,8 @@ export function liveText(e: LiveEvent): string {
 
 /** `resets at 09:48:32, goes on at 09:48:34: <the agent's words>`: a rate limit's wait, in one line. */
 export function limitText(e: Extract<SchedulerEvent, { type: 'rate-limited' }>): string {
+  // Its agent retries by itself at a time it did not say: its own words alone.
+  if (e.until === undefined) return oneLine(e.message);
   const reset = e.resetsAt !== undefined ? `resets at ${clockTime(e.resetsAt)}` : 'no reset time said';
   return `${reset}, goes on at ${clockTime(e.until)}: ${oneLine(e.message)}`;
 }

@@ -6,6 +6,7 @@ import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import type { AgentDef, WorkerSpec } from '../plan/types.js';
 import {
   systemClock,
+  type AgentWaitListener,
   type AttemptEnd,
   type AttemptHandle,
   type Clock,
@@ -426,11 +427,13 @@ export class RunDriver implements WorkerDriver {
     const interactive = resume !== undefined;
     let limited: RateLimit | undefined;
     let onLimit: ((limit: RateLimit) => void) | undefined;
-    let onAgentWait: ((limit: RateLimit & { resetsAt: number }) => void) | undefined;
+    let onAgentWait: AgentWaitListener | undefined;
     // A hooks-based agent that stays open: silent from its start, it shows a screen wo does not know.
     const hooked = adapter?.preset.exitsWhenDone === false && adapter.read !== undefined;
     const silentMs = this.options.silentMs ?? SILENT_MS;
     const startedAt = this.clock.now();
+    /** Its agent is held for a wait of its own (onAgentWait): the run-state file says so until it goes on. */
+    let agentWaits = false;
     const look = async (seen: SeenBy): Promise<Seen | undefined> => {
       // The time of the facts read next: a silence is judged on what was there by then.
       const lookedAt = this.clock.now();
@@ -458,7 +461,14 @@ export class RunDriver implements WorkerDriver {
             ...(d.message !== undefined && { message: d.message }),
             at: this.clock.now(),
           });
-          if (interactive && d.state === 'rate-limited' && !limited) {
+          // Its own retry, at a time it did not say (interactive Claude Code's debug log): nothing is
+          // typed to it, and its agent is held until it goes on.
+          const retriesItself =
+            d.state === 'rate-limited' && facts.agentEvents?.at(-1)?.retriesItself === true;
+          if (retriesItself) {
+            agentWaits = true;
+            onAgentWait?.waits({ message: d.message ?? 'rate limit' });
+          } else if (interactive && d.state === 'rate-limited' && !limited) {
             const resetsAt = epochMs(d.resetsAt);
             limited = { message: d.message ?? 'rate limit', ...(resetsAt !== undefined && { resetsAt }) };
             this.limitedLive.add(w.feature);
@@ -466,10 +476,19 @@ export class RunDriver implements WorkerDriver {
           } else if (!interactive && d.state === 'rate-limited' && d.resetsAt !== undefined) {
             // It retries by itself (headless Claude Code): its agent is held until the retry.
             const resetsAt = epochMs(d.resetsAt);
-            if (resetsAt !== undefined) onAgentWait?.({ message: d.message ?? 'rate limit', resetsAt });
+            if (resetsAt !== undefined) {
+              agentWaits = true;
+              onAgentWait?.waits({ message: d.message ?? 'rate limit', resetsAt });
+            }
           } else if (d.state === 'working') {
             limited = undefined; // it went on (a person typed, or it was told to)
             this.limitedLive.delete(w.feature);
+          }
+          // Its own retry is over: its agent is let go, and `wo status` shows it running, not the wait.
+          if (agentWaits && d.state !== 'rate-limited') {
+            agentWaits = false;
+            this.noteStep(w.feature, 'running');
+            onAgentWait?.wentOn();
           }
         }
         // A worker left waiting for a person: keep what it shows, for the report (last_screen).
@@ -530,7 +549,10 @@ export class RunDriver implements WorkerDriver {
           session: loc.session,
           dirs: [
             { dir: loc.worktree, names: [FILES.status] },
-            { dir: loc.stateDir, names: ['exit', AGENT_FILES.hooks, AGENT_FILES.events] },
+            {
+              dir: loc.stateDir,
+              names: ['exit', AGENT_FILES.hooks, AGENT_FILES.events, AGENT_FILES.debugLog],
+            },
           ],
         },
         look,
@@ -616,7 +638,7 @@ export class RunDriver implements WorkerDriver {
       await done.catch(() => undefined);
     };
     const handle: AttemptHandle = { adopted, done, stop };
-    if (!resume) handle.onAgentWait = (listener) => (onAgentWait = listener);
+    handle.onAgentWait = (listener) => (onAgentWait = listener);
     if (resume) {
       handle.onRateLimit = (listener) => {
         onLimit = listener;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   claude,
+  claudeSelfRetry,
   claudeStream,
   hookEvents,
   lastTurnWords,
@@ -179,6 +180,69 @@ test("a turn's last answer: named by its Stop hook, looked for in the transcript
   expect(transcriptHas([answer('First.'), answer('Done.')].join('\n'), 'Done.')).toBe(true);
 });
 
+describe("interactive Claude Code's own retry, from its debug log (--debug-file, 2.1.197)", () => {
+  const at = (iso: string) => Date.parse(iso);
+  // The lines 2.1.197 writes around a scripted 429 (retry-after 8), as the real-agent test saw them.
+  const request = (t: string) => `${t} [DEBUG] [API REQUEST] /v1/messages source=repl_main_thread`;
+  const failed = (t: string, status: number, n = 1) =>
+    `${t} [ERROR] API error (attempt ${n}/4): ${status} ${status} {"type":"error","error":{"type":"rate_limit_error","message":"scripted limit"}}`;
+  const T0 = '2026-12-07T22:01:35.000Z';
+  const T1 = '2026-12-07T22:01:35.745Z';
+  const T2 = '2026-12-07T22:01:43.800Z';
+
+  test('a 429 with nothing after it: rate-limited, retried by itself, no reset time', () => {
+    const log = [request(T0), failed(T1, 429), `${T1} [DEBUG] something else`].join('\n');
+    expect(claudeSelfRetry(log, 0)).toEqual({
+      at: at(T1),
+      state: 'rate-limited',
+      message: 'the API said 429 (rate limit); Claude Code retries it by itself (retry 1 of 3)',
+      retriesItself: true,
+    });
+    expect(claudeSelfRetry([request(T0), failed(T1, 429, 2)].join('\n'), 0)?.message).toMatch(
+      /\(retry 2 of 3\)$/,
+    );
+  });
+
+  test('it went on: a request after the 429 (its retry), or a hook later than it', () => {
+    expect(claudeSelfRetry([request(T0), failed(T1, 429), request(T2)].join('\n'), 0)).toBeUndefined();
+    expect(claudeSelfRetry([request(T0), failed(T1, 429)].join('\n'), at(T2))).toBeUndefined();
+    expect(claudeSelfRetry([request(T0), failed(T1, 429)].join('\n'), at(T1))).toBeUndefined();
+  });
+
+  test('not a limit: a 5xx, its last attempt (no retry follows), no error, no log, a line not its own', () => {
+    expect(claudeSelfRetry([request(T0), failed(T1, 500)].join('\n'), 0)).toBeUndefined();
+    expect(claudeSelfRetry([request(T0), failed(T1, 529)].join('\n'), 0)).toBeUndefined();
+    expect(claudeSelfRetry(failed(T1, 429, 4), 0)).toBeUndefined();
+    expect(claudeSelfRetry(request(T0), 0)).toBeUndefined();
+    expect(claudeSelfRetry(undefined, 0)).toBeUndefined();
+    expect(claudeSelfRetry(failed('not-a-time', 429), 0)).toBeUndefined();
+    expect(claudeSelfRetry('API error (attempt 1/4): 429', 0)).toBeUndefined();
+  });
+
+  test("read from the worker's state folder: after its hooks, as its last live event", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wo-debug-'));
+    writeFileSync(join(dir, 'hooks.jsonl'), `${hook(at(T0), { hook_event_name: 'UserPromptSubmit' })}\n`);
+    writeFileSync(join(dir, 'claude-debug.log'), `${[request(T0), failed(T1, 429)].join('\n')}\n`);
+    await recordAdapter(dir, claude);
+    expect((await readAgentFacts(dir)).agentEvents).toEqual([
+      { at: at(T0), state: 'working' },
+      expect.objectContaining({ at: at(T1), state: 'rate-limited', retriesItself: true }),
+    ]);
+    // Its retry went through: working again, the limit is gone.
+    writeFileSync(
+      join(dir, 'claude-debug.log'),
+      `${[request(T0), failed(T1, 429), request(T2)].join('\n')}\n`,
+    );
+    expect((await readAgentFacts(dir)).agentEvents).toEqual([{ at: at(T0), state: 'working' }]);
+    // claude-print says its retries in its stream: its debug log (none) is not asked.
+    await recordAdapter(dir, claudePrint);
+    writeFileSync(join(dir, 'claude-debug.log'), `${[request(T0), failed(T1, 429)].join('\n')}\n`);
+    expect((await readAgentFacts(dir)).agentEvents ?? []).not.toContainEqual(
+      expect.objectContaining({ state: 'rate-limited' }),
+    );
+  });
+});
+
 describe('Codex --json events', () => {
   test('usage is summed over turns; the last agent message is kept; a failed turn is an error', () => {
     const lines = [
@@ -247,6 +311,9 @@ describe('what each adapter adds to its command', () => {
       'Bash(npm test)',
       '--settings',
       hookSettings(),
+      // Its own retry of a rate limit is said only there (claudeSelfRetry).
+      '--debug-file',
+      '/s/claude-debug.log',
     ]);
     expect(a.env).toEqual({ WO_HOOK_FILE: '/s/hooks.jsonl' });
     expect(a.captureStdout).toBeUndefined();

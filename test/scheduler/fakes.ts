@@ -1,6 +1,7 @@
 // Test doubles for the scheduler: a driver whose attempts stay open until the test ends them, and a manual clock.
 import type { WorkerSpec } from '../../src/plan/types.js';
 import type {
+  AgentWaitListener,
   AttemptEnd,
   AttemptHandle,
   Clock,
@@ -59,8 +60,8 @@ export class FakeAttempt {
   ended = false;
   /** Interactive: the scheduler's rate-limit listener, and how often it told the attempt to go on. */
   private limitListener?: (limit: RateLimit) => void;
-  /** Headless: the scheduler's listener for a limit the agent waits out by itself. */
-  private waitListener?: (limit: RateLimit & { resetsAt: number }) => void;
+  /** The scheduler's listener for a limit the agent waits out by itself. */
+  private waitListener?: AgentWaitListener;
   resumes = 0;
   constructor(
     readonly feature: string,
@@ -78,18 +79,20 @@ export class FakeAttempt {
   limit(limit: RateLimit): void {
     this.limitListener?.(limit);
   }
-  /** A headless attempt says it retries its provider's limit by itself at `resetsAt`. */
-  selfWait(limit: RateLimit & { resetsAt: number }): void {
-    this.waitListener?.(limit);
+  /** The attempt says it retries its provider's limit by itself (at `resetsAt`, when it says when). */
+  selfWait(limit: RateLimit): void {
+    this.waitListener?.waits(limit);
+  }
+  /** The attempt works again after a wait of its own. */
+  wentOn(): void {
+    this.waitListener?.wentOn();
   }
   handle(): AttemptHandle {
     const interactive = this.driver.interactive.has(this.feature);
     return {
-      ...(!interactive && {
-        onAgentWait: (listener: (limit: RateLimit & { resetsAt: number }) => void) => {
-          this.waitListener = listener;
-        },
-      }),
+      onAgentWait: (listener: AgentWaitListener) => {
+        this.waitListener = listener;
+      },
       ...(interactive && {
         onRateLimit: (listener: (limit: RateLimit) => void) => {
           this.limitListener = listener;

@@ -178,7 +178,7 @@ describe('an agent that waits its limit out by itself (headless Claude Code retr
     const t0 = clock.now();
     a.selfWait({ message: '429', resetsAt: t0 + 10 * 365 * 24 * 60 * MIN });
     a.selfWait({ message: '429 again', resetsAt: t0 - 60 * MIN });
-    const holds = events.filter((e) => e.type === 'rate-limited').map((e) => e.until - t0);
+    const holds = events.filter((e) => e.type === 'rate-limited').map((e) => e.until! - t0);
     expect(holds).toEqual([BACKOFF_MAX_MS, RESET_MARGIN_MS]);
     a.end({ outcome: 'done', exitCode: 0 });
     await settle();

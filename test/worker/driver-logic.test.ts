@@ -555,6 +555,85 @@ describe('RunDriver: rate limits', () => {
     await driver.close();
   });
 
+  test('a headless agent retrying its limit by itself: held until its retry; once it works again, wo status says running', async () => {
+    const { driver, files, wt, clock } = setup();
+    const steps: string[] = [];
+    files.runStep = async (_dir, _run, step) => {
+      steps.push(step);
+    };
+    const h = await driver.start(spec('p', { agent: 'claude-print' }), 1);
+    await settle();
+    const waits: number[] = [];
+    // As the scheduler does: it holds the agent, and its event is written for `wo status`.
+    h.onAgentWait!({
+      waits: (l) => {
+        waits.push(l.resetsAt!);
+        driver.noteEvent({ type: 'rate-limited', feature: 'p', attempt: 1, ...l, until: l.resetsAt, at: 0 });
+      },
+      wentOn: () => undefined,
+    });
+    const resetsAt = '2026-11-28T09:48:32.000Z';
+    const retry: AgentEvent = { at: 1, state: 'rate-limited', message: 'the API said 429', resetsAt };
+    files.set(wt('p'), { agentEvents: [{ at: 0, state: 'working' }, retry] });
+    driver.monitor.recheck('p');
+    await settle();
+    expect(waits).toEqual([Date.parse(resetsAt)]);
+    expect(steps).toEqual(['rate-limited']);
+    // Its retry went through: the stream says it works again.
+    clock.advance(1);
+    files.set(wt('p'), { agentEvents: [{ at: 0, state: 'working' }, retry, { at: 2, state: 'working' }] });
+    driver.monitor.recheck('p');
+    await settle();
+    expect(steps).toEqual(['rate-limited', 'running']);
+    await driver.close();
+  });
+
+  test('an interactive agent retrying its limit by itself: the scheduler holds its agent until it goes on; nothing is typed', async () => {
+    const { driver, files, tmux, wt, clock } = setup();
+    const steps: string[] = [];
+    files.runStep = async (_dir, _run, step) => {
+      steps.push(step);
+    };
+    const h = await driver.start(spec('i', { agent: 'claude' }), 1);
+    await settle();
+    const told: string[] = [];
+    const limits: unknown[] = [];
+    h.onRateLimit!((l) => limits.push(l));
+    h.onAgentWait!({
+      waits: (l) => {
+        told.push(`waits ${l.message}${l.resetsAt !== undefined ? ` ${l.resetsAt}` : ''}`);
+        driver.noteEvent({ type: 'rate-limited', feature: 'i', attempt: 1, ...l, at: 0 });
+      },
+      wentOn: () => told.push('went on'),
+    });
+    const retry: AgentEvent = {
+      at: 2,
+      state: 'rate-limited',
+      message: 'the API said 429',
+      retriesItself: true,
+    };
+    files.set(wt('i'), { agentEvents: [{ at: 1, state: 'working' }, retry] });
+    driver.monitor.recheck('i');
+    await settle();
+    expect(told).toEqual(['waits the API said 429']);
+    expect(steps).toEqual(['rate-limited']);
+    clock.advance(1);
+    files.set(wt('i'), {
+      agentEvents: [
+        { at: 1, state: 'working' },
+        { at: 3, state: 'working' },
+      ],
+    });
+    driver.monitor.recheck('i');
+    await settle();
+    expect(told).toEqual(['waits the API said 429', 'went on']);
+    expect(steps).toEqual(['rate-limited', 'running']);
+    // Its own retry is no limit at its prompt: it is not resumed, and no key reached it.
+    expect(limits).toEqual([]);
+    expect(tmux.keys).toEqual([]);
+    await driver.close();
+  });
+
   test('a worker waiting between attempts is written as the rate-limited run step, with its reset', async () => {
     const { driver, files } = setup();
     const steps: unknown[] = [];
