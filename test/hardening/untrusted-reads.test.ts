@@ -130,8 +130,9 @@ describe('untrusted reads', () => {
     });
     plan({
       zero: `printf '%s\\n' '${hook}' >> "$S/hooks.jsonl"`,
-      // No result and a failing exit: wo quotes the log's last lines into the result.
-      linked: `rm -f .worker.log; ln -s "${join(repo.base, 'secret.txt')}" .worker.log; exit 3`,
+      // No result and a failing exit: wo quotes the log's last lines into the result. It waits until
+      // the pane's copy (pipe-pane's `cat`) writes the log: replaced earlier, `cat` would make a new one.
+      linked: `echo copy-check-7f3a; until grep -qs copy-check-7f3a .worker.log; do sleep 0.05; done; rm -f .worker.log; ln -s "${join(repo.base, 'secret.txt')}" .worker.log; exit 3`,
     });
     const r = await runWo(['run'], { cwd: repo.root, env }, 60000);
     expect(r.code).not.toBeNull();
