@@ -111,6 +111,14 @@ export function liveRunStep(run: WorkerFacts['run']): RunStep | undefined {
   return run && run.liveRunId !== undefined && run.runId === run.liveRunId ? run.step : undefined;
 }
 
+/** Whether reset `a` is later than `b` (a time not said is never later). */
+function later(a: string | undefined, b: string | undefined): boolean {
+  const ta = a === undefined ? NaN : Date.parse(a);
+  if (!Number.isFinite(ta)) return false;
+  const tb = b === undefined ? NaN : Date.parse(b);
+  return !Number.isFinite(tb) || ta > tb;
+}
+
 /** A worker's live state from its agent's events: the last event's state, and the time spent waiting. */
 export function liveState(
   events: readonly AgentEvent[] | undefined,
@@ -127,6 +135,12 @@ export function liveState(
     // generic notification that follows them ("Claude needs your permission"), until the state changes.
     if (e.state === 'waiting' && last?.state === 'waiting' && last.message) {
       last = { ...e, message: last.message };
+      continue;
+    }
+    // The same limit said twice (claude-print's rate_limit_event, then its StopFailure hook's words,
+    // which are to the minute): the latest reset stands, as at the end (endedOnLimit).
+    if (e.state === 'rate-limited' && last?.state === 'rate-limited' && later(last.resetsAt, e.resetsAt)) {
+      last = { ...e, resetsAt: last.resetsAt };
       continue;
     }
     last = e;

@@ -3,7 +3,7 @@
 import { claudeStream, hookEvents } from '../../src/agents/claude.js';
 import { codexStream } from '../../src/agents/codex.js';
 import { epochToIso, resetFromWords } from '../../src/agents/reset.js';
-import { decide } from '../../src/life/outcome.js';
+import { decide, liveState } from '../../src/life/outcome.js';
 import {
   CLAUDE_RATE_LIMIT_EVENT,
   CLAUDE_STOP_FAILURE,
@@ -68,6 +68,21 @@ describe('Claude Code', () => {
       ...(agentResult && { agentResult }),
     });
     expect(d).toMatchObject({ final: true, rateLimited: { resetsAt: RESETS_AT } });
+  });
+
+  test('the limit said twice (the event, then the StopFailure words to the minute): the exact reset stands', () => {
+    const { events } = claudeStream(CLAUDE_RATE_LIMIT_EVENT, SAID_AT);
+    const minute = new Date(Math.floor(Date.parse(RESETS_AT) / 60_000) * 60_000).toISOString();
+    expect(minute < RESETS_AT).toBe(true);
+    const words = { at: SAID_AT + 1, state: 'rate-limited' as const, message: 'resets', resetsAt: minute };
+    expect(liveState([...events, words], SAID_AT + 2)).toMatchObject({
+      state: 'rate-limited',
+      message: 'resets',
+      resetsAt: RESETS_AT,
+    });
+    // A later reset said later stands too.
+    const after = { ...words, resetsAt: new Date(Date.parse(RESETS_AT) + 60_000).toISOString() };
+    expect(liveState([...events, after], SAID_AT + 2).resetsAt).toBe(after.resetsAt);
   });
 
   test('stream-json: an allowed or warning rate_limit_event is information, not a state', () => {

@@ -41,7 +41,7 @@ describe('rate limits, the real Claude Code (claude-print)', () => {
   });
 
   test(
-    'a 429 that resets in a few seconds: rate-limited with its reset, no new start of claude-print meanwhile (a shell worker goes on), then done with attempts unchanged',
+    'a 429 that resets in a few seconds: rate-limited with its reset, no new start of claude-print meanwhile (a shell worker goes on), then done',
     async () => {
       r = await agentRun(
         [
@@ -86,8 +86,12 @@ describe('rate limits, the real Claude Code (claude-print)', () => {
 
       const report = reportOf(r);
       const w = byFeature(report);
-      expect(w.limited).toMatchObject({ outcome: 'done', attempts: 1 });
-      expect(w.limited!.attempt_details.map((a) => a.outcome)).toEqual(['done']);
+      // Claude Code either waits the limit out by itself (one attempt) or, at times, gives up at once
+      // on it (a `<synthetic>` answer, exit 1): then wo starts it again after the reset.
+      expect(w.limited).toMatchObject({ outcome: 'done' });
+      const outcomes = w.limited!.attempt_details.map((a) => a.outcome);
+      expect(outcomes.at(-1)).toBe('done');
+      expect(outcomes.length).toBeLessThanOrEqual(2);
       expect(w.limited!.rate_limited_ms).toBeGreaterThan(0);
       expect(w.later).toMatchObject({ outcome: 'done', attempts: 1, rate_limited_ms: null });
       expect(w.other).toMatchObject({ outcome: 'done' });
