@@ -306,14 +306,27 @@ interface Followed {
   fromStart: boolean;
 }
 
-/**
- * Follows growing files (an agent's event stream, its hooks): each read reads only what was added
- * since the last, and keeps the last `max` bytes (wholeLines gives their whole lines), so a stream of any size costs its new bytes and
- * `max` of memory per file. A file replaced, truncated or rewritten is read afresh (its tail).
- */
 /** How many bytes at a followed file's start, and before where it was last read, are compared. */
 const CHECK_BYTES = 64;
 
+/**
+ * Whether a followed file still begins with `head`, and the bytes before `end` are still `last`: it
+ * was appended to, not rewritten (a retry's stream written over the last one's, a worker's rewrite).
+ * `read` reads `length` bytes at `position`.
+ */
+function appended(
+  read: (position: number, length: number) => Buffer,
+  s: { head: Buffer; end: number; last: Buffer },
+): boolean {
+  return read(0, s.head.length).equals(s.head) && read(s.end - s.last.length, s.last.length).equals(s.last);
+}
+
+/**
+ * Follows growing files (an agent's event stream, its hooks): each read reads only what was added
+ * since the last, and keeps the last `max` bytes (wholeLines gives their whole lines), so a stream of
+ * any size costs its new bytes and `max` of memory per file. A file replaced, truncated or rewritten
+ * is read afresh (its tail).
+ */
 export class TailFollower {
   private readonly files = new Map<string, Followed>();
   /** Bytes read so far, over every file: what following costs (docs/performance.md, the tests). */
@@ -351,14 +364,11 @@ export class TailFollower {
     }
   }
 
-  /**
-   * Whether the file still begins, and the bytes last read still end, as they did: it was appended
-   * to, not rewritten (a retry's stream written over the last one's, a worker's rewrite).
-   */
+  /** Whether the file was appended to since `prev` (appended), counting what that reads. */
   private same(fd: number, prev: Followed): boolean {
-    if (!this.at(fd, 0, prev.head.length).equals(prev.head)) return false;
     const n = Math.min(CHECK_BYTES, prev.kept.length, prev.end);
-    return this.at(fd, prev.end - n, n).equals(prev.kept.subarray(prev.kept.length - n));
+    const last = prev.kept.subarray(prev.kept.length - n);
+    return appended((position, length) => this.at(fd, position, length), { ...prev, last });
   }
 
   private at(fd: number, position: number, length: number): Buffer {
@@ -405,7 +415,8 @@ export class LineFollower {
     if (!f) return false;
     try {
       let s = this.state;
-      if (s && (s.dev !== f.dev || s.ino !== f.ino || f.size < s.end || !this.appended(f.fd, s))) {
+      const read = (position: number, length: number) => readAt(f.fd, position, length);
+      if (s && (s.dev !== f.dev || s.ino !== f.ino || f.size < s.end || !appended(read, s))) {
         this.o.onRestart();
         s = undefined;
       }
@@ -455,14 +466,6 @@ export class LineFollower {
       s.partial.push(Buffer.from(chunk.subarray(from)));
       s.partialBytes += rest;
     }
-  }
-
-  /** Whether the file still begins, and the bytes last read still end, as they did (TailFollower). */
-  private appended(fd: number, s: { head: Buffer; end: number; last: Buffer }): boolean {
-    return (
-      readAt(fd, 0, s.head.length).equals(s.head) &&
-      readAt(fd, s.end - s.last.length, s.last.length).equals(s.last)
-    );
   }
 }
 
