@@ -662,6 +662,12 @@ export async function commitOf(git: Git, repo: string, ref: string): Promise<str
   return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }
 
+/** Whether `commit` is `of` or one of its ancestors (`git merge-base --is-ancestor`). */
+export async function isAncestor(git: Git, repo: string, commit: string, of: string): Promise<boolean> {
+  const r = await git.run(repo, ['merge-base', '--is-ancestor', '--end-of-options', commit, of], false);
+  return r.exitCode === 0;
+}
+
 // ── Worktrees as the repository knows them (SPEC §9: a sandbox and wo's own git calls come from wo's
 // knowledge, never from the worktree's `.git` file or its admin folder's `commondir`).
 

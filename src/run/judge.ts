@@ -3,7 +3,7 @@
 // branch to the winner; and the judge stage, which puts the worker's one record and row in place of
 // its tries' and keeps each try's line for the report.
 import { branchFacts } from '../handoff/handoff.js';
-import { commitOf } from '../git/git.js';
+import { commitOf, isAncestor } from '../git/git.js';
 import { branchMove, cycle, judgeTries, parseTry, type TryFacts } from '../life/tries.js';
 import { tryFeature } from '../plan/templates.js';
 import type { WorkerSpec } from '../plan/types.js';
@@ -165,13 +165,10 @@ async function moveBranch(r: RunState, b: BestOf, winner: WorkerSpec): Promise<s
   const head = await commitOf(git, repoRoot, `refs/heads/${from}`);
   if (head === undefined) return `try ${winner.try} won, but its branch ${from} is gone: nothing was moved`;
   const now = await commitOf(git, repoRoot, `refs/heads/${branch}`);
-  const isAncestor =
-    now !== undefined &&
-    (await git.run(repoRoot, ['merge-base', '--is-ancestor', '--end-of-options', now, head], false))
-      .exitCode === 0;
+  const behind = now !== undefined && (await isAncestor(git, repoRoot, now, head));
   const move = branchMove(
     branch,
-    { exists: now !== undefined, isHead: now === head, isAncestor },
+    { exists: now !== undefined, isHead: now === head, isAncestor: behind },
     { k: winner.try!, branch: from },
   );
   if ('refused' in move) return move.refused;

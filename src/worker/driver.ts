@@ -32,7 +32,7 @@ import { FILES, outputBlock } from '../protocol/protocol.js';
 import { AGENT_FILES, agentPaths } from '../agents/files.js';
 import { adapterOf } from '../agents/index.js';
 import { writeFileAtomic } from '../fsutil.js';
-import { branchTips, commitOf, currentBranch, gitDirsOf } from '../git/git.js';
+import { branchTips, commitOf, currentBranch, gitDirsOf, isAncestor } from '../git/git.js';
 import { createWorktree, provisionWorktree } from '../worktree/worktree.js';
 import type { RunStep } from '../protocol/run-state.js';
 import { runStepOf } from '../life/state.js';
@@ -300,11 +300,7 @@ export class RunDriver implements WorkerDriver {
     const heads = [...new Set(own.map((b) => now.get(b)).filter((c): c is string => c !== undefined))];
     const repo = this.options.layout.repoRoot;
     const onOwn = async (tip: string) => {
-      for (const head of heads) {
-        // Both are commit ids from for-each-ref: nothing a worker wrote reaches git as an option.
-        const r = await this.options.git.run(repo, ['merge-base', '--is-ancestor', tip, head], false);
-        if (r.exitCode === 0) return true;
-      }
+      for (const head of heads) if (await isAncestor(this.options.git, repo, tip, head)) return true;
       return false;
     };
     const kept: string[] = [];
