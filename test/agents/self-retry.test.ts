@@ -14,8 +14,9 @@ const workersOf = (report: RunReport) =>
 /**
  * `limited` (AGENT, whose first request gets a 429 that Claude Code retries by itself), `other`
  * (shell) holding the second slot until `file` (in limited's state folder) has `pattern`, and `later`
- * (AGENT), which would start as soon as `other` ended were its agent not held. `keep` gets the run
- * at once, so that the test's afterEach closes it whatever happens next.
+ * (AGENT), which would start as soon as `other` ended were its agent not held. It checks that all
+ * three end done and that `later` waited for the hold; `keep` gets the run at once, so that the
+ * test's afterEach closes it whatever happens next.
  */
 async function heldRun(agent: string, file: string, pattern: string, keep: (r: AgentRun) => void) {
   const r = await agentRun(
@@ -44,14 +45,21 @@ async function heldRun(agent: string, file: string, pattern: string, keep: (r: A
     ),
   );
   const res = await r.wo(['run']);
+  expect(res.code).toBe(0);
+  const w = workersOf(r.report() as unknown as RunReport);
+  expect(w.limited).toMatchObject({ outcome: 'done', attempts: 1 });
+  expect(w.other).toMatchObject({ outcome: 'done' });
+  expect(w.later).toMatchObject({ outcome: 'done', attempts: 1 });
+  // Seen held before `other` ended, and `later` started only after that: without the hold, it would
+  // start as soon as `other` ended.
   const lines = res.stdout.split('\n');
   const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-  const order = {
-    heldAt: at(/limited rate-limited \(attempt 1\)/),
-    otherDone: at(/other done/),
-    laterAt: at(/later started/),
-  };
-  return { r, res, path, order };
+  const heldAt = at(/limited rate-limited \(attempt 1\)/);
+  const otherDone = at(/other done/);
+  expect(heldAt).toBeGreaterThanOrEqual(0);
+  expect(otherDone).toBeGreaterThan(heldAt);
+  expect(at(/later started/)).toBeGreaterThan(otherDone);
+  return { r, res, path, w };
 }
 
 describe('a limit Claude Code retries by itself', () => {
@@ -64,22 +72,9 @@ describe('a limit Claude Code retries by itself', () => {
   test(
     'holds the other claude-print workers until its retry, and says when',
     async () => {
-      const {
-        r: run,
-        res,
-        order,
-      } = await heldRun('claude-print', 'events.jsonl', 'api_retry', (x) => (r = x));
-      expect(res.code).toBe(0);
+      const { res, w } = await heldRun('claude-print', 'events.jsonl', 'api_retry', (x) => (r = x));
       // The live view's line: the reset time, as the retry's delay gives it.
       expect(res.stdout).toMatch(/limited rate-limited \(attempt 1\): resets at \d\d:\d\d:\d\d/);
-      const w = workersOf(run.report() as unknown as RunReport);
-      expect(w.limited).toMatchObject({ outcome: 'done', attempts: 1 });
-      expect(w.other).toMatchObject({ outcome: 'done' });
-      expect(w.later).toMatchObject({ outcome: 'done', attempts: 1 });
-      expect(order.heldAt).toBeGreaterThanOrEqual(0);
-      expect(order.otherDone).toBeGreaterThan(order.heldAt);
-      // Without the hold, later would start as soon as other ended.
-      expect(order.laterAt).toBeGreaterThan(order.otherDone);
       expect(Date.parse(w.later!.started_at!)).toBeGreaterThan(Date.parse(w.other!.finished_at!));
     },
     AGENT_TEST_MS,
@@ -91,22 +86,14 @@ describe('a limit Claude Code retries by itself', () => {
       const {
         r: run,
         res,
-        order,
         path: log,
+        w,
       } = await heldRun('claude', 'claude-debug.log', 'API error (attempt 1/4): 429', (x) => (r = x));
-      expect(res.code).toBe(0);
       // The live view's line: Claude Code's own retry, in wo's words, with no reset time (none is said).
       const held = /limited rate-limited \(attempt 1\): (.*)/.exec(res.stdout);
       expect(held?.[1]).toBe(
         'the API said 429 (rate limit); Claude Code retries it by itself (retry 1 of 3)',
       );
-      const w = workersOf(run.report() as unknown as RunReport);
-      expect(w.limited).toMatchObject({ outcome: 'done', attempts: 1 });
-      expect(w.other).toMatchObject({ outcome: 'done' });
-      expect(w.later).toMatchObject({ outcome: 'done', attempts: 1 });
-      expect(order.heldAt).toBeGreaterThanOrEqual(0);
-      expect(order.otherDone).toBeGreaterThan(order.heldAt);
-      expect(order.laterAt).toBeGreaterThan(order.otherDone);
       // `later` started only once `limited` went on: after its retry's request, in its own log.
       const text = readFileSync(log, 'utf8');
       const after = text.slice(text.indexOf('API error (attempt 1/4): 429'));
