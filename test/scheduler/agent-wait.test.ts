@@ -1,26 +1,19 @@
 // An agent that retries its limit by itself at a time it does not say (interactive Claude Code, whose
 // debug log names no retry time; issue 18 item 8): the other workers of its agent are held until it
 // goes on, its attempt ends, or AGENT_WAIT_MAX_MS, whichever comes first. A fake driver and clock.
-import { AGENT_WAIT_MAX_MS, schedule } from '../../src/scheduler/schedule.js';
-import type { SchedulerEvent, ScheduleOptions } from '../../src/scheduler/types.js';
-import { FakeClock, FakeDriver, plan, settle } from './fakes.js';
+import { AGENT_WAIT_MAX_MS } from '../../src/scheduler/schedule.js';
+import type { ScheduleOptions } from '../../src/scheduler/types.js';
+import { plan, scheduled, settle } from './fakes.js';
 
 const RETRY = { message: 'the API said 429 (rate limit); Claude Code retries it by itself (retry 1 of 3)' };
 
 /** Two claude workers and a codex one, two slots: `a` starts with `b` (codex); `c` (claude) waits for a slot. */
 function start(extra: Partial<ScheduleOptions> = {}) {
-  const clock = new FakeClock();
-  const driver = new FakeDriver();
-  const events: SchedulerEvent[] = [];
-  const run = schedule({
+  return scheduled({
     workers: plan(['a', { agent: 'claude' }], ['b', { agent: 'codex' }], ['c', { agent: 'claude' }]),
     concurrency: 2,
-    driver,
-    clock,
-    onEvent: (e) => events.push(e),
     ...extra,
   });
-  return { clock, driver, events, run };
 }
 
 /** `a` says it retries by itself, then `b` ends: its slot would go to `c` were claude not held. */

@@ -1,5 +1,6 @@
 // Test doubles for the scheduler: a driver whose attempts stay open until the test ends them, and a manual clock.
 import type { WorkerSpec } from '../../src/plan/types.js';
+import { schedule } from '../../src/scheduler/schedule.js';
 import type {
   AgentWaitListener,
   AttemptEnd,
@@ -7,6 +8,8 @@ import type {
   Clock,
   PrepareOptions,
   RateLimit,
+  ScheduleOptions,
+  SchedulerEvent,
   WorkerDriver,
 } from '../../src/scheduler/types.js';
 
@@ -215,4 +218,13 @@ export class FakeClock implements Clock {
       t.fn();
     }
   }
+}
+
+/** A schedule on a FakeDriver and a FakeClock, with the events it emits. */
+export function scheduled(opts: Omit<ScheduleOptions, 'driver' | 'clock' | 'onEvent'>) {
+  const clock = new FakeClock();
+  const driver = new FakeDriver();
+  const events: SchedulerEvent[] = [];
+  const run = schedule({ ...opts, driver, clock, onEvent: (e) => events.push(e) });
+  return { clock, driver, events, run };
 }

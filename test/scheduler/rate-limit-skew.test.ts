@@ -4,15 +4,10 @@
 // driver and a fake clock: nothing sleeps.
 import { jest } from '@jest/globals';
 import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS, RESET_MARGIN_MS, schedule } from '../../src/scheduler/schedule.js';
-import {
-  MAX_TIMER_MS,
-  systemClock,
-  type AttemptEnd,
-  type SchedulerEvent,
-} from '../../src/scheduler/types.js';
+import { MAX_TIMER_MS, systemClock, type AttemptEnd } from '../../src/scheduler/types.js';
 import { epochToIso, resetFromWords } from '../../src/agents/reset.js';
 import { claudeStream } from '../../src/agents/claude.js';
-import { FakeClock, FakeDriver, plan, settle } from './fakes.js';
+import { FakeClock, FakeDriver, plan, scheduled, settle } from './fakes.js';
 
 const MIN = 60_000;
 const limited = (resetsAt?: number): AttemptEnd => ({
@@ -123,10 +118,7 @@ describe('the system clock', () => {
 
 describe('an agent that waits its limit out by itself (headless Claude Code retries)', () => {
   test('holds the other workers of its agent until its retry, shows when, and lets other agents go on', async () => {
-    const clock = new FakeClock();
-    const driver = new FakeDriver();
-    const events: SchedulerEvent[] = [];
-    const run = schedule({
+    const { clock, driver, events, run } = scheduled({
       workers: plan(
         ['a', { agent: 'claude-print' }],
         ['b', { agent: 'codex' }],
@@ -134,9 +126,6 @@ describe('an agent that waits its limit out by itself (headless Claude Code retr
         ['d', { agent: 'codex' }],
       ),
       concurrency: 2,
-      driver,
-      clock,
-      onEvent: (e) => events.push(e),
     });
     const a = await driver.started('a');
     const b = await driver.started('b');
@@ -163,15 +152,9 @@ describe('an agent that waits its limit out by itself (headless Claude Code retr
   });
 
   test('a retry said years ahead (or in the past) holds the agent at most one longest back-off', async () => {
-    const clock = new FakeClock();
-    const driver = new FakeDriver();
-    const events: SchedulerEvent[] = [];
-    const run = schedule({
+    const { clock, driver, events, run } = scheduled({
       workers: plan(['a', { agent: 'claude-print' }], ['c', { agent: 'claude-print' }]),
       concurrency: 1,
-      driver,
-      clock,
-      onEvent: (e) => events.push(e),
     });
     const a = await driver.started('a');
     await settle();

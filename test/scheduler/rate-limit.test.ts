@@ -7,7 +7,7 @@ import {
   schedule,
 } from '../../src/scheduler/schedule.js';
 import type { AttemptEnd, SchedulerEvent, WorkerRecord } from '../../src/scheduler/types.js';
-import { FakeClock, FakeDriver, plan, settle, type FakeAttempt } from './fakes.js';
+import { FakeClock, FakeDriver, plan, scheduled, settle, type FakeAttempt } from './fakes.js';
 
 const byFeature = (records: WorkerRecord[]) => Object.fromEntries(records.map((r) => [r.feature, r]));
 const MIN = 60_000;
@@ -25,10 +25,7 @@ const tries = (driver: FakeDriver, feature: string): FakeAttempt[] =>
 
 describe('a headless attempt that ends on a rate limit', () => {
   test('its agent starts nothing until the reset, other agents go on; then it runs again: done, attempt 1, retries unspent', async () => {
-    const clock = new FakeClock();
-    const driver = new FakeDriver();
-    const events: SchedulerEvent[] = [];
-    const run = schedule({
+    const { clock, driver, events, run } = scheduled({
       workers: plan(
         ['a', { agent: 'claude-print' }],
         ['b', { agent: 'codex' }],
@@ -36,9 +33,6 @@ describe('a headless attempt that ends on a rate limit', () => {
         ['d', { agent: 'codex' }],
       ),
       concurrency: 2,
-      driver,
-      clock,
-      onEvent: (e) => events.push(e),
     });
     const a = await driver.started('a');
     const b = await driver.started('b');
