@@ -103,6 +103,12 @@ export function sessionName(name: string): string {
   return t ? `${t.feature}-try${t.k}` : name;
 }
 
+/** The try a session's name may stand for (sessionName's inverse): `F-try{k}` → `F.try{k}`. */
+export function tryOfSessionName(name: string): string | undefined {
+  const m = /^(.+)-try([1-9][0-9]?)$/.exec(name);
+  return m ? `${m[1]}.try${m[2]}` : undefined;
+}
+
 /** A worker of the plan and what stands for it in a run: itself, or its tries (SPEC §11). */
 export interface PlanGroup<T> {
   feature: string;

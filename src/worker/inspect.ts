@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { liveRunId, runLockPath } from '../lock.js';
 import type { Git, WorktreeEntry } from '../git/git.js';
 import { FEATURE_PATTERN } from '../plan/types.js';
-import { parseTry } from '../life/tries.js';
+import { parseTry, tryOfSessionName } from '../life/tries.js';
 import type { SessionInfo, Tmux } from '../tmux/tmux.js';
 import { diskFiles, type FileFacts, type WorkerFiles } from '../protocol/worker-files.js';
 import { featureOfSession, worktreesRoot, type Layout, type WorkerLocation } from '../worktree/layout.js';
@@ -259,9 +259,8 @@ export async function findWorkers(ws: Scope, o: FindOptions = {}): Promise<Worke
   for (const s of sessions) {
     let f = featureOfSession(ws.layout, s.name);
     // A try's session is wt-F-try{k}, its worker F.try{k} (SPEC §11).
-    const t = f === undefined ? undefined : /^(.+)-try([1-9][0-9]?)$/.exec(f);
-    if (t && (names.has(`${t[1]}.try${t[2]}`) || o.feature === `${t[1]}.try${t[2]}`))
-      f = `${t[1]}.try${t[2]}`;
+    const asTry = f === undefined ? undefined : tryOfSessionName(f);
+    if (asTry !== undefined && (names.has(asTry) || o.feature === asTry)) f = asTry;
     if (f !== undefined && isWorkerName(f) && (o.feature === undefined || f === o.feature)) names.add(f);
   }
   const now = Date.now();

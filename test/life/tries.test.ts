@@ -7,6 +7,7 @@ import {
   judgeTries,
   parseTry,
   sessionName,
+  tryOfSessionName,
   type TryFacts,
 } from '../../src/life/tries.js';
 
@@ -114,5 +115,9 @@ describe('a try by its name', () => {
   test("a try's session has no '.' (tmux takes none): wt-F-try{k}", () => {
     expect(sessionName('parser.try3')).toBe('parser-try3');
     expect(sessionName('parser')).toBe('parser');
+    // And back: a session's name stands for the try it was made for, an ordinary one for none.
+    expect(tryOfSessionName(sessionName('parser.try3'))).toBe('parser.try3');
+    expect(tryOfSessionName('parser')).toBeUndefined();
+    expect(tryOfSessionName('parser-try0')).toBeUndefined();
   });
 });
