@@ -2,7 +2,8 @@
 // with an outcome for every worker; SIGTERM always ends wo. Each runs the built wo under a deadline.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, makeTmux, testEnv, waitFor, type TempRepo, type TempTmux } from '../helpers.js';
+import { waitFor, type TempRepo, type TempTmux } from '../helpers.js';
+import { eachRepoWithTmux } from './fixture.js';
 import { runWo, startWo } from './deadline.js';
 
 const head = 'version: 1\nconcurrency: 4\ndefaults:\n  agent: shell\n  timeout: 20s\nworkers:\n';
@@ -11,15 +12,7 @@ describe('hangs', () => {
   let repo: TempRepo;
   let t: TempTmux;
   let env: NodeJS.ProcessEnv;
-  beforeEach(() => {
-    repo = makeRepo();
-    t = makeTmux();
-    env = testEnv(repo.home, { WO_TMUX_SOCKET: t.socket, CI: '1' });
-  });
-  afterEach(() => {
-    t.cleanup();
-    repo.cleanup();
-  });
+  eachRepoWithTmux((f) => ({ repo, t, env } = f));
 
   const report = () => {
     const last = JSON.parse(readFileSync(join(repo.root, '.wo', 'last-run.json'), 'utf8'));

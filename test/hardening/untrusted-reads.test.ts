@@ -10,24 +10,16 @@
 // `.worker.log` link was followed and its target quoted into the result and report.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRepo, makeTmux, testEnv, type TempRepo, type TempTmux } from '../helpers.js';
+import type { TempRepo } from '../helpers.js';
+import { eachRepoWithTmux } from './fixture.js';
 import { runWo } from './deadline.js';
 
 const SECRET = 'SECRET-OUTSIDE-THE-WORKTREE-4711';
 
 describe('untrusted reads', () => {
   let repo: TempRepo;
-  let t: TempTmux;
   let env: NodeJS.ProcessEnv;
-  beforeEach(() => {
-    repo = makeRepo();
-    t = makeTmux();
-    env = testEnv(repo.home, { WO_TMUX_SOCKET: t.socket, CI: '1' });
-  });
-  afterEach(() => {
-    t.cleanup();
-    repo.cleanup();
-  });
+  eachRepoWithTmux((f) => ({ repo, env } = f));
 
   const report = () => {
     const last = JSON.parse(readFileSync(join(repo.root, '.wo', 'last-run.json'), 'utf8'));
